@@ -1,0 +1,40 @@
+/**
+ * Stable ids for buttons. They travel through the platforms (Slack `action_id`/`value`, Teams
+ * `Action.Execute` data) and come back unchanged, so they carry everything needed to act: no
+ * server-side session. Every id is validated again on the way back in.
+ */
+
+/** Built-in answers every nudge offers besides its rule's own choices. */
+export const NUDGE_ACTIONS = {
+  log: '_log',
+  snoozeDay: '_snooze1d',
+  snoozeWeek: '_snooze1w',
+  dismiss: '_dismiss',
+  brief: '_brief',
+} as const;
+
+export type ParsedChoice =
+  | { type: 'nudge'; nudgeId: number; action: string }
+  | { type: 'partner'; partnerId: number; action: string }
+  | { type: 'open-log-form' };
+
+export function nudgeChoiceId(nudgeId: number, action: string): string {
+  return `n:${nudgeId}:${action}`;
+}
+
+export function partnerChoiceId(partnerId: number, action: string): string {
+  return `p:${partnerId}:${action}`;
+}
+
+export const OPEN_LOG_FORM = 'log:open';
+
+export function parseChoiceId(id: string): ParsedChoice | null {
+  if (id === OPEN_LOG_FORM) return { type: 'open-log-form' };
+  const match = /^([np]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
+  if (!match) return null;
+  const numeric = Number(match[2]);
+  if (!Number.isSafeInteger(numeric)) return null;
+  return match[1] === 'n'
+    ? { type: 'nudge', nudgeId: numeric, action: match[3]! }
+    : { type: 'partner', partnerId: numeric, action: match[3]! };
+}

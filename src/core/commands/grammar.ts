@@ -1,0 +1,176 @@
+/**
+ * The command grammar shared by every channel: `/partner …` on Slack, `partner …` (prefix optional) in
+ * Teams and the terminal. Parsing is pure; names may be quoted ("Renault Group") or, where the rest of
+ * the line is unambiguous, typed without quotes.
+ */
+
+/** Limits, in characters. Slack's plain-text inputs stop at 3,000; a note of 2,000 leaves room for the rest. */
+export const LIMITS = {
+  commandText: 4000,
+  partnerName: 80,
+  note: 2000,
+} as const;
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  examples: string[];
+}
+
+/** Every command with its usage, in the order `help` lists them. */
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'help',
+    usage: 'help [COMMAND]',
+    summary: 'Show the commands, or the details of one.',
+    examples: ['help', 'help log'],
+  },
+  {
+    name: 'add',
+    usage: 'add NAME [STAGE]',
+    summary: 'Add a partner you own. STAGE: exploring (default), negotiating, signed, ended.',
+    examples: ['add Nissan', 'add "Renault Group" negotiating'],
+  },
+  {
+    name: 'log',
+    usage: 'log NAME KIND [DATE] [NOTE…]',
+    summary:
+      'Log an interaction. KIND: meeting, call, visit (you went to them), hosted (they came to you), workshop, ' +
+      'observation, alignment, checkin, milestone, note. DATE: 2026-11-20, today (default) or yesterday.',
+    examples: [
+      'log Nissan visit yesterday Toured the Yokohama plant',
+      'log "Renault Group" workshop 2026-11-20',
+    ],
+  },
+  {
+    name: 'signed',
+    usage: 'signed NAME [DATE]',
+    summary:
+      'Record the signature (moves the partner to the signed stage and starts the post-signing check-ins).',
+    examples: ['signed Nissan', 'signed Nissan 2026-10-27'],
+  },
+  {
+    name: 'observe',
+    usage: 'observe NAME NOTE…',
+    summary: 'Log a cultural observation for today.',
+    examples: ['observe Nissan Decisions are prepared by consensus before the meeting (nemawashi)'],
+  },
+  {
+    name: 'stage',
+    usage: 'stage NAME STAGE',
+    summary: 'Move a partner to another stage: exploring, negotiating, signed, ended.',
+    examples: ['stage Nissan negotiating'],
+  },
+  {
+    name: 'list',
+    usage: 'list',
+    summary: 'Your partners, with stage, last contact and what comes next.',
+    examples: ['list'],
+  },
+  {
+    name: 'status',
+    usage: 'status NAME',
+    summary: 'Where one relationship stands: dates, recent interactions, check-ins, next nudges.',
+    examples: ['status Nissan'],
+  },
+  {
+    name: 'snooze',
+    usage: 'snooze NAME DURATION',
+    summary:
+      "Hold a partner's open nudges for a while, e.g. 3d or 1w (the playbook's cadence is not shifted).",
+    examples: ['snooze Nissan 1w'],
+  },
+  {
+    name: 'pause',
+    usage: 'pause DURATION | pause off',
+    summary: 'Hold all your nudges, e.g. for holidays: pause 2w. `pause off` resumes.',
+    examples: ['pause 2w', 'pause off'],
+  },
+  {
+    name: 'prefs',
+    usage: 'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri]',
+    summary: 'Show or set your time zone, working hours and working days; nudges arrive only then.',
+    examples: ['prefs', 'prefs tz Asia/Tokyo', 'prefs hours 08:30-17:30', 'prefs days sun-thu'],
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}
+
+export type TokenizeResult = { ok: true; tokens: string[] } | { ok: false; error: string };
+
+/**
+ * Splits a line into words; double or single quotes (straight or curly, as phones type them) group words.
+ */
+export function tokenize(text: string): TokenizeResult {
+  const normalized = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019]/g, "'");
+  const tokens: string[] = [];
+  let current = '';
+  let quote: string | null = null;
+  let inToken = false;
+  for (const char of normalized) {
+    if (quote) {
+      if (char === quote) {
+        quote = null;
+      } else {
+        current += char;
+      }
+      continue;
+    }
+    if (char === '"' || (char === "'" && !inToken)) {
+      quote = char;
+      inToken = true;
+      continue;
+    }
+    if (/\s/.test(char)) {
+      if (inToken) tokens.push(current);
+      current = '';
+      inToken = false;
+      continue;
+    }
+    current += char;
+    inToken = true;
+  }
+  if (quote) return { ok: false, error: `A quote (${quote}) is not closed.` };
+  if (inToken) tokens.push(current);
+  return { ok: true, tokens };
+}
+
+/** Removes a leading `partner` or `/partner` so the same text works everywhere. */
+export function stripCommandPrefix(tokens: string[]): string[] {
+  const first = tokens[0]?.toLowerCase();
+  return first === 'partner' || first === '/partner' ? tokens.slice(1) : tokens;
+}
+
+/** Levenshtein distance, for "did you mean …" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}
+
+/** Up to `max` candidates close to `input`: same prefix, containment, or a small edit distance. */
+export function suggest(input: string, candidates: string[], max = 3): string[] {
+  const needle = input.toLowerCase();
+  const scored = candidates
+    .map((candidate) => {
+      const hay = candidate.toLowerCase();
+      let score = editDistance(needle, hay);
+      if (hay.startsWith(needle) || needle.startsWith(hay)) score = Math.min(score, 1);
+      else if (hay.includes(needle) || needle.includes(hay)) score = Math.min(score, 2);
+      return { candidate, score };
+    })
+    .filter(({ candidate, score }) => score <= Math.max(2, Math.floor(candidate.length / 3)))
+    .sort((a, b) => a.score - b.score || a.candidate.localeCompare(b.candidate));
+  return scored.slice(0, max).map(({ candidate }) => candidate);
+}

@@ -1,0 +1,86 @@
+/**
+ * Channel-neutral messages. The core speaks only these; each channel translates them
+ * (Block Kit for Slack, Adaptive Cards for Teams, plain text for the terminal).
+ */
+
+/** A button. `id` is stable and comes back unchanged when the button is pressed. */
+export interface Choice {
+  id: string;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+
+/** A label/value pair shown beside the text (Block Kit fields, Adaptive Card FactSet). */
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+export interface FormOption {
+  value: string;
+  label: string;
+}
+
+/** One input of a form. `maxLength` is in characters. */
+export type FormField =
+  | { id: string; label: string; type: 'select'; options: FormOption[]; optional?: boolean; initial?: string }
+  | { id: string; label: string; type: 'date'; optional?: boolean; initial?: string }
+  | {
+      id: string;
+      label: string;
+      type: 'text';
+      multiline?: boolean;
+      maxLength?: number;
+      placeholder?: string;
+      optional?: boolean;
+      initial?: string;
+    };
+
+/** A form the channel shows (Slack modal, Teams Adaptive Card); submitted values come back by field id. */
+export interface Form {
+  /** Which form this is, e.g. `log-interaction`; comes back with the submission. */
+  id: string;
+  title: string;
+  submitLabel: string;
+  fields: FormField[];
+  /** Opaque values the channel sends back with the submission (e.g. the nudge a form answers). */
+  context?: Record<string, string>;
+}
+
+/** A titled group of lines inside a message (a Block Kit section, an Adaptive Card container). */
+export interface Section {
+  title?: string;
+  lines: string[];
+}
+
+/** Something the bot says. Text uses a small Markdown subset: *bold*, _italic_, line breaks. */
+export interface Message {
+  /** Short heading, e.g. "Nissan — 30 days since signing". */
+  title?: string;
+  text: string;
+  facts?: Fact[];
+  sections?: Section[];
+  choices?: Choice[];
+  /** A form the member may open or that is offered inline (Teams). */
+  form?: Form;
+  /** Small print at the bottom. */
+  footer?: string;
+  /** Marks a reply that reports a mistake in the member's input, so channels may style it. */
+  isError?: boolean;
+}
+
+/** Values submitted from a form, by field id; empty inputs are absent or empty strings. */
+export type FormValues = Record<string, string | undefined>;
+
+/** What a form submission produced: either a confirmation, or field errors to show in the form. */
+export type FormResult = { ok: true; reply: Message } | { ok: false; errors: Record<string, string> };
+
+/** What pressing a choice produced. */
+export interface ChoiceResult {
+  /** Reply to the member (may be shown ephemerally). */
+  reply: Message;
+  /** Replacement for the message that carried the choice (so it cannot be answered twice), if any. */
+  replaceOriginal?: Message;
+  /** A form to open (e.g. "Log it now"). */
+  openForm?: Form;
+}

@@ -1,0 +1,166 @@
+/**
+ * Rapport's domain vocabulary. Plain data: no behaviour, no I/O.
+ *
+ * Instants are `Date`s (UTC). Calendar days that people type ("the visit was on the 20th") are
+ * ISO dates, `YYYY-MM-DD`, without a time zone: they mean the day as the person lived it.
+ */
+
+export const PLATFORMS = ['shell', 'slack', 'teams'] as const;
+/** Where a workspace lives. */
+export type Platform = (typeof PLATFORMS)[number];
+
+export const STAGES = ['exploring', 'negotiating', 'signed', 'ended'] as const;
+/** How far a collaboration has come. */
+export type Stage = (typeof STAGES)[number];
+
+export const INTERACTION_KINDS = [
+  'meeting',
+  'call',
+  'visit',
+  'hosted',
+  'workshop',
+  'observation',
+  'alignment',
+  'checkin',
+  'milestone',
+  'note',
+] as const;
+/** What happened with a partner. `visit`: we went to their premises; `hosted`: they came to ours. */
+export type InteractionKind = (typeof INTERACTION_KINDS)[number];
+
+export const NUDGE_STATUSES = [
+  'pending',
+  'sent',
+  'answered',
+  'snoozed',
+  'dismissed',
+  'expired',
+  'failed',
+] as const;
+/** Lifecycle: pending → sent → answered | snoozed | dismissed | expired; `failed` after bounded retries. */
+export type NudgeStatus = (typeof NUDGE_STATUSES)[number];
+
+/** ISO calendar date, `YYYY-MM-DD`. */
+export type IsoDate = string;
+
+/** A Slack team or a Teams tenant (or the local terminal). `id` is `platform:externalId`. */
+export interface Workspace {
+  id: string;
+  platform: Platform;
+  externalId: string;
+  name: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Where a channel can reach a member. The payload is opaque to the core: each channel encodes and
+ * decodes its own (a Slack team + user + DM channel, a Teams conversation reference, a shell session).
+ */
+export interface Address {
+  channel: Platform;
+  payload: unknown;
+}
+
+/** When a member wants to be nudged. Minutes are minutes after local midnight. */
+export interface WorkingPrefs {
+  /** IANA time zone, e.g. `Asia/Tokyo`. */
+  timeZone: string;
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  workingDays: number[];
+  /** Start of the working day, minutes after midnight (540 = 09:00). */
+  workStart: number;
+  /** End of the working day, minutes after midnight, exclusive (1020 = 17:00). */
+  workEnd: number;
+}
+
+export const DEFAULT_WORKING_PREFS: Omit<WorkingPrefs, 'timeZone'> = {
+  workingDays: [1, 2, 3, 4, 5],
+  workStart: 9 * 60,
+  workEnd: 17 * 60,
+};
+
+/** A person in a workspace. `id` is the platform's user id (unique within the workspace). */
+export interface Member extends WorkingPrefs {
+  workspaceId: string;
+  id: string;
+  displayName: string | null;
+  /** When the time zone was last read from the platform (Slack `users.info`, Teams `localTimezone`). */
+  timeZoneCheckedAt: Date | null;
+  address: Address | null;
+  /** The platform said the address no longer works; nudges wait until the member is seen again. */
+  addressStale: boolean;
+  /** No nudges before this instant (holidays). */
+  pausedUntil: Date | null;
+  /** Whether the weekly digest is wanted. */
+  digest: boolean;
+  createdAt: Date;
+}
+
+/** A company we collaborate with. */
+export interface Partner {
+  id: number;
+  workspaceId: string;
+  name: string;
+  stage: Stage;
+  country: string | null;
+  firstMetOn: IsoDate | null;
+  signedOn: IsoDate | null;
+  /** When the stage last changed (creation counts as a change). */
+  stageChangedAt: Date;
+  createdAt: Date;
+  createdBy: string;
+  /** Member ids of the owners; the creator is the first owner. */
+  owners: string[];
+}
+
+/** Something that happened with a partner, logged by a member. */
+export interface Interaction {
+  id: number;
+  workspaceId: string;
+  partnerId: number;
+  memberId: string;
+  kind: InteractionKind;
+  occurredOn: IsoDate;
+  note: string | null;
+  /** Optional 1–5 rating (pulse answers, how a meeting went). */
+  rating: number | null;
+  /** The nudge this interaction answered, if any. */
+  nudgeId: number | null;
+  createdAt: Date;
+}
+
+/** First and last day on which each kind of interaction happened with a partner, with counts. */
+export type KindHistory = Partial<Record<InteractionKind, { first: IsoDate; last: IsoDate; count: number }>>;
+
+/** What the playbook needs to know about a partner to decide what is due. */
+export interface PartnerState {
+  partner: Partner;
+  history: KindHistory;
+}
+
+/** A due prompt for one owner about one partner. Unique by (partner, rule, occurrence, member). */
+export interface Nudge {
+  id: number;
+  workspaceId: string;
+  partnerId: number;
+  memberId: string;
+  ruleId: string;
+  /** Which occurrence of the rule this is, e.g. `d30` or `2026-11-20`. */
+  occurrence: string;
+  /** When the playbook made it due. */
+  dueAt: Date;
+  /** When it may be delivered (working hours, snooze, retry backoff). */
+  deliverAfter: Date;
+  status: NudgeStatus;
+  attempts: number;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  /** The platform's id for the delivered message (opaque to the core), so it can be updated later. */
+  messageRef: unknown;
+  sentAt: Date | null;
+  answeredAt: Date | null;
+  /** The choice id that answered it. */
+  answer: string | null;
+  answeredBy: string | null;
+  createdAt: Date;
+}

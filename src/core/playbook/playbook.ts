@@ -1,0 +1,314 @@
+/**
+ * The playbook: rules, as data, that say when a nudge becomes due for a partner and what it asks.
+ * `evaluatePlaybook` is a pure function of (partner state, now, playbook).
+ */
+import { INTERACTION_KINDS, STAGES } from '../model';
+import type { InteractionKind, IsoDate, PartnerState, Stage } from '../model';
+import { RapportError } from '../errors';
+import { addDaysToDate, addDaysToInstant, dayStart, daysBetween } from '../time';
+import defaultPlaybookData from './default-playbook.json';
+
+/** A one-tap answer to a nudge. `rating` (1–5) is recorded with the check-in when the rule records one. */
+export interface RuleChoice {
+  id: string;
+  label: string;
+  rating?: number;
+  style?: 'primary' | 'danger';
+}
+
+/**
+ * When a rule's occurrences fall due. Days are calendar days.
+ * - `after-first`: once, `days` after the first interaction of `kinds` (skipped when older than `staleAfterDays`,
+ *   or when one of `satisfiedBy` was logged since).
+ * - `no-recent`: when nothing of `kinds` (or anything) happened for `days`; before any, `firstAfterDays` after
+ *   the anchor (partner added, or signed); repeats every `days` while it stays true.
+ * - `after-signing`: at each of `days` after signing, then every `thenEveryDays`.
+ * - `missing`: while nothing of `kinds` was ever logged, inside stage windows (from `fromDays` after entering
+ *   the stage — for `signed`, after the signing date — until `untilDays`, if set).
+ * - `every`: every `days`, first `firstAfterDays` after the anchor.
+ */
+export type Trigger =
+  | {
+      type: 'after-first';
+      kinds: InteractionKind[];
+      days: number;
+      staleAfterDays?: number;
+      /** Kinds that, logged on or after the first one, make the occurrence unnecessary. */
+      satisfiedBy?: InteractionKind[];
+    }
+  | {
+      type: 'no-recent';
+      kinds: InteractionKind[] | 'any';
+      days: number;
+      anchor: 'added' | 'signed';
+      firstAfterDays: number;
+    }
+  | { type: 'after-signing'; days: number[]; thenEveryDays?: number }
+  | {
+      type: 'missing';
+      kinds: InteractionKind[];
+      windows: { stage: Stage; fromDays: number; untilDays?: number }[];
+    }
+  | { type: 'every'; days: number; anchor: 'added' | 'signed'; firstAfterDays: number };
+
+export interface Rule {
+  id: string;
+  title: string;
+  /** The relationship habit the rule serves, shown in help and previews. */
+  habit: string;
+  trigger: Trigger;
+  /** Stages in which the rule applies (default: all but `ended`). */
+  stages?: Stage[];
+  /** Text with `{partner}`, `{days}` (days since the anchor) and `{since}` ("in 45 days", "yet"). */
+  prompt: string;
+  /** Prompts for particular occurrences, e.g. `d7`. */
+  prompts?: Record<string, string>;
+  /** The interaction kind offered by "Log it now". */
+  logKind?: InteractionKind;
+  /** When set, an answer with a choice is also recorded as an interaction of this kind. */
+  records?: 'checkin';
+  choices: RuleChoice[];
+}
+
+export interface Playbook {
+  version: number;
+  rules: Rule[];
+}
+
+/** One occurrence of a rule that is (or will be) due for a partner. */
+export interface Occurrence {
+  ruleId: string;
+  occurrence: string;
+  dueAt: Date;
+  /** Days since the rule's anchor at the occurrence (for prompts), when meaningful. */
+  days?: number;
+}
+
+export interface Evaluation {
+  /** Occurrences due at `now`: at most one per rule, the latest. */
+  due: Occurrence[];
+  /** The earliest future instant at which something new may fall due; null when nothing ever will. */
+  nextDueAt: Date | null;
+  /** The next future occurrence of each rule, earliest first (for previews and status). */
+  upcoming: Occurrence[];
+}
+
+const ACTIVE_STAGES: Stage[] = ['exploring', 'negotiating', 'signed'];
+
+/** The playbook shipped with Rapport. */
+export const DEFAULT_PLAYBOOK: Playbook = validatePlaybook(defaultPlaybookData);
+
+/** Checks playbook data (shipped or a workspace's override) and returns it typed; throws with the reason. */
+export function validatePlaybook(data: unknown): Playbook {
+  const fail = (why: string): never => {
+    throw new RapportError('INVALID', `Invalid playbook: ${why}`);
+  };
+  if (!data || typeof data !== 'object') fail('not an object');
+  const { version, rules } = data as { version?: unknown; rules?: unknown };
+  if (typeof version !== 'number') fail('version must be a number');
+  if (!Array.isArray(rules) || rules.length === 0) fail('rules must be a non-empty list');
+  const ids = new Set<string>();
+  for (const rule of rules as Rule[]) {
+    if (!rule || typeof rule.id !== 'string' || !/^[a-z0-9-]{1,40}$/.test(rule.id))
+      fail(`bad rule id ${JSON.stringify(rule?.id)}`);
+    if (ids.has(rule.id)) fail(`duplicate rule id ${rule.id}`);
+    ids.add(rule.id);
+    if (typeof rule.prompt !== 'string' || !rule.prompt) fail(`rule ${rule.id} has no prompt`);
+    if (!Array.isArray(rule.choices)) fail(`rule ${rule.id} has no choices list`);
+    for (const choice of rule.choices) {
+      if (!/^[a-z0-9-]{1,20}$/.test(choice.id)) fail(`rule ${rule.id} has a bad choice id ${choice.id}`);
+      if (choice.rating !== undefined && ![1, 2, 3, 4, 5].includes(choice.rating))
+        fail(`rule ${rule.id}: rating 1–5`);
+    }
+    if (rule.logKind && !INTERACTION_KINDS.includes(rule.logKind))
+      fail(`rule ${rule.id} logs unknown kind ${rule.logKind}`);
+    for (const stage of rule.stages ?? [])
+      if (!STAGES.includes(stage)) fail(`rule ${rule.id}: unknown stage ${stage}`);
+    const trigger = rule.trigger;
+    const kinds = 'kinds' in trigger ? trigger.kinds : [];
+    if (kinds !== 'any' && !kinds.every((kind) => INTERACTION_KINDS.includes(kind)))
+      fail(`rule ${rule.id}: unknown kind`);
+    switch (trigger.type) {
+      case 'after-first':
+      case 'no-recent':
+      case 'every':
+        if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
+        break;
+      case 'after-signing':
+        if (!trigger.days.length || trigger.days.some((d) => !(d > 0)))
+          fail(`rule ${rule.id}: days must be positive`);
+        if (trigger.thenEveryDays !== undefined && !(trigger.thenEveryDays > 0))
+          fail(`rule ${rule.id}: bad thenEveryDays`);
+        break;
+      case 'missing':
+        if (!trigger.windows.length) fail(`rule ${rule.id}: no windows`);
+        break;
+      default:
+        fail(`rule ${rule.id}: unknown trigger type ${(trigger as { type: string }).type}`);
+    }
+  }
+  return data as Playbook;
+}
+
+export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
+  return playbook.rules.find((rule) => rule.id === ruleId);
+}
+
+/** The latest occurrence at or before `now` and the first one after it, for one rule. */
+interface RuleTimeline {
+  latest?: Occurrence;
+  next?: Occurrence;
+}
+
+function atDay(ruleId: string, occurrence: string, date: IsoDate, days?: number): Occurrence {
+  return { ruleId, occurrence, dueAt: dayStart(date), days };
+}
+
+/** For a series start + k·step (k ≥ 0), the latest at or before `now` and the next after it. */
+function series(ruleId: string, start: IsoDate, step: number, now: Date, daysAtStart: number): RuleTimeline {
+  const today = new Date(now.getTime());
+  const elapsed = Math.floor((today.getTime() - dayStart(start).getTime()) / 86_400_000);
+  if (elapsed < 0) return { next: atDay(ruleId, start, start, daysAtStart) };
+  const k = Math.floor(elapsed / step);
+  const latestDate = addDaysToDate(start, k * step);
+  const nextDate = addDaysToDate(start, (k + 1) * step);
+  return {
+    latest: atDay(ruleId, latestDate, latestDate, daysAtStart + k * step),
+    next: atDay(ruleId, nextDate, nextDate, daysAtStart + (k + 1) * step),
+  };
+}
+
+function lastOf(state: PartnerState, kinds: InteractionKind[] | 'any'): IsoDate | null {
+  const list = kinds === 'any' ? INTERACTION_KINDS : kinds;
+  let last: IsoDate | null = null;
+  for (const kind of list) {
+    const seen = state.history[kind]?.last;
+    if (seen && (!last || seen > last)) last = seen;
+  }
+  return last;
+}
+
+function firstOf(state: PartnerState, kinds: InteractionKind[]): IsoDate | null {
+  let first: IsoDate | null = null;
+  for (const kind of kinds) {
+    const seen = state.history[kind]?.first;
+    if (seen && (!first || seen < first)) first = seen;
+  }
+  return first;
+}
+
+function anchorDate(state: PartnerState, anchor: 'added' | 'signed'): IsoDate | null {
+  if (anchor === 'signed') return state.partner.signedOn;
+  return state.partner.createdAt.toISOString().slice(0, 10);
+}
+
+function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
+  const trigger = rule.trigger;
+  const { partner } = state;
+  switch (trigger.type) {
+    case 'after-first': {
+      const first = firstOf(state, trigger.kinds);
+      if (!first) return {};
+      const satisfied = trigger.satisfiedBy ? lastOf(state, trigger.satisfiedBy) : null;
+      if (satisfied && satisfied >= first) return {};
+      const due = atDay(rule.id, 'once', addDaysToDate(first, trigger.days), trigger.days);
+      if (due.dueAt.getTime() > now.getTime()) return { next: due };
+      const staleAt = addDaysToInstant(due.dueAt, trigger.staleAfterDays ?? 7);
+      return now.getTime() <= staleAt.getTime() ? { latest: due } : {};
+    }
+    case 'no-recent': {
+      const last = lastOf(state, trigger.kinds);
+      if (last) return series(rule.id, addDaysToDate(last, trigger.days), trigger.days, now, trigger.days);
+      const anchor = anchorDate(state, trigger.anchor);
+      if (!anchor) return {};
+      return series(
+        rule.id,
+        addDaysToDate(anchor, trigger.firstAfterDays),
+        trigger.days,
+        now,
+        trigger.firstAfterDays,
+      );
+    }
+    case 'every': {
+      const anchor = anchorDate(state, trigger.anchor);
+      if (!anchor) return {};
+      return series(
+        rule.id,
+        addDaysToDate(anchor, trigger.firstAfterDays),
+        trigger.days,
+        now,
+        trigger.firstAfterDays,
+      );
+    }
+    case 'after-signing': {
+      const signed = partner.signedOn;
+      if (!signed) return {};
+      const offsets = [...trigger.days].sort((a, b) => a - b);
+      const lastFixed = offsets[offsets.length - 1]!;
+      const result: RuleTimeline = {};
+      for (const days of offsets) {
+        const occurrence = atDay(rule.id, `d${days}`, addDaysToDate(signed, days), days);
+        if (occurrence.dueAt.getTime() <= now.getTime()) result.latest = occurrence;
+        else return { ...result, next: occurrence };
+      }
+      if (!trigger.thenEveryDays) return result;
+      const repeat = series(
+        rule.id,
+        addDaysToDate(signed, lastFixed + trigger.thenEveryDays),
+        trigger.thenEveryDays,
+        now,
+        lastFixed + trigger.thenEveryDays,
+      );
+      const named = (o?: Occurrence): Occurrence | undefined => o && { ...o, occurrence: `d${o.days}` };
+      return { latest: named(repeat.latest) ?? result.latest, next: named(repeat.next) };
+    }
+    case 'missing': {
+      if (firstOf(state, trigger.kinds)) return {};
+      const window = trigger.windows.find((w) => w.stage === partner.stage);
+      if (!window) return {};
+      const entered =
+        window.stage === 'signed' && partner.signedOn
+          ? partner.signedOn
+          : partner.stageChangedAt.toISOString().slice(0, 10);
+      const from = addDaysToDate(entered, window.fromDays);
+      const occurrence = atDay(rule.id, window.stage, from, window.fromDays);
+      if (window.untilDays !== undefined) {
+        const until = addDaysToDate(entered, window.untilDays);
+        if (daysBetween(until, now.toISOString().slice(0, 10)) > 0) return {};
+      }
+      return occurrence.dueAt.getTime() <= now.getTime() ? { latest: occurrence } : { next: occurrence };
+    }
+  }
+}
+
+/**
+ * What the playbook makes due for one partner at `now`: the latest occurrence of each applicable rule
+ * (earlier missed occurrences are superseded, never piled up), and when to look again.
+ */
+export function evaluatePlaybook(state: PartnerState, now: Date, playbook: Playbook): Evaluation {
+  const due: Occurrence[] = [];
+  const upcoming: Occurrence[] = [];
+  for (const rule of playbook.rules) {
+    const stages = rule.stages ?? ACTIVE_STAGES;
+    if (!stages.includes(state.partner.stage) || state.partner.stage === 'ended') continue;
+    const { latest, next } = timeline(rule, state, now);
+    if (latest) due.push(latest);
+    if (next) upcoming.push(next);
+  }
+  upcoming.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  return { due, upcoming, nextDueAt: upcoming[0]?.dueAt ?? null };
+}
+
+/** Fills a rule's prompt for an occurrence. */
+export function renderPrompt(
+  rule: Rule,
+  occurrence: Pick<Occurrence, 'occurrence' | 'days'>,
+  partnerName: string,
+  since: string,
+): string {
+  const template = rule.prompts?.[occurrence.occurrence] ?? rule.prompt;
+  return template
+    .replaceAll('{partner}', partnerName)
+    .replaceAll('{days}', String(occurrence.days ?? ''))
+    .replaceAll('{since}', since);
+}

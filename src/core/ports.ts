@@ -1,0 +1,200 @@
+/**
+ * The interfaces the core owns and the adapters implement: the store, the channels, the logger.
+ * Repository methods are asynchronous so that a networked database can sit behind the same
+ * interfaces; each method that changes more than one row is atomic on its own.
+ */
+import type {
+  Address,
+  Interaction,
+  InteractionKind,
+  IsoDate,
+  KindHistory,
+  Member,
+  Nudge,
+  Partner,
+  Platform,
+  Stage,
+  WorkingPrefs,
+  Workspace,
+} from './model';
+import type { Message } from './messages';
+
+/** Structured logger (pino's call shape: an optional object first, then the message). */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WorkspaceRepository {
+  /** Creates the workspace if it does not exist; returns it either way. */
+  ensure(platform: Platform, externalId: string, name?: string | null, now?: Date): Promise<Workspace>;
+  get(id: string): Promise<Workspace | null>;
+}
+
+/** What a channel knows about a member when it sees them. */
+export interface MemberSighting {
+  workspaceId: string;
+  memberId: string;
+  displayName?: string | null;
+  /** A time zone reported by the platform; ignored when invalid. */
+  timeZone?: string | null;
+  address?: Address | null;
+}
+
+export interface MemberRepository {
+  /**
+   * Creates the member on first sight, otherwise refreshes what the platform told us. Seeing a member
+   * with an address clears `addressStale`. A reported time zone updates `timeZone` and `timeZoneCheckedAt`.
+   */
+  see(sighting: MemberSighting, defaultTimeZone: string, now: Date): Promise<Member>;
+  get(workspaceId: string, memberId: string): Promise<Member | null>;
+  updatePrefs(workspaceId: string, memberId: string, prefs: Partial<WorkingPrefs>): Promise<Member>;
+  setPausedUntil(workspaceId: string, memberId: string, until: Date | null): Promise<void>;
+  setDigest(workspaceId: string, memberId: string, enabled: boolean): Promise<void>;
+  markAddressStale(workspaceId: string, memberId: string): Promise<void>;
+  listByWorkspace(workspaceId: string): Promise<Member[]>;
+}
+
+export interface NewPartner {
+  workspaceId: string;
+  name: string;
+  stage: Stage;
+  createdBy: string;
+  country?: string | null;
+  signedOn?: IsoDate | null;
+  now: Date;
+}
+
+export interface PartnerPatch {
+  stage?: Stage;
+  signedOn?: IsoDate | null;
+  firstMetOn?: IsoDate | null;
+  country?: string | null;
+  stageChangedAt?: Date;
+}
+
+export interface PartnerRepository {
+  /** Inserts the partner with its creator as first owner. Throws `RapportError('CONFLICT')` on a duplicate name. */
+  create(input: NewPartner): Promise<Partner>;
+  get(workspaceId: string, id: number): Promise<Partner | null>;
+  /** Case-insensitive exact name match. */
+  findByName(workspaceId: string, name: string): Promise<Partner | null>;
+  /** All partners of a workspace, optionally only those a member owns, by name. */
+  list(workspaceId: string, options?: { ownerId?: string }): Promise<Partner[]>;
+  update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner>;
+  addOwner(workspaceId: string, id: number, memberId: string): Promise<void>;
+  /** Deletes the partner with its interactions and nudges. */
+  remove(workspaceId: string, id: number): Promise<void>;
+  /** Per-kind first/last day and count of the partner's interactions. */
+  history(workspaceId: string, id: number): Promise<KindHistory>;
+  /**
+   * Keeps the scheduler's index current: the earliest instant at which the playbook may make
+   * something new due for this partner (null: nothing ever).
+   */
+  setNextDueAt(workspaceId: string, id: number, at: Date | null): Promise<void>;
+  /** Partners whose next due instant has come, across workspaces, earliest first. */
+  listDue(now: Date, limit: number): Promise<Partner[]>;
+}
+
+export interface NewInteraction {
+  workspaceId: string;
+  partnerId: number;
+  memberId: string;
+  kind: InteractionKind;
+  occurredOn: IsoDate;
+  note?: string | null;
+  rating?: number | null;
+  nudgeId?: number | null;
+  now: Date;
+}
+
+export interface InteractionRepository {
+  add(input: NewInteraction): Promise<Interaction>;
+  /** Most recent first (by day, then by creation). */
+  listForPartner(
+    workspaceId: string,
+    partnerId: number,
+    options?: { limit?: number; kinds?: InteractionKind[]; since?: IsoDate },
+  ): Promise<Interaction[]>;
+}
+
+export interface NewNudge {
+  workspaceId: string;
+  partnerId: number;
+  memberId: string;
+  ruleId: string;
+  occurrence: string;
+  dueAt: Date;
+  deliverAfter: Date;
+  now: Date;
+}
+
+/** How an answer to a nudge is recorded; `interaction` is stored in the same transaction. */
+export interface NudgeAnswer {
+  choiceId: string;
+  memberId: string;
+  at: Date;
+  interaction?: Omit<NewInteraction, 'nudgeId' | 'now'>;
+}
+
+export interface NudgeRepository {
+  /** Inserts unless the same (partner, rule, occurrence, member) exists. Never creates a second one. */
+  createIfAbsent(input: NewNudge): Promise<{ nudge: Nudge; created: boolean }>;
+  get(workspaceId: string, id: number): Promise<Nudge | null>;
+  /**
+   * Atomically leases up to `limit` nudges that may be delivered now (pending or snoozed, whose
+   * `deliverAfter` has come, whose lease is free or expired, whose member has a working address and
+   * is not paused), oldest first; increments their attempts.
+   */
+  claimDeliverable(now: Date, leaseUntil: Date, limit: number): Promise<Nudge[]>;
+  /** Records a delivery; only applies while the caller still holds the lease it was given. */
+  markSent(id: number, messageRef: unknown, now: Date): Promise<void>;
+  /** Releases the lease and sets a new earliest delivery time, keeping the nudge due. */
+  reschedule(id: number, deliverAfter: Date, error: string | null): Promise<void>;
+  /** Gives up on the nudge after bounded retries. */
+  markFailed(id: number, error: string, now: Date): Promise<void>;
+  /**
+   * Records an answer if the nudge is still open (pending, sent or snoozed). Returns the nudge and
+   * whether this call answered it; a second answer changes nothing.
+   */
+  answer(workspaceId: string, id: number, answer: NudgeAnswer): Promise<{ nudge: Nudge; answered: boolean }>;
+  /** Snoozes an open nudge: it comes back at `until`. */
+  snooze(workspaceId: string, id: number, until: Date, memberId: string, now: Date): Promise<boolean>;
+  dismiss(workspaceId: string, id: number, memberId: string, now: Date): Promise<boolean>;
+  /** Expires open, undelivered nudges of a partner whose occurrence is no longer due. */
+  expirePending(
+    workspaceId: string,
+    partnerId: number,
+    keep: { ruleId: string; occurrence: string }[],
+  ): Promise<number>;
+  /** A partner's nudges, newest due first. */
+  listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;
+  /** Open nudges (pending, sent, snoozed) addressed to a member. */
+  listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]>;
+}
+
+/** The whole store. `close()` flushes and releases the database. */
+export interface Store {
+  workspaces: WorkspaceRepository;
+  members: MemberRepository;
+  partners: PartnerRepository;
+  interactions: InteractionRepository;
+  nudges: NudgeRepository;
+  close(): Promise<void>;
+}
+
+/** What a channel returns for a delivered message: the platform's id for it (opaque to the core). */
+export interface DeliveryReceipt {
+  messageRef: unknown;
+}
+
+/**
+ * A way to reach members proactively. Implementations translate the message and throw
+ * `ChannelError` for platform failures.
+ */
+export interface Channel {
+  readonly platform: Platform;
+  deliver(address: Address, message: Message): Promise<DeliveryReceipt>;
+}

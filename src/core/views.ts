@@ -1,0 +1,202 @@
+/**
+ * Channel-neutral renderings of Rapport's answers: help, lists, statuses, nudges, confirmations.
+ * Pure functions of data; the channels turn the resulting `Message`s into their own formats.
+ */
+import { COMMANDS, findCommand, LIMITS } from './commands/grammar';
+import type { CommandSpec } from './commands/grammar';
+import { NUDGE_ACTIONS, nudgeChoiceId } from './choice-ids';
+import type { Choice, Form, Message } from './messages';
+import type { Interaction, Member, Nudge, Partner } from './model';
+import { INTERACTION_KINDS, STAGES } from './model';
+import type { Occurrence, Rule } from './playbook/playbook';
+import { renderPrompt } from './playbook/playbook';
+import { formatClock, formatDay, formatLocal, formatWeekdays, localDate, relativeDays } from './time';
+
+export const KIND_LABELS: Record<(typeof INTERACTION_KINDS)[number], string> = {
+  meeting: 'Meeting',
+  call: 'Call',
+  visit: 'Visit to their premises',
+  hosted: 'Hosted them at ours',
+  workshop: 'Joint workshop',
+  observation: 'Cultural observation',
+  alignment: 'Internal alignment',
+  checkin: 'Check-in',
+  milestone: 'Milestone',
+  note: 'Note',
+};
+
+function commandLines(spec: CommandSpec): string[] {
+  return [`*${spec.usage}* — ${spec.summary}`];
+}
+
+/** The whole command list, or one command in detail. */
+export function helpMessage(topic?: string): Message {
+  if (topic) {
+    const spec = findCommand(topic.toLowerCase());
+    if (spec) {
+      return {
+        title: `partner ${spec.name}`,
+        text: `${spec.summary}\n\nUsage: \`partner ${spec.usage}\``,
+        sections: [{ title: 'Examples', lines: spec.examples.map((example) => `\`partner ${example}\``) }],
+      };
+    }
+  }
+  return {
+    title: 'Rapport — relationship nudges for your partnerships',
+    text:
+      (topic ? `There is no command called “${topic}”. ` : '') +
+      'Log what happens with your partners and I will nudge you, in your working hours, to keep building ' +
+      'the relationship: visits, cultural observations, joint workshops, internal alignment, check-ins after signing.',
+    sections: [{ lines: COMMANDS.flatMap(commandLines) }],
+    footer: 'Names with spaces go in quotes: "Renault Group". `help COMMAND` shows examples.',
+  };
+}
+
+/** A mistake in what the member typed: what was wrong, then the right usage. */
+export function usageError(problem: string, commandName?: string, extra?: string[]): Message {
+  const spec = commandName ? findCommand(commandName) : undefined;
+  const lines = spec
+    ? [`Usage: \`partner ${spec.usage}\``, ...spec.examples.slice(0, 2).map((e) => `e.g. \`partner ${e}\``)]
+    : [];
+  return {
+    text: [problem, ...(extra ?? []), ...lines].join('\n'),
+    isError: true,
+  };
+}
+
+export function unknownPartner(name: string, suggestions: string[], commandName?: string): Message {
+  const hint = suggestions.length
+    ? `Did you mean ${suggestions.map((s) => `*${s}*`).join(', ')}?`
+    : 'Add it first with `partner add NAME`, or see your partners with `partner list`.';
+  return usageError(
+    `I don't know a partner called “${truncate(name, LIMITS.partnerName)}”. ${hint}`,
+    commandName,
+  );
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+export function interactionLine(interaction: Interaction, today: string): string {
+  const note = interaction.note ? ` — ${truncate(interaction.note, 140)}` : '';
+  const rating = interaction.rating ? ` (${interaction.rating}/5)` : '';
+  return `${formatDay(interaction.occurredOn)} (${relativeDays(interaction.occurredOn, today)}): ${KIND_LABELS[interaction.kind]}${rating}${note}`;
+}
+
+/** The choices every delivered nudge carries: the rule's answers, then log / snooze / dismiss. */
+export function nudgeChoices(nudge: Nudge, rule: Rule): Choice[] {
+  const choices: Choice[] = rule.choices.map((choice) => ({
+    id: nudgeChoiceId(nudge.id, choice.id),
+    label: choice.label,
+    style: choice.style,
+  }));
+  if (rule.logKind) choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.log), label: 'Log it now' });
+  if (rule.logKind === 'visit' || rule.logKind === 'workshop')
+    choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.brief), label: 'Brief me' });
+  choices.push(
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeDay), label: 'Snooze 1 day' },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeWeek), label: 'Snooze 1 week' },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.dismiss), label: 'Dismiss' },
+  );
+  return choices;
+}
+
+/** The nudge as it is delivered. `since` describes how long a habit has been missing. */
+export function nudgeMessage(
+  nudge: Nudge,
+  rule: Rule,
+  partner: Partner,
+  since: string,
+  days?: number,
+): Message {
+  return {
+    title: `${partner.name} — ${rule.title}`,
+    text: renderPrompt(rule, { occurrence: nudge.occurrence, days }, partner.name, since),
+    choices: nudgeChoices(nudge, rule),
+    footer: rule.habit,
+  };
+}
+
+/** The nudge once it is closed: the same text, no buttons, and what was recorded. */
+export function closedNudgeMessage(original: Message, outcome: string): Message {
+  return { title: original.title, text: original.text, footer: outcome };
+}
+
+export function logForm(
+  partners: Partner[],
+  initial: { partnerId?: number; kind?: string; date: string },
+): Form {
+  return {
+    id: 'log-interaction',
+    title: 'Log an interaction',
+    submitLabel: 'Log it',
+    fields: [
+      {
+        id: 'partner',
+        label: 'Partner',
+        type: 'select',
+        options: partners.slice(0, 100).map((p) => ({ value: String(p.id), label: truncate(p.name, 75) })),
+        initial: initial.partnerId !== undefined ? String(initial.partnerId) : undefined,
+      },
+      {
+        id: 'kind',
+        label: 'What happened',
+        type: 'select',
+        options: INTERACTION_KINDS.map((kind) => ({ value: kind, label: KIND_LABELS[kind] })),
+        initial: initial.kind,
+      },
+      { id: 'date', label: 'When', type: 'date', initial: initial.date },
+      {
+        id: 'note',
+        label: 'Note',
+        type: 'text',
+        multiline: true,
+        maxLength: LIMITS.note,
+        optional: true,
+        placeholder: 'What did you learn? What was agreed?',
+      },
+      {
+        id: 'rating',
+        label: 'How did it go? (1–5)',
+        type: 'select',
+        optional: true,
+        options: [1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: String(n) })),
+      },
+    ],
+  };
+}
+
+export function prefsMessage(member: Member, now: Date): Message {
+  const paused =
+    member.pausedUntil && member.pausedUntil > now ? formatLocal(member.pausedUntil, member.timeZone) : null;
+  return {
+    title: 'Your preferences',
+    text: 'Nudges reach you only on your working days, within your working hours, in your time zone.',
+    facts: [
+      { label: 'Time zone', value: member.timeZone },
+      { label: 'Working days', value: formatWeekdays(member.workingDays) },
+      { label: 'Working hours', value: `${formatClock(member.workStart)}–${formatClock(member.workEnd)}` },
+      { label: 'Paused', value: paused ? `until ${paused}` : 'no' },
+      { label: 'Weekly digest', value: member.digest ? 'on' : 'off' },
+    ],
+    footer: 'Change with `partner prefs tz Europe/Paris`, `prefs hours 08:30-17:30`, `prefs days mon-fri`.',
+  };
+}
+
+export function stageList(): string {
+  return STAGES.join(', ');
+}
+
+export function kindList(): string {
+  return INTERACTION_KINDS.join(', ');
+}
+
+/** "since Fri 20 Nov 2026 (37 days)" or "yet" when it never happened. */
+export function sinceText(last: string | null, today: string): string {
+  return last ? `since ${formatDay(last)} (${relativeDays(last, today)})` : 'yet';
+}
+
+export function upcomingLine(occurrence: Occurrence, rule: Rule | undefined): string {
+  return `${formatDay(localDate(occurrence.dueAt, 'UTC'))}: ${rule?.title ?? occurrence.ruleId}`;
+}

@@ -1,0 +1,124 @@
+/**
+ * The service's one HTTP server (node:http). Channels mount their routes here; `/healthz` is built in.
+ * A handler that throws gets a 500 for that request only; the process keeps running.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeError } from '../core/errors';
+import type { Logger } from '../core/ports';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: RouteHandler;
+}
+
+export interface HttpServer {
+  server: Server;
+  /** Resolves with the bound port (useful with port 0). */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Thrown by `readBody` for a body that is too large or unreadable; carries the HTTP status to answer. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Reads a request body up to `limitBytes` (413 beyond). */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) throw new HttpError(413, `body larger than ${limitBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limitBytes) throw new HttpError(413, `body larger than ${limitBytes} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads and parses a JSON body; 400 for malformed JSON, 415 for another content type. */
+export async function readJson(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const type = String(req.headers['content-type'] ?? '');
+  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new HttpError(415, 'expected application/json');
+  const body = await readBody(req, limitBytes);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'malformed JSON');
+  }
+}
+
+export function createHttpServer(
+  routes: Route[],
+  logger: Logger,
+  health: () => Promise<object> = async () => ({}),
+): HttpServer {
+  const all: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: async (_req, res) => sendJson(res, 200, { ok: true, ...(await health()) }),
+    },
+    ...routes,
+  ];
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const forPath = all.filter((route) => route.path === path);
+    if (forPath.length === 0) return sendJson(res, 404, { error: 'not found' });
+    const route = forPath.find((candidate) => candidate.method === req.method);
+    if (!route) {
+      res.setHeader('allow', forPath.map((r) => r.method).join(', '));
+      return sendJson(res, 405, { error: 'method not allowed' });
+    }
+    Promise.resolve()
+      .then(() => route.handler(req, res))
+      .catch((error: unknown) => {
+        if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+        logger.error({ path, err: describeError(error) }, 'request handler failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.end();
+      });
+  });
+  // Slow or idle clients must not hold sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

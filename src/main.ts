@@ -1,0 +1,160 @@
+/**
+ * The composition root: config → logger → store → core → channels → scheduler → http.
+ * Everything is built here with constructor arguments; nothing else creates singletons.
+ */
+import { userInfo } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import type { Config } from './config';
+import { ShellChannel, ShellSession } from './channels/shell/shell-channel';
+import type { Platform } from './core/model';
+import type { Channel, Logger } from './core/ports';
+import { Rapport } from './core/rapport';
+import type { HttpServer, Route } from './http/server';
+import { createHttpServer } from './http/server';
+import { createLogger } from './logger';
+import { NudgeScheduler } from './scheduler/nudge-scheduler';
+import type { TickReport } from './scheduler/nudge-scheduler';
+import { startTicker } from './scheduler/ticker';
+import type { Ticker } from './scheduler/ticker';
+import { openSqliteStore } from './store/sqlite-store';
+import type { SqliteStore } from './store/sqlite-store';
+
+export interface ServiceIO {
+  stdin: Readable;
+  stdout: Writable;
+  /** Where logs go: a file descriptor or stream (default stderr). */
+  logDestination?: number | NodeJS.WritableStream;
+  /** The one clock of the process. */
+  clock?: () => Date;
+  /** Show a prompt and colours (an interactive terminal). */
+  interactive?: boolean;
+  /**
+   * Build everything but run nothing on its own: no terminal session, no HTTP server, no cron task.
+   * For one-off commands such as `rapport tick`.
+   */
+  oneShot?: boolean;
+}
+
+/** A running Rapport. `stop()` stops the cron task, the channels, the HTTP server and the database. */
+export interface Service {
+  readonly mode: 'shell' | 'server';
+  readonly port: number | null;
+  readonly logger: Logger;
+  readonly store: SqliteStore;
+  readonly rapport: Rapport;
+  readonly scheduler: NudgeScheduler;
+  /** Resolves when the terminal session ends (end of input or `quit`); never in server mode. */
+  readonly finished: Promise<void>;
+  tick(now: Date): Promise<TickReport>;
+  stop(): Promise<void>;
+}
+
+/** Something a platform channel adds to the service: its Channel, its HTTP routes, and how to stop it. */
+export interface PlatformChannel {
+  channel: Channel;
+  routes: Route[];
+  start?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Core {
+  logger: Logger;
+  store: SqliteStore;
+  rapport: Rapport;
+  clock: () => Date;
+}
+
+/** Builds the platform channels that the configuration turns on. */
+export type PlatformFactory = (config: Config, core: Core) => Promise<PlatformChannel[]>;
+
+const noPlatforms: PlatformFactory = async () => [];
+
+export async function startService(
+  config: Config,
+  io: ServiceIO,
+  platforms: PlatformFactory = noPlatforms,
+): Promise<Service> {
+  const clock = io.clock ?? (() => new Date());
+  const shellMode = !config.slack && !config.teams;
+  const logger = createLogger(config.logLevel ?? (shellMode ? 'warn' : 'info'), io.logDestination ?? 2);
+  const store = openSqliteStore({
+    path: config.databasePath,
+    onBadRow: (what, detail) => logger.warn(detail, `stored ${what} is invalid; using a safe default`),
+  });
+  const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone });
+  const core: Core = { logger, store, rapport, clock };
+
+  const channels = new Map<Platform, Channel>();
+  const shellChannel = new ShellChannel(io.stdout, io.interactive ?? false);
+  // Shell nudges are printed wherever Rapport runs in a terminal, so `rapport tick` shows them too.
+  channels.set('shell', shellChannel);
+  const oneShot = io.oneShot ?? false;
+  const started: PlatformChannel[] = shellMode ? [] : await platforms(config, core);
+  for (const platform of started) channels.set(platform.channel.platform, platform.channel);
+
+  const scheduler = new NudgeScheduler(store, rapport, channels, logger);
+  const tick = (now: Date): Promise<TickReport> => scheduler.runDue(now);
+
+  let http: HttpServer | null = null;
+  let port: number | null = null;
+  if (!shellMode && !oneShot) {
+    for (const platform of started) await platform.start?.();
+    http = createHttpServer(
+      started.flatMap((platform) => platform.routes),
+      logger,
+      async () => ({ channels: [...channels.keys()].filter((c) => c !== 'shell') }),
+    );
+    port = await http.listen(config.port);
+    logger.info({ port, channels: started.map((p) => p.channel.platform) }, 'rapport listening');
+  }
+
+  const ticker: Ticker | null =
+    config.tickSchedule && !oneShot ? startTicker(config.tickSchedule, tick, logger, clock) : null;
+
+  let finished: Promise<void> = new Promise<void>(() => undefined);
+  if (shellMode && !oneShot) {
+    const session = new ShellSession({
+      rapport,
+      channel: shellChannel,
+      input: io.stdin,
+      clock,
+      tick,
+      logger,
+      memberName: safeUserName(),
+      prompt: io.interactive ?? false,
+    });
+    finished = session.run();
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await ticker?.stop();
+      for (const platform of started) await platform.stop();
+      await http?.close();
+      await store.close();
+    })();
+    return stopping;
+  };
+
+  if (oneShot) finished = Promise.resolve();
+  return {
+    mode: shellMode ? 'shell' : 'server',
+    port,
+    logger,
+    store,
+    rapport,
+    scheduler,
+    finished,
+    tick,
+    stop,
+  };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'you';
+  } catch {
+    return 'you';
+  }
+}

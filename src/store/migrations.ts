@@ -1,0 +1,107 @@
+/**
+ * Numbered schema migrations. Each runs once, in a transaction, and bumps `PRAGMA user_version`.
+ * Never edit a migration that has shipped: add the next one.
+ *
+ * Instants are stored as ISO-8601 UTC strings with milliseconds (`2026-11-27T09:00:00.000Z`), which sort
+ * correctly as text; calendar days as `YYYY-MM-DD`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the walking skeleton
+  `
+  CREATE TABLE workspaces (
+    id          TEXT PRIMARY KEY,
+    platform    TEXT NOT NULL CHECK (platform IN ('shell', 'slack', 'teams')),
+    external_id TEXT NOT NULL,
+    name        TEXT,
+    created_at  TEXT NOT NULL,
+    UNIQUE (platform, external_id)
+  );
+
+  CREATE TABLE members (
+    workspace_id         TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    id                   TEXT NOT NULL,
+    display_name         TEXT,
+    time_zone            TEXT NOT NULL,
+    time_zone_checked_at TEXT,
+    working_days         TEXT NOT NULL DEFAULT '1,2,3,4,5',
+    work_start           INTEGER NOT NULL DEFAULT 540,
+    work_end             INTEGER NOT NULL DEFAULT 1020,
+    address              TEXT,
+    address_stale        INTEGER NOT NULL DEFAULT 0,
+    paused_until         TEXT,
+    digest               INTEGER NOT NULL DEFAULT 1,
+    created_at           TEXT NOT NULL,
+    updated_at           TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  );
+
+  CREATE TABLE partners (
+    id               INTEGER PRIMARY KEY,
+    workspace_id     TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    name             TEXT NOT NULL,
+    name_key         TEXT NOT NULL,
+    stage            TEXT NOT NULL CHECK (stage IN ('exploring', 'negotiating', 'signed', 'ended')),
+    country          TEXT,
+    first_met_on     TEXT,
+    signed_on        TEXT,
+    stage_changed_at TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    next_due_at      TEXT,
+    UNIQUE (workspace_id, name_key)
+  );
+  -- The scheduler's index: a tick reads only partners whose next due instant has come.
+  CREATE INDEX partners_next_due ON partners (next_due_at) WHERE next_due_at IS NOT NULL;
+
+  CREATE TABLE partner_owners (
+    partner_id   INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    workspace_id TEXT NOT NULL,
+    member_id    TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    PRIMARY KEY (partner_id, member_id)
+  );
+  CREATE INDEX partner_owners_member ON partner_owners (workspace_id, member_id);
+
+  CREATE TABLE interactions (
+    id           INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    partner_id   INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    member_id    TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('meeting', 'call', 'visit', 'hosted', 'workshop', 'observation',
+                                               'alignment', 'checkin', 'milestone', 'note')),
+    occurred_on  TEXT NOT NULL,
+    note         TEXT,
+    rating       INTEGER CHECK (rating BETWEEN 1 AND 5),
+    nudge_id     INTEGER,
+    created_at   TEXT NOT NULL
+  );
+  CREATE INDEX interactions_partner ON interactions (partner_id, kind, occurred_on);
+  CREATE INDEX interactions_partner_recent ON interactions (partner_id, occurred_on DESC, id DESC);
+
+  CREATE TABLE nudges (
+    id            INTEGER PRIMARY KEY,
+    workspace_id  TEXT NOT NULL,
+    partner_id    INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    member_id     TEXT NOT NULL,
+    rule_id       TEXT NOT NULL,
+    occurrence    TEXT NOT NULL,
+    due_at        TEXT NOT NULL,
+    deliver_after TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'answered', 'snoozed', 'dismissed', 'expired', 'failed')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    lease_until   TEXT,
+    last_error    TEXT,
+    message_ref   TEXT,
+    sent_at       TEXT,
+    answered_at   TEXT,
+    answer        TEXT,
+    answered_by   TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    UNIQUE (partner_id, rule_id, occurrence, member_id)
+  );
+  -- Delivery reads open nudges in the order they may go out.
+  CREATE INDEX nudges_deliverable ON nudges (deliver_after) WHERE status IN ('pending', 'snoozed');
+  CREATE INDEX nudges_member ON nudges (workspace_id, member_id, status);
+  `,
+];

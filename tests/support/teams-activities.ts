@@ -1,0 +1,195 @@
+import type { Activity, Attachment, ConversationAccount, ConversationReference, Entity } from 'botbuilder';
+
+/** Bot account id in test activities (`28:` is the Teams prefix for bots). */
+export const TEST_BOT_ID = '28:bot-id';
+/** Bot display name in test activities. */
+export const TEST_BOT_NAME = 'Rapport';
+
+/** Teams conversation kinds. */
+export type TeamsConversationType = 'personal' | 'groupChat' | 'channel';
+
+/** Fields common to every Teams activity builder. */
+export interface TeamsActivityOptions {
+  /** Where the adapter will call back: normally `FakeBotConnector.serviceUrl`. */
+  serviceUrl: string;
+  tenantId: string;
+  /** The sender's Teams id, conventionally `29:…`. */
+  userId: string;
+  aadObjectId?: string;
+  userName?: string;
+  /** Default: a personal id derived from `userId`, or a `19:…` id for chats and channels. */
+  conversationId?: string;
+  conversationType?: TeamsConversationType;
+  /** IANA time zone Teams reports for the client, e.g. `'Europe/Berlin'`. */
+  localTimezone?: string;
+  locale?: string;
+  /** For `channel` conversations: the team's `19:…` id. */
+  teamId?: string;
+  botId?: string;
+  botName?: string;
+  /** Default a fresh unique id. */
+  id?: string;
+  replyToId?: string;
+  /** Default now. */
+  timestamp?: Date;
+}
+
+let counter = 0;
+
+function nextId(): string {
+  counter += 1;
+  return String(1_700_000_000_000 + counter);
+}
+
+/** The default conversation id for a user and conversation type. */
+export function teamsConversationId(userId: string, type: TeamsConversationType = 'personal'): string {
+  const short = userId.replace(/^\d+:/, '');
+  if (type === 'personal') return `a:1${short}`;
+  if (type === 'groupChat') return `19:group-${short}@thread.v2`;
+  return '19:rapport-channel@thread.tacv2';
+}
+
+function base(options: TeamsActivityOptions, type: string): Partial<Activity> {
+  const conversationType = options.conversationType ?? 'personal';
+  const conversationId = options.conversationId ?? teamsConversationId(options.userId, conversationType);
+  const timestamp = options.timestamp ?? new Date();
+  const channelData: Record<string, unknown> = { tenant: { id: options.tenantId } };
+  if (conversationType === 'channel') {
+    const teamId = options.teamId ?? '19:rapport-team@thread.tacv2';
+    channelData.team = { id: teamId, name: 'Rapport Team' };
+    channelData.channel = { id: conversationId.split(';')[0], name: 'General' };
+  }
+  const activity: Partial<Activity> = {
+    type,
+    id: options.id ?? nextId(),
+    timestamp,
+    localTimestamp: timestamp,
+    localTimezone: options.localTimezone,
+    serviceUrl: options.serviceUrl,
+    channelId: 'msteams',
+    from: {
+      id: options.userId,
+      name: options.userName ?? `User ${options.userId.replace(/^\d+:/, '')}`,
+      aadObjectId: options.aadObjectId,
+    },
+    conversation: {
+      id: conversationId,
+      tenantId: options.tenantId,
+      conversationType,
+      isGroup: conversationType !== 'personal',
+    } as ConversationAccount,
+    recipient: { id: options.botId ?? TEST_BOT_ID, name: options.botName ?? TEST_BOT_NAME },
+    locale: options.locale ?? 'en-US',
+    channelData,
+  };
+  if (options.replyToId !== undefined) activity.replyToId = options.replyToId;
+  return activity;
+}
+
+function clientInfo(options: TeamsActivityOptions): Entity {
+  return {
+    type: 'clientInfo',
+    locale: options.locale ?? 'en-US',
+    country: 'US',
+    platform: 'Web',
+    ...(options.localTimezone !== undefined ? { timezone: options.localTimezone } : {}),
+  };
+}
+
+/** Options of {@link teamsMessage}. */
+export interface TeamsMessageOptions extends TeamsActivityOptions {
+  /** Omit for an `Action.Submit` post, which carries `value` instead. */
+  text?: string;
+  /** `Action.Submit` data and inputs. */
+  value?: unknown;
+  attachments?: Attachment[];
+  /** Appended after the `clientInfo` entity Teams always sends. */
+  entities?: Entity[];
+}
+
+/** A Teams `message` activity, as Teams POSTs it to `/api/messages`. */
+export function teamsMessage(options: TeamsMessageOptions): Partial<Activity> {
+  const activity = base(options, 'message');
+  if (options.text !== undefined) {
+    activity.text = options.text;
+    activity.textFormat = 'plain';
+  }
+  if (options.value !== undefined) activity.value = options.value;
+  if (options.attachments !== undefined) activity.attachments = options.attachments;
+  activity.entities = [clientInfo(options), ...(options.entities ?? [])];
+  return activity;
+}
+
+/** A message that @-mentions the bot: text `<at>Rapport</at> {text}` plus a `mention` entity. */
+export function teamsMention(options: TeamsMessageOptions): Partial<Activity> {
+  const botName = options.botName ?? TEST_BOT_NAME;
+  const mentionText = `<at>${botName}</at>`;
+  const mention: Entity = {
+    type: 'mention',
+    text: mentionText,
+    mentioned: { id: options.botId ?? TEST_BOT_ID, name: botName },
+  };
+  return teamsMessage({
+    conversationType: 'channel',
+    ...options,
+    text: `${mentionText} ${options.text ?? ''}`.trimEnd(),
+    entities: [mention, ...(options.entities ?? [])],
+  });
+}
+
+/** A `conversationUpdate` announcing the bot was added (installed) to the conversation. */
+export function conversationUpdateBotAdded(options: TeamsActivityOptions): Partial<Activity> {
+  const activity = base(options, 'conversationUpdate');
+  activity.membersAdded = [{ id: options.botId ?? TEST_BOT_ID, name: options.botName ?? TEST_BOT_NAME }];
+  activity.channelData = {
+    ...(activity.channelData as Record<string, unknown>),
+    eventType: (options.conversationType ?? 'personal') === 'channel' ? 'teamMemberAdded' : undefined,
+  };
+  return activity;
+}
+
+/** Options of {@link adaptiveCardInvoke}. */
+export interface AdaptiveCardInvokeOptions extends TeamsActivityOptions {
+  verb: string;
+  data?: Record<string, unknown>;
+  /** The `id` of the `Action.Execute`. */
+  actionId?: string;
+}
+
+/** An `invoke` named `adaptiveCard/action` for an `Action.Execute` press. */
+export function adaptiveCardInvoke(options: AdaptiveCardInvokeOptions): Partial<Activity> {
+  const activity = base(options, 'invoke');
+  activity.name = 'adaptiveCard/action';
+  activity.value = {
+    action: {
+      type: 'Action.Execute',
+      verb: options.verb,
+      data: options.data ?? {},
+      ...(options.actionId !== undefined ? { id: options.actionId } : {}),
+    },
+    trigger: 'manual',
+  };
+  activity.entities = [clientInfo(options)];
+  return activity;
+}
+
+/** A conversation reference like `TurnContext.getConversationReference` gives, for proactive sends. */
+export function teamsConversationReference(
+  options: Pick<TeamsActivityOptions, 'serviceUrl' | 'tenantId' | 'userId'> & Partial<TeamsActivityOptions>,
+): Partial<ConversationReference> {
+  const conversationType = options.conversationType ?? 'personal';
+  return {
+    activityId: undefined,
+    user: { id: options.userId, name: options.userName ?? '', aadObjectId: options.aadObjectId },
+    bot: { id: options.botId ?? TEST_BOT_ID, name: options.botName ?? TEST_BOT_NAME },
+    conversation: {
+      id: options.conversationId ?? teamsConversationId(options.userId, conversationType),
+      tenantId: options.tenantId,
+      conversationType,
+      isGroup: conversationType !== 'personal',
+    } as ConversationAccount,
+    channelId: 'msteams',
+    locale: options.locale ?? 'en-US',
+    serviceUrl: options.serviceUrl,
+  };
+}
