@@ -51,6 +51,8 @@ export interface Form {
 export interface Section {
   title?: string;
   lines: string[];
+  /** Buttons that act on this section's subject (e.g. one partner on a dashboard). */
+  choices?: Choice[];
 }
 
 /** Something the bot says. Text uses a small Markdown subset: *bold*, _italic_, line breaks. */

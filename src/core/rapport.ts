@@ -4,7 +4,7 @@
  * and render the returned messages. Every method takes `now`; nothing here reads the wall clock.
  */
 import { COMMANDS, LIMITS, stripCommandPrefix, suggest, tokenize } from './commands/grammar';
-import { NUDGE_ACTIONS, parseChoiceId, partnerChoiceId } from './choice-ids';
+import { NUDGE_ACTIONS, OPEN_LOG_FORM, parseChoiceId, partnerChoiceId } from './choice-ids';
 import { RapportError } from './errors';
 import type { ChoiceResult, Form, FormResult, FormValues, Message } from './messages';
 import type {
@@ -337,6 +337,40 @@ export class Rapport {
       });
     }
     return { title: 'Partners', text: 'Where each relationship stands.', sections };
+  }
+
+  /**
+   * The member's dashboard (Slack App Home, a Teams card): each partner they own with stage, last
+   * contact and what comes next, with buttons to log and to see its status.
+   */
+  async dashboard(actor: Actor, now: Date): Promise<Message> {
+    const member = await this.member(actor);
+    const ctx: Context = { actor, member, now, today: localDate(now, member.timeZone) };
+    const partners = await this.store.partners.list(actor.workspaceId, { ownerId: actor.memberId });
+    const open = await this.store.nudges.listOpenForMember(actor.workspaceId, actor.memberId);
+    const sections = await Promise.all(
+      partners.map(async (partner) => {
+        const waiting = open
+          .filter((n) => n.partnerId === partner.id)
+          .map((n) => this.nudgeStatusLine(n, member));
+        return {
+          title: partner.name,
+          lines: [await this.partnerSummaryLine(ctx, partner), ...waiting],
+          choices: [
+            { id: partnerChoiceId(partner.id, 'log'), label: 'Log' },
+            { id: partnerChoiceId(partner.id, 'status'), label: 'Status' },
+          ],
+        };
+      }),
+    );
+    return {
+      title: 'Your partnerships',
+      text: partners.length
+        ? `You own ${partners.length} partner relationship${partners.length === 1 ? '' : 's'}.`
+        : 'You do not own any partners yet. Add one with `/partner add NAME`.',
+      sections,
+      choices: [{ id: OPEN_LOG_FORM, label: 'Log an interaction', style: 'primary' }],
+    };
   }
 
   private async partnerSummaryLine(ctx: Context, partner: Partner): Promise<string> {
