@@ -1,0 +1,240 @@
+/**
+ * Renders Rapport's channel-neutral messages and forms as Adaptive Cards 1.5 (the version Teams
+ * supports). Buttons are `Action.Execute` (Universal Actions, answered by an `adaptiveCard/action`
+ * invoke) with an `Action.Submit` fallback for clients without Universal Actions. Pure functions.
+ */
+import type { Choice, Form, FormField, FormValues, Message, Section } from '../../core/messages';
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/** Verbs the cards send back. `rapport.choice` carries `{ choiceId }`; `rapport.form` `{ formId, context? }` + inputs. */
+export const VERBS = { choice: 'rapport.choice', form: 'rapport.form' } as const;
+
+/** Keys of a form action's data that are not input values. */
+export const RESERVED_DATA_KEYS = new Set(['verb', 'formId', 'context', 'choiceId', 'msteams']);
+
+/** One card element or action; kept loose because the card schema, not TypeScript, is the contract. */
+export interface CardElement {
+  type: string;
+  [property: string]: unknown;
+}
+
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: CardElement[];
+  actions?: CardElement[];
+}
+
+/** Teams shows up to six buttons in a row; five keeps long labels readable on phones. */
+const BUTTONS_PER_ROW = 5;
+
+/** What a submitted form looked like: the values to keep, and the errors to show beside each field. */
+export interface FormState {
+  values?: FormValues;
+  errors?: Record<string, string>;
+}
+
+/** A message as a card: title, text, facts, sections, choices, an inline form, footer. */
+export function messageCard(message: Message): AdaptiveCard {
+  const body: CardElement[] = [];
+  if (message.title) body.push(heading(message.title));
+  body.push(...paragraphs(message.text, message.isError ? { color: 'Attention' } : {}));
+  if (message.facts?.length) {
+    body.push({
+      type: 'FactSet',
+      facts: message.facts.map((fact) => ({ title: fact.label, value: cardMarkdown(fact.value) })),
+    });
+  }
+  for (const section of message.sections ?? []) body.push(sectionContainer(section));
+  if (message.choices?.length) body.push(...buttonRows(message.choices));
+  let actions: CardElement[] | undefined;
+  if (message.form) {
+    body.push({ type: 'Container', separator: true, items: formBody(message.form, {}) });
+    actions = [formSubmitAction(message.form)];
+  }
+  if (message.footer) body.push(footer(message.footer));
+  return card(body, actions);
+}
+
+/**
+ * A form as a card. After a refused submission, `state` carries the submitted values (so nothing typed
+ * is lost) and the error of each field, shown right under it.
+ */
+export function formCard(form: Form, state: FormState = {}): AdaptiveCard {
+  const body: CardElement[] = [heading(form.title)];
+  const errors = state.errors ?? {};
+  const fieldIds = new Set(form.fields.map((field) => field.id));
+  const general = Object.entries(errors).filter(([id]) => !fieldIds.has(id));
+  if (Object.keys(errors).length) {
+    const lines = general.length
+      ? general.map(([, message]) => message)
+      : ['Please check the fields marked below.'];
+    body.push(...lines.map((line) => textBlock(line, { color: 'Attention', weight: 'Bolder' })));
+  }
+  body.push(...formBody(form, state));
+  return card(body, [formSubmitAction(form)]);
+}
+
+/** True when a message is only words: Teams shows it as an ordinary chat message, not a card. */
+export function isPlainMessage(message: Message): boolean {
+  return (
+    !message.title &&
+    !message.facts?.length &&
+    !message.sections?.length &&
+    !message.choices?.length &&
+    !message.form
+  );
+}
+
+/** A plain message as Teams chat Markdown (`**bold**`, paragraphs), footer in italics. */
+export function chatMarkdown(message: Message): string {
+  const parts = [cardMarkdown(message.text)];
+  if (message.footer) parts.push(`_${cardMarkdown(message.footer)}_`);
+  return parts
+    .join('\n\n')
+    .replace(/\n/g, '\n\n')
+    .replace(/\n{3,}/g, '\n\n');
+}
+
+/** A short plain-text rendering (notification previews, invoke toasts). */
+export function plainText(message: Message, max = 300): string {
+  const text = [message.title, message.text]
+    .filter(Boolean)
+    .join(' — ')
+    .replace(/\*([^*\n]+)\*/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The core's Markdown subset (`*bold*`, `_italic_`) in Adaptive Card / Teams Markdown. */
+export function cardMarkdown(text: string): string {
+  return text.replace(/\*([^*\n]+)\*/g, '**$1**');
+}
+
+function card(body: CardElement[], actions?: CardElement[]): AdaptiveCard {
+  return { type: 'AdaptiveCard', $schema: SCHEMA, version: '1.5', body, ...(actions ? { actions } : {}) };
+}
+
+function heading(text: string): CardElement {
+  return { type: 'TextBlock', text: cardMarkdown(text), size: 'Medium', weight: 'Bolder', wrap: true };
+}
+
+function textBlock(text: string, extra: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text: cardMarkdown(text), wrap: true, ...extra };
+}
+
+/** One TextBlock per line: Markdown line breaks render differently across Teams clients. */
+function paragraphs(text: string, extra: Record<string, unknown> = {}): CardElement[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, index) => textBlock(line, index === 0 ? extra : { ...extra, spacing: 'Small' }));
+}
+
+function footer(text: string): CardElement {
+  return { type: 'TextBlock', text: cardMarkdown(text), size: 'Small', isSubtle: true, wrap: true };
+}
+
+function sectionContainer(section: Section): CardElement {
+  const items: CardElement[] = [];
+  if (section.title) items.push(textBlock(section.title, { weight: 'Bolder' }));
+  for (const line of section.lines) items.push(textBlock(line, { spacing: 'Small' }));
+  if (section.choices?.length) items.push(...buttonRows(section.choices));
+  return { type: 'Container', separator: true, items };
+}
+
+function buttonRows(choices: Choice[]): CardElement[] {
+  const rows: CardElement[] = [];
+  for (let i = 0; i < choices.length; i += BUTTONS_PER_ROW) {
+    rows.push({ type: 'ActionSet', actions: choices.slice(i, i + BUTTONS_PER_ROW).map(choiceAction) });
+  }
+  return rows;
+}
+
+function buttonStyle(choice: Choice): Record<string, string> {
+  if (choice.style === 'primary') return { style: 'positive' };
+  if (choice.style === 'danger') return { style: 'destructive' };
+  return {};
+}
+
+/** A choice as `Action.Execute`, falling back to `Action.Submit` with the same verb and data. */
+export function choiceAction(choice: Choice): CardElement {
+  const data = { choiceId: choice.id };
+  const style = buttonStyle(choice);
+  return {
+    type: 'Action.Execute',
+    title: choice.label,
+    verb: VERBS.choice,
+    data,
+    ...style,
+    fallback: { type: 'Action.Submit', title: choice.label, data: { verb: VERBS.choice, ...data }, ...style },
+  };
+}
+
+function formSubmitAction(form: Form): CardElement {
+  const data: Record<string, unknown> = { formId: form.id };
+  if (form.context && Object.keys(form.context).length) data.context = form.context;
+  return {
+    type: 'Action.Execute',
+    title: form.submitLabel,
+    verb: VERBS.form,
+    data,
+    style: 'positive',
+    fallback: {
+      type: 'Action.Submit',
+      title: form.submitLabel,
+      data: { verb: VERBS.form, ...data },
+      style: 'positive',
+    },
+  };
+}
+
+function formBody(form: Form, state: FormState): CardElement[] {
+  const elements: CardElement[] = [];
+  for (const field of form.fields) {
+    if (RESERVED_DATA_KEYS.has(field.id)) throw new Error(`Form field id "${field.id}" is reserved`);
+    const submitted = state.values?.[field.id];
+    elements.push(input(field, submitted ?? field.initial));
+    const error = state.errors?.[field.id];
+    if (error) elements.push(textBlock(error, { color: 'Attention', size: 'Small', spacing: 'None' }));
+  }
+  return elements;
+}
+
+function input(field: FormField, value: string | undefined): CardElement {
+  const common: CardElement = {
+    type: '',
+    id: field.id,
+    label: field.optional ? `${field.label} (optional)` : field.label,
+    ...(field.optional ? {} : { isRequired: true, errorMessage: `${field.label} is required.` }),
+    ...(value !== undefined && value !== '' ? { value } : {}),
+  };
+  switch (field.type) {
+    case 'select':
+      return {
+        ...common,
+        type: 'Input.ChoiceSet',
+        choices: field.options.map((option) => ({ title: option.label, value: option.value })),
+        ...(field.optional ? { placeholder: 'Choose…' } : {}),
+      };
+    case 'date':
+      return { ...common, type: 'Input.Date' };
+    case 'text':
+      return {
+        ...common,
+        type: 'Input.Text',
+        ...(field.multiline ? { isMultiline: true } : {}),
+        ...(field.maxLength ? { maxLength: field.maxLength } : {}),
+        ...(field.placeholder ? { placeholder: field.placeholder } : {}),
+      };
+  }
+}
+
+/** A card as a Bot Framework attachment. */
+export function cardAttachment(card: AdaptiveCard): { contentType: string; content: AdaptiveCard } {
+  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card };
+}

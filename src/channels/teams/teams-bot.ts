@@ -1,0 +1,323 @@
+/**
+ * The Teams activity handler. It only translates: who and where an activity comes from becomes a core
+ * `identify`, typed text a command, an `Action.Execute` (or its `Action.Submit` fallback) a choice or a
+ * form submission; the core's messages go back as chat messages or Adaptive Cards.
+ */
+import { ActivityHandler, ActivityTypes, TurnContext } from 'botbuilder';
+import type { Activity, InvokeResponse } from 'botbuilder';
+import { describeError } from '../../core/errors';
+import type { Form, FormValues, Message } from '../../core/messages';
+import type { Member } from '../../core/model';
+import type { Logger } from '../../core/ports';
+import type { Actor, Rapport } from '../../core/rapport';
+import { welcomeMessage } from '../../core/welcome';
+import type { AdaptiveCard } from './adaptive-cards';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  cardAttachment,
+  chatMarkdown,
+  formCard,
+  isPlainMessage,
+  messageCard,
+  plainText,
+  RESERVED_DATA_KEYS,
+  VERBS,
+} from './adaptive-cards';
+import {
+  createPersonalPayload,
+  isPersonal,
+  isRecord,
+  memberIdOf,
+  referenceOf,
+  teamsAddress,
+  tenantOf,
+  timeZoneOf,
+} from './teams-address';
+
+export interface TeamsBotOptions {
+  rapport: Rapport;
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** Who sent an activity, once the core knows them. */
+interface Seen {
+  actor: Actor;
+  member: Member;
+  /** First sight of this member: they get the welcome card. */
+  isNew: boolean;
+}
+
+/** What a card action produced, before it is shaped as an invoke response or as messages. */
+interface ActionOutcome {
+  /** What the card that carried the action becomes. */
+  card?: AdaptiveCard;
+  /** A short answer shown beside the card (invoke) or sent as a message (`Action.Submit`). */
+  note?: string;
+  /** Messages to post in the conversation. */
+  send: Partial<Activity>[];
+}
+
+/** The invoke response type Teams shows as a short message beside the card. */
+export const INVOKE_MESSAGE_TYPE = 'application/vnd.microsoft.activity.message';
+export const SORRY = 'Sorry, something went wrong on my side. Nothing you typed was lost; please try again.';
+const STALE_BUTTON = 'That button is not one I recognise any more. Type `help` to see what I can do.';
+const ATTACHMENTS_ONLY =
+  'I can only read typed commands, not files or pictures. Type `help` to see what I can do.';
+
+/** A core message as a Teams activity: plain words as a chat message, anything richer as a card. */
+export function messageActivity(message: Message): Partial<Activity> {
+  if (isPlainMessage(message)) {
+    return { type: ActivityTypes.Message, text: chatMarkdown(message), textFormat: 'markdown' };
+  }
+  return cardActivity(messageCard(message), plainText(message, 120));
+}
+
+function cardActivity(card: AdaptiveCard, summary: string): Partial<Activity> {
+  return { type: ActivityTypes.Message, attachments: [cardAttachment(card)], summary };
+}
+
+function formActivity(form: Form): Partial<Activity> {
+  return cardActivity(formCard(form), form.title);
+}
+
+export class TeamsBot extends ActivityHandler {
+  constructor(private readonly options: TeamsBotOptions) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      await this.handleMembersAdded(context);
+      await next();
+    });
+  }
+
+  /** Only `adaptiveCard/action` is ours; every answer is a 2xx or a 4xx, never a server error. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const { activity } = context;
+    if (activity.name !== 'adaptiveCard/action') {
+      return invokeError(400, 'NotSupported', `Rapport does not handle "${String(activity.name)}" invokes.`);
+    }
+    const action = isRecord(activity.value) ? activity.value.action : undefined;
+    if (!isRecord(action) || action.type !== 'Action.Execute' || typeof action.verb !== 'string') {
+      return invokeError(400, 'BadRequest', 'Expected an Action.Execute with a verb.');
+    }
+    try {
+      const seen = await this.see(context);
+      if ('problem' in seen) return invokeError(400, 'BadRequest', seen.problem);
+      const outcome = await this.runAction(seen, action.verb, isRecord(action.data) ? action.data : {});
+      for (const message of outcome.send) await context.sendActivity(message);
+      return { status: 200, body: invokeBody(outcome) };
+    } catch (error) {
+      this.options.logger.error({ err: describeError(error) }, 'Teams card action failed');
+      return { status: 200, body: { statusCode: 200, type: INVOKE_MESSAGE_TYPE, value: SORRY } };
+    }
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const { rapport, clock } = this.options;
+    const seen = await this.see(context);
+    if ('problem' in seen) {
+      await context.sendActivity(seen.problem);
+      return;
+    }
+    if (seen.isNew) await context.sendActivity(messageActivity(welcomeMessage(seen.member)));
+    const { activity } = context;
+    if (isRecord(activity.value) && typeof activity.value.verb === 'string') {
+      await this.handleSubmit(context, seen, activity.value.verb, activity.value);
+      return;
+    }
+    const text = commandText(activity);
+    if (!text && (activity.attachments?.length || activity.value !== undefined)) {
+      await context.sendActivity(activity.value !== undefined ? STALE_BUTTON : ATTACHMENTS_ONLY);
+      return;
+    }
+    const now = clock();
+    if (isListCommand(text)) {
+      // The list in Teams is the dashboard card: each partner with Log and Status buttons.
+      await context.sendActivity(messageActivity(await rapport.dashboard(seen.actor, now)));
+      return;
+    }
+    const result = await rapport.handleCommand(seen.actor, text, now);
+    await context.sendActivity(messageActivity(result.reply));
+    if (result.openForm) await context.sendActivity(formActivity(result.openForm));
+  }
+
+  /** The bot was installed (personal chat or team): greet whoever installed it. Others joining are left alone. */
+  private async handleMembersAdded(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const botAdded = activity.membersAdded?.some((member) => member.id === activity.recipient?.id);
+    if (!botAdded) return;
+    const seen = await this.see(context);
+    if ('problem' in seen) {
+      this.options.logger.warn({ problem: seen.problem }, 'Teams install from an unknown organisation');
+      return;
+    }
+    await context.sendActivity(messageActivity(welcomeMessage(seen.member)));
+  }
+
+  /** An `Action.Submit` fallback: same verbs and data as `Action.Execute`, answered with messages. */
+  private async handleSubmit(
+    context: TurnContext,
+    seen: Seen,
+    verb: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const outcome = await this.runAction(seen, verb, data);
+    const replyToId = context.activity.replyToId;
+    if (outcome.card) {
+      let replaced = false;
+      if (replyToId) {
+        try {
+          await context.updateActivity({
+            type: ActivityTypes.Message,
+            id: replyToId,
+            attachments: [cardAttachment(outcome.card)],
+          });
+          replaced = true;
+        } catch (error) {
+          this.options.logger.warn({ err: String(error) }, 'could not update the Teams card; posting anew');
+        }
+      }
+      if (!replaced) await context.sendActivity(cardActivity(outcome.card, 'Rapport'));
+    } else if (outcome.note) {
+      await context.sendActivity({ type: ActivityTypes.Message, text: outcome.note });
+    }
+    for (const message of outcome.send) await context.sendActivity(message);
+  }
+
+  private async runAction(seen: Seen, verb: string, data: Record<string, unknown>): Promise<ActionOutcome> {
+    if (verb === VERBS.choice) return this.choice(seen, data.choiceId);
+    if (verb === VERBS.form) return this.submitForm(seen, data);
+    return { note: STALE_BUTTON, send: [] };
+  }
+
+  private async choice(seen: Seen, choiceId: unknown): Promise<ActionOutcome> {
+    if (typeof choiceId !== 'string' || choiceId === '' || choiceId.length > 200) {
+      return { note: STALE_BUTTON, send: [] };
+    }
+    const result = await this.options.rapport.handleChoice(seen.actor, choiceId, this.options.clock());
+    const outcome: ActionOutcome = { send: [] };
+    if (result.replaceOriginal) outcome.card = messageCard(result.replaceOriginal);
+    if (!isPlainMessage(result.reply)) outcome.send.push(messageActivity(result.reply));
+    else if (!result.replaceOriginal) outcome.note = plainText(result.reply);
+    if (result.openForm) outcome.send.push(formActivity(result.openForm));
+    return outcome;
+  }
+
+  /** A submitted form: the confirmation replaces the form, or the form comes back with errors and values. */
+  private async submitForm(seen: Seen, data: Record<string, unknown>): Promise<ActionOutcome> {
+    const { rapport, clock } = this.options;
+    const now = clock();
+    const formId = typeof data.formId === 'string' ? data.formId : '';
+    const context = stringRecord(data.context);
+    const values = formValues(data);
+    const result = await rapport.submitForm(seen.actor, formId, values, context, now);
+    if (result.ok) return { card: messageCard(result.reply), send: [] };
+    // Rebuild the form from current data (partners may have changed) and put back what was typed.
+    const form = await rapport.openLogForm(seen.actor, now);
+    if (form.id !== formId) {
+      const problem = result.errors.form ?? 'This form is out of date. Please start again.';
+      return { card: messageCard({ text: problem, isError: true }), send: [] };
+    }
+    if (context) form.context = context;
+    return { card: formCard(form, { values, errors: result.errors }), send: [] };
+  }
+
+  /**
+   * Tells the core who sent the activity. The workspace is the activity's tenant, so a member of one
+   * organisation can never act in another's. A 1:1 chat is stored as the member's address; someone seen
+   * only in a team gets an address that opens a 1:1 chat on the first nudge.
+   */
+  private async see(context: TurnContext): Promise<Seen | { problem: string }> {
+    const { rapport, clock } = this.options;
+    const { activity } = context;
+    const tenant = tenantOf(activity);
+    if (!tenant.ok) return { problem: tenant.problem };
+    const memberId = memberIdOf(activity.from);
+    if (!memberId) return { problem: 'I could not tell who sent this.' };
+    const now = clock();
+    const personal = isPersonal(activity);
+    let { actor, member } = await rapport.identify(
+      'teams',
+      tenant.tenantId,
+      {
+        memberId,
+        displayName: activity.from?.name || null,
+        timeZone: timeZoneOf(activity),
+        address: personal ? teamsAddress({ kind: 'conversation', reference: referenceOf(activity) }) : null,
+      },
+      now,
+    );
+    if (!personal && (!member.address || member.addressStale)) {
+      const payload = createPersonalPayload(activity, tenant.tenantId);
+      if (payload) {
+        ({ actor, member } = await rapport.identify(
+          'teams',
+          tenant.tenantId,
+          { memberId, address: teamsAddress(payload) },
+          now,
+        ));
+      }
+    }
+    return { actor, member, isNew: member.createdAt.getTime() === now.getTime() };
+  }
+}
+
+/** The typed command: the bot's @mention removed, HTML entities Teams adds decoded, whitespace trimmed. */
+export function commandText(activity: Partial<Activity>): string {
+  const text = activity.text ? TurnContext.removeRecipientMention(activity) : '';
+  return decodeEntities(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function decodeEntities(text: string): string {
+  const named: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return text.replace(/&(#\d{1,6}|[a-z]{2,5});/gi, (entity, name: string) => {
+    if (name.startsWith('#')) {
+      const code = Number(name.slice(1));
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+    }
+    return named[name.toLowerCase()] ?? entity;
+  });
+}
+
+function isListCommand(text: string): boolean {
+  const words = text.toLowerCase().split(' ');
+  if (words[0] === 'partner' || words[0] === '/partner') words.shift();
+  return words.length === 1 && words[0] === 'list';
+}
+
+function invokeBody(outcome: ActionOutcome): Record<string, unknown> {
+  if (outcome.card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: outcome.card };
+  return { statusCode: 200, type: INVOKE_MESSAGE_TYPE, value: outcome.note ?? 'Done.' };
+}
+
+function invokeError(status: number, code: string, message: string): InvokeResponse {
+  return {
+    status,
+    body: { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } },
+  };
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  const entries = Object.entries(value).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].length <= 200,
+  );
+  return entries.length ? Object.fromEntries(entries.slice(0, 20)) : undefined;
+}
+
+/** Input values from an action's data (Teams merges inputs into it), without the action's own keys. */
+function formValues(data: Record<string, unknown>): FormValues {
+  const values: FormValues = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (RESERVED_DATA_KEYS.has(key)) continue;
+    if (typeof value === 'string') values[key] = value;
+    else if (typeof value === 'number') values[key] = String(value);
+  }
+  return values;
+}

@@ -1,0 +1,285 @@
+/**
+ * The Microsoft Teams channel: botbuilder's `CloudAdapter` at `POST /api/messages` on the service's
+ * one HTTP server, the activity handler, and proactive delivery of nudges through stored conversation
+ * references. botbuilder stays inside this folder so it can be swapped for the Teams SDK later.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import type { TeamsConfig } from '../../config';
+import { ChannelError, describeError } from '../../core/errors';
+import type { Message } from '../../core/messages';
+import type { Address } from '../../core/model';
+import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
+import type { Rapport } from '../../core/rapport';
+import { readJson, sendJson } from '../../http/server';
+import type { Route } from '../../http/server';
+import type { Core, PlatformChannel } from '../../main';
+import { botRequest, BotResponseBridge } from './http-bridge';
+import type { TeamsAddressPayload } from './teams-address';
+import { isRecord, memberIdOf, readTeamsAddress, teamsAddress } from './teams-address';
+import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
+import { toChannelError } from './teams-errors';
+
+/** Where Bot Framework posts activities. */
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+/** Largest activity accepted, in bytes (Teams caps messages at about 100 KB). */
+const MAX_ACTIVITY_BYTES = 512 * 1024;
+
+/** `messageRef` of a delivered Teams message: enough to update or delete it later. */
+export interface TeamsMessageRef {
+  activityId: string;
+  conversationId: string;
+}
+
+type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
+type ClaimsIdentity = Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0];
+type AuthenticateRequest = ConfigurationBotFrameworkAuthentication['authenticateRequest'];
+
+/**
+ * Bot Framework authentication whose connector clients never retry on their own. botbuilder's REST
+ * pipeline retries 429 and 5xx up to three more times, sleeping for `Retry-After` in between, and offers
+ * no option to turn that off. The scheduler owns retries (it reschedules the nudge and moves on), so a
+ * 429 must surface at once.
+ */
+export class SchedulerRetriesAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(
+    ...args: Parameters<AuthenticateRequest>
+  ): ReturnType<AuthenticateRequest> {
+    const result = await super.authenticateRequest(...args);
+    return result.connectorFactory
+      ? { ...result, connectorFactory: withoutRetries(result.connectorFactory) }
+      : result;
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return withoutRetries(super.createConnectorFactory(claimsIdentity));
+  }
+}
+
+function withoutRetries(factory: ConnectorFactory): ConnectorFactory {
+  return {
+    create: async (serviceUrl: string, audience?: string) => {
+      const client = await factory.create(serviceUrl, audience);
+      removeRetryPolicy(client);
+      return client;
+    },
+  };
+}
+
+/**
+ * Removes the retry phase from a connector client's REST pipeline. The pipeline sits on a member the
+ * typings mark private; if a botbuilder upgrade moves it, this fails loudly rather than retrying silently.
+ */
+export function removeRetryPolicy(client: object): void {
+  const inner = (client as { client?: { pipeline?: { removePolicy(options: { phase: 'Retry' }): unknown } } })
+    .client;
+  if (!inner?.pipeline) {
+    throw new Error('botbuilder connector client has no REST pipeline: cannot turn off its own retries');
+  }
+  inner.pipeline.removePolicy({ phase: 'Retry' });
+}
+
+/** Delivers nudges proactively through stored conversation references. */
+export class TeamsChannel implements Channel {
+  readonly platform = 'teams' as const;
+
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+    private readonly audience: string,
+    private readonly rapport: Rapport,
+    private readonly logger: Logger,
+    private readonly clock: () => Date,
+  ) {}
+
+  async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
+    const payload = readTeamsAddress(address);
+    if (!payload) throw new ChannelError('ADDRESS_GONE', 'the stored Teams address is not readable');
+    const activity = messageActivity(message);
+    try {
+      const messageRef =
+        payload.kind === 'conversation'
+          ? await this.send(payload.reference, activity)
+          : await this.openAndSend(payload, activity);
+      return { messageRef };
+    } catch (error) {
+      throw toChannelError(error, this.clock());
+    }
+  }
+
+  private async send(
+    reference: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+  ): Promise<TeamsMessageRef> {
+    let ref: TeamsMessageRef | undefined;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      ref = await sendAndRef(context, activity);
+    });
+    if (!ref) throw new ChannelError('UNAVAILABLE', 'Teams accepted the message but returned no id');
+    return ref;
+  }
+
+  /** Opens the 1:1 chat with someone seen only in a team, sends there, and keeps that chat as their address. */
+  private async openAndSend(
+    payload: Extract<TeamsAddressPayload, { kind: 'create-personal' }>,
+    activity: Partial<Activity>,
+  ): Promise<TeamsMessageRef> {
+    let ref: TeamsMessageRef | undefined;
+    await this.adapter.createConversationAsync(
+      this.appId,
+      payload.channelId,
+      payload.serviceUrl,
+      this.audience,
+      {
+        isGroup: false,
+        bot: payload.bot,
+        members: [payload.user],
+        tenantId: payload.tenantId,
+        channelData: { tenant: { id: payload.tenantId } },
+      },
+      async (context) => {
+        ref = await sendAndRef(context, activity);
+      },
+    );
+    if (!ref) throw new ChannelError('UNAVAILABLE', 'Teams opened the chat but returned no message id');
+    const reference: Partial<ConversationReference> = {
+      channelId: payload.channelId,
+      serviceUrl: payload.serviceUrl,
+      bot: payload.bot,
+      user: payload.user,
+      conversation: {
+        id: ref.conversationId,
+        tenantId: payload.tenantId,
+        conversationType: 'personal',
+        isGroup: false,
+        name: '',
+      },
+    };
+    const memberId = memberIdOf(payload.user);
+    try {
+      if (memberId) {
+        await this.rapport.identify(
+          'teams',
+          payload.tenantId,
+          { memberId, address: teamsAddress({ kind: 'conversation', reference }) },
+          this.clock(),
+        );
+      }
+    } catch (error) {
+      // Sent already: failing now would send it twice. The next delivery simply opens the chat again.
+      this.logger.warn({ err: describeError(error) }, 'could not keep the new Teams chat as the address');
+    }
+    return ref;
+  }
+}
+
+async function sendAndRef(context: TurnContext, activity: Partial<Activity>): Promise<TeamsMessageRef> {
+  const response = await context.sendActivity(activity);
+  return { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
+}
+
+/** Why a posted body cannot be an activity this service can act on, or null. */
+export function activityProblem(body: unknown): string | null {
+  if (!isRecord(body)) return 'expected an activity object';
+  if (typeof body.type !== 'string' || body.type === '' || body.type.length > 64) {
+    return 'the activity has no type';
+  }
+  if (typeof body.serviceUrl !== 'string' || !/^https?:\/\/[^\s]+$/i.test(body.serviceUrl)) {
+    return 'the activity has no valid serviceUrl';
+  }
+  if (!isRecord(body.conversation) || typeof body.conversation.id !== 'string' || !body.conversation.id) {
+    return 'the activity has no conversation id';
+  }
+  const needsSender = [ActivityTypes.Message, ActivityTypes.Invoke, ActivityTypes.ConversationUpdate];
+  if (needsSender.includes(body.type as ActivityTypes)) {
+    if (!isRecord(body.from) || typeof body.from.id !== 'string' || !body.from.id) {
+      return 'the activity has no sender';
+    }
+    if (!isRecord(body.recipient) || typeof body.recipient.id !== 'string' || !body.recipient.id) {
+      return 'the activity has no recipient';
+    }
+  }
+  return null;
+}
+
+/** Builds the Teams channel from its configuration. Unauthenticated mode is logged as a warning. */
+export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformChannel {
+  const { logger, rapport, clock } = core;
+  if (config.unauthenticated) {
+    logger.warn(
+      { variable: 'TEAMS_ALLOW_UNAUTHENTICATED' },
+      'Microsoft Teams authentication is OFF: anyone who can reach /api/messages can act as any user. ' +
+        'Use this only for local testing; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for real use.',
+    );
+  } else {
+    logger.info({ appId: config.appId, appType: config.appType }, 'Microsoft Teams channel on');
+  }
+  const auth = new SchedulerRetriesAuthentication({
+    MicrosoftAppId: config.appId,
+    MicrosoftAppPassword: config.appPassword,
+    MicrosoftAppType: config.appType,
+    MicrosoftAppTenantId: config.tenantId ?? undefined,
+  });
+  const adapter = new CloudAdapter(auth);
+  const bot = new TeamsBot({ rapport, logger, clock });
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ activityType: context.activity.type, err: describeError(error) }, 'Teams turn failed');
+    try {
+      if (context.activity.type === ActivityTypes.Invoke) {
+        await context.sendActivity({
+          type: ActivityTypes.InvokeResponse,
+          value: { status: 200, body: { statusCode: 200, type: INVOKE_MESSAGE_TYPE, value: SORRY } },
+        });
+      } else if (context.activity.type === ActivityTypes.Message) {
+        await context.sendActivity(SORRY);
+      }
+    } catch (sendError) {
+      logger.warn({ err: describeError(sendError) }, 'could not tell the Teams member about the failure');
+    }
+  };
+
+  const inflight = new Set<Promise<void>>();
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // botbuilder would answer these 401 too, but writes every refusal to stderr; the SDK still checks
+    // every token that is present.
+    if (!config.unauthenticated && !/^Bearer\s+\S+$/i.test(String(req.headers.authorization ?? ''))) {
+      sendJson(res, 401, { error: 'unauthorized' });
+      return;
+    }
+    const body = await readJson(req, MAX_ACTIVITY_BYTES);
+    const problem = activityProblem(body);
+    if (problem) {
+      sendJson(res, 400, { error: problem });
+      return;
+    }
+    const work = adapter.process(
+      botRequest(req, body as Record<string, unknown>),
+      new BotResponseBridge(res),
+      (context) => bot.run(context),
+    );
+    inflight.add(work);
+    try {
+      await work;
+    } finally {
+      inflight.delete(work);
+    }
+  };
+  const routes: Route[] = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler }];
+  const channel = new TeamsChannel(
+    adapter,
+    config.appId,
+    auth.getOriginatingAudience(),
+    rapport,
+    logger,
+    clock,
+  );
+  return {
+    channel,
+    routes,
+    async stop() {
+      // Let turns in progress finish their replies before the database closes.
+      await Promise.allSettled([...inflight]);
+    },
+  };
+}
