@@ -44,8 +44,6 @@ export interface TeamsBotOptions {
 interface Seen {
   actor: Actor;
   member: Member;
-  /** First sight of this member: they get the welcome card. */
-  isNew: boolean;
 }
 
 /** What a card action produced, before it is shaped as an invoke response or as messages. */
@@ -123,7 +121,6 @@ export class TeamsBot extends ActivityHandler {
       await context.sendActivity(seen.problem);
       return;
     }
-    if (seen.isNew) await context.sendActivity(messageActivity(welcomeMessage(seen.member)));
     const { activity } = context;
     if (isRecord(activity.value) && typeof activity.value.verb === 'string') {
       await this.handleSubmit(context, seen, activity.value.verb, activity.value);
@@ -145,7 +142,10 @@ export class TeamsBot extends ActivityHandler {
     if (result.openForm) await context.sendActivity(formActivity(result.openForm));
   }
 
-  /** The bot was installed (personal chat or team): greet whoever installed it. Others joining are left alone. */
+  /**
+   * The bot was installed (personal chat or team; Teams sends this before anyone can write to the bot):
+   * greet whoever installed it. Others joining a team later are left alone.
+   */
   private async handleMembersAdded(context: TurnContext): Promise<void> {
     const { activity } = context;
     const botAdded = activity.membersAdded?.some((member) => member.id === activity.recipient?.id);
@@ -204,6 +204,7 @@ export class TeamsBot extends ActivityHandler {
     if (!isPlainMessage(result.reply)) outcome.send.push(messageActivity(result.reply));
     else if (!result.replaceOriginal) outcome.note = plainText(result.reply);
     if (result.openForm) outcome.send.push(formActivity(result.openForm));
+    if (!outcome.card && !outcome.note) outcome.note = 'See my message below.';
     return outcome;
   }
 
@@ -262,7 +263,7 @@ export class TeamsBot extends ActivityHandler {
         ));
       }
     }
-    return { actor, member, isNew: member.createdAt.getTime() === now.getTime() };
+    return { actor, member };
   }
 }
 

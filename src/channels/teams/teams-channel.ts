@@ -25,6 +25,11 @@ import { toChannelError } from './teams-errors';
 export const TEAMS_MESSAGES_PATH = '/api/messages';
 /** Largest activity accepted, in bytes (Teams caps messages at about 100 KB). */
 const MAX_ACTIVITY_BYTES = 512 * 1024;
+/**
+ * OAuth scope of outbound calls in the public Azure cloud, the only one Rapport is configured for;
+ * `continueConversationAsync` uses the same scope when none is given.
+ */
+const PUBLIC_CLOUD_AUDIENCE = 'https://api.botframework.com';
 
 /** `messageRef` of a delivered Teams message: enough to update or delete it later. */
 export interface TeamsMessageRef {
@@ -112,12 +117,11 @@ export class TeamsChannel implements Channel {
     reference: Partial<ConversationReference>,
     activity: Partial<Activity>,
   ): Promise<TeamsMessageRef> {
-    let ref: TeamsMessageRef | undefined;
-    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-      ref = await sendAndRef(context, activity);
-    });
-    if (!ref) throw new ChannelError('UNAVAILABLE', 'Teams accepted the message but returned no id');
-    return ref;
+    const outcome = new SendOutcome();
+    await this.adapter.continueConversationAsync(this.appId, reference, (context) =>
+      outcome.send(context, activity),
+    );
+    return outcome.ref();
   }
 
   /** Opens the 1:1 chat with someone seen only in a team, sends there, and keeps that chat as their address. */
@@ -125,7 +129,7 @@ export class TeamsChannel implements Channel {
     payload: Extract<TeamsAddressPayload, { kind: 'create-personal' }>,
     activity: Partial<Activity>,
   ): Promise<TeamsMessageRef> {
-    let ref: TeamsMessageRef | undefined;
+    const outcome = new SendOutcome();
     await this.adapter.createConversationAsync(
       this.appId,
       payload.channelId,
@@ -138,11 +142,9 @@ export class TeamsChannel implements Channel {
         tenantId: payload.tenantId,
         channelData: { tenant: { id: payload.tenantId } },
       },
-      async (context) => {
-        ref = await sendAndRef(context, activity);
-      },
+      (context) => outcome.send(context, activity),
     );
-    if (!ref) throw new ChannelError('UNAVAILABLE', 'Teams opened the chat but returned no message id');
+    const ref = outcome.ref();
     const reference: Partial<ConversationReference> = {
       channelId: payload.channelId,
       serviceUrl: payload.serviceUrl,
@@ -174,9 +176,29 @@ export class TeamsChannel implements Channel {
   }
 }
 
-async function sendAndRef(context: TurnContext, activity: Partial<Activity>): Promise<TeamsMessageRef> {
-  const response = await context.sendActivity(activity);
-  return { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
+/**
+ * Sends inside a proactive turn and keeps the result. A failure is kept too and rethrown by `ref()`:
+ * thrown inside the turn it would go to the adapter's `onTurnError`, which is for inbound turns.
+ */
+class SendOutcome {
+  private result: TeamsMessageRef | undefined;
+  private failure: { error: unknown } | undefined;
+
+  async send(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    try {
+      const response = await context.sendActivity(activity);
+      this.result = { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
+    } catch (error) {
+      this.failure = { error };
+    }
+  }
+
+  ref(): TeamsMessageRef {
+    if (this.failure) throw this.failure.error;
+    if (!this.result?.activityId)
+      throw new ChannelError('UNAVAILABLE', 'Teams returned no id for the message');
+    return this.result;
+  }
 }
 
 /** Why a posted body cannot be an activity this service can act on, or null. */
@@ -266,14 +288,7 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     }
   };
   const routes: Route[] = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler }];
-  const channel = new TeamsChannel(
-    adapter,
-    config.appId,
-    auth.getOriginatingAudience(),
-    rapport,
-    logger,
-    clock,
-  );
+  const channel = new TeamsChannel(adapter, config.appId, PUBLIC_CLOUD_AUDIENCE, rapport, logger, clock);
   return {
     channel,
     routes,

@@ -30,7 +30,7 @@ export function toChannelError(error: unknown, now: Date): ChannelError {
   if (error instanceof ChannelError) return error;
   const status = statusOf(error);
   const code = connectorCode(error);
-  const detail = `Bot Connector ${status ?? 'request'} failed${code ? ` (${code})` : ''}`;
+  const detail = `Bot Connector answered ${status}${code ? ` (${code})` : ''}`;
   if (status === 429) {
     return new ChannelError('RATE_LIMITED', detail, { retryAfterMs: retryAfterMs(error, now), cause: error });
   }
