@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Activity } from 'botbuilder';
+import type { TeamsAddressPayload } from '../../../src/channels/teams/teams-address';
 import { loadConfig } from '../../../src/config';
 import { startService } from '../../../src/main';
 import type { Service } from '../../../src/main';
@@ -32,21 +33,15 @@ export interface HarnessOptions {
 }
 
 export class TeamsHarness {
-  now: Date;
-  private logText = '';
-
   private constructor(
     readonly service: Service,
     readonly connector: FakeBotConnector,
     readonly dir: string,
     private readonly ownsConnector: boolean,
     readonly env: Record<string, string>,
-    now: Date,
-    logs: PassThrough,
-  ) {
-    this.now = now;
-    logs.on('data', (chunk: Buffer) => (this.logText += chunk.toString('utf8')));
-  }
+    private readonly clock: { now: Date },
+    private readonly logBuffer: { text: string },
+  ) {}
 
   static async start(options: HarnessOptions = {}): Promise<TeamsHarness> {
     const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'rapport-teams-'));
@@ -61,8 +56,9 @@ export class TeamsHarness {
       ...(options.env ?? { TEAMS_ALLOW_UNAUTHENTICATED: 'true' }),
     };
     const logs = new PassThrough();
-    let harness: TeamsHarness | undefined;
-    const now = options.now ?? T0;
+    const logBuffer = { text: '' };
+    logs.on('data', (chunk: Buffer) => (logBuffer.text += chunk.toString('utf8')));
+    const clock = { now: options.now ?? T0 };
     let service: Service;
     try {
       service = await startService(
@@ -71,7 +67,7 @@ export class TeamsHarness {
           stdin: new PassThrough(),
           stdout: new PassThrough(),
           logDestination: logs,
-          clock: () => harness?.now ?? now,
+          clock: () => clock.now,
         },
         platformChannels,
       );
@@ -80,16 +76,24 @@ export class TeamsHarness {
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-    harness = new TeamsHarness(
+    return new TeamsHarness(
       service,
       connector,
       dir,
       options.ownsConnector ?? !options.connector,
       env,
-      now,
-      logs,
+      clock,
+      logBuffer,
     );
-    return harness;
+  }
+
+  /** The service's clock; tests move it. */
+  get now(): Date {
+    return this.clock.now;
+  }
+
+  set now(at: Date) {
+    this.clock.now = at;
   }
 
   get url(): string {
@@ -98,7 +102,7 @@ export class TeamsHarness {
 
   /** What the service logged so far (pino JSON lines). */
   get logs(): string {
-    return this.logText;
+    return this.logBuffer.text;
   }
 
   /** Options for the activity builders: tenant A's member Asha in her personal chat, on this connector. */
@@ -147,6 +151,16 @@ export class TeamsHarness {
   /** Rows of a query on the service's SQLite database. */
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
     return this.service.store.db.prepare(sql).all(...params) as T[];
+  }
+
+  /** The stored Teams address payload of a member. */
+  address(memberId = 'aad-asha', workspaceId = 'teams:tenant-a'): TeamsAddressPayload | undefined {
+    const [row] = this.rows<{ address: string | null }>(
+      'SELECT address FROM members WHERE workspace_id = ? AND id = ?',
+      workspaceId,
+      memberId,
+    );
+    return row?.address ? (JSON.parse(row.address) as { payload: TeamsAddressPayload }).payload : undefined;
   }
 
   /** Stops this service and starts another on the same database and connector. */

@@ -226,12 +226,7 @@ describe('Teams nudges', () => {
     });
     const [delivered] = nudgeCards(mark);
     expect(delivered!.conversationId).toBe('conv-1');
-    const address = JSON.parse(
-      harness.rows<{ address: string }>('SELECT address FROM members')[0]!.address,
-    ) as {
-      payload: Record<string, any>;
-    };
-    expect(address.payload).toMatchObject({
+    expect(harness.address()).toMatchObject({
       kind: 'conversation',
       reference: {
         conversation: { id: 'conv-1', tenantId: 'tenant-a' },
