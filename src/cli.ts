@@ -20,7 +20,7 @@ const USAGE = `Usage: rapport [start]            run the bot (terminal chat when
 
 export async function main(
   argv: string[],
-  env: NodeJS.ProcessEnv,
+  env?: Record<string, string | undefined>,
   platforms: PlatformFactory = platformChannels,
 ): Promise<number> {
   const [command = 'start', ...rest] = argv;
@@ -110,7 +110,7 @@ async function tick(config: Config, args: string[], platforms: PlatformFactory):
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },

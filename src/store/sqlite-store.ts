@@ -323,7 +323,8 @@ class SqlitePartners implements PartnerRepository {
       const id = insert();
       return (await this.get(input.workspaceId, id))!;
     } catch (error) {
-      if (error instanceof Error && /UNIQUE constraint failed: partners/.test(error.message)) {
+      // Checked by code, not instanceof: the native module's errors may come from another realm.
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new RapportError('CONFLICT', `A partner called ${input.name} already exists`, { cause: error });
       }
       throw error;
