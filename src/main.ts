@@ -67,6 +67,13 @@ export interface Core {
 /** Builds the platform channels that the configuration turns on. */
 export type PlatformFactory = (config: Config, core: Core) => Promise<PlatformChannel[]>;
 
+/** How long a stop waits for sends under way. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 const noPlatforms: PlatformFactory = async () => [];
 
 export async function startService(
@@ -92,7 +99,10 @@ export async function startService(
   const started: PlatformChannel[] = shellMode ? [] : await platforms(config, core);
   for (const platform of started) channels.set(platform.channel.platform, platform.channel);
 
-  const scheduler = new NudgeScheduler(store, rapport, channels, logger);
+  const scheduler = new NudgeScheduler(store, rapport, channels, logger, {
+    dailyCap: config.dailyCap,
+    workspaceRatePerSecond: config.workspaceRatePerSecond,
+  });
   const tick = (now: Date): Promise<TickReport> => scheduler.runDue(now);
 
   let http: HttpServer | null = null;
@@ -129,7 +139,10 @@ export async function startService(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await ticker?.stop();
+      // No new work; sends under way finish (bounded), then everything closes. A nudge cut off by the
+      // bound keeps its lease, which expires, so it is delivered after the next start.
+      scheduler.stop();
+      await Promise.race([ticker?.stop(), delay(DRAIN_TIMEOUT_MS)]);
       for (const platform of started) await platform.stop();
       await http?.close();
       await store.close();

@@ -171,6 +171,10 @@ export interface NudgeRepository {
   ): Promise<number>;
   /** A partner's nudges, newest due first. */
   listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;
+  /** How many nudges were delivered to a member at or after `since` (for the daily cap). */
+  countSentSince(workspaceId: string, memberId: string, since: Date): Promise<number>;
+  /** Gives a claimed nudge back without counting an attempt (shutdown, pacing budget spent). */
+  release(id: number): Promise<void>;
   /** Open nudges (pending, sent, snoozed) addressed to a member. */
   listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]>;
 }

@@ -732,6 +732,17 @@ class SqliteNudges implements NudgeRepository {
     return rows.map(toNudge);
   }
 
+  async countSentSince(workspaceId: string, memberId: string, since: Date): Promise<number> {
+    return this.db
+      .prepare('SELECT COUNT(*) FROM nudges WHERE workspace_id = ? AND member_id = ? AND sent_at >= ?')
+      .pluck()
+      .get(workspaceId, memberId, iso(since)) as number;
+  }
+
+  async release(id: number): Promise<void> {
+    this.db.prepare('UPDATE nudges SET lease_until = NULL WHERE id = ?').run(id);
+  }
+
   async listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]> {
     const rows = this.db
       .prepare(

@@ -9,6 +9,18 @@ import { recordingLogger } from '../support/silent-logger';
 // Friday 27 November 2026, 10:00 UTC: inside working hours for a member in UTC.
 const NOW = new Date('2026-11-27T10:00:00Z');
 
+/** Pacing on a virtual clock: waiting advances it instantly, so tests never sleep. */
+function virtualPacing() {
+  let ms = 0;
+  return {
+    monotonic: () => ms,
+    sleep: async (wait: number) => {
+      ms += Math.max(0, wait);
+    },
+    random: () => 0.5,
+  };
+}
+
 describe('NudgeScheduler', () => {
   let h: Awaited<ReturnType<typeof coreHarness>>;
   let channel: RecordingChannel;
@@ -17,9 +29,13 @@ describe('NudgeScheduler', () => {
   beforeEach(async () => {
     h = await coreHarness({ now: NOW });
     channel = new RecordingChannel('shell');
-    scheduler = new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, {
-      random: () => 0.5,
-    });
+    scheduler = new NudgeScheduler(
+      h.store,
+      h.rapport,
+      new Map([['shell', channel]]),
+      h.logger,
+      virtualPacing(),
+    );
     await h.say('add Nissan');
     await h.say('signed Nissan 2026-10-27');
     await h.say('log Nissan visit 2026-11-20');
@@ -65,7 +81,13 @@ describe('NudgeScheduler', () => {
     await h.store.close();
     const store = openSqliteStore({ path });
     const rapport = new Rapport({ store, logger: recordingLogger(), defaultTimeZone: 'UTC' });
-    const restarted = new NudgeScheduler(store, rapport, new Map([['shell', channel]]), recordingLogger());
+    const restarted = new NudgeScheduler(
+      store,
+      rapport,
+      new Map([['shell', channel]]),
+      recordingLogger(),
+      virtualPacing(),
+    );
     expect(await restarted.runDue(new Date(NOW.getTime() + 7_200_000))).toMatchObject({
       created: 0,
       delivered: 0,
