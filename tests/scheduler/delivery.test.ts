@@ -56,13 +56,18 @@ describe('delivery', () => {
   beforeEach(async () => {
     h = await coreHarness({ now: MONDAY });
   });
+  const schedulerWith = (
+    channel: Channel,
+    options: SchedulerOptions = virtualClock().options,
+  ): NudgeScheduler =>
+    new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, options);
   afterEach(() => h.close());
 
   it('sends at most the daily cap per member and holds the rest for the next working morning', async () => {
     await seed(h, 1, 5);
     const { options } = virtualClock();
     const channel = new RecordingChannel('shell');
-    const scheduler = new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, {
+    const scheduler = schedulerWith(channel, {
       ...options,
       dailyCap: 3,
     });
@@ -82,13 +87,7 @@ describe('delivery', () => {
     const { actor } = await h.rapport.identify('shell', 'local', { memberId: 'm0' }, MONDAY);
     await h.rapport.handleCommand(actor, 'pause 1w', MONDAY);
     const channel = new RecordingChannel('shell');
-    const scheduler = new NudgeScheduler(
-      h.store,
-      h.rapport,
-      new Map([['shell', channel]]),
-      h.logger,
-      virtualClock().options,
-    );
+    const scheduler = schedulerWith(channel, virtualClock().options);
     expect(await scheduler.runDue(MONDAY)).toMatchObject({ delivered: 0 });
     expect(await scheduler.runDue(new Date('2026-12-04T10:00:00Z'))).toMatchObject({ delivered: 0 });
     expect(await scheduler.runDue(new Date('2026-12-07T10:00:00Z'))).toMatchObject({ delivered: 2 });
@@ -98,7 +97,7 @@ describe('delivery', () => {
     await seed(h, 4, 3);
     const { clock, options } = virtualClock();
     const channel = new TimedChannel(clock);
-    const scheduler = new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, {
+    const scheduler = schedulerWith(channel, {
       ...options,
       workspaceRatePerSecond: 4,
       conversationIntervalMs: 1000,
@@ -122,7 +121,7 @@ describe('delivery', () => {
     await seed(h, 1, 3);
     const { clock, options } = virtualClock();
     const channel = new RecordingChannel('shell');
-    const scheduler = new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, {
+    const scheduler = schedulerWith(channel, {
       ...options,
       conversationIntervalMs: 30_000,
       deliveryBudgetMs: 45_000,
@@ -150,7 +149,7 @@ describe('delivery', () => {
         return { messageRef: sent.length };
       },
     };
-    const scheduler = new NudgeScheduler(h.store, h.rapport, new Map([['shell', slow]]), h.logger, {
+    const scheduler = schedulerWith(slow, {
       conversationIntervalMs: 20,
     });
     const pass = scheduler.runDue(MONDAY);
@@ -165,13 +164,7 @@ describe('delivery', () => {
     }[];
     expect(rows.map((r) => r.status)).toEqual(['sent', 'pending', 'pending']);
     expect(rows.every((r) => r.lease_until === null)).toBe(true);
-    const restarted = new NudgeScheduler(
-      h.store,
-      h.rapport,
-      new Map([['shell', slow]]),
-      h.logger,
-      virtualClock().options,
-    );
+    const restarted = schedulerWith(slow, virtualClock().options);
     expect(await restarted.runDue(MONDAY)).toMatchObject({ delivered: 2 });
     expect(new Set(sent).size).toBe(3);
   });
@@ -183,13 +176,7 @@ describe('delivery', () => {
       .run();
     h.store.db.prepare('UPDATE partners SET next_due_at = ?').run(MONDAY.toISOString());
     const channel = new RecordingChannel('shell');
-    const scheduler = new NudgeScheduler(
-      h.store,
-      h.rapport,
-      new Map([['shell', channel]]),
-      h.logger,
-      virtualClock().options,
-    );
+    const scheduler = schedulerWith(channel, virtualClock().options);
     const report = await scheduler.runDue(MONDAY);
     expect(report.delivered).toBeGreaterThanOrEqual(1);
     expect(channel.deliveries.map((d) => d.message.title)).toContain('Partner-0-1 — Plan a site visit');
