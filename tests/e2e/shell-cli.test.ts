@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { runCli } from '../support/cli';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from '../support/cli';
 import { tempDir } from '../support/temp-dir';
 
 const DAY = 86_400_000;
@@ -112,5 +113,38 @@ describe('the terminal channel, driven through the real CLI', () => {
     });
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('--at must be an ISO-8601 instant');
+  });
+});
+
+describe('stopping', () => {
+  it('stops cleanly on SIGTERM while waiting for input, leaving a consistent database', async () => {
+    const dir = tempDir();
+    try {
+      const child = spawn(process.execPath, [CLI], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TZ: 'UTC',
+          DATABASE_PATH: dir.file('rapport.db'),
+          TICK_SCHEDULE: '* * * * *',
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stdin.write('add Nissan\n');
+      const deadline = Date.now() + 10_000;
+      while (!stdout.includes('Added Nissan') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(stdout).toContain('Added Nissan');
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const db = new Database(dir.file('rapport.db'), { readonly: true });
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.prepare('SELECT name FROM partners').pluck().all()).toEqual(['Nissan']);
+      db.close();
+    } finally {
+      dir.cleanup();
+    }
   });
 });
