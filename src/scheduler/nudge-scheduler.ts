@@ -36,6 +36,8 @@ export interface TickReport {
   held: { nudgeId: number; until: Date }[];
   retried: number;
   failed: number;
+  /** Weekly digests sent in the same pass (set by the service's tick). */
+  digests?: number;
 }
 
 const DEFAULTS = {
