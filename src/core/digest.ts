@@ -29,7 +29,7 @@ export interface DigestWeek {
   weekStart: IsoDate;
   /** The start of their first working morning that week. */
   firstSlot: Date;
-  /** Whether a digest may go now: at or after `firstSlot`, inside working hours. */
+  /** Whether a digest may go now: on the week's first working day, from `firstSlot`, inside working hours. */
   due: boolean;
 }
 
@@ -56,8 +56,10 @@ export function workWeekStartDay(workingDays: readonly number[]): number {
 }
 
 /**
- * The member's current working week at `now`. A digest that could not go on the first morning (the
- * service was down, the platform rate-limited) may still go later in the same week, in working hours.
+ * The member's current working week at `now`. The digest goes on the first working day of the week,
+ * from the start of their working hours; a pass that could not send it in the morning (rate limited,
+ * platform unavailable) may still send it later that working day, never on another day: a digest about
+ * "this week" is not worth sending on a Thursday.
  */
 export function digestWeek(prefs: WorkingPrefs, now: Date): DigestWeek {
   const today = localDate(now, prefs.timeZone);
@@ -69,7 +71,10 @@ export function digestWeek(prefs: WorkingPrefs, now: Date): DigestWeek {
     week: isoWeekLabel(weekStart),
     weekStart,
     firstSlot,
-    due: now.getTime() >= firstSlot.getTime() && isWorkingTime(now, prefs),
+    due:
+      now.getTime() >= firstSlot.getTime() &&
+      isWorkingTime(now, prefs) &&
+      today === localDate(firstSlot, prefs.timeZone),
   };
 }
 

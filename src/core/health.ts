@@ -366,7 +366,7 @@ function clampRating(rating: number): number {
 /** "12 days", "7 months", "2 years": how long ago, in words. */
 export function ago(days: number): string {
   if (days < 60) return `${days} day${days === 1 ? '' : 's'}`;
-  if (days < 730) return `${Math.floor(days / 30.44)} months`;
+  if (days < 730) return `${Math.round(days / 30.44)} months`;
   return `${Math.floor(days / 365.25)} years`;
 }
 
