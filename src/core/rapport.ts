@@ -529,24 +529,21 @@ export class Rapport {
 
   private async preview(ctx: Context, args: string[]): Promise<Message> {
     if (args.length === 0) return usageError('Which partner?', 'preview');
-    let days = PREVIEW_DEFAULT_DAYS;
-    const last = args[args.length - 1]!;
-    if (args.length > 1 && /^\d+d?$/i.test(last)) {
-      days = Number(last.replace(/d$/i, ''));
-      if (!Number.isInteger(days) || days < 1 || days > PREVIEW_MAX_DAYS)
-        return usageError(
-          `Preview between 1 and ${PREVIEW_MAX_DAYS} days ahead, not ${truncate(last, 10)}.`,
-          'preview',
-        );
-      args = args.slice(0, -1);
-    }
+    // The name is resolved first, so that a name ending in a number ("Studio 54") still works.
     const resolved = await this.resolvePartner(ctx, args, 'preview');
     if (!resolved.ok) return resolved.reply;
-    if (resolved.rest.length)
-      return usageError(
-        `I expected a number of days after the name, not “${truncate(resolved.rest.join(' '), 60)}”.`,
-        'preview',
-      );
+    let days = PREVIEW_DEFAULT_DAYS;
+    if (resolved.rest.length) {
+      const word = resolved.rest[0]!;
+      if (resolved.rest.length > 1 || !/^\d{1,6}d?$/i.test(word))
+        return usageError(
+          `I expected a number of days after the name, not “${truncate(resolved.rest.join(' '), 60)}”.`,
+          'preview',
+        );
+      days = Number(word.replace(/d$/i, ''));
+      if (days < 1 || days > PREVIEW_MAX_DAYS)
+        return usageError(`Preview between 1 and ${PREVIEW_MAX_DAYS} days ahead, not ${days}.`, 'preview');
+    }
     const { partner } = resolved;
     const waiting = (await this.store.nudges.listOpenForMember(ctx.actor.workspaceId, ctx.actor.memberId))
       .filter((n) => n.partnerId === partner.id)
@@ -850,10 +847,6 @@ export class Rapport {
             partner.name,
           ]),
         };
-      case 'brief':
-        return { reply: await this.insights.brief(partner, localDate(now, member.timeZone), now) };
-      case 'preview':
-        return { reply: await this.insights.preview(partner, PREVIEW_DEFAULT_DAYS, now, member) };
       case 'log':
         return {
           reply: { text: 'Opening the log form.' },

@@ -18,11 +18,17 @@ import type { IsoDate, WorkingPrefs } from './model';
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Zones already found valid. Bounded by the runtime's zone list; invalid names are never kept. */
+const knownZones = new Set<string>();
+
 /** True for an IANA zone name the runtime knows (DST rules come from the runtime's Intl data). */
 export function isValidTimeZone(timeZone: string): boolean {
   if (!timeZone || timeZone.length > 64) return false;
+  if (knownZones.has(timeZone)) return true;
   try {
+    // Building a formatter is the only portable check, and it is slow (tens of µs): remember the answer.
     new Intl.DateTimeFormat('en-US', { timeZone });
+    knownZones.add(timeZone);
     return true;
   } catch {
     return false;

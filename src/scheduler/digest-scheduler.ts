@@ -7,11 +7,12 @@
  * row and sends nothing. A process that dies between the send and the mark leaves a lease that expires,
  * so that one digest may go twice (at-least-once), never more.
  */
-import { digestWeek } from '../core/digest';
+import { digestWeek, workWeekStartDay } from '../core/digest';
 import { ChannelError, describeError } from '../core/errors';
 import type { Member, Platform } from '../core/model';
 import type { Channel, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
+import { isoWeekLabel, localDate, weekdayOf } from '../core/time';
 
 export interface DigestSchedulerOptions {
   /** How long a claimed digest is reserved for its sender, in ms. Must exceed the slowest send. */
@@ -65,15 +66,18 @@ export class DigestScheduler {
   }
 
   private async consider(member: Member, now: Date, report: DigestReport): Promise<void> {
+    // Every pass looks at every recipient: rule out the other days of the week, then weeks already
+    // done (a plain read, no write lock), before the costlier zone arithmetic.
+    const today = localDate(now, member.timeZone);
+    if (weekdayOf(today) !== workWeekStartDay(member.workingDays) || !member.address) return;
+    const { workspaceId, id: memberId } = member;
+    const existing = await this.store.digests.get(workspaceId, memberId, isoWeekLabel(today));
+    if (existing && existing.status !== 'sending') return;
     const week = digestWeek(member, now);
-    if (!week.due || !member.address) return;
+    if (!week.due) return;
     // No channel for their platform in this process (e.g. a one-shot run): a later pass will have one.
     const channel = this.channels.get(member.address.channel);
     if (!channel) return;
-    const { workspaceId, id: memberId } = member;
-    // A plain read first, so that the common case (already sent this week) takes no write lock.
-    const existing = await this.store.digests.get(workspaceId, memberId, week.week);
-    if (existing && existing.status !== 'sending') return;
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
     if (!(await this.store.digests.claim(workspaceId, memberId, week.week, now, leaseUntil))) return;
 

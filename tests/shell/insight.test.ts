@@ -164,6 +164,23 @@ describe('insight views in the terminal', () => {
   });
 });
 
+describe('preview arguments', () => {
+  it('reads a name that ends in a number before a number of days', async () => {
+    const options: ShellOptions = { dbPath: join(tempDir(), 'rapport.db'), now: NOW };
+    const out = await runShell(options, [
+      'add "Studio 54"',
+      'preview Studio 54',
+      'preview Studio 54 7',
+      'preview "Studio 54" 14d',
+      'preview Studio 54 soon',
+    ]);
+    expect(out).toContain('Studio 54 — planned nudges, next 30 days');
+    expect(out).toContain('Studio 54 — planned nudges, next 7 days');
+    expect(out).toContain('Studio 54 — planned nudges, next 14 days');
+    expect(out).toContain('I expected a number of days after the name, not “soon”.');
+  });
+});
+
 describe('the Brief me button on a visit nudge', () => {
   it('shows the brief', async () => {
     const dir = tempDir();
