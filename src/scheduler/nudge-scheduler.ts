@@ -54,6 +54,8 @@ export interface TickReport {
   failed: number;
   /** Nudges left for the next pass (pacing budget spent, or shutting down). */
   deferred: number;
+  /** Weekly digests sent in the same pass (set by the service's tick). */
+  digests?: number;
 }
 
 const DEFAULTS = {
