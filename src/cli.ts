@@ -4,11 +4,18 @@
  *   rapport [start]            run the service (the terminal channel when no platform is configured)
  *   rapport tick [--at ISO]    run one scheduler pass, as if it were that time
  *   rapport migrate            create or upgrade the database, then exit
+ *   rapport preview …          the nudges the playbook will send for a partner
+ *   rapport export …           a workspace's data as CSV or JSON files
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
 import { describeError } from './core/errors';
+import type { ExportFormat } from './core/export';
+import { EXPORT_FORMATS } from './core/export';
+import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './core/playbook/preview';
+import { writeMessageFiles } from './channels/shell/export-files';
+import { renderText } from './channels/shell/shell-channel';
 import { startService } from './main';
 import type { PlatformFactory } from './main';
 import { platformChannels } from './platforms';
@@ -16,11 +23,16 @@ import { platformChannels } from './platforms';
 const USAGE = `Usage: rapport [start]            run the bot (terminal chat when no Slack/Teams credentials are set)
        rapport tick [--at ISO-8601] run one scheduler pass, as if it were that time
        rapport migrate              create or upgrade the database and exit
-       rapport help                 show this help`;
+       rapport preview --workspace ID --partner NAME [--days N] [--at ISO-8601]
+                                    the nudges the playbook will send for a partner (default 30 days, at most 365)
+       rapport export --workspace ID --format csv|json [--out DIR]
+                                    write a workspace's partners, interactions and answers (default DIR ./exports)
+       rapport help                 show this help
+Workspace ids are platform:id, e.g. shell:local for the terminal.`;
 
 export async function main(
   argv: string[],
-  env: NodeJS.ProcessEnv,
+  env?: Record<string, string | undefined>,
   platforms: PlatformFactory = platformChannels,
 ): Promise<number> {
   const [command = 'start', ...rest] = argv;
@@ -49,6 +61,10 @@ export async function main(
       process.stdout.write(`Database ready at ${config.databasePath}\n`);
       return 0;
     }
+    case 'preview':
+      return preview(config, rest);
+    case 'export':
+      return exportData(config, rest);
     case 'help':
     case '--help':
     case '-h':
@@ -109,8 +125,113 @@ async function tick(config: Config, args: string[], platforms: PlatformFactory):
   }
 }
 
+function usageError(command: string, problem: string): number {
+  process.stderr.write(`rapport ${command}: ${problem}\n${USAGE}\n`);
+  return 64; // EX_USAGE
+}
+
+function parseOptions<T extends Record<string, { type: 'string' }>>(
+  command: string,
+  args: string[],
+  options: T,
+): { [K in keyof T]?: string } | number {
+  try {
+    return parseArgs({ args, options, strict: true }).values as { [K in keyof T]?: string };
+  } catch (error) {
+    return usageError(command, error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function preview(config: Config, args: string[]): Promise<number> {
+  const values = parseOptions('preview', args, {
+    workspace: { type: 'string' },
+    partner: { type: 'string' },
+    days: { type: 'string' },
+    at: { type: 'string' },
+  });
+  if (typeof values === 'number') return values;
+  if (!values.workspace || !values.partner)
+    return usageError('preview', '--workspace and --partner are required');
+  const days = values.days === undefined ? PREVIEW_DEFAULT_DAYS : Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > PREVIEW_MAX_DAYS)
+    return usageError(
+      'preview',
+      `--days must be a whole number from 1 to ${PREVIEW_MAX_DAYS}, not "${values.days}"`,
+    );
+  const at = values.at ? new Date(values.at) : new Date();
+  if (Number.isNaN(at.getTime()))
+    return usageError(
+      'preview',
+      `--at must be an ISO-8601 instant such as 2026-12-01T09:00:00Z, not "${values.at}"`,
+    );
+  return withWorkspace(config, 'preview', values.workspace, async (service) => {
+    const message = await service.rapport.previewForWorkspace(values.workspace!, values.partner!, days, at);
+    if (message.isError) {
+      // The first line says what is wrong (with suggestions); the rest is chat usage, not the CLI's.
+      process.stderr.write(
+        `rapport preview: ${renderText({ text: message.text.split('\n')[0]! }, { color: false })}\n`,
+      );
+      return 1;
+    }
+    process.stdout.write(`${renderText(message, { color: false })}\n`);
+    return 0;
+  });
+}
+
+async function exportData(config: Config, args: string[]): Promise<number> {
+  const values = parseOptions('export', args, {
+    workspace: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+  });
+  if (typeof values === 'number') return values;
+  if (!values.workspace) return usageError('export', '--workspace is required');
+  const format = (values.format ?? 'csv').toLowerCase();
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    return usageError('export', `--format must be csv or json, not "${values.format}"`);
+  return withWorkspace(config, 'export', values.workspace, async (service) => {
+    const message = await service.rapport.exportWorkspace(
+      values.workspace!,
+      format as ExportFormat,
+      new Date(),
+    );
+    const paths = writeMessageFiles(values.out ?? 'exports', message.files ?? []);
+    process.stdout.write(`${renderText({ ...message, facts: undefined }, { color: false })}\n`);
+    process.stdout.write(`${paths.join('\n')}\n`);
+    return 0;
+  });
+}
+
+/**
+ * Opens the database without running anything (no platform channels: these commands only read), checks
+ * that the workspace exists, runs `work`, closes.
+ */
+async function withWorkspace(
+  config: Config,
+  command: string,
+  workspaceId: string,
+  work: (service: Awaited<ReturnType<typeof startService>>) => Promise<number>,
+): Promise<number> {
+  const service = await startService(
+    config,
+    { stdin: process.stdin, stdout: process.stdout, oneShot: true },
+    async () => [],
+  );
+  try {
+    if (!(await service.store.workspaces.get(workspaceId))) {
+      process.stderr.write(
+        `rapport ${command}: there is no workspace "${workspaceId}" in ${config.databasePath} (ids look like shell:local).\n`,
+      );
+      return 66; // EX_NOINPUT
+    }
+    return await work(service);
+  } finally {
+    await service.stop();
+  }
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },

@@ -35,6 +35,10 @@ export interface Config {
   tickSchedule: string | null;
   /** Time zone for members whose platform reports none (the terminal uses the machine's). */
   defaultTimeZone: string;
+  /** Most nudges a member receives per local day. */
+  dailyCap: number;
+  /** Messages per second per workspace, so a morning wave is spread out instead of hitting rate limits. */
+  workspaceRatePerSecond: number;
   slack: SlackConfig | null;
   teams: TeamsConfig | null;
 }
@@ -57,6 +61,16 @@ const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 function value(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === null) return fallback;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return parsed;
 }
 
 function flag(env: Env, name: string): boolean {
@@ -168,6 +182,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: logLevel as LogLevel | null,
     tickSchedule: schedule === 'off' ? null : schedule,
     defaultTimeZone,
+    dailyCap: integer(env, 'NUDGE_DAILY_CAP', 3, 1, 50),
+    workspaceRatePerSecond: integer(env, 'DELIVERY_RATE_PER_WORKSPACE', 20, 1, 1000),
     slack,
     teams,
   };

@@ -12,6 +12,7 @@ import { Rapport } from './core/rapport';
 import type { HttpServer, Route } from './http/server';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
+import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { TickReport } from './scheduler/nudge-scheduler';
 import { startTicker } from './scheduler/ticker';
@@ -33,6 +34,8 @@ export interface ServiceIO {
    * For one-off commands such as `rapport tick`.
    */
   oneShot?: boolean;
+  /** Where the terminal channel writes exported files (default `./exports`). */
+  exportDir?: string;
 }
 
 /** A running Rapport. `stop()` stops the cron task, the channels, the HTTP server and the database. */
@@ -43,6 +46,7 @@ export interface Service {
   readonly store: SqliteStore;
   readonly rapport: Rapport;
   readonly scheduler: NudgeScheduler;
+  readonly digestScheduler: DigestScheduler;
   /** Resolves when the terminal session ends (end of input or `quit`); never in server mode. */
   readonly finished: Promise<void>;
   tick(now: Date): Promise<TickReport>;
@@ -67,6 +71,13 @@ export interface Core {
 /** Builds the platform channels that the configuration turns on. */
 export type PlatformFactory = (config: Config, core: Core) => Promise<PlatformChannel[]>;
 
+/** How long a stop waits for sends under way. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 const noPlatforms: PlatformFactory = async () => [];
 
 export async function startService(
@@ -85,15 +96,24 @@ export async function startService(
   const core: Core = { logger, store, rapport, clock };
 
   const channels = new Map<Platform, Channel>();
-  const shellChannel = new ShellChannel(io.stdout, io.interactive ?? false);
+  const shellChannel = new ShellChannel(io.stdout, io.interactive ?? false, io.exportDir);
   // Shell nudges are printed wherever Rapport runs in a terminal, so `rapport tick` shows them too.
   channels.set('shell', shellChannel);
   const oneShot = io.oneShot ?? false;
   const started: PlatformChannel[] = shellMode ? [] : await platforms(config, core);
   for (const platform of started) channels.set(platform.channel.platform, platform.channel);
 
-  const scheduler = new NudgeScheduler(store, rapport, channels, logger);
-  const tick = (now: Date): Promise<TickReport> => scheduler.runDue(now);
+  const scheduler = new NudgeScheduler(store, rapport, channels, logger, {
+    dailyCap: config.dailyCap,
+    workspaceRatePerSecond: config.workspaceRatePerSecond,
+  });
+  const digestScheduler = new DigestScheduler(store, rapport, channels, logger);
+  // Nudges first, then digests, so a digest reflects what this pass delivered.
+  const tick = async (now: Date): Promise<TickReport> => {
+    const report = await scheduler.runDue(now);
+    const digests = await digestScheduler.runDue(now);
+    return { ...report, digests: digests.sent };
+  };
 
   let http: HttpServer | null = null;
   let port: number | null = null;
@@ -129,7 +149,10 @@ export async function startService(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await ticker?.stop();
+      // No new work; sends under way finish (bounded), then everything closes. A nudge cut off by the
+      // bound keeps its lease, which expires, so it is delivered after the next start.
+      scheduler.stop();
+      await Promise.race([ticker?.stop(), delay(DRAIN_TIMEOUT_MS)]);
       for (const platform of started) await platform.stop();
       await http?.close();
       await store.close();
@@ -145,6 +168,7 @@ export async function startService(
     store,
     rapport,
     scheduler,
+    digestScheduler,
     finished,
     tick,
     stop,

@@ -55,6 +55,15 @@ export interface Section {
   choices?: Choice[];
 }
 
+/** A file attached to a message (an export). `content` is the whole text, UTF-8. */
+export interface MessageFile {
+  /** A plain file name, e.g. `rapport-partners-2026-11-27.csv` (no directories). */
+  name: string;
+  /** e.g. `text/csv`, `application/json`. */
+  mimeType: string;
+  content: string;
+}
+
 /** Something the bot says. Text uses a small Markdown subset: *bold*, _italic_, line breaks. */
 export interface Message {
   /** Short heading, e.g. "Nissan — 30 days since signing". */
@@ -69,6 +78,8 @@ export interface Message {
   footer?: string;
   /** Marks a reply that reports a mistake in the member's input, so channels may style it. */
   isError?: boolean;
+  /** Files to hand over with the message (uploads where the platform allows, files on disk in the terminal). */
+  files?: MessageFile[];
 }
 
 /** Values submitted from a form, by field id; empty inputs are absent or empty strings. */

@@ -55,6 +55,11 @@ export interface MemberRepository {
   setDigest(workspaceId: string, memberId: string, enabled: boolean): Promise<void>;
   markAddressStale(workspaceId: string, memberId: string): Promise<void>;
   listByWorkspace(workspaceId: string): Promise<Member[]>;
+  /**
+   * Members of every workspace who want the weekly digest and can be reached at `now`: digest on, an
+   * address that is not stale, not paused.
+   */
+  listDigestRecipients(now: Date): Promise<Member[]>;
 }
 
 export interface NewPartner {
@@ -118,6 +123,8 @@ export interface InteractionRepository {
     partnerId: number,
     options?: { limit?: number; kinds?: InteractionKind[]; since?: IsoDate },
   ): Promise<Interaction[]>;
+  /** Every interaction of a workspace, oldest first (by id), for export. */
+  listForWorkspace(workspaceId: string): Promise<Interaction[]>;
 }
 
 export interface NewNudge {
@@ -171,8 +178,60 @@ export interface NudgeRepository {
   ): Promise<number>;
   /** A partner's nudges, newest due first. */
   listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;
+  /** How many nudges were delivered to a member at or after `since` (for the daily cap). */
+  countSentSince(workspaceId: string, memberId: string, since: Date): Promise<number>;
+  /** Gives a claimed nudge back without counting an attempt (shutdown, pacing budget spent). */
+  release(id: number): Promise<void>;
   /** Open nudges (pending, sent, snoozed) addressed to a member. */
   listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]>;
+  /** Every answered nudge of a workspace, by answer time, for export. */
+  listAnswered(workspaceId: string): Promise<Nudge[]>;
+}
+
+/** Where one member's digest for one week stands. */
+export interface DigestRecord {
+  workspaceId: string;
+  memberId: string;
+  /** ISO week label, e.g. `2026-W49`. */
+  week: string;
+  /** `sending`: claimed or waiting for a retry; `sent`; `skipped`: given up for the week. */
+  status: 'sending' | 'sent' | 'skipped';
+  /** While `sending`: no other pass may send before this instant (the sender's lease, or a retry time). */
+  leaseUntil: Date | null;
+  attempts: number;
+  messageRef: unknown;
+  lastError: string | null;
+  sentAt: Date | null;
+}
+
+/**
+ * The ledger of weekly digests, one row per (workspace, member, week), so that a restart, a second pass
+ * or a second instance never sends a week's digest twice.
+ */
+export interface DigestRepository {
+  /**
+   * Reserves the week's digest for the caller until `leaseUntil`. False when it was already sent or
+   * skipped, or another sender holds it, or it waits for a retry time that has not come.
+   */
+  claim(workspaceId: string, memberId: string, week: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  markSent(
+    workspaceId: string,
+    memberId: string,
+    week: string,
+    messageRef: unknown,
+    now: Date,
+  ): Promise<void>;
+  /** Lets a later pass try again, not before `retryAt`. */
+  release(
+    workspaceId: string,
+    memberId: string,
+    week: string,
+    retryAt: Date,
+    error: string | null,
+  ): Promise<void>;
+  /** Gives up on this week's digest (nothing to say, address gone, repeated failures). */
+  skip(workspaceId: string, memberId: string, week: string, reason: string, now: Date): Promise<void>;
+  get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null>;
 }
 
 /** The whole store. `close()` flushes and releases the database. */
@@ -182,6 +241,7 @@ export interface Store {
   partners: PartnerRepository;
   interactions: InteractionRepository;
   nudges: NudgeRepository;
+  digests: DigestRepository;
   close(): Promise<void>;
 }
 

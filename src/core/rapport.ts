@@ -5,7 +5,14 @@
  */
 import { COMMANDS, LIMITS, stripCommandPrefix, suggest, tokenize } from './commands/grammar';
 import { NUDGE_ACTIONS, OPEN_LOG_FORM, parseChoiceId, partnerChoiceId } from './choice-ids';
+import type { DigestWeek } from './digest';
 import { RapportError } from './errors';
+import type { ExportFormat } from './export';
+import { EXPORT_FORMATS } from './export';
+import { byAttention, touchesPerMonth } from './health';
+import { healthBadge, healthSection, healthText, nextStepText, touchesSection } from './insight-views';
+import type { Assessment } from './insights';
+import { Insights } from './insights';
 import type { ChoiceResult, Form, FormResult, FormValues, Message } from './messages';
 import type {
   InteractionKind,
@@ -20,6 +27,7 @@ import type {
 import { INTERACTION_KINDS, STAGES } from './model';
 import type { Playbook, Rule } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK, evaluatePlaybook, findRule } from './playbook/playbook';
+import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './playbook/preview';
 import type { Logger, MemberSighting, Store } from './ports';
 import {
   addDaysToDate,
@@ -80,6 +88,7 @@ const DAY_MS = 86_400_000;
 
 export class Rapport {
   readonly playbook: Playbook;
+  readonly insights: Insights;
   private readonly store: Store;
   private readonly logger: Logger;
   private readonly defaultTimeZone: string;
@@ -89,6 +98,7 @@ export class Rapport {
     this.logger = options.logger;
     this.playbook = options.playbook ?? DEFAULT_PLAYBOOK;
     this.defaultTimeZone = isValidTimeZone(options.defaultTimeZone) ? options.defaultTimeZone : 'UTC';
+    this.insights = new Insights(this.store, this.playbook);
   }
 
   /** Records that a channel saw a member (creating workspace and member on first sight). */
@@ -158,6 +168,12 @@ export class Rapport {
         return { reply: await this.list(context) };
       case 'status':
         return { reply: await this.status(context, args) };
+      case 'brief':
+        return { reply: await this.brief(context, args) };
+      case 'preview':
+        return { reply: await this.preview(context, args) };
+      case 'export':
+        return { reply: await this.export(context, args) };
       case 'snooze':
         return { reply: await this.snooze(context, args) };
       case 'pause':
@@ -326,9 +342,19 @@ export class Rapport {
     }
     const mine = partners.filter((p) => p.owners.includes(ctx.actor.memberId));
     const others = partners.filter((p) => !p.owners.includes(ctx.actor.memberId));
-    const lines = await Promise.all(mine.map((partner) => this.partnerSummaryLine(ctx, partner)));
+    const assessed = await this.byAttention(ctx, mine);
+    const lines = await Promise.all(
+      assessed.map(async ({ assessment }) => {
+        const why = assessment.health.reasons[0];
+        const summary = await this.partnerSummaryLine(ctx, assessment.partner);
+        return `${healthBadge(assessment.health)} ${summary}${why && assessment.partner.stage !== 'ended' ? ` · ${why}` : ''}`;
+      }),
+    );
     const sections = [
-      { title: `Your partners (${mine.length})`, lines: lines.length ? lines : ['None yet.'] },
+      {
+        title: `Your partners (${mine.length}), what needs attention first`,
+        lines: lines.length ? lines : ['None yet.'],
+      },
     ];
     if (others.length) {
       sections.push({
@@ -348,14 +374,20 @@ export class Rapport {
     const ctx: Context = { actor, member, now, today: localDate(now, member.timeZone) };
     const partners = await this.store.partners.list(actor.workspaceId, { ownerId: actor.memberId });
     const open = await this.store.nudges.listOpenForMember(actor.workspaceId, actor.memberId);
+    const assessed = await this.byAttention(ctx, partners);
     const sections = await Promise.all(
-      partners.map(async (partner) => {
+      assessed.map(async ({ assessment }) => {
+        const { partner, health } = assessment;
         const waiting = open
           .filter((n) => n.partnerId === partner.id)
           .map((n) => this.nudgeStatusLine(n, member));
+        const healthLine =
+          partner.stage === 'ended'
+            ? `Health ${healthBadge(health)} — ended`
+            : `Health ${healthText(health)} — ${health.reasons[0] ?? ''}. Next: ${nextStepText(health, partner)}`;
         return {
           title: partner.name,
-          lines: [await this.partnerSummaryLine(ctx, partner), ...waiting],
+          lines: [healthLine, await this.partnerSummaryLine(ctx, partner), ...waiting],
           choices: [
             { id: partnerChoiceId(partner.id, 'log'), label: 'Log' },
             { id: partnerChoiceId(partner.id, 'status'), label: 'Status' },
@@ -371,6 +403,18 @@ export class Rapport {
       sections,
       choices: [{ id: OPEN_LOG_FORM, label: 'Log an interaction', style: 'primary' }],
     };
+  }
+
+  /** Partners with their health, what needs attention first (lowest health, most waiting, ended last). */
+  private async byAttention(ctx: Context, partners: Partner[]): Promise<{ assessment: Assessment }[]> {
+    const assessed = await Promise.all(
+      partners.map(async (partner) => {
+        const assessment = await this.insights.assess(partner, ctx.today, ctx.now);
+        const waiting = this.insights.waitingFor(assessment, ctx.actor.memberId).length;
+        return { assessment, partner, health: assessment.health, waiting };
+      }),
+    );
+    return assessed.sort(byAttention);
   }
 
   private async partnerSummaryLine(ctx: Context, partner: Partner): Promise<string> {
@@ -397,9 +441,11 @@ export class Rapport {
       this.store.nudges.listForPartner(workspaceId, partner.id, { limit: 50 }),
     ]);
     const evaluation = evaluatePlaybook({ partner, history }, ctx.now, this.playbook);
+    const assessment = await this.insights.assess(partner, ctx.today, ctx.now);
     const owners = await Promise.all(partner.owners.map((id) => this.store.members.get(workspaceId, id)));
     const facts = [
       { label: 'Stage', value: partner.stage },
+      { label: 'Health', value: healthText(assessment.health) },
       { label: 'Owners', value: owners.map((m, i) => m?.displayName ?? partner.owners[i]).join(', ') },
       { label: 'Added', value: formatDay(localDate(partner.createdAt, ctx.member.timeZone)) },
     ];
@@ -416,15 +462,25 @@ export class Rapport {
       value: last ? `${formatDay(last)} (${relativeDays(last, ctx.today)})` : 'none logged',
     });
 
-    const open = nudges.filter(
-      (n) => n.status === 'pending' || n.status === 'sent' || n.status === 'snoozed',
-    );
+    const isOpen = (n: Nudge): boolean =>
+      n.status === 'pending' || n.status === 'sent' || n.status === 'snoozed';
+    const isCheckin = (n: Nudge): boolean => findRule(this.playbook, n.ruleId)?.records === 'checkin';
+    const openCheckins = nudges.filter((n) => isOpen(n) && isCheckin(n));
+    const open = nudges.filter((n) => isOpen(n) && !isCheckin(n));
     const answered = nudges.filter((n) => n.status === 'answered' && n.answer && !n.answer.startsWith('_'));
     const failed = nudges.filter((n) => n.status === 'failed');
     const sections = [
+      healthSection(assessment.health, partner),
+      touchesSection(touchesPerMonth(assessment.interactions, ctx.today, 12), ctx.today),
       {
         title: 'Recent interactions',
         lines: recent.length ? recent.map((i) => interactionLine(i, ctx.today)) : ['None logged yet.'],
+      },
+      {
+        title: 'Open check-ins',
+        lines: openCheckins.length
+          ? openCheckins.map((n) => this.nudgeStatusLine(n, ctx.member))
+          : ['No check-in waiting for an answer.'],
       },
       {
         title: 'Open nudges',
@@ -460,6 +516,81 @@ export class Rapport {
       facts,
       sections,
     };
+  }
+
+  private async brief(ctx: Context, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner are you about to meet?', 'brief');
+    const resolved = await this.resolvePartner(ctx, args, 'brief');
+    if (!resolved.ok) return resolved.reply;
+    if (resolved.rest.length)
+      return usageError(`I could not read “${truncate(resolved.rest.join(' '), 60)}”.`, 'brief');
+    return this.insights.brief(resolved.partner, ctx.today, ctx.now);
+  }
+
+  private async preview(ctx: Context, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner?', 'preview');
+    // The name is resolved first, so that a name ending in a number ("Studio 54") still works.
+    const resolved = await this.resolvePartner(ctx, args, 'preview');
+    if (!resolved.ok) return resolved.reply;
+    let days = PREVIEW_DEFAULT_DAYS;
+    if (resolved.rest.length) {
+      const word = resolved.rest[0]!;
+      if (resolved.rest.length > 1 || !/^\d{1,6}d?$/i.test(word))
+        return usageError(
+          `I expected a number of days after the name, not “${truncate(resolved.rest.join(' '), 60)}”.`,
+          'preview',
+        );
+      days = Number(word.replace(/d$/i, ''));
+      if (days < 1 || days > PREVIEW_MAX_DAYS)
+        return usageError(`Preview between 1 and ${PREVIEW_MAX_DAYS} days ahead, not ${days}.`, 'preview');
+    }
+    const { partner } = resolved;
+    const waiting = (await this.store.nudges.listOpenForMember(ctx.actor.workspaceId, ctx.actor.memberId))
+      .filter((n) => n.partnerId === partner.id)
+      .map((n) => this.nudgeStatusLine(n, ctx.member));
+    return this.insights.preview(partner, days, ctx.now, ctx.member, waiting);
+  }
+
+  private async export(ctx: Context, args: string[]): Promise<Message> {
+    const format = (args[0] ?? 'csv').toLowerCase();
+    if (args.length > 1 || !isExportFormat(format))
+      return usageError(`Export as \`csv\` or \`json\`, not “${truncate(args.join(' '), 30)}”.`, 'export');
+    const message = await this.insights.export(ctx.actor.workspaceId, format, ctx.now, ctx.member.timeZone);
+    this.logger.info(
+      { workspaceId: ctx.actor.workspaceId, memberId: ctx.actor.memberId, format },
+      'workspace exported',
+    );
+    return message;
+  }
+
+  /**
+   * The timeline preview for the command line: a workspace and a partner name, no member (due days are
+   * shown in UTC). Unknown partners get suggestions.
+   */
+  async previewForWorkspace(
+    workspaceId: string,
+    partnerName: string,
+    days: number,
+    now: Date,
+  ): Promise<Message> {
+    if (!Number.isInteger(days) || days < 1 || days > PREVIEW_MAX_DAYS)
+      return usageError(`Preview between 1 and ${PREVIEW_MAX_DAYS} days ahead, not ${days}.`, 'preview');
+    const partner = await this.store.partners.findByName(workspaceId, partnerName);
+    if (!partner) {
+      const names = (await this.store.partners.list(workspaceId)).map((p) => p.name);
+      return unknownPartner(partnerName, suggest(partnerName, names), 'preview');
+    }
+    return this.insights.preview(partner, days, now, null);
+  }
+
+  /** The export for the command line: everything in a workspace, as files. */
+  async exportWorkspace(workspaceId: string, format: ExportFormat, now: Date): Promise<Message> {
+    return this.insights.export(workspaceId, format, now, 'UTC');
+  }
+
+  /** The weekly digest a member should get for `week`, or null when there is nothing to say. */
+  async weeklyDigest(member: Member, week: DigestWeek, now: Date): Promise<Message | null> {
+    return this.insights.digest(member, week, now);
   }
 
   private ruleTitle(ruleId: string): string {
@@ -655,7 +786,7 @@ export class Rapport {
           }),
         };
       case NUDGE_ACTIONS.brief:
-        return { reply: await this.status({ actor, member, now, today }, [partner.name]) };
+        return { reply: await this.insights.brief(partner, today, now) };
       case NUDGE_ACTIONS.snoozeDay:
       case NUDGE_ACTIONS.snoozeWeek: {
         const days = parsed.action === NUDGE_ACTIONS.snoozeDay ? 1 : 7;
@@ -959,6 +1090,10 @@ interface Context {
 
 function isStage(word: string): word is Stage {
   return (STAGES as readonly string[]).includes(word);
+}
+
+function isExportFormat(word: string): word is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(word);
 }
 
 function isKind(word: string): word is InteractionKind {

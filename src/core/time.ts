@@ -3,17 +3,32 @@
  * nothing here reads the wall clock.
  */
 import { TZDate } from '@date-fns/tz';
-import { addDays, differenceInCalendarDays, format, isValid, parseISO } from 'date-fns';
+import {
+  addDays,
+  differenceInCalendarDays,
+  format,
+  getISODay,
+  getISOWeek,
+  getISOWeekYear,
+  isValid,
+  parseISO,
+} from 'date-fns';
 import type { IsoDate, WorkingPrefs } from './model';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Zones already found valid. Bounded by the runtime's zone list; invalid names are never kept. */
+const knownZones = new Set<string>();
+
 /** True for an IANA zone name the runtime knows (DST rules come from the runtime's Intl data). */
 export function isValidTimeZone(timeZone: string): boolean {
   if (!timeZone || timeZone.length > 64) return false;
+  if (knownZones.has(timeZone)) return true;
   try {
+    // Building a formatter is the only portable check, and it is slow (tens of µs): remember the answer.
     new Intl.DateTimeFormat('en-US', { timeZone });
+    knownZones.add(timeZone);
     return true;
   } catch {
     return false;
@@ -180,4 +195,21 @@ function atMinute(day: TZDate, minute: number, timeZone: string): Date {
       timeZone,
     ).getTime(),
   );
+}
+
+/** ISO weekday of a calendar day: 1 = Monday … 7 = Sunday. */
+export function weekdayOf(date: IsoDate): number {
+  return getISODay(parseISO(date));
+}
+
+/** The ISO-8601 week a calendar day belongs to, e.g. `2026-W48`. */
+export function isoWeekLabel(date: IsoDate): string {
+  const day = parseISO(date);
+  return `${getISOWeekYear(day)}-W${String(getISOWeek(day)).padStart(2, '0')}`;
+}
+
+/** The instant a calendar day starts in a time zone (local midnight, DST-correct). */
+export function zonedDayStart(date: IsoDate, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, timeZone).getTime());
 }

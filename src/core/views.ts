@@ -180,7 +180,8 @@ export function prefsMessage(member: Member, now: Date): Message {
       { label: 'Paused', value: paused ? `until ${paused}` : 'no' },
       { label: 'Weekly digest', value: member.digest ? 'on' : 'off' },
     ],
-    footer: 'Change with `partner prefs tz Europe/Paris`, `prefs hours 08:30-17:30`, `prefs days mon-fri`.',
+    footer:
+      'Change with `partner prefs tz Europe/Paris`, `prefs hours 08:30-17:30`, `prefs days mon-fri`, `prefs digest off`.',
   };
 }
 

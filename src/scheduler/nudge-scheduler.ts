@@ -11,12 +11,14 @@ import type { Member, Nudge, Platform } from '../core/model';
 import { evaluatePlaybook } from '../core/playbook/playbook';
 import type { Channel, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
-import { isWorkingTime, nextWorkingSlot } from '../core/time';
+import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot } from '../core/time';
+import { TZDate } from '@date-fns/tz';
+import { Pacer } from './pacer';
 
 export interface SchedulerOptions {
   /** Partners evaluated, and nudges claimed, per batch. */
   batchSize?: number;
-  /** How long a claimed nudge is reserved for its sender, in ms. Must exceed the slowest send. */
+  /** How long a claimed nudge is reserved for its sender, in ms. Must exceed the pacing budget plus a send. */
   leaseMs?: number;
   /** Attempts before a nudge is given up as `failed`. */
   maxAttempts?: number;
@@ -24,30 +26,68 @@ export interface SchedulerOptions {
   backoffBaseMs?: number;
   /** Longest backoff, in ms. */
   backoffMaxMs?: number;
+  /** At most this many nudges per member per local day; the rest wait for the next working day. */
+  dailyCap?: number;
+  /** Sends per second per workspace. */
+  workspaceRatePerSecond?: number;
+  /** Minimum gap between two messages to one conversation, in ms (Slack: about one per second). */
+  conversationIntervalMs?: number;
+  /** Conversations served at the same time; also the most nudges that can be in flight at a crash. */
+  concurrency?: number;
+  /** How long one pass may spend waiting for pacing slots; later slots are left to the next pass. */
+  deliveryBudgetMs?: number;
   /** Source of randomness for jitter (tests pass a fixed one). */
   random?: () => number;
+  /** Monotonic milliseconds, for pacing (tests pass a virtual clock). */
+  monotonic?: () => number;
+  /** Waits for pacing; resolves early when `signal` aborts (shutdown). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** What one pass did. */
 export interface TickReport {
   created: number;
   delivered: number;
-  /** Nudges not sent now because of working hours or a pause, with when they may go. */
+  /** Nudges not sent now because of working hours, a pause or the daily cap, with when they may go. */
   held: { nudgeId: number; until: Date }[];
   retried: number;
   failed: number;
+  /** Nudges left for the next pass (pacing budget spent, or shutting down). */
+  deferred: number;
+  /** Weekly digests sent in the same pass (set by the service's tick). */
+  digests?: number;
 }
 
 const DEFAULTS = {
   batchSize: 200,
-  leaseMs: 60_000,
+  leaseMs: 120_000,
   maxAttempts: 8,
   backoffBaseMs: 30_000,
   backoffMaxMs: 6 * 60 * 60 * 1000,
+  dailyCap: 3,
+  workspaceRatePerSecond: 20,
+  conversationIntervalMs: 1000,
+  concurrency: 8,
+  deliveryBudgetMs: 45_000,
 };
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 export class NudgeScheduler {
   private readonly options: Required<SchedulerOptions>;
+  private readonly pacer: Pacer;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly store: Store,
@@ -56,15 +96,31 @@ export class NudgeScheduler {
     private readonly logger: Logger,
     options: SchedulerOptions = {},
   ) {
-    this.options = { ...DEFAULTS, random: Math.random, ...options };
+    this.options = {
+      ...DEFAULTS,
+      random: Math.random,
+      monotonic: () => performance.now(),
+      sleep: abortableSleep,
+      ...options,
+    };
+    this.pacer = new Pacer(this.options);
+  }
+
+  /**
+   * Stops taking new work: sends already under way finish, nudges still waiting for a pacing slot are
+   * given back (their lease released) for the next start.
+   */
+  stop(): void {
+    this.stopping.abort();
   }
 
   /** One pass as of `now`: create what is due, then deliver what may go out. */
   async runDue(now: Date): Promise<TickReport> {
-    const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0 };
+    const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0, deferred: 0 };
+    if (this.stopping.signal.aborted) return report;
     report.created = await this.materialize(now);
     await this.deliver(now, report);
-    if (report.created || report.delivered || report.failed) {
+    if (report.created || report.delivered || report.failed || report.deferred) {
       this.logger.info({ ...report, held: report.held.length }, 'scheduler pass');
     }
     return report;
@@ -123,26 +179,40 @@ export class NudgeScheduler {
 
   private async deliver(now: Date, report: TickReport): Promise<void> {
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
+    const deadline = this.options.monotonic() + this.options.deliveryBudgetMs;
     const seen = new Set<number>();
-    for (;;) {
-      const batch = (
-        await this.store.nudges.claimDeliverable(now, leaseUntil, this.options.batchSize)
-      ).filter((n) => !seen.has(n.id));
+    this.pacer.prune(this.options.monotonic());
+    while (!this.stopping.signal.aborted) {
+      const claimed = await this.store.nudges.claimDeliverable(now, leaseUntil, this.options.batchSize);
+      const batch = claimed.filter((nudge) => !seen.has(nudge.id));
+      // A nudge this pass already handed back (deferred) is not retried in the same pass.
+      for (const again of claimed.filter((nudge) => seen.has(nudge.id)))
+        await this.store.nudges.release(again.id);
       if (batch.length === 0) break;
+      // One queue per member keeps each member's nudges in order; members are served side by side.
+      const queues = new Map<string, Nudge[]>();
       for (const nudge of batch) {
         seen.add(nudge.id);
-        await this.deliverOne(nudge, now, report);
+        const key = `${nudge.workspaceId}\u0000${nudge.memberId}`;
+        queues.set(key, [...(queues.get(key) ?? []), nudge]);
       }
+      const pending = [...queues.values()];
+      const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
+        for (let queue = pending.shift(); queue; queue = pending.shift()) {
+          for (const nudge of queue) await this.deliverOne(nudge, now, report, deadline);
+        }
+      });
+      await Promise.all(workers);
     }
   }
 
-  private async deliverOne(nudge: Nudge, now: Date, report: TickReport): Promise<void> {
+  private async deliverOne(nudge: Nudge, now: Date, report: TickReport, deadline: number): Promise<void> {
     const member = await this.store.members.get(nudge.workspaceId, nudge.memberId);
     if (!member || !member.address) {
       await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + 86_400_000), null);
       return;
     }
-    const holdUntil = this.holdUntil(member, now);
+    const holdUntil = await this.holdUntil(member, now);
     if (holdUntil) {
       await this.store.nudges.reschedule(nudge.id, holdUntil, null);
       report.held.push({ nudgeId: nudge.id, until: holdUntil });
@@ -151,6 +221,19 @@ export class NudgeScheduler {
     const channel = this.channels.get(member.address.channel);
     if (!channel) {
       await this.retryLater(nudge, now, `no ${member.address.channel} channel is running`, report, 3_600_000);
+      return;
+    }
+    const conversation = `${nudge.workspaceId}\u0000${nudge.memberId}`;
+    const slot = this.pacer.reserve(nudge.workspaceId, conversation, this.options.monotonic(), deadline);
+    if (slot === null || this.stopping.signal.aborted) {
+      await this.store.nudges.release(nudge.id);
+      report.deferred++;
+      return;
+    }
+    await this.options.sleep(slot - this.options.monotonic(), this.stopping.signal);
+    if (this.stopping.signal.aborted) {
+      await this.store.nudges.release(nudge.id);
+      report.deferred++;
       return;
     }
     try {
@@ -163,10 +246,19 @@ export class NudgeScheduler {
     }
   }
 
-  /** When a member may not be nudged now (outside working hours, paused), the instant they may. */
-  private holdUntil(member: Member, now: Date): Date | null {
+  /** When a member may not be nudged now (paused, outside working hours, daily cap reached), when they may. */
+  private async holdUntil(member: Member, now: Date): Promise<Date | null> {
     if (member.pausedUntil && member.pausedUntil > now) return nextWorkingSlot(member.pausedUntil, member);
     if (!isWorkingTime(now, member)) return nextWorkingSlot(now, member);
+    const today = localDate(now, member.timeZone);
+    const sentToday = await this.store.nudges.countSentSince(
+      member.workspaceId,
+      member.id,
+      startOfLocalDay(today, member.timeZone),
+    );
+    if (sentToday >= this.options.dailyCap) {
+      return nextWorkingSlot(startOfLocalDay(addDaysToDate(today, 1), member.timeZone), member);
+    }
     return null;
   }
 
@@ -180,18 +272,18 @@ export class NudgeScheduler {
     const detail = describeError(error);
     if (error instanceof ChannelError) {
       switch (error.code) {
-        case 'RATE_LIMITED':
-          // Never earlier than the platform asked; the attempt does not count towards giving up.
-          await this.store.nudges.reschedule(
-            nudge.id,
-            new Date(now.getTime() + (error.retryAfterMs ?? 1000)),
-            null,
-          );
+        case 'RATE_LIMITED': {
+          // Never earlier than the platform asked, for this nudge and for the rest of its workspace;
+          // the attempt does not count towards giving up.
+          const waitMs = Math.max(error.retryAfterMs ?? 1000, 1);
+          this.pacer.block(nudge.workspaceId, this.options.monotonic() + waitMs);
+          await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + waitMs), null);
           report.retried++;
           return;
+        }
         case 'ADDRESS_GONE':
           await this.store.members.markAddressStale(member.workspaceId, member.id);
-          await this.store.nudges.reschedule(nudge.id, now, detail);
+          await this.store.nudges.reschedule(nudge.id, now, null);
           this.logger.warn(
             { workspaceId: member.workspaceId, memberId: member.id, nudgeId: nudge.id },
             'address gone; nudges wait until the member is seen again',
@@ -236,6 +328,12 @@ export class NudgeScheduler {
       'nudge delivery failed for good',
     );
   }
+}
+
+/** Midnight at the start of a calendar day in a zone, as an instant. */
+function startOfLocalDay(day: string, timeZone: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, 0, 0, timeZone).getTime());
 }
 
 function futureOrNull(at: Date | null, now: Date): Date | null {

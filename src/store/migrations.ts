@@ -104,4 +104,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX nudges_deliverable ON nudges (deliver_after) WHERE status IN ('pending', 'snoozed');
   CREATE INDEX nudges_member ON nudges (workspace_id, member_id, status);
   `,
+  // 2: the weekly digest ledger: one row per member and week, so a week's digest is never sent twice
+  `
+  CREATE TABLE digests (
+    workspace_id TEXT NOT NULL,
+    member_id    TEXT NOT NULL,
+    week         TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'skipped')),
+    lease_until  TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    message_ref  TEXT,
+    last_error   TEXT,
+    sent_at      TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, member_id, week),
+    FOREIGN KEY (workspace_id, member_id) REFERENCES members (workspace_id, id) ON DELETE CASCADE
+  );
+  `,
 ];

@@ -23,6 +23,8 @@ import type {
 } from '../core/model';
 import { DEFAULT_WORKING_PREFS } from '../core/model';
 import type {
+  DigestRecord,
+  DigestRepository,
   InteractionRepository,
   MemberRepository,
   MemberSighting,
@@ -90,6 +92,7 @@ export class SqliteStore implements Store {
   readonly partners: PartnerRepository;
   readonly interactions: InteractionRepository;
   readonly nudges: NudgeRepository;
+  readonly digests: DigestRepository;
 
   constructor(
     readonly db: Database.Database,
@@ -100,6 +103,7 @@ export class SqliteStore implements Store {
     this.partners = new SqlitePartners(db);
     this.interactions = new SqliteInteractions(db);
     this.nudges = new SqliteNudges(db);
+    this.digests = new SqliteDigests(db);
   }
 
   async close(): Promise<void> {
@@ -248,6 +252,18 @@ class SqliteMembers implements MemberRepository {
     return rows.map((row) => this.toMember(row));
   }
 
+  async listDigestRecipients(now: Date): Promise<Member[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM members
+         WHERE digest = 1 AND address IS NOT NULL AND address_stale = 0
+           AND (paused_until IS NULL OR paused_until <= ?)
+         ORDER BY workspace_id, id`,
+      )
+      .all(iso(now)) as Row[];
+    return rows.map((row) => this.toMember(row));
+  }
+
   /** Stored values that no longer make sense fall back to safe defaults, with a warning. */
   private toMember(row: Row): Member {
     let timeZone = String(row.time_zone);
@@ -323,7 +339,8 @@ class SqlitePartners implements PartnerRepository {
       const id = insert();
       return (await this.get(input.workspaceId, id))!;
     } catch (error) {
-      if (error instanceof Error && /UNIQUE constraint failed: partners/.test(error.message)) {
+      // Checked by code, not instanceof: the native module's errors may come from another realm.
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new RapportError('CONFLICT', `A partner called ${input.name} already exists`, { cause: error });
       }
       throw error;
@@ -529,6 +546,13 @@ class SqliteInteractions implements InteractionRepository {
       .all(...values, options.limit ?? -1) as Row[];
     return rows.map(toInteraction);
   }
+
+  async listForWorkspace(workspaceId: string): Promise<Interaction[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM interactions WHERE workspace_id = ? ORDER BY id')
+      .all(workspaceId) as Row[];
+    return rows.map(toInteraction);
+  }
 }
 
 function toNudge(row: Row): Nudge {
@@ -731,6 +755,17 @@ class SqliteNudges implements NudgeRepository {
     return rows.map(toNudge);
   }
 
+  async countSentSince(workspaceId: string, memberId: string, since: Date): Promise<number> {
+    return this.db
+      .prepare('SELECT COUNT(*) FROM nudges WHERE workspace_id = ? AND member_id = ? AND sent_at >= ?')
+      .pluck()
+      .get(workspaceId, memberId, iso(since)) as number;
+  }
+
+  async release(id: number): Promise<void> {
+    this.db.prepare('UPDATE nudges SET lease_until = NULL WHERE id = ?').run(id);
+  }
+
   async listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]> {
     const rows = this.db
       .prepare(
@@ -738,5 +773,122 @@ class SqliteNudges implements NudgeRepository {
       )
       .all(workspaceId, memberId) as Row[];
     return rows.map(toNudge);
+  }
+
+  async listAnswered(workspaceId: string): Promise<Nudge[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM nudges WHERE workspace_id = ? AND status = 'answered' ORDER BY answered_at, id`)
+      .all(workspaceId) as Row[];
+    return rows.map(toNudge);
+  }
+}
+
+function toDigest(row: Row): DigestRecord {
+  let messageRef: unknown = null;
+  if (row.message_ref) {
+    try {
+      messageRef = JSON.parse(String(row.message_ref));
+    } catch {
+      messageRef = null;
+    }
+  }
+  return {
+    workspaceId: String(row.workspace_id),
+    memberId: String(row.member_id),
+    week: String(row.week),
+    status: row.status as DigestRecord['status'],
+    leaseUntil: toDateOrNull(row.lease_until),
+    attempts: Number(row.attempts),
+    messageRef,
+    lastError: (row.last_error as string | null) ?? null,
+    sentAt: toDateOrNull(row.sent_at),
+  };
+}
+
+class SqliteDigests implements DigestRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  async claim(
+    workspaceId: string,
+    memberId: string,
+    week: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean> {
+    const claim = this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          'SELECT status, lease_until FROM digests WHERE workspace_id = ? AND member_id = ? AND week = ?',
+        )
+        .get(workspaceId, memberId, week) as { status: string; lease_until: string | null } | undefined;
+      if (!row) {
+        this.db
+          .prepare(
+            `INSERT INTO digests (workspace_id, member_id, week, status, lease_until, attempts, created_at, updated_at)
+             VALUES (?, ?, ?, 'sending', ?, 1, ?, ?)`,
+          )
+          .run(workspaceId, memberId, week, iso(leaseUntil), iso(now), iso(now));
+        return true;
+      }
+      if (row.status !== 'sending' || (row.lease_until !== null && row.lease_until > iso(now))) return false;
+      this.db
+        .prepare(
+          `UPDATE digests SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+           WHERE workspace_id = ? AND member_id = ? AND week = ?`,
+        )
+        .run(iso(leaseUntil), iso(now), workspaceId, memberId, week);
+      return true;
+    });
+    return claim.immediate();
+  }
+
+  async markSent(
+    workspaceId: string,
+    memberId: string,
+    week: string,
+    messageRef: unknown,
+    now: Date,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE digests SET status = 'sent', message_ref = ?, sent_at = ?, lease_until = NULL, last_error = NULL,
+           updated_at = ?
+         WHERE workspace_id = ? AND member_id = ? AND week = ? AND status = 'sending'`,
+      )
+      .run(JSON.stringify(messageRef ?? null), iso(now), iso(now), workspaceId, memberId, week);
+  }
+
+  async release(
+    workspaceId: string,
+    memberId: string,
+    week: string,
+    retryAt: Date,
+    error: string | null,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE digests SET lease_until = ?, last_error = COALESCE(?, last_error)
+         WHERE workspace_id = ? AND member_id = ? AND week = ? AND status = 'sending'`,
+      )
+      .run(iso(retryAt), error, workspaceId, memberId, week);
+  }
+
+  async skip(workspaceId: string, memberId: string, week: string, reason: string, now: Date): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO digests (workspace_id, member_id, week, status, last_error, created_at, updated_at)
+         VALUES (?, ?, ?, 'skipped', ?, ?, ?)
+         ON CONFLICT (workspace_id, member_id, week) DO UPDATE SET
+           status = 'skipped', lease_until = NULL, last_error = excluded.last_error, updated_at = excluded.updated_at
+         WHERE digests.status = 'sending'`,
+      )
+      .run(workspaceId, memberId, week, reason, iso(now), iso(now));
+  }
+
+  async get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null> {
+    const row = this.db
+      .prepare('SELECT * FROM digests WHERE workspace_id = ? AND member_id = ? AND week = ?')
+      .get(workspaceId, memberId, week) as Row | undefined;
+    return row ? toDigest(row) : null;
   }
 }

@@ -10,14 +10,17 @@ export const TEAMS_SCHEMA = 'teams-app-manifest.v1.22.schema.json';
 
 /**
  * Finds the directory holding the offline manifest schemas. `RAPPORT_SHARED_DIR` (the `shared`
- * directory, or its `schemas` directory) wins; otherwise `shared/schemas` next to the repository,
- * which is where CI puts its copy.
+ * directory, or its `schemas` directory) wins; then `shared/schemas` next to the repository; then the
+ * copies kept in `tests/fixtures/schemas`.
  */
 export function findSchemaDir(): string {
   const candidates: string[] = [];
   const fromEnv = process.env.RAPPORT_SHARED_DIR;
   if (fromEnv) candidates.push(path.resolve(fromEnv, 'schemas'), path.resolve(fromEnv));
-  candidates.push(path.resolve(__dirname, '../../../shared/schemas'));
+  candidates.push(
+    path.resolve(__dirname, '../../../shared/schemas'),
+    path.resolve(__dirname, '../fixtures/schemas'),
+  );
   const found = candidates.find((dir) => existsSync(path.join(dir, SLACK_SCHEMA)));
   if (!found) {
     throw new Error(

@@ -3,6 +3,7 @@
  * and answered by typing the number. Works with piped input (scripted sessions) and ends cleanly at the
  * end of input.
  */
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { describeError } from '../../core/errors';
@@ -13,6 +14,7 @@ import type { Actor, Rapport } from '../../core/rapport';
 import { formatLocal, parseIsoDate } from '../../core/time';
 import { TZDate } from '@date-fns/tz';
 import type { TickReport } from '../../scheduler/nudge-scheduler';
+import { writeMessageFiles } from './export-files';
 
 export const SHELL_WORKSPACE = 'local';
 export const SHELL_ADDRESS: Address = { channel: 'shell', payload: { session: 'local' } };
@@ -51,9 +53,11 @@ export class ShellChannel implements Channel {
   private readonly menus: { title: string; choices: Choice[] }[] = [];
   private delivered = 0;
 
+  /** `exportDir`: where files that messages carry (exports) are written; default `./exports`. */
   constructor(
     private readonly output: Writable,
     private readonly color = false,
+    private readonly exportDir = resolve('exports'),
   ) {}
 
   async deliver(_address: Address, message: Message): Promise<DeliveryReceipt> {
@@ -61,10 +65,14 @@ export class ShellChannel implements Channel {
     return { messageRef: { shellMessage: ++this.delivered } };
   }
 
-  /** Prints a message; if it has choices, they become the current menu. */
+  /** Prints a message; if it has choices, they become the current menu; if it has files, they are saved. */
   print(message: Message, prefix = ''): void {
     const titled = prefix && message.title ? { ...message, title: `${prefix}${message.title}` } : message;
     this.output.write(`${renderText(titled, { color: this.color })}\n\n`);
+    if (message.files?.length) {
+      const paths = writeMessageFiles(this.exportDir, message.files);
+      this.output.write(`Saved ${paths.length} file(s):\n${paths.map((p) => `  ${p}`).join('\n')}\n\n`);
+    }
     if (message.choices?.length)
       this.menus.push({ title: message.title ?? message.text.slice(0, 60), choices: message.choices });
   }
@@ -208,6 +216,7 @@ export class ShellSession {
       );
     }
     if (report.failed) lines.push(`${report.failed} could not be delivered.`);
+    if (report.digests) lines.push(`${report.digests} weekly digest(s) sent.`);
     channel.write(lines.join('\n'));
   }
 }

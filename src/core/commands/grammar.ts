@@ -65,14 +65,35 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'list',
     usage: 'list',
-    summary: 'Your partners, with stage, last contact and what comes next.',
+    summary: 'Your partners, what needs attention first: health, stage, last contact and what comes next.',
     examples: ['list'],
   },
   {
     name: 'status',
     usage: 'status NAME',
-    summary: 'Where one relationship stands: dates, recent interactions, check-ins, next nudges.',
+    summary:
+      'Where one relationship stands: health with its reasons and next step, touches per month, recent interactions, check-ins, next nudges.',
     examples: ['status Nissan'],
+  },
+  {
+    name: 'brief',
+    usage: 'brief NAME',
+    summary: 'Read before you meet them: cultural observations, last interactions and notes, the last pulse.',
+    examples: ['brief Nissan', 'brief "Renault Group"'],
+  },
+  {
+    name: 'preview',
+    usage: 'preview NAME [DAYS]',
+    summary:
+      'The nudges the playbook will send about a partner over the coming days (default 30, at most 365).',
+    examples: ['preview Nissan', 'preview Nissan 90'],
+  },
+  {
+    name: 'export',
+    usage: 'export [csv|json]',
+    summary:
+      "The workspace's partners, interactions and answers as files: CSV (default, one per table) or JSON.",
+    examples: ['export', 'export json'],
   },
   {
     name: 'snooze',
@@ -89,9 +110,16 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'prefs',
-    usage: 'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri]',
-    summary: 'Show or set your time zone, working hours and working days; nudges arrive only then.',
-    examples: ['prefs', 'prefs tz Asia/Tokyo', 'prefs hours 08:30-17:30', 'prefs days sun-thu'],
+    usage: 'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | digest on|off]',
+    summary:
+      'Show or set your time zone, working hours and working days (nudges arrive only then), and the weekly digest.',
+    examples: [
+      'prefs',
+      'prefs tz Asia/Tokyo',
+      'prefs hours 08:30-17:30',
+      'prefs days sun-thu',
+      'prefs digest off',
+    ],
   },
 ];
 

@@ -202,6 +202,24 @@ function anchorDate(state: PartnerState, anchor: 'added' | 'signed'): IsoDate | 
   return state.partner.createdAt.toISOString().slice(0, 10);
 }
 
+/** Every `days`, the first `firstAfterDays` after the anchor (partner added, or signed). */
+function seriesFromAnchor(
+  ruleId: string,
+  state: PartnerState,
+  trigger: { days: number; anchor: 'added' | 'signed'; firstAfterDays: number },
+  now: Date,
+): RuleTimeline {
+  const anchor = anchorDate(state, trigger.anchor);
+  if (!anchor) return {};
+  return series(
+    ruleId,
+    addDaysToDate(anchor, trigger.firstAfterDays),
+    trigger.days,
+    now,
+    trigger.firstAfterDays,
+  );
+}
+
 function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
   const trigger = rule.trigger;
   const { partner } = state;
@@ -219,27 +237,10 @@ function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
     case 'no-recent': {
       const last = lastOf(state, trigger.kinds);
       if (last) return series(rule.id, addDaysToDate(last, trigger.days), trigger.days, now, trigger.days);
-      const anchor = anchorDate(state, trigger.anchor);
-      if (!anchor) return {};
-      return series(
-        rule.id,
-        addDaysToDate(anchor, trigger.firstAfterDays),
-        trigger.days,
-        now,
-        trigger.firstAfterDays,
-      );
+      return seriesFromAnchor(rule.id, state, trigger, now);
     }
-    case 'every': {
-      const anchor = anchorDate(state, trigger.anchor);
-      if (!anchor) return {};
-      return series(
-        rule.id,
-        addDaysToDate(anchor, trigger.firstAfterDays),
-        trigger.days,
-        now,
-        trigger.firstAfterDays,
-      );
-    }
+    case 'every':
+      return seriesFromAnchor(rule.id, state, trigger, now);
     case 'after-signing': {
       const signed = partner.signedOn;
       if (!signed) return {};

@@ -1,0 +1,179 @@
+import { tokenize, suggest } from '../../src/core/commands/grammar';
+import { coreHarness } from '../support/core-harness';
+
+describe('tokenize', () => {
+  it.each([
+    ['log Nissan visit', ['log', 'Nissan', 'visit']],
+    ['add "Renault Group" negotiating', ['add', 'Renault Group', 'negotiating']],
+    ['add \u201CRenault Group\u201D', ['add', 'Renault Group']],
+    ["observe Nissan they don't rush", ['observe', 'Nissan', 'they', "don't", 'rush']],
+    ['  spaced   out  ', ['spaced', 'out']],
+  ])('splits %s', (text, tokens) => {
+    expect(tokenize(text)).toEqual({ ok: true, tokens });
+  });
+
+  it('reports an unclosed quote', () => {
+    expect(tokenize('add "Renault Group')).toEqual({
+      ok: false,
+      error: expect.stringContaining('not closed'),
+    });
+  });
+
+  it('suggests close names', () => {
+    expect(suggest('Nisan', ['Nissan', 'Renault', 'Mitsubishi'])).toEqual(['Nissan']);
+    expect(suggest('zzz', ['Nissan'])).toEqual([]);
+  });
+});
+
+describe('commands', () => {
+  let h: Awaited<ReturnType<typeof coreHarness>>;
+  beforeEach(async () => {
+    h = await coreHarness();
+  });
+  afterEach(() => h.close());
+
+  it('adds a partner owned by the member, with an optional stage', async () => {
+    expect(await h.say('add "Renault Group" negotiating')).toContain('Added *Renault Group* (negotiating)');
+    const partner = await h.store.partners.findByName(h.actor.workspaceId, 'renault group');
+    expect(partner).toMatchObject({ stage: 'negotiating', owners: ['ada'] });
+  });
+
+  it('accepts the partner prefix and a slash', async () => {
+    expect(await h.say('partner add Nissan')).toContain('Added *Nissan*');
+    expect(await h.say('/partner status Nissan')).toContain('Where the relationship with *Nissan* stands');
+  });
+
+  it('logs an interaction with a date and a note, for a multi-word name without quotes', async () => {
+    await h.say('add "Renault Group"');
+    expect(await h.say('log Renault Group visit 2026-11-20 Toured the Douai plant')).toContain(
+      'Visit to their premises, Fri 20 Nov 2026',
+    );
+    const [interaction] = await h.store.interactions.listForPartner(h.actor.workspaceId, 1);
+    expect(interaction).toMatchObject({
+      kind: 'visit',
+      occurredOn: '2026-11-20',
+      note: 'Toured the Douai plant',
+      memberId: 'ada',
+    });
+  });
+
+  it('records a signature as a stage, a date and a milestone', async () => {
+    await h.say('add Nissan');
+    expect(await h.say('signed Nissan 2026-10-27')).toContain('Signed with *Nissan* on Tue 27 Oct 2026');
+    expect(await h.store.partners.findByName(h.actor.workspaceId, 'Nissan')).toMatchObject({
+      stage: 'signed',
+      signedOn: '2026-10-27',
+    });
+    const [milestone] = await h.store.interactions.listForPartner(h.actor.workspaceId, 1);
+    expect(milestone).toMatchObject({ kind: 'milestone', note: 'Contract signed' });
+  });
+
+  it('understands yesterday in the member’s own time zone', async () => {
+    await h.store.members.updatePrefs(h.actor.workspaceId, 'ada', { timeZone: 'Asia/Tokyo' });
+    await h.say('add Nissan');
+    // 20:00Z on 27 Nov is already 28 Nov in Tokyo.
+    await h.say('log Nissan call yesterday', new Date('2026-11-27T20:00:00Z'));
+    const [call] = await h.store.interactions.listForPartner(h.actor.workspaceId, 1);
+    expect(call?.occurredOn).toBe('2026-11-27');
+  });
+
+  it.each([
+    ['an unknown command', 'frobnicate', /don't know the command “frobnicate”/],
+    ['a mistyped command', 'staus Nissan', /Did you mean `status`/],
+    ['add without a name', 'add', /Which partner\?[\s\S]*Usage: `partner add NAME \[STAGE\]`/],
+    ['a duplicate partner', 'add nissan', /already here/],
+    ['an over-long name', `add ${'x'.repeat(81)}`, /limit is 80/],
+    ['log without a kind', 'log Nissan', /What kind of interaction/],
+    ['an unknown kind', 'log Nissan dinner', /“dinner” is not a kind of interaction/],
+    ['a mistyped kind', 'log Nissan vist', /Did you mean `visit`/],
+    ['an impossible date', 'log Nissan call 2026-02-30', /“2026-02-30” is not a date/],
+    ['a future date', 'log Nissan call 2027-01-01', /in the future/],
+    ['an over-long note', `log Nissan note today ${'n'.repeat(2001)}`, /limit is 2000/],
+    [
+      'a name that matches nothing',
+      'status Nisan',
+      /don't know a partner called “Nisan”. Did you mean \*Nissan\*/,
+    ],
+    ['an unknown stage', 'stage Nissan dating', /“dating” is not a stage/],
+    ['a bad snooze duration', 'snooze Nissan forever', /not a duration/],
+    ['an unknown time zone', 'prefs tz Mars/Olympus', /not a time zone I know/],
+    ['inverted working hours', 'prefs hours 18:00-09:00', /must start before they end/],
+    ['unreadable working days', 'prefs days someday', /not days I can read/],
+    ['an unclosed quote', 'add "Renault', /not closed/],
+    ['an observation without a note', 'observe Nissan', /What did you observe/],
+    ['a signature with junk after the date', 'signed Nissan 2026-10-27 maybe', /at most a date/],
+  ])('answers %s with what was wrong, and writes nothing', async (_name, text, message) => {
+    await h.say('add Nissan');
+    const before = h.counts();
+    const member = await h.store.members.get(h.actor.workspaceId, 'ada');
+    const result = await h.rapport.handleCommand(h.actor, text, h.now);
+    expect(result.reply.isError).toBe(true);
+    expect(`${result.reply.text}`).toMatch(message);
+    expect(h.counts()).toEqual(before);
+    expect(await h.store.members.get(h.actor.workspaceId, 'ada')).toEqual(member);
+  });
+
+  it('answers an over-long message without parsing it', async () => {
+    const result = await h.rapport.handleCommand(h.actor, `log ${'x'.repeat(5000)}`, h.now);
+    expect(result.reply).toMatchObject({ isError: true, text: expect.stringContaining('too long') });
+  });
+
+  it('shows help for one command with examples', async () => {
+    expect(await h.say('help log')).toMatch(
+      /Usage: `partner log NAME KIND \[DATE\] \[NOTE…\]`[\s\S]*Examples/,
+    );
+  });
+
+  it('offers the log form for an empty command once partners exist', async () => {
+    expect((await h.rapport.handleCommand(h.actor, '', h.now)).openForm).toBeUndefined();
+    await h.say('add Nissan');
+    const result = await h.rapport.handleCommand(h.actor, '', h.now);
+    expect(result.openForm?.id).toBe('log-interaction');
+    expect(result.openForm?.fields.map((f) => f.id)).toEqual(['partner', 'kind', 'date', 'note', 'rating']);
+  });
+
+  it('sets working preferences and shows them', async () => {
+    expect(await h.say('prefs tz Asia/Tokyo')).toContain('Time zone: Asia/Tokyo');
+    expect(await h.say('prefs hours 08:30-17:30')).toContain('Working hours: 08:30–17:30');
+    expect(await h.say('prefs days sun-thu')).toContain('Working days: Mon, Tue, Wed, Thu, Sun');
+    expect(await h.store.members.get(h.actor.workspaceId, 'ada')).toMatchObject({
+      timeZone: 'Asia/Tokyo',
+      workStart: 510,
+      workEnd: 1050,
+      workingDays: [1, 2, 3, 4, 7],
+    });
+  });
+
+  it('lists partners with stage and last contact', async () => {
+    await h.say('add Nissan');
+    await h.say('log Nissan call 2026-11-25');
+    expect(await h.say('list')).toContain('*Nissan* — exploring, last contact 2 days ago');
+  });
+
+  it('removes a partner only after confirmation, and only for an owner', async () => {
+    await h.say('add Nissan');
+    const confirm = await h.rapport.handleCommand(h.actor, 'remove Nissan', h.now);
+    const removeId = confirm.reply.choices?.find((c) => c.label.startsWith('Remove'))?.id;
+    expect(removeId).toBeDefined();
+    expect(h.counts().partners).toBe(1);
+    const { actor: other } = await h.rapport.identify('shell', 'local', { memberId: 'bob' }, h.now);
+    expect((await h.rapport.handleChoice(other, removeId!, h.now)).reply.text).toMatch(
+      /Only Nissan's owners/,
+    );
+    expect(h.counts().partners).toBe(1);
+    await h.rapport.handleChoice(h.actor, removeId!, h.now);
+    expect(h.counts().partners).toBe(0);
+  });
+
+  it('never lets one workspace see or change another’s partners', async () => {
+    await h.say('add Nissan');
+    const { actor: outsider } = await h.rapport.identify('slack', 'T-OTHER', { memberId: 'eve' }, h.now);
+    expect(await h.say('status Nissan', h.now, outsider)).toMatch(/don't know a partner called “Nissan”/);
+    expect(await h.say('log Nissan call', h.now, outsider)).toMatch(/don't know a partner/);
+    const removeChoice = `p:1:remove`;
+    expect((await h.rapport.handleChoice(outsider, removeChoice, h.now)).reply.text).toMatch(
+      /no longer exists/,
+    );
+    expect(h.counts()).toMatchObject({ partners: 1, interactions: 0 });
+  });
+});

@@ -1,0 +1,224 @@
+import type { KindHistory, Partner, Stage } from '../../src/core/model';
+import { DEFAULT_PLAYBOOK, evaluatePlaybook, validatePlaybook } from '../../src/core/playbook/playbook';
+
+function partner(overrides: Partial<Partner> = {}): Partner {
+  return {
+    id: 1,
+    workspaceId: 'shell:local',
+    name: 'Nissan',
+    stage: 'exploring' as Stage,
+    country: null,
+    firstMetOn: null,
+    signedOn: null,
+    stageChangedAt: new Date('2026-01-01T12:00:00Z'),
+    createdAt: new Date('2026-01-01T12:00:00Z'),
+    createdBy: 'U1',
+    owners: ['U1'],
+    ...overrides,
+  };
+}
+
+const once = (day: string) => ({ first: day, last: day, count: 1 });
+
+function due(p: Partner, history: KindHistory, now: string): string[] {
+  return evaluatePlaybook({ partner: p, history }, new Date(now), DEFAULT_PLAYBOOK)
+    .due.map((o) => `${o.ruleId}@${o.occurrence}`)
+    .sort();
+}
+
+describe('the default playbook', () => {
+  it.each<[string, Partial<Partner>, KindHistory, string, string[]]>([
+    ['asks nothing of a partner added nine days ago', {}, {}, '2026-01-10T08:00:00Z', []],
+    [
+      'plans a site visit 14 days after the partner is added',
+      {},
+      {},
+      '2026-01-15T08:00:00Z',
+      ['site-visit@2026-01-15'],
+    ],
+    [
+      'asks to keep in touch after 21 days without any contact',
+      {},
+      {},
+      '2026-01-22T08:00:00Z',
+      ['keep-in-touch@2026-01-22', 'site-visit@2026-01-15'],
+    ],
+    [
+      'resets the keep-in-touch clock with any logged touch',
+      {},
+      { call: once('2026-01-20') },
+      '2026-01-22T08:00:00Z',
+      ['site-visit@2026-01-15'],
+    ],
+    [
+      'asks again for a visit 120 days after the last one',
+      {},
+      { visit: once('2026-02-01'), call: once('2026-06-01'), observation: once('2026-05-20') },
+      '2026-06-01T08:00:00Z',
+      ['relationship-pulse@2026-04-01', 'site-visit@2026-06-01'],
+    ],
+    [
+      'asks for a first-meeting reflection the day after the first meeting',
+      {},
+      { meeting: once('2026-01-05') },
+      '2026-01-06T08:00:00Z',
+      ['first-meeting-reflection@once'],
+    ],
+    [
+      'skips the reflection when an observation was logged since the first meeting',
+      {},
+      { meeting: once('2026-01-05'), observation: once('2026-01-05') },
+      '2026-01-06T08:00:00Z',
+      [],
+    ],
+    [
+      'does not ask for a reflection on a meeting logged long afterwards',
+      {},
+      { meeting: once('2025-06-01') },
+      '2026-01-06T08:00:00Z',
+      ['keep-in-touch@2025-12-28'],
+    ],
+    [
+      'asks for a joint workshop three days into negotiations',
+      { stage: 'negotiating' },
+      { call: once('2026-01-03') },
+      '2026-01-04T08:00:00Z',
+      ['joint-workshop@negotiating'],
+    ],
+    [
+      'does not ask for a workshop once one is logged',
+      { stage: 'negotiating' },
+      { workshop: once('2026-01-02') },
+      '2026-01-04T08:00:00Z',
+      [],
+    ],
+    [
+      'checks in 30 days after signing, superseding the day-7 check-in',
+      { stage: 'signed', signedOn: '2026-01-01' },
+      {
+        visit: once('2026-01-20'),
+        observation: once('2026-01-25'),
+        alignment: once('2026-01-30'),
+        workshop: once('2026-01-10'),
+      },
+      '2026-01-31T08:00:00Z',
+      ['post-signing@d30'],
+    ],
+    [
+      'checks in 7 days after signing and asks for a workshop',
+      { stage: 'signed', signedOn: '2026-01-01' },
+      { call: once('2026-01-06') },
+      '2026-01-08T08:00:00Z',
+      ['joint-workshop@signed', 'post-signing@d7'],
+    ],
+    [
+      'stops asking for a workshop 45 days after signing',
+      { stage: 'signed', signedOn: '2026-01-01' },
+      { visit: once('2026-02-10'), observation: once('2026-02-10'), alignment: once('2026-02-10') },
+      '2026-02-20T08:00:00Z',
+      ['post-signing@d30'],
+    ],
+    [
+      'runs the launch review at day 100',
+      { stage: 'signed', signedOn: '2026-01-01' },
+      {
+        visit: once('2026-04-05'),
+        observation: once('2026-04-05'),
+        alignment: once('2026-04-05'),
+        workshop: once('2026-01-10'),
+      },
+      '2026-04-12T08:00:00Z',
+      ['post-signing@d100', 'relationship-pulse@2026-04-01'],
+    ],
+    [
+      'continues quarterly after day 100',
+      { stage: 'signed', signedOn: '2026-01-01' },
+      {
+        visit: once('2026-07-15'),
+        observation: once('2026-07-15'),
+        alignment: once('2026-07-15'),
+        workshop: once('2026-01-10'),
+      },
+      '2026-07-20T08:00:00Z',
+      ['post-signing@d190', 'relationship-pulse@2026-06-30'],
+    ],
+    [
+      'asks for internal alignment 30 days after signing when none was held',
+      { stage: 'signed', signedOn: '2026-03-01', createdAt: new Date('2026-03-01T00:00:00Z') },
+      { visit: once('2026-03-20'), observation: once('2026-03-20'), workshop: once('2026-03-05') },
+      '2026-03-31T08:00:00Z',
+      ['internal-alignment@2026-03-31', 'post-signing@d30'],
+    ],
+    ['asks nothing about an ended partnership', { stage: 'ended' }, {}, '2026-09-01T08:00:00Z', []],
+  ])('%s', (_name, overrides, history, now, expected) => {
+    expect(due(partner(overrides), history, now)).toEqual(expected);
+  });
+
+  it('names the next instant something falls due, for the scheduler index', () => {
+    const evaluation = evaluatePlaybook(
+      { partner: partner(), history: {} },
+      new Date('2026-01-10T08:00:00Z'),
+      DEFAULT_PLAYBOOK,
+    );
+    expect(evaluation.nextDueAt?.toISOString()).toBe('2026-01-15T00:00:00.000Z');
+    expect(evaluation.upcoming[0]?.ruleId).toBe('site-visit');
+  });
+
+  it('has nothing ever due for an ended partnership', () => {
+    const evaluation = evaluatePlaybook(
+      { partner: partner({ stage: 'ended' }), history: {} },
+      new Date('2026-01-10T08:00:00Z'),
+      DEFAULT_PLAYBOOK,
+    );
+    expect(evaluation).toEqual({ due: [], upcoming: [], nextDueAt: null });
+  });
+
+  it('gives the same answer for the same inputs (a pure function of state and now)', () => {
+    const state = { partner: partner({ stage: 'signed', signedOn: '2026-01-01' }), history: {} };
+    const now = new Date('2026-02-15T08:00:00Z');
+    expect(evaluatePlaybook(state, now, DEFAULT_PLAYBOOK)).toEqual(
+      evaluatePlaybook(state, now, DEFAULT_PLAYBOOK),
+    );
+  });
+
+  it('covers every habit of the mission', () => {
+    expect(DEFAULT_PLAYBOOK.rules.map((rule) => rule.id).sort()).toEqual([
+      'cultural-observation',
+      'first-meeting-reflection',
+      'internal-alignment',
+      'joint-workshop',
+      'keep-in-touch',
+      'post-signing',
+      'relationship-pulse',
+      'site-visit',
+    ]);
+  });
+});
+
+describe('playbook validation', () => {
+  const valid = JSON.parse(JSON.stringify(DEFAULT_PLAYBOOK));
+
+  it.each([
+    ['a duplicate rule id', (p: typeof valid) => p.rules.push({ ...p.rules[0] }), /duplicate rule id/],
+    [
+      'an unknown interaction kind',
+      (p: typeof valid) => (p.rules[1].trigger.kinds = ['dinner']),
+      /unknown kind/,
+    ],
+    [
+      'an unknown trigger type',
+      (p: typeof valid) => (p.rules[0].trigger.type = 'sometimes'),
+      /unknown trigger type/,
+    ],
+    ['a rating outside 1–5', (p: typeof valid) => (p.rules[4].choices[0].rating = 9), /rating/],
+    ['no rules', (p: typeof valid) => (p.rules = []), /non-empty/],
+  ])('rejects %s', (_name, mutate, message) => {
+    const copy = JSON.parse(JSON.stringify(valid));
+    mutate(copy);
+    expect(() => validatePlaybook(copy)).toThrow(message);
+  });
+
+  it('accepts the shipped playbook', () => {
+    expect(() => validatePlaybook(valid)).not.toThrow();
+  });
+});

@@ -1,0 +1,198 @@
+import { ChannelError } from '../../src/core/errors';
+import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
+import { openSqliteStore } from '../../src/store/sqlite-store';
+import { Rapport } from '../../src/core/rapport';
+import { coreHarness } from '../support/core-harness';
+import { RecordingChannel } from '../support/recording-channel';
+import { recordingLogger } from '../support/silent-logger';
+
+// Friday 27 November 2026, 10:00 UTC: inside working hours for a member in UTC.
+const NOW = new Date('2026-11-27T10:00:00Z');
+
+/** Pacing on a virtual clock: waiting advances it instantly, so tests never sleep. */
+function virtualPacing() {
+  let ms = 0;
+  return {
+    monotonic: () => ms,
+    sleep: async (wait: number) => {
+      ms += Math.max(0, wait);
+    },
+    random: () => 0.5,
+  };
+}
+
+describe('NudgeScheduler', () => {
+  let h: Awaited<ReturnType<typeof coreHarness>>;
+  let channel: RecordingChannel;
+  let scheduler: NudgeScheduler;
+
+  beforeEach(async () => {
+    h = await coreHarness({ now: NOW });
+    channel = new RecordingChannel('shell');
+    scheduler = new NudgeScheduler(
+      h.store,
+      h.rapport,
+      new Map([['shell', channel]]),
+      h.logger,
+      virtualPacing(),
+    );
+    await h.say('add Nissan');
+    await h.say('signed Nissan 2026-10-27');
+    await h.say('log Nissan visit 2026-11-20');
+    await h.say('observe Nissan Decisions are prepared by consensus');
+    await h.say('log Nissan workshop 2026-11-02');
+    await h.say('log Nissan alignment 2026-11-25');
+  });
+  afterEach(() => h.close());
+
+  it('creates and delivers the post-signing check-in with its choices', async () => {
+    const report = await scheduler.runDue(NOW);
+    expect(report).toMatchObject({ created: 1, delivered: 1, failed: 0 });
+    const [delivery] = channel.deliveries;
+    expect(delivery?.message.text).toBe(
+      'You signed with *Nissan* 30 days ago — how is the collaboration going?',
+    );
+    expect(delivery?.message.choices?.map((c) => c.label)).toEqual([
+      'Going well',
+      'Some friction',
+      'Stuck',
+      'Snooze 1 day',
+      'Snooze 1 week',
+      'Dismiss',
+    ]);
+    const [nudge] = await h.store.nudges.listForPartner(h.actor.workspaceId, 1);
+    expect(nudge).toMatchObject({
+      ruleId: 'post-signing',
+      occurrence: 'd30',
+      status: 'sent',
+      messageRef: { n: 1 },
+    });
+  });
+
+  it('never creates or sends a nudge twice, across passes and a restart', async () => {
+    await scheduler.runDue(NOW);
+    expect(await scheduler.runDue(NOW)).toMatchObject({ created: 0, delivered: 0 });
+    expect(await scheduler.runDue(new Date(NOW.getTime() + 3_600_000))).toMatchObject({
+      created: 0,
+      delivered: 0,
+    });
+    // A new process on the same file.
+    const path = h.store.db.name;
+    await h.store.close();
+    const store = openSqliteStore({ path });
+    const rapport = new Rapport({ store, logger: recordingLogger(), defaultTimeZone: 'UTC' });
+    const restarted = new NudgeScheduler(
+      store,
+      rapport,
+      new Map([['shell', channel]]),
+      recordingLogger(),
+      virtualPacing(),
+    );
+    expect(await restarted.runDue(new Date(NOW.getTime() + 7_200_000))).toMatchObject({
+      created: 0,
+      delivered: 0,
+    });
+    expect(channel.deliveries).toHaveLength(1);
+    expect(store.db.prepare('SELECT COUNT(*) FROM nudges').pluck().get()).toBe(1);
+    await store.close();
+    h.store = openSqliteStore({ path }); // so afterEach can close it
+  });
+
+  it('holds a nudge outside working hours and delivers it at the next working slot', async () => {
+    const friday = new Date('2026-11-27T18:30:00Z');
+    const report = await scheduler.runDue(friday);
+    expect(report.delivered).toBe(0);
+    expect(report.held.map((held) => held.until.toISOString())).toEqual(['2026-11-30T09:00:00.000Z']);
+    expect(await scheduler.runDue(new Date('2026-11-29T12:00:00Z'))).toMatchObject({ delivered: 0 });
+    expect(await scheduler.runDue(new Date('2026-11-30T09:00:00Z'))).toMatchObject({ delivered: 1 });
+  });
+
+  it('delivers in the member’s own time zone: 09:00 in Tokyo is midnight UTC', async () => {
+    await h.say('prefs tz Asia/Tokyo');
+    const report = await scheduler.runDue(new Date('2026-11-27T10:00:00Z')); // 19:00 in Tokyo
+    expect(report.held[0]?.until.toISOString()).toBe('2026-11-30T00:00:00.000Z');
+    expect(await scheduler.runDue(new Date('2026-11-30T00:00:00Z'))).toMatchObject({ delivered: 1 });
+  });
+
+  it('waits at least Retry-After when rate limited, then delivers once', async () => {
+    channel.failWith(new ChannelError('RATE_LIMITED', 'slow down', { retryAfterMs: 30_000 }));
+    expect(await scheduler.runDue(NOW)).toMatchObject({ delivered: 0, retried: 1 });
+    expect(await scheduler.runDue(new Date(NOW.getTime() + 29_000))).toMatchObject({ delivered: 0 });
+    expect(await scheduler.runDue(new Date(NOW.getTime() + 30_000))).toMatchObject({ delivered: 1 });
+    expect(channel.deliveries).toHaveLength(1);
+  });
+
+  it('marks the address stale when it is gone, and resumes once the member is seen again', async () => {
+    channel.failWith(new ChannelError('ADDRESS_GONE', 'channel_not_found'));
+    await scheduler.runDue(NOW);
+    expect((await h.store.members.get(h.actor.workspaceId, 'ada'))?.addressStale).toBe(true);
+    expect(await scheduler.runDue(new Date(NOW.getTime() + 60_000))).toMatchObject({ delivered: 0 });
+    await h.rapport.identify(
+      'shell',
+      'local',
+      { memberId: 'ada', address: { channel: 'shell', payload: { session: 'local' } } },
+      NOW,
+    );
+    expect(await scheduler.runDue(new Date(NOW.getTime() + 120_000))).toMatchObject({ delivered: 1 });
+  });
+
+  it('backs off on unavailable errors and gives up as failed after the bounded attempts, visibly', async () => {
+    const bounded = new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, {
+      maxAttempts: 3,
+      random: () => 0,
+    });
+    channel.failWith(...Array.from({ length: 3 }, () => new ChannelError('UNAVAILABLE', 'HTTP 503')));
+    let at = NOW;
+    for (let pass = 0; pass < 3; pass++) {
+      await bounded.runDue(at);
+      at = new Date(at.getTime() + 3_600_000);
+    }
+    const [nudge] = await h.store.nudges.listForPartner(h.actor.workspaceId, 1);
+    expect(nudge).toMatchObject({ status: 'failed', attempts: 3, lastError: 'UNAVAILABLE: HTTP 503' });
+    expect(
+      h.logger.lines.some((line) => line.level === 'error' && line.msg === 'nudge delivery failed for good'),
+    ).toBe(true);
+    expect(await h.say('status Nissan', at)).toMatch(/Could not be delivered[\s\S]*gave up after 3 attempts/);
+  });
+
+  it('answers a delivered nudge once and records the check-in', async () => {
+    await scheduler.runDue(NOW);
+    const choice = channel.deliveries[0]!.message.choices!.find((c) => c.label === 'Going well')!;
+    const first = await h.rapport.handleChoice(h.actor, choice.id, NOW);
+    expect(first.reply.text).toContain('recorded *Going well*');
+    expect(first.replaceOriginal?.choices).toBeUndefined();
+    expect(first.replaceOriginal?.footer).toContain('Recorded “Going well”');
+    const second = await h.rapport.handleChoice(h.actor, choice.id, NOW);
+    expect(second.reply.text).toContain('Already handled');
+    const checkins = await h.store.interactions.listForPartner(h.actor.workspaceId, 1, {
+      kinds: ['checkin'],
+    });
+    expect(checkins).toHaveLength(1);
+    expect(checkins[0]).toMatchObject({ rating: 5, nudgeId: 1 });
+  });
+
+  it('snoozes without shifting the playbook cadence', async () => {
+    await scheduler.runDue(NOW);
+    const snooze = channel.deliveries[0]!.message.choices!.find((c) => c.label === 'Snooze 1 week')!;
+    expect((await h.rapport.handleChoice(h.actor, snooze.id, NOW)).replaceOriginal?.footer).toMatch(
+      /Snoozed until Fri 4 Dec, 10:00/,
+    );
+    const upcomingBefore = await h.say('status Nissan');
+    expect(await scheduler.runDue(new Date('2026-12-01T10:00:00Z'))).toMatchObject({ delivered: 0 });
+    expect(await scheduler.runDue(new Date('2026-12-04T10:00:00Z'))).toMatchObject({ delivered: 1 });
+    expect(channel.deliveries[1]?.message.text).toBe(channel.deliveries[0]?.message.text);
+    // The day-60 check-in is still due 60 days after signing.
+    expect(upcomingBefore).toContain('Sat 26 Dec 2026: Post-signing check-in');
+  });
+
+  it('expires an undelivered nudge when what it asks for gets logged', async () => {
+    await h.say('add Mazda');
+    const added = new Date('2026-11-27T10:00:00Z');
+    const fortnight = new Date(added.getTime() + 15 * 86_400_000); // Sat 12 Dec: site visit due, held for Monday
+    const report = await scheduler.runDue(fortnight);
+    expect(report.held.length).toBeGreaterThan(0);
+    await h.say('log Mazda visit 2026-12-12', fortnight);
+    const nudges = await h.store.nudges.listForPartner(h.actor.workspaceId, 2);
+    expect(nudges.find((n) => n.ruleId === 'site-visit')?.status).toBe('expired');
+  });
+});
