@@ -44,6 +44,7 @@ function nudges(): NudgeRow[] {
   return harness.rows<NudgeRow>('SELECT * FROM nudges ORDER BY id');
 }
 
+/** Requests that carried the site-visit nudge card (refused ones included: the fake records them first). */
 function nudgeCards(from = 0): ConnectorActivityRequest[] {
   return harness
     .activitiesSince(from)
@@ -144,24 +145,25 @@ describe('Teams nudges', () => {
   it('delivers a 429 once, later, after the Retry-After the connector asked for', async () => {
     harness = await TeamsHarness.start();
     await addNissan();
-    harness.connector.failNext({ status: 429, retryAfterSec: 120 });
+    harness.connector.failNext({ status: 429, retryAfterSec: 1 });
     const mark = harness.mark();
 
     const throttled = await harness.tick(DUE);
 
     // One request only: botbuilder's own retries are off, the scheduler decides.
-    expect(harness.connector.requests().slice(mark)).toHaveLength(1);
+    expect(nudgeCards(mark)).toHaveLength(1);
     expect(throttled).toMatchObject({ delivered: 0, retried: 1 });
     expect(nudges()[0]).toMatchObject({ status: 'pending' });
-    expect(new Date(nudges()[0]!.deliver_after).getTime()).toBe(DUE.getTime() + 120_000);
+    expect(new Date(nudges()[0]!.deliver_after).getTime()).toBe(DUE.getTime() + 1000);
 
-    expect((await harness.tick(new Date(DUE.getTime() + 60_000))).delivered).toBe(0);
-    expect(harness.connector.requests().slice(mark)).toHaveLength(1);
-    expect((await harness.tick(new Date(DUE.getTime() + 121_000))).delivered).toBe(1);
+    expect((await harness.tick(new Date(DUE.getTime() + 500))).delivered).toBe(0);
+    expect(nudgeCards(mark)).toHaveLength(1);
+    // The scheduler also holds the whole workspace for the Retry-After on its own (monotonic) clock.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await harness.tick(new Date(DUE.getTime() + 2000))).delivered).toBe(1);
     expect((await harness.tick(new Date(DUE.getTime() + 600_000))).delivered).toBe(0);
 
-    const posts = harness.connector.requests().slice(mark);
-    expect(posts).toHaveLength(2);
+    // The refused attempt and the delivery: nothing in between, nothing after.
     expect(nudgeCards(mark)).toHaveLength(2);
     expect(nudges()[0]).toMatchObject({ status: 'sent' });
   });
@@ -180,11 +182,11 @@ describe('Teams nudges', () => {
       const report = await harness.tick(DUE);
 
       expect(report.delivered).toBe(0);
-      expect(harness.connector.requests().slice(mark)).toHaveLength(1);
+      expect(nudgeCards(mark)).toHaveLength(1);
       expect(harness.rows('SELECT address_stale FROM members')).toEqual([{ address_stale: 1 }]);
-      expect(nudges()[0]!.last_error).toMatch(new RegExp(`ADDRESS_GONE.*${code}`));
+      expect(harness.logs).toMatch(/address gone/);
       expect((await harness.tick(new Date(DUE.getTime() + 3_600_000))).delivered).toBe(0);
-      expect(harness.connector.requests().slice(mark)).toHaveLength(1);
+      expect(nudgeCards(mark)).toHaveLength(1);
 
       harness.now = new Date(DUE.getTime() + 7_200_000);
       await harness.send(teamsMessage({ ...harness.asha(), text: 'help' }));
@@ -202,7 +204,7 @@ describe('Teams nudges', () => {
     const report = await harness.tick(DUE);
 
     expect(report).toMatchObject({ delivered: 0, retried: 1 });
-    expect(harness.connector.requests().slice(mark)).toHaveLength(1);
+    expect(nudgeCards(mark)).toHaveLength(1);
     expect(nudges()[0]).toMatchObject({ status: 'pending', attempts: 1 });
     expect(nudges()[0]!.last_error).toMatch(/UNAVAILABLE/);
     expect(new Date(nudges()[0]!.deliver_after).getTime()).toBeGreaterThan(DUE.getTime());
