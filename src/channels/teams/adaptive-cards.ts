@@ -55,6 +55,16 @@ export function messageCard(message: Message): AdaptiveCard {
     body.push({ type: 'Container', separator: true, items: formBody(message.form, {}) });
     actions = [formSubmitAction(message.form)];
   }
+  if (message.files?.length) {
+    // Teams takes files from a bot only through a consent card flow, which Rapport does not run yet.
+    body.push(
+      textBlock(
+        'Teams chat cannot receive these files from Rapport yet; the same export is available from ' +
+          'the terminal (`rapport export`).',
+        { color: 'Warning', size: 'Small' },
+      ),
+    );
+  }
   if (message.footer) body.push(footer(message.footer));
   return card(body, actions);
 }
@@ -85,7 +95,8 @@ export function isPlainMessage(message: Message): boolean {
     !message.facts?.length &&
     !message.sections?.length &&
     !message.choices?.length &&
-    !message.form
+    !message.form &&
+    !message.files?.length
   );
 }
 

@@ -4,6 +4,7 @@ import type { Message } from '../../../src/core/messages';
 import type { Member, Nudge, Partner } from '../../../src/core/model';
 import { DEFAULT_PLAYBOOK, findRule } from '../../../src/core/playbook/playbook';
 import { helpMessage, logForm, nudgeMessage, prefsMessage, usageError } from '../../../src/core/views';
+import { exportMessage } from '../../../src/core/insight-views';
 import { welcomeMessage } from '../../../src/core/welcome';
 import { actionsOf, adaptiveCardProblems, textsOf } from '../../support/adaptive-cards';
 
@@ -140,6 +141,15 @@ describe('Adaptive Card rendering', () => {
       'Snooze 1 week',
       'Dismiss',
     ]);
+  });
+
+  it('says plainly that an export’s files cannot be handed over in Teams chat', () => {
+    const files = [{ name: 'rapport-partners.csv', mimeType: 'text/csv', content: 'name\nNissan\n' }];
+    const card = messageCard(
+      exportMessage('Acme', 'csv', { partners: 1, interactions: 0, answers: 0 }, files),
+    );
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    expect(textsOf(card).join('\n')).toMatch(/rapport-partners\.csv[\s\S]*cannot receive these files/);
   });
 
   it('turns the core’s *bold* into Adaptive Card **bold**', () => {
