@@ -28,6 +28,12 @@ export interface AdaptiveCard {
   actions?: CardElement[];
 }
 
+/**
+ * Teams refuses a message over about 28 KB. Cards are kept under this many bytes of JSON, which leaves
+ * room for the activity around them.
+ */
+export const CARD_BUDGET_BYTES = 24_000;
+
 /** Teams shows up to six buttons in a row; five keeps long labels readable on phones. */
 const BUTTONS_PER_ROW = 5;
 
@@ -37,8 +43,36 @@ export interface FormState {
   errors?: Record<string, string>;
 }
 
-/** A message as a card: title, text, facts, sections, choices, an inline form, footer. */
-export function messageCard(message: Message): AdaptiveCard {
+/**
+ * A message as a card: title, text, facts, sections, choices, an inline form, footer. A card over
+ * `budgetBytes` loses sections from the end (the core lists what needs attention first) and says how
+ * many it left out.
+ */
+export function messageCard(message: Message, budgetBytes = CARD_BUDGET_BYTES): AdaptiveCard {
+  const full = renderMessage(message);
+  const sections = message.sections ?? [];
+  if (jsonBytes(full) <= budgetBytes || sections.length === 0) return full;
+  const withFirst = (keep: number): AdaptiveCard => {
+    const omitted = sections.length - keep;
+    const more = `…and ${omitted} more not shown here. Type \`partner status NAME\` to see any of them.`;
+    return renderMessage({ ...message, sections: [...sections.slice(0, keep), { lines: [more] }] });
+  };
+  // The size grows with the number of sections kept: find the most that fit.
+  let low = 0;
+  let high = sections.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (jsonBytes(withFirst(middle)) <= budgetBytes) low = middle;
+    else high = middle - 1;
+  }
+  return withFirst(low);
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+function renderMessage(message: Message): AdaptiveCard {
   const body: CardElement[] = [];
   if (message.title) body.push(heading(message.title));
   body.push(...paragraphs(message.text, message.isError ? { color: 'Attention' } : {}));

@@ -270,9 +270,9 @@ export class TeamsBot extends ActivityHandler {
 /** The typed command: the bot's @mention removed, HTML entities Teams adds decoded, whitespace trimmed. */
 export function commandText(activity: Partial<Activity>): string {
   const text = activity.text ? TurnContext.removeRecipientMention(activity) : '';
-  return decodeEntities(text ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // Formatted messages can arrive wrapped in a few HTML tags.
+  const plain = (text ?? '').replace(/<br\s*\/?>/gi, ' ').replace(/<\/?(p|div|span)(\s[^>]*)?>/gi, ' ');
+  return decodeEntities(plain).replace(/\s+/g, ' ').trim();
 }
 
 function decodeEntities(text: string): string {

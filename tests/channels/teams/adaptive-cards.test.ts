@@ -1,4 +1,4 @@
-import { formCard, messageCard, VERBS } from '../../../src/channels/teams/adaptive-cards';
+import { CARD_BUDGET_BYTES, formCard, messageCard, VERBS } from '../../../src/channels/teams/adaptive-cards';
 import { nudgeChoiceId } from '../../../src/core/choice-ids';
 import type { Message } from '../../../src/core/messages';
 import type { Member, Nudge, Partner } from '../../../src/core/model';
@@ -256,5 +256,43 @@ describe('the Adaptive Card check itself', () => {
     ],
   ])('rejects %s', (_name, card, pattern) => {
     expect(adaptiveCardProblems(card).join('\n')).toMatch(pattern);
+  });
+});
+
+describe('Adaptive Card size', () => {
+  const partnerSection = (i: number) => ({
+    title: `Partner company number ${i} International Holdings`,
+    lines: [`Health 40/100 — no visit logged yet. Next: visit them (+40)`, `*Partner ${i}* — exploring`],
+    choices: [
+      { id: `p:${i}:log`, label: 'Log' },
+      { id: `p:${i}:status`, label: 'Status' },
+    ],
+  });
+
+  it('keeps a large dashboard under the Teams message size, first sections first, and says what it left out', () => {
+    const message: Message = {
+      title: 'Your partnerships',
+      text: 'You own 100 partner relationships.',
+      sections: Array.from({ length: 100 }, (_, i) => partnerSection(i)),
+      choices: [{ id: 'log:open', label: 'Log an interaction', style: 'primary' }],
+    };
+
+    const card = messageCard(message);
+
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const texts = textsOf(card);
+    expect(texts).toContain('Partner company number 0 International Holdings');
+    const kept = texts.filter((t) => t.startsWith('Partner company number')).length;
+    expect(kept).toBeGreaterThan(10);
+    expect(texts).toContain(
+      `…and ${100 - kept} more not shown here. Type \`partner status NAME\` to see any of them.`,
+    );
+    expect(actionsOf(card).map((a) => a.title)).toContain('Log an interaction');
+  });
+
+  it('leaves a card that fits untouched', () => {
+    const message: Message = { title: 'T', text: 'x', sections: [partnerSection(1)] };
+    expect(textsOf(messageCard(message)).join('\n')).not.toMatch(/more not shown/);
   });
 });

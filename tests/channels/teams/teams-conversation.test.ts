@@ -29,7 +29,10 @@ beforeEach(async () => {
   harness = await TeamsHarness.start();
 });
 afterEach(async () => {
+  // Every card any test made the bot send (welcome, replies, nudges, digests) is valid Adaptive Card 1.5.
+  const problems = harness.cardProblems();
   await harness.stop();
+  expect(problems).toEqual([]);
 });
 
 function member(id = 'aad-asha', workspace = 'teams:tenant-a'): MemberRow | undefined {
@@ -84,6 +87,11 @@ describe('Teams personal chat', () => {
     expect(harness.rows('SELECT kind, note FROM interactions WHERE kind = ?', 'visit')).toEqual([
       { kind: 'visit', note: 'Toured the plant' },
     ]);
+  });
+
+  it('reads commands that Teams wrapped in HTML or wrote with entities', async () => {
+    await harness.send(teamsMessage({ ...harness.asha(), text: '<p>partner&nbsp;add Honda&amp;Co</p>' }));
+    expect(harness.rows('SELECT name FROM partners')).toEqual([{ name: 'Honda&Co' }]);
   });
 
   it('shows `status` as a valid card', async () => {

@@ -12,6 +12,7 @@ import { loadConfig } from '../../../src/config';
 import { startService } from '../../../src/main';
 import type { Service } from '../../../src/main';
 import { platformChannels } from '../../../src/platforms';
+import { adaptiveCardProblems, cardsOf, textsOf } from '../../support/adaptive-cards';
 import { FakeBotConnector } from '../../support/fake-bot-connector';
 import type { ConnectorActivityRequest } from '../../support/fake-bot-connector';
 import { postJson } from '../../support/http';
@@ -137,6 +138,17 @@ export class TeamsHarness {
       .requests()
       .slice(from)
       .filter((r): r is ConnectorActivityRequest => r.activity !== undefined);
+  }
+
+  /** Problems with any Adaptive Card the connector received so far (each a card, a path and a problem). */
+  cardProblems(): string[] {
+    return this.activitiesSince(0).flatMap((request, index) =>
+      cardsOf(request.activity).flatMap((card) =>
+        adaptiveCardProblems(card).map(
+          (problem) => `activity ${index} (${String(textsOf(card)[0])}): ${problem}`,
+        ),
+      ),
+    );
   }
 
   mark(): number {

@@ -33,7 +33,10 @@ const DUE = new Date(T0.getTime() + 14 * DAY_MS + 3_600_000);
 let harness: TeamsHarness;
 
 afterEach(async () => {
+  // Every card any test made the bot send (welcome, replies, nudges, digests) is valid Adaptive Card 1.5.
+  const problems = harness.cardProblems();
   await harness.stop();
+  expect(problems).toEqual([]);
 });
 
 async function addNissan(): Promise<void> {
