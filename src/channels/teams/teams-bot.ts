@@ -178,7 +178,10 @@ export class TeamsBot extends ActivityHandler {
           });
           replaced = true;
         } catch (error) {
-          this.options.logger.warn({ err: String(error) }, 'could not update the Teams card; posting anew');
+          this.options.logger.warn(
+            { err: describeError(error) },
+            'could not update the Teams card; posting anew',
+          );
         }
       }
       if (!replaced) await context.sendActivity(cardActivity(outcome.card, 'Rapport'));
@@ -204,7 +207,6 @@ export class TeamsBot extends ActivityHandler {
     if (!isPlainMessage(result.reply)) outcome.send.push(messageActivity(result.reply));
     else if (!result.replaceOriginal) outcome.note = plainText(result.reply);
     if (result.openForm) outcome.send.push(formActivity(result.openForm));
-    if (!outcome.card && !outcome.note) outcome.note = 'See my message below.';
     return outcome;
   }
 
@@ -294,7 +296,8 @@ function isListCommand(text: string): boolean {
 
 function invokeBody(outcome: ActionOutcome): Record<string, unknown> {
   if (outcome.card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: outcome.card };
-  return { statusCode: 200, type: INVOKE_MESSAGE_TYPE, value: outcome.note ?? 'Done.' };
+  const note = outcome.note ?? (outcome.send.length ? 'See my message below.' : 'Done.');
+  return { statusCode: 200, type: INVOKE_MESSAGE_TYPE, value: note };
 }
 
 function invokeError(status: number, code: string, message: string): InvokeResponse {

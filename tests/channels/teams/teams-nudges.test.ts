@@ -117,6 +117,45 @@ describe('Teams nudges', () => {
     expect(nudges()[0]).toEqual(answered);
   });
 
+  it('opens the log form from “Log it now” and records the nudge as answered when it is submitted', async () => {
+    harness = await TeamsHarness.start();
+    await addNissan();
+    await harness.tick(DUE);
+    const logNow = actionsOf(cardsOf(nudgeCards()[0]!.activity)[0]).find((a) => a.title === 'Log it now')!;
+    const mark = harness.mark();
+
+    const opened = await harness.post<InvokeBody>(invokeFor(logNow));
+
+    expect(opened.status).toBe(200);
+    expect(opened.body?.type).toBe('application/vnd.microsoft.activity.message');
+    const form = harness
+      .activitiesSince(mark)
+      .flatMap((r) => cardsOf(r.activity))
+      .find((c) => textsOf(c)[0] === 'Log an interaction')!;
+    const submit = actionsOf(form)[0]!;
+    const nudgeId = String(nudges()[0]!.id);
+    expect(submit.data).toEqual({ formId: 'log-interaction', context: { nudgeId } });
+    const values = Object.fromEntries(
+      (form.body as Record<string, unknown>[])
+        .filter((e) => typeof e.id === 'string' && e.value !== undefined)
+        .map((e) => [e.id, e.value]),
+    );
+    expect(values).toMatchObject({ kind: 'visit', date: '2026-03-16' });
+
+    const done = await harness.post<InvokeBody>(
+      invokeFor({
+        verb: submit.verb,
+        data: { ...(submit.data as object), ...values, note: 'Booked for April' },
+      }),
+    );
+
+    expect(textsOf(done.body!.value).join('\n')).toMatch(/Logged for \*\*Nissan\*\*/);
+    expect(nudges()[0]).toMatchObject({ status: 'answered', answer: '_log' });
+    expect(harness.rows('SELECT kind, note, nudge_id FROM interactions')).toEqual([
+      { kind: 'visit', note: 'Booked for April', nudge_id: Number(nudgeId) },
+    ]);
+  });
+
   it('answers through the Action.Submit fallback by updating the card in place', async () => {
     harness = await TeamsHarness.start();
     await addNissan();
