@@ -399,7 +399,7 @@ export class Rapport {
       title: 'Your partnerships',
       text: partners.length
         ? `You own ${partners.length} partner relationship${partners.length === 1 ? '' : 's'}.`
-        : 'You do not own any partners yet. Add one with `/partner add NAME`.',
+        : 'You do not own any partners yet. Add one with `partner add NAME`.',
       sections,
       choices: [{ id: OPEN_LOG_FORM, label: 'Log an interaction', style: 'primary' }],
     };
