@@ -223,15 +223,7 @@ export class NudgeScheduler {
       await this.retryLater(nudge, now, `no ${member.address.channel} channel is running`, report, 3_600_000);
       return;
     }
-    const conversation = `${nudge.workspaceId}\u0000${nudge.memberId}`;
-    const slot = this.pacer.reserve(nudge.workspaceId, conversation, this.options.monotonic(), deadline);
-    if (slot === null || this.stopping.signal.aborted) {
-      await this.store.nudges.release(nudge.id);
-      report.deferred++;
-      return;
-    }
-    await this.options.sleep(slot - this.options.monotonic(), this.stopping.signal);
-    if (this.stopping.signal.aborted) {
+    if (!(await this.waitForSlot(nudge, deadline))) {
       await this.store.nudges.release(nudge.id);
       report.deferred++;
       return;
@@ -244,6 +236,21 @@ export class NudgeScheduler {
     } catch (error) {
       await this.handleFailure(nudge, member, error, now, report);
     }
+  }
+
+  /**
+   * Waits for a pacing slot. A slot reserved before the platform said "slow down" is reserved again
+   * after the wait it asked for. False when no slot fits in this pass, or the scheduler is stopping.
+   */
+  private async waitForSlot(nudge: Nudge, deadline: number): Promise<boolean> {
+    const conversation = `${nudge.workspaceId}\u0000${nudge.memberId}`;
+    do {
+      const slot = this.pacer.reserve(nudge.workspaceId, conversation, this.options.monotonic(), deadline);
+      if (slot === null || this.stopping.signal.aborted) return false;
+      await this.options.sleep(slot - this.options.monotonic(), this.stopping.signal);
+      if (this.stopping.signal.aborted) return false;
+    } while (this.pacer.isBlocked(nudge.workspaceId, this.options.monotonic()));
+    return true;
   }
 
   /** When a member may not be nudged now (paused, outside working hours, daily cap reached), when they may. */

@@ -42,6 +42,11 @@ export class Pacer {
     );
   }
 
+  /** Whether the workspace is told to wait at `now` (a slot reserved earlier must then be reserved again). */
+  isBlocked(workspace: string, now: number): boolean {
+    return (this.workspaceBlockedUntil.get(workspace) ?? 0) > now;
+  }
+
   /** Forgets slots that are in the past, so that the maps do not grow without bound. */
   prune(now: number): void {
     for (const map of [this.workspaceNext, this.conversationNext, this.workspaceBlockedUntil]) {
