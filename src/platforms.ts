@@ -1,10 +1,10 @@
 /** Builds the platform channels (Slack, Teams) that the configuration turns on. */
+import { createSlackPlatform } from './channels/slack/slack-channel';
 import type { Config } from './config';
 import type { Core, PlatformChannel } from './main';
 
 export async function platformChannels(config: Config, core: Core): Promise<PlatformChannel[]> {
   const channels: PlatformChannel[] = [];
-  void config;
-  void core;
+  if (config.slack) channels.push(createSlackPlatform(config.slack, core));
   return channels;
 }
