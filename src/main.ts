@@ -98,7 +98,14 @@ export async function startService(
   let http: HttpServer | null = null;
   let port: number | null = null;
   if (!shellMode && !oneShot) {
-    for (const platform of started) await platform.start?.();
+    try {
+      for (const platform of started) await platform.start?.();
+    } catch (error) {
+      // A platform that cannot start (e.g. a refused token) must not leave the others or the database open.
+      for (const platform of started) await platform.stop().catch(() => undefined);
+      await store.close();
+      throw error;
+    }
     http = createHttpServer(
       started.flatMap((platform) => platform.routes),
       logger,

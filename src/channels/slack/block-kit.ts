@@ -98,7 +98,7 @@ export function splitText(text: string, max: number): string[] {
       let cut = max;
       if (/[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut -= 1;
       const entity = /&[a-z]{0,4}$/.exec(rest.slice(0, cut));
-      if (entity) cut -= entity[0].length;
+      if (entity && entity.index > 0) cut = entity.index;
       chunks.push(rest.slice(0, cut));
       rest = rest.slice(cut);
     }
@@ -109,10 +109,12 @@ export function splitText(text: string, max: number): string[] {
 }
 
 function sectionBlocks(text: string): KnownBlock[] {
-  return splitText(text, SLACK_LIMITS.sectionText).map((chunk) => ({
-    type: 'section',
-    text: { type: 'mrkdwn', text: chunk },
-  }));
+  return splitText(text, SLACK_LIMITS.sectionText)
+    .filter((chunk) => chunk.trim() !== '')
+    .map((chunk) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: chunk },
+    }));
 }
 
 /**
@@ -165,7 +167,7 @@ export function renderMessage(message: Message, options: { maxBlocks?: number } 
   const maxBlocks = options.maxBlocks ?? SLACK_LIMITS.messageBlocks;
   const used = new Set<string>();
   const head: KnownBlock[] = [];
-  if (message.title) {
+  if (message.title?.trim()) {
     head.push({
       type: 'header',
       text: plain(stripMrkdwn(message.title), SLACK_LIMITS.headerText),
@@ -196,14 +198,14 @@ export function renderMessage(message: Message, options: { maxBlocks?: number } 
     ]
       .filter((line) => line !== '')
       .join('\n');
-    const blocks: KnownBlock[] = lines ? sectionBlocks(lines) : [];
+    const blocks: KnownBlock[] = sectionBlocks(lines);
     if (section.choices?.length) blocks.push(...actionsBlocks(section.choices, used, `section-${index + 1}`));
     return blocks;
   });
 
   const tail: KnownBlock[] = [];
   if (message.choices?.length) tail.push(...actionsBlocks(message.choices, used, 'choices'));
-  if (message.footer) {
+  if (message.footer?.trim()) {
     tail.push({
       type: 'context',
       elements: [md(escapeMrkdwn(message.footer), SLACK_LIMITS.contextText)],

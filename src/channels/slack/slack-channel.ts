@@ -41,6 +41,8 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 const API_TIMEOUT_MS = 10_000;
 /** How long `stop()` waits for listeners still running after their `ack()`, in ms. */
 const DRAIN_MS = 10_000;
+/** How long `stop()` waits for Slack to close the Socket Mode connection, in ms. */
+const DISCONNECT_MS = 5_000;
 
 /** Delivers nudges as DMs from the app. `messageRef` is `{ channel, ts }`. */
 export class SlackChannel implements Channel {
@@ -101,6 +103,7 @@ class SlackPlatform implements PlatformChannel {
   private readonly inflight = new Set<Promise<void>>();
   private app: App | null = null;
   private httpReceiver: HTTPReceiver | null = null;
+  private socketReceiver: SocketModeReceiver | null = null;
 
   constructor(
     private readonly config: SlackConfig,
@@ -135,7 +138,7 @@ class SlackPlatform implements PlatformChannel {
     const logger = slackLogger(this.core.logger);
     let receiver: Receiver;
     if (this.config.appToken) {
-      receiver = new SocketModeReceiver({
+      receiver = this.socketReceiver = new SocketModeReceiver({
         appToken: this.config.appToken,
         logger,
         // The Socket Mode client opens its connection through the Web API too (`apps.connections.open`).
@@ -189,11 +192,13 @@ class SlackPlatform implements PlatformChannel {
   }
 
   async stop(): Promise<void> {
-    const app = this.app;
     this.app = null;
     this.httpReceiver = null;
-    if (app && this.config.appToken) await app.stop().catch(() => undefined);
-    await this.drain();
+    const socket = this.socketReceiver;
+    this.socketReceiver = null;
+    // Bolt's `stop()` does not wait for the WebSocket close handshake; the client's `disconnect()` does.
+    if (socket) await within(DISCONNECT_MS, socket.client.disconnect()).catch(() => undefined);
+    await within(DRAIN_MS, Promise.allSettled([...this.inflight]));
   }
 
   /** Checks the bot token once and learns the bot's ids. */
@@ -227,7 +232,14 @@ class SlackPlatform implements PlatformChannel {
       sendJson(res, 503, { error: 'the Slack channel is not running' });
       return;
     }
-    const raw = await readBody(req, BODY_LIMIT_BYTES);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, BODY_LIMIT_BYTES);
+    } catch (error) {
+      // The rest of a refused body is never read: close the connection rather than keep it half-read.
+      res.setHeader('connection', 'close');
+      throw error;
+    }
     // Bolt reads an already buffered body from `rawBody` instead of the (consumed) stream.
     Object.assign(req, { rawBody: raw });
     if (this.isSigned(req, raw)) {
@@ -263,15 +275,18 @@ class SlackPlatform implements PlatformChannel {
       }
     };
   }
+}
 
-  private async drain(): Promise<void> {
-    if (this.inflight.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, DRAIN_MS);
-    });
-    await Promise.race([Promise.allSettled([...this.inflight]), timeout]);
-    if (timer) clearTimeout(timer);
+/** Waits for `work`, but no longer than `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
