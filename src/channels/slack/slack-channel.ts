@@ -82,7 +82,9 @@ export function slackBodyProblem(contentType: string | undefined, raw: Buffer): 
   if (b.event !== undefined) return isObject(b.event) ? null : 'the event is not an object';
   if (b.command !== undefined) return typeof b.command === 'string' ? null : 'the command is not text';
   if (b.actions !== undefined) {
-    return Array.isArray(b.actions) && b.actions.every(isObject) ? null : 'the actions are not a list';
+    return Array.isArray(b.actions) && b.actions.length > 0 && b.actions.every(isObject)
+      ? null
+      : 'the actions are not a list';
   }
   if (b.type === 'view_submission' || b.type === 'view_closed') {
     const view = b.view as Record<string, unknown> | undefined;

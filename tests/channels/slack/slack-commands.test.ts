@@ -22,6 +22,13 @@ describe('Slack /partner command', () => {
     ]);
   });
 
+  it('reads the HTML entities Slack puts in command text as the characters typed', async () => {
+    const reply = await h.command('add AT&amp;T &lt;Telecom&gt;');
+
+    expect(h.sql('SELECT name FROM partners')).toEqual([{ name: 'AT&T <Telecom>' }]);
+    expect(JSON.stringify(reply.body.blocks)).toContain('AT&amp;T &lt;Telecom&gt;');
+  });
+
   it('logs an interaction with /partner log and stores it', async () => {
     await h.command('add Nissan');
     const reply = await h.command('log Nissan visit yesterday Toured the Yokohama plant');

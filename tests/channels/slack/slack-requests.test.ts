@@ -67,6 +67,8 @@ describe('Slack request verification and malformed requests', () => {
     expect(broken.status).toBe(400);
     const viewless = await h.post(`payload=${encodeURIComponent('{"type":"view_submission"}')}`);
     expect(viewless.status).toBe(400);
+    const actionless = await h.post(`payload=${encodeURIComponent('{"type":"block_actions","actions":[]}')}`);
+    expect(actionless.status).toBe(400);
     nothingWritten();
   });
 

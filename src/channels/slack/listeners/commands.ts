@@ -42,7 +42,7 @@ function onCommand(deps: SlackDeps) {
         await respond(ephemeral(UNKNOWN_SENDER));
         return;
       }
-      const result = await deps.rapport.handleCommand(who.actor, command.text ?? '', now);
+      const result = await deps.rapport.handleCommand(who.actor, unescapeSlackText(command.text ?? ''), now);
       if (result.openForm) {
         const opened = await openModal(deps, client, command.trigger_id, result.openForm, {
           channel: command.channel_id,
@@ -55,4 +55,9 @@ function onCommand(deps: SlackDeps) {
       await respond(ephemeral(SORRY)).catch(() => undefined);
     }
   };
+}
+
+/** Slack sends `&`, `<` and `>` in a command's text as HTML entities; the grammar wants what was typed. */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
