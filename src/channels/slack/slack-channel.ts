@@ -103,7 +103,6 @@ class SlackPlatform implements PlatformChannel {
   private readonly clientOptions: webApi.WebClientOptions;
   private readonly deps: SlackDeps;
   private readonly inflight = new Set<Promise<void>>();
-  private app: App | null = null;
   private httpReceiver: HTTPReceiver | null = null;
   private socketReceiver: SocketModeReceiver | null = null;
 
@@ -185,8 +184,7 @@ class SlackPlatform implements PlatformChannel {
     actions.register(app, this.deps);
     views.register(app, this.deps);
     events.register(app, this.deps);
-    this.app = app;
-    if (this.config.appToken) await app.start();
+    if (this.config.appToken) await this.connectSocket(app);
     this.core.logger.info(
       { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, team: bot.teamId },
       'Slack channel ready',
@@ -194,13 +192,28 @@ class SlackPlatform implements PlatformChannel {
   }
 
   async stop(): Promise<void> {
-    this.app = null;
     this.httpReceiver = null;
     const socket = this.socketReceiver;
     this.socketReceiver = null;
     // Bolt's `stop()` does not wait for the WebSocket close handshake; the client's `disconnect()` does.
     if (socket) await within(DISCONNECT_MS, socket.client.disconnect()).catch(() => undefined);
     await within(DRAIN_MS, Promise.allSettled([...this.inflight]));
+  }
+
+  /** Opens the Socket Mode connection; a refused app-level token stops start-up naming it. */
+  private async connectSocket(app: App): Promise<void> {
+    try {
+      await app.start();
+    } catch (error) {
+      const mapped = toChannelError(error, 'apps.connections.open');
+      if (mapped.code === 'AUTH' || mapped.code === 'ADDRESS_GONE') {
+        throw new ConfigError(
+          'SLACK_APP_TOKEN',
+          `Slack refused the app-level token (${slackErrorName(error) ?? mapped.message}); it needs the connections:write scope`,
+        );
+      }
+      throw mapped;
+    }
   }
 
   /** Checks the bot token once and learns the bot's ids. */

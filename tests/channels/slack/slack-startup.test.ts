@@ -115,5 +115,21 @@ describe('Slack channel start-up and shutdown', () => {
         await fake.stop();
       }
     });
+
+    it('stops start-up naming SLACK_APP_TOKEN when Slack refuses the app-level token', async () => {
+      const fake = new FakeSlackApi();
+      await fake.start();
+      try {
+        fake.failNext('apps.connections.open', { error: 'invalid_auth' });
+        const failure = await startSlackHarness({ fake, env: { SLACK_APP_TOKEN: 'xapp-1-revoked' } }).catch(
+          (error: unknown) => error,
+        );
+
+        expect(failure).toBeInstanceOf(ConfigError);
+        expect((failure as ConfigError).variable).toBe('SLACK_APP_TOKEN');
+      } finally {
+        await fake.stop();
+      }
+    });
   });
 });
