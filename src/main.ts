@@ -14,7 +14,7 @@ import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
-import type { TickReport } from './scheduler/nudge-scheduler';
+import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
 import { startTicker } from './scheduler/ticker';
 import type { Ticker } from './scheduler/ticker';
 import { openSqliteStore } from './store/sqlite-store';
@@ -36,6 +36,11 @@ export interface ServiceIO {
   oneShot?: boolean;
   /** Where the terminal channel writes exported files (default `./exports`). */
   exportDir?: string;
+  /**
+   * The clock and wait used to pace sends (default: the real monotonic clock and timers). Tests that move
+   * the service clock by hand move this one with it, so that a minute of pacing takes no real minute.
+   */
+  pacing?: Pick<SchedulerOptions, 'monotonic' | 'sleep'>;
 }
 
 /** A running Rapport. `stop()` stops the cron task, the channels, the HTTP server and the database. */
@@ -106,6 +111,7 @@ export async function startService(
   const scheduler = new NudgeScheduler(store, rapport, channels, logger, {
     dailyCap: config.dailyCap,
     workspaceRatePerSecond: config.workspaceRatePerSecond,
+    ...io.pacing,
   });
   const digestScheduler = new DigestScheduler(store, rapport, channels, logger);
   // Nudges first, then digests, so a digest reflects what this pass delivered.
@@ -118,7 +124,14 @@ export async function startService(
   let http: HttpServer | null = null;
   let port: number | null = null;
   if (!shellMode && !oneShot) {
-    for (const platform of started) await platform.start?.();
+    try {
+      for (const platform of started) await platform.start?.();
+    } catch (error) {
+      // A platform that cannot start (e.g. a refused token) must not leave the others or the database open.
+      for (const platform of started) await platform.stop().catch(() => undefined);
+      await store.close();
+      throw error;
+    }
     http = createHttpServer(
       started.flatMap((platform) => platform.routes),
       logger,

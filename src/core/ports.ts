@@ -158,8 +158,11 @@ export interface NudgeRepository {
   claimDeliverable(now: Date, leaseUntil: Date, limit: number): Promise<Nudge[]>;
   /** Records a delivery; only applies while the caller still holds the lease it was given. */
   markSent(id: number, messageRef: unknown, now: Date): Promise<void>;
-  /** Releases the lease and sets a new earliest delivery time, keeping the nudge due. */
-  reschedule(id: number, deliverAfter: Date, error: string | null): Promise<void>;
+  /**
+   * Releases the lease and sets a new earliest delivery time, keeping the nudge due. `error` is kept for
+   * `status`; `countAttempt` (default: when there is an error) counts it towards giving up.
+   */
+  reschedule(id: number, deliverAfter: Date, error: string | null, countAttempt?: boolean): Promise<void>;
   /** Gives up on the nudge after bounded retries. */
   markFailed(id: number, error: string, now: Date): Promise<void>;
   /**

@@ -284,13 +284,13 @@ export class NudgeScheduler {
           // the attempt does not count towards giving up.
           const waitMs = Math.max(error.retryAfterMs ?? 1000, 1);
           this.pacer.block(nudge.workspaceId, this.options.monotonic() + waitMs);
-          await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + waitMs), null);
+          await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + waitMs), detail, false);
           report.retried++;
           return;
         }
         case 'ADDRESS_GONE':
           await this.store.members.markAddressStale(member.workspaceId, member.id);
-          await this.store.nudges.reschedule(nudge.id, now, null);
+          await this.store.nudges.reschedule(nudge.id, now, detail, false);
           this.logger.warn(
             { workspaceId: member.workspaceId, memberId: member.id, nudgeId: nudge.id },
             'address gone; nudges wait until the member is seen again',

@@ -657,14 +657,19 @@ class SqliteNudges implements NudgeRepository {
       .run(JSON.stringify(messageRef ?? null), iso(now), iso(now), id);
   }
 
-  async reschedule(id: number, deliverAfter: Date, error: string | null): Promise<void> {
+  async reschedule(
+    id: number,
+    deliverAfter: Date,
+    error: string | null,
+    countAttempt = error !== null,
+  ): Promise<void> {
     this.db
       .prepare(
         `UPDATE nudges SET deliver_after = ?, lease_until = NULL, last_error = COALESCE(?, last_error),
-           attempts = attempts + CASE WHEN ? IS NULL THEN 0 ELSE 1 END
+           attempts = attempts + ?
          WHERE id = ? AND status IN ('pending', 'snoozed')`,
       )
-      .run(iso(deliverAfter), error, error, id);
+      .run(iso(deliverAfter), error, countAttempt ? 1 : 0, id);
   }
 
   async markFailed(id: number, error: string, now: Date): Promise<void> {

@@ -10,6 +10,7 @@ import type { Activity } from 'botbuilder';
 import type { TeamsAddressPayload } from '../../../src/channels/teams/teams-address';
 import { loadConfig } from '../../../src/config';
 import { startService } from '../../../src/main';
+import { virtualPacing } from '../../support/virtual-pacing';
 import type { Service } from '../../../src/main';
 import { platformChannels } from '../../../src/platforms';
 import { adaptiveCardProblems, cardsOf, textsOf } from '../../support/adaptive-cards';
@@ -69,6 +70,7 @@ export class TeamsHarness {
           stdout: new PassThrough(),
           logDestination: logs,
           clock: () => clock.now,
+          pacing: virtualPacing(() => clock.now),
         },
         platformChannels,
       );

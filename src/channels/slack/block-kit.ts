@@ -1,0 +1,456 @@
+/**
+ * Renders the core's channel-neutral `Message`s and `Form`s as Block Kit (messages, modals, the App
+ * Home view), and reads submitted modal state back. Pure functions: no I/O.
+ *
+ * Everything rendered stays within Slack's published limits, so a long partner list or an
+ * over-long note degrades to a shortened message instead of an `invalid_blocks` refusal.
+ */
+import type { types } from '@slack/bolt';
+import type { Choice, Form, FormField, FormValues, Message } from '../../core/messages';
+
+type KnownBlock = types.KnownBlock;
+type ActionsBlock = types.ActionsBlock;
+type Button = types.Button;
+type InputBlock = types.InputBlock;
+type ModalView = types.ModalView;
+type HomeView = types.HomeView;
+type PlainTextOption = types.PlainTextOption;
+type PlainTextElement = types.PlainTextElement;
+type MrkdwnElement = types.MrkdwnElement;
+
+/** Slack's Block Kit limits, in characters or items. */
+export const SLACK_LIMITS = {
+  messageBlocks: 50,
+  viewBlocks: 100,
+  sectionText: 3000,
+  headerText: 150,
+  fieldText: 2000,
+  fieldsPerSection: 10,
+  contextText: 2000,
+  buttonText: 75,
+  /** `action_id` and, as we use it, a button's `value`. */
+  actionId: 255,
+  actionsElements: 25,
+  optionsPerSelect: 100,
+  optionText: 75,
+  optionValue: 150,
+  placeholder: 150,
+  inputLabel: 2000,
+  textInput: 3000,
+  modalTitle: 24,
+  modalButton: 24,
+  privateMetadata: 3000,
+  /** The notification fallback `text` of a message with blocks. */
+  fallbackText: 3000,
+} as const;
+
+/** A message ready for `chat.postMessage`, `chat.update` or `respond()`. */
+export interface RenderedMessage {
+  /** Plain fallback for notifications and screen readers. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Shortens `text` to at most `max` characters, ending with `…` when cut. Never splits a surrogate
+ * pair or an `&amp;`-style entity.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  cut = cut.replace(/&[a-z]{0,4}$/, '');
+  return `${cut}…`;
+}
+
+/** Removes the mrkdwn markers the core uses, for plain-text places (headers, buttons, options). */
+export function stripMrkdwn(text: string): string {
+  return text.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]+)`/g, '$1');
+}
+
+function plain(text: string, max: number): PlainTextElement {
+  // Slack refuses an empty plain_text object; a single space renders as nothing.
+  return { type: 'plain_text', text: clip(text, max) || ' ', emoji: true };
+}
+
+function md(text: string, max: number): MrkdwnElement {
+  return { type: 'mrkdwn', text: clip(text, max) || ' ' };
+}
+
+/** Splits escaped mrkdwn into chunks of at most `max` characters, at line breaks where possible. */
+export function splitText(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    const candidate = current ? `${current}\n${line}` : line;
+    if (candidate.length <= max) {
+      current = candidate;
+      continue;
+    }
+    if (current) chunks.push(current);
+    let rest = line;
+    while (rest.length > max) {
+      let cut = max;
+      if (/[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut -= 1;
+      const entity = /&[a-z]{0,4}$/.exec(rest.slice(0, cut));
+      if (entity && entity.index > 0) cut = entity.index;
+      chunks.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
+    }
+    current = rest;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+function sectionBlocks(text: string): KnownBlock[] {
+  return splitText(text, SLACK_LIMITS.sectionText)
+    .filter((chunk) => chunk.trim() !== '')
+    .map((chunk) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: chunk },
+    }));
+}
+
+/**
+ * Buttons for `choices`, skipping any whose id Slack could not carry or that already appears in
+ * this message (Slack refuses duplicate `action_id`s). The button's `action_id` and `value` are
+ * the core's choice id.
+ */
+function buttons(choices: Choice[], used: Set<string>): Button[] {
+  const out: Button[] = [];
+  for (const choice of choices) {
+    if (!choice.id || choice.id.length > SLACK_LIMITS.actionId || used.has(choice.id)) continue;
+    used.add(choice.id);
+    const button: Button = {
+      type: 'button',
+      action_id: choice.id,
+      value: choice.id,
+      text: plain(stripMrkdwn(choice.label), SLACK_LIMITS.buttonText),
+    };
+    if (choice.style) button.style = choice.style;
+    out.push(button);
+  }
+  return out;
+}
+
+function actionsBlocks(choices: Choice[], used: Set<string>, blockIdPrefix: string): ActionsBlock[] {
+  const all = buttons(choices, used);
+  const blocks: ActionsBlock[] = [];
+  for (let i = 0; i < all.length; i += SLACK_LIMITS.actionsElements) {
+    const n = blocks.length;
+    blocks.push({
+      type: 'actions',
+      block_id: n === 0 ? blockIdPrefix : `${blockIdPrefix}-${n + 1}`,
+      elements: all.slice(i, i + SLACK_LIMITS.actionsElements),
+    });
+  }
+  return blocks;
+}
+
+/** The plain fallback text of a message: its title and text. */
+export function fallbackText(message: Message): string {
+  const parts = [message.title ? `*${stripMrkdwn(message.title)}*` : '', message.text].filter(Boolean);
+  return clip(escapeMrkdwn(parts.join('\n')), SLACK_LIMITS.fallbackText) || ' ';
+}
+
+/**
+ * Renders a message as Block Kit within `maxBlocks` (50 for messages, 100 for views). When the
+ * sections do not fit, the last ones are left out and a note says how many.
+ */
+export function renderMessage(message: Message, options: { maxBlocks?: number } = {}): RenderedMessage {
+  const maxBlocks = options.maxBlocks ?? SLACK_LIMITS.messageBlocks;
+  const used = new Set<string>();
+  const head: KnownBlock[] = [];
+  if (message.title?.trim()) {
+    head.push({
+      type: 'header',
+      text: plain(stripMrkdwn(message.title), SLACK_LIMITS.headerText),
+    });
+  }
+  const text = message.isError ? `:warning: ${message.text}` : message.text;
+  if (text.trim()) head.push(...sectionBlocks(escapeMrkdwn(text)));
+  const facts = message.facts ?? [];
+  for (let i = 0; i < facts.length; i += SLACK_LIMITS.fieldsPerSection) {
+    head.push({
+      type: 'section',
+      fields: facts
+        .slice(i, i + SLACK_LIMITS.fieldsPerSection)
+        .map((fact) =>
+          md(
+            `*${escapeMrkdwn(stripMrkdwn(fact.label))}*\n${escapeMrkdwn(fact.value)}`,
+            SLACK_LIMITS.fieldText,
+          ),
+        ),
+    });
+  }
+
+  // Each section is a group of blocks kept together (its text and its buttons).
+  const groups: KnownBlock[][] = (message.sections ?? []).map((section, index) => {
+    const lines = [
+      section.title ? `*${escapeMrkdwn(section.title)}*` : '',
+      ...section.lines.map(escapeMrkdwn),
+    ]
+      .filter((line) => line !== '')
+      .join('\n');
+    const blocks: KnownBlock[] = sectionBlocks(lines);
+    if (section.choices?.length) blocks.push(...actionsBlocks(section.choices, used, `section-${index + 1}`));
+    return blocks;
+  });
+
+  const tail: KnownBlock[] = [];
+  if (message.choices?.length) tail.push(...actionsBlocks(message.choices, used, 'choices'));
+  if (message.footer?.trim()) {
+    tail.push({
+      type: 'context',
+      elements: [md(escapeMrkdwn(message.footer), SLACK_LIMITS.contextText)],
+    });
+  }
+
+  const body: KnownBlock[] = [];
+  let room = maxBlocks - head.length - tail.length;
+  let left = 0;
+  for (const [index, group] of groups.entries()) {
+    const needsNote = index < groups.length - 1 ? 1 : 0;
+    if (left === 0 && group.length + needsNote <= room) {
+      body.push(...group);
+      room -= group.length;
+    } else {
+      left++;
+    }
+  }
+  if (left > 0) {
+    body.push({
+      type: 'context',
+      elements: [md(`…and ${left} more not shown here.`, SLACK_LIMITS.contextText)],
+    });
+  }
+  const blocks = [...head, ...body, ...tail].slice(0, maxBlocks);
+  return { text: fallbackText(message), blocks };
+}
+
+/** The App Home tab for a dashboard message (views allow 100 blocks). */
+export function renderHomeView(message: Message): HomeView {
+  return {
+    type: 'home',
+    blocks: renderMessage(message, { maxBlocks: SLACK_LIMITS.viewBlocks }).blocks,
+  };
+}
+
+/** What a modal carries back in `private_metadata`: the form's context and where it was opened from. */
+export interface ModalMetadata {
+  /** The form's opaque context (e.g. `{ nudgeId }`). */
+  context?: Record<string, string>;
+  /** The channel the member opened the form from (for an ephemeral confirmation). */
+  channel?: string;
+  /** The message the form answers (a nudge), to update once the form is submitted. */
+  message?: { channel: string; ts: string };
+}
+
+/** Encodes metadata for `private_metadata`, dropping the optional parts when it would be too long. */
+export function encodeMetadata(metadata: ModalMetadata): string {
+  const full = JSON.stringify(metadata);
+  if (full.length <= SLACK_LIMITS.privateMetadata) return full;
+  const slim = JSON.stringify({ context: metadata.context });
+  return slim.length <= SLACK_LIMITS.privateMetadata ? slim : '{}';
+}
+
+/** Reads `private_metadata` back; anything malformed or foreign reads as empty. */
+export function decodeMetadata(text: string | undefined): ModalMetadata {
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== 'object') return {};
+    const raw = parsed as Record<string, unknown>;
+    const out: ModalMetadata = {};
+    if (raw.context && typeof raw.context === 'object') {
+      const context: Record<string, string> = {};
+      for (const [key, value] of Object.entries(raw.context as Record<string, unknown>)) {
+        if (typeof value === 'string') context[key] = value;
+      }
+      out.context = context;
+    }
+    if (typeof raw.channel === 'string') out.channel = raw.channel;
+    const message = raw.message as Record<string, unknown> | undefined;
+    if (message && typeof message.channel === 'string' && typeof message.ts === 'string') {
+      out.message = { channel: message.channel, ts: message.ts };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function option(value: string, label: string): PlainTextOption {
+  return { text: plain(stripMrkdwn(label), SLACK_LIMITS.optionText), value };
+}
+
+function inputBlock(field: FormField): KnownBlock {
+  const label = plain(field.label, SLACK_LIMITS.inputLabel);
+  const optional = field.optional ?? false;
+  switch (field.type) {
+    case 'select': {
+      const options = field.options
+        .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
+        .slice(0, SLACK_LIMITS.optionsPerSelect)
+        .map((o) => option(o.value, o.label));
+      if (options.length === 0) {
+        // Slack refuses a select without options; say so in place of the input.
+        return {
+          type: 'section',
+          block_id: field.id,
+          text: { type: 'mrkdwn', text: `*${escapeMrkdwn(field.label)}*\nNothing to choose from yet.` },
+        };
+      }
+      const initial = options.find((o) => o.value === field.initial);
+      const block: InputBlock = {
+        type: 'input',
+        block_id: field.id,
+        label,
+        optional,
+        element: {
+          type: 'static_select',
+          action_id: field.id,
+          options,
+          placeholder: plain('Choose…', SLACK_LIMITS.placeholder),
+          ...(initial ? { initial_option: initial } : {}),
+        },
+      };
+      return block;
+    }
+    case 'date': {
+      const valid = field.initial && /^\d{4}-\d{2}-\d{2}$/.test(field.initial) ? field.initial : undefined;
+      return {
+        type: 'input',
+        block_id: field.id,
+        label,
+        optional,
+        element: {
+          type: 'datepicker',
+          action_id: field.id,
+          ...(valid ? { initial_date: valid } : {}),
+        },
+      };
+    }
+    case 'text': {
+      const maxLength = Math.min(field.maxLength ?? SLACK_LIMITS.textInput, SLACK_LIMITS.textInput);
+      return {
+        type: 'input',
+        block_id: field.id,
+        label,
+        optional,
+        element: {
+          type: 'plain_text_input',
+          action_id: field.id,
+          multiline: field.multiline ?? false,
+          max_length: maxLength,
+          ...(field.placeholder ? { placeholder: plain(field.placeholder, SLACK_LIMITS.placeholder) } : {}),
+          ...(field.initial ? { initial_value: field.initial.slice(0, maxLength) } : {}),
+        },
+      };
+    }
+  }
+}
+
+/** A core form as a modal. `callback_id` is the form id; block and action ids are the field ids. */
+export function renderModal(form: Form, metadata: ModalMetadata = {}): ModalView {
+  return {
+    type: 'modal',
+    callback_id: form.id,
+    title: plain(form.title, SLACK_LIMITS.modalTitle),
+    submit: plain(form.submitLabel, SLACK_LIMITS.modalButton),
+    close: plain('Cancel', SLACK_LIMITS.modalButton),
+    private_metadata: encodeMetadata({ ...metadata, context: form.context ?? metadata.context }),
+    blocks: form.fields.slice(0, SLACK_LIMITS.viewBlocks).map(inputBlock),
+  };
+}
+
+/** One input's state as `view.state.values[blockId][actionId]` holds it. */
+interface InputState {
+  type?: string;
+  value?: string | null;
+  selected_option?: { value?: string } | null;
+  selected_options?: { value?: string }[] | null;
+  selected_date?: string | null;
+  selected_time?: string | null;
+  selected_user?: string | null;
+  selected_conversation?: string | null;
+  selected_channel?: string | null;
+}
+
+function inputValue(state: InputState): string | undefined {
+  if (typeof state.value === 'string') return state.value;
+  if (state.selected_option && typeof state.selected_option.value === 'string')
+    return state.selected_option.value;
+  if (typeof state.selected_date === 'string') return state.selected_date;
+  if (typeof state.selected_time === 'string') return state.selected_time;
+  if (Array.isArray(state.selected_options)) {
+    return state.selected_options
+      .map((o) => o.value)
+      .filter((v): v is string => typeof v === 'string')
+      .join(',');
+  }
+  for (const key of ['selected_user', 'selected_conversation', 'selected_channel'] as const) {
+    if (typeof state[key] === 'string') return state[key] as string;
+  }
+  return undefined;
+}
+
+/** Reads a submitted modal's values by block id (the core's field ids). Empty inputs are absent. */
+export function readViewValues(values: unknown): FormValues {
+  const out: FormValues = {};
+  if (!values || typeof values !== 'object') return out;
+  for (const [blockId, actions] of Object.entries(values as Record<string, unknown>)) {
+    if (!actions || typeof actions !== 'object') continue;
+    for (const state of Object.values(actions as Record<string, InputState>)) {
+      if (!state || typeof state !== 'object') continue;
+      const value = inputValue(state);
+      if (value !== undefined && value !== '') {
+        out[blockId] = value;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Field errors keyed by input block, as `response_action: 'errors'` wants them. An error for a
+ * field the view does not show is put on the first input, so it is seen rather than refused.
+ */
+export function viewErrors(errors: Record<string, string>, blocks: unknown): Record<string, string> {
+  const inputs = Array.isArray(blocks)
+    ? blocks
+        .filter((b): b is { type: string; block_id: string } => {
+          const block = b as { type?: unknown; block_id?: unknown } | null;
+          return block?.type === 'input' && typeof block.block_id === 'string';
+        })
+        .map((b) => b.block_id)
+    : [];
+  const out: Record<string, string> = {};
+  const stray: string[] = [];
+  for (const [field, message] of Object.entries(errors)) {
+    if (inputs.includes(field)) out[field] = clip(message, SLACK_LIMITS.inputLabel);
+    else stray.push(message);
+  }
+  const first = inputs[0];
+  if (stray.length && first) {
+    out[first] = clip([out[first], ...stray].filter(Boolean).join(' '), SLACK_LIMITS.inputLabel);
+  }
+  return out;
+}
+
+/** A modal that only shows a message (e.g. to replace a form that can no longer be submitted). */
+export function renderNoticeModal(title: string, message: Message): ModalView {
+  return {
+    type: 'modal',
+    title: plain(title, SLACK_LIMITS.modalTitle),
+    close: plain('Close', SLACK_LIMITS.modalButton),
+    blocks: renderMessage(message, { maxBlocks: SLACK_LIMITS.viewBlocks }).blocks,
+  };
+}

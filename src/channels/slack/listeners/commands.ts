@@ -1,0 +1,63 @@
+/**
+ * Slash commands. Any command name the app is given runs the command grammar, so a workspace may
+ * install the app as `/partner` (the manifest) or under another name (e.g. a `/partner-dev` copy).
+ * Replies are ephemeral; `/partner` alone and `/partner log` without arguments open the log modal.
+ */
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { describeError } from '../../../core/errors';
+import type { SlackDeps } from './shared';
+import { ephemeral, openModal, SORRY, UNKNOWN_SENDER } from './shared';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+export function register(app: App, deps: SlackDeps): void {
+  app.command(/^\/.+/, deps.track(onCommand(deps)));
+}
+
+function onCommand(deps: SlackDeps) {
+  return async function onSlashCommand({
+    command,
+    ack,
+    respond,
+    client,
+    context,
+  }: CommandArgs): Promise<void> {
+    // Acknowledge first: Slack allows 3 s, and the trigger id for a modal lives no longer.
+    await ack();
+    try {
+      const now = deps.clock();
+      const who = await deps.identities.identify(
+        client,
+        {
+          userId: command.user_id,
+          teamId: context.teamId ?? command.team_id,
+          enterpriseId: context.enterpriseId ?? command.enterprise_id,
+          isEnterpriseInstall: context.isEnterpriseInstall,
+          teamName: command.team_domain,
+          userName: command.user_name,
+        },
+        now,
+      );
+      if (!who) {
+        await respond(ephemeral(UNKNOWN_SENDER));
+        return;
+      }
+      const result = await deps.rapport.handleCommand(who.actor, unescapeSlackText(command.text ?? ''), now);
+      if (result.openForm) {
+        const opened = await openModal(deps, client, command.trigger_id, result.openForm, {
+          channel: command.channel_id,
+        });
+        if (opened) return;
+      }
+      await respond(ephemeral(result.reply));
+    } catch (error) {
+      deps.logger.error({ command: command.command, err: describeError(error) }, 'slash command failed');
+      await respond(ephemeral(SORRY)).catch(() => undefined);
+    }
+  };
+}
+
+/** Slack sends `&`, `<` and `>` in a command's text as HTML entities; the grammar wants what was typed. */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}

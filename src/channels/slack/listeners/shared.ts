@@ -1,0 +1,84 @@
+/** What the Slack listeners share: their dependencies and the small steps every kind of listener takes. */
+import type { RespondArguments, webApi } from '@slack/bolt';
+import { describeError } from '../../../core/errors';
+import type { Form, Message } from '../../../core/messages';
+import type { Logger } from '../../../core/ports';
+import type { Actor, Rapport } from '../../../core/rapport';
+import type { ModalMetadata } from '../block-kit';
+import { renderHomeView, renderMessage, renderModal } from '../block-kit';
+import type { DirectMessages } from '../direct-messages';
+import type { SlackIdentities } from '../slack-identity';
+
+type WebClient = webApi.WebClient;
+
+/** What every listener is given. */
+export interface SlackDeps {
+  rapport: Rapport;
+  logger: Logger;
+  /** The service's clock: the `now` of every core call. */
+  clock: () => Date;
+  identities: SlackIdentities;
+  dms: DirectMessages;
+  /**
+   * Wraps a listener so that `stop()` can wait for it: with Bolt's default `processBeforeResponse:
+   * false`, work after `ack()` outlives the HTTP request.
+   */
+  track<A>(listener: (args: A) => Promise<void>): (args: A) => Promise<void>;
+}
+
+/** Said when something unexpected failed; details go to the log, never to the member. */
+export const SORRY: Message = {
+  text: 'Sorry, something went wrong on my side. Please try again in a minute.',
+  isError: true,
+};
+
+/** Said when a request names no user or workspace we can act for. */
+export const UNKNOWN_SENDER: Message = {
+  text: 'I could not tell which Slack workspace this came from, so I did nothing.',
+  isError: true,
+};
+
+/** A message as an ephemeral `respond()` payload. */
+export function ephemeral(message: Message, replaceOriginal = false): RespondArguments {
+  const { text, blocks } = renderMessage(message);
+  return { response_type: 'ephemeral', replace_original: replaceOriginal, text, blocks };
+}
+
+/** Opens a core form as a modal; false (logged) when Slack refuses, e.g. an expired trigger id. */
+export async function openModal(
+  deps: SlackDeps,
+  client: WebClient,
+  triggerId: string | undefined,
+  form: Form,
+  metadata: ModalMetadata,
+): Promise<boolean> {
+  if (!triggerId) return false;
+  try {
+    await client.views.open({ trigger_id: triggerId, view: renderModal(form, metadata) });
+    return true;
+  } catch (error) {
+    deps.logger.warn({ form: form.id, err: describeError(error) }, 'could not open the modal');
+    return false;
+  }
+}
+
+/** Publishes the member's dashboard as their App Home tab. */
+export async function publishHome(
+  deps: SlackDeps,
+  client: WebClient,
+  actor: Actor,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  const dashboard = await deps.rapport.dashboard(actor, now);
+  await client.views.publish({ user_id: userId, view: renderHomeView(dashboard) });
+}
+
+/** Runs a best-effort step (a confirmation, a refreshed view): failures are logged, not raised. */
+export async function bestEffort(logger: Logger, what: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    logger.warn({ err: describeError(error) }, `${what} failed`);
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * The Slack channel: `@slack/bolt` on the service's one HTTP server at `POST /slack/events` (slash
+ * commands, interactivity and events on one URL), or over Socket Mode when an app-level token is
+ * configured. It only translates between Slack and the core; no feature logic lives here.
+ *
+ * - Token check: `auth.test` runs once in `start()`. A refused token stops start-up with a message
+ *   naming SLACK_BOT_TOKEN, and the bot's ids it returns are handed to Bolt, which otherwise calls
+ *   `auth.test` again (with `tokenVerificationEnabled: false`, on every request).
+ * - Retries: the Web API client never retries and rejects rate-limited calls at once
+ *   (`rejectRateLimitedCalls`), so the scheduler, which owns retries, sees `RATE_LIMITED` with
+ *   Slack's `Retry-After` instead of the SDK waiting for up to half an hour.
+ * - Workspaces: see `slack-identity.ts` (a team, or the organisation for org-wide installs).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, isValidSlackRequest, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { Receiver } from '@slack/bolt';
+import type { SlackConfig } from '../../config';
+import { ConfigError } from '../../config';
+import { ChannelError, describeError } from '../../core/errors';
+import type { Message } from '../../core/messages';
+import type { Address } from '../../core/model';
+import type { Channel, DeliveryReceipt } from '../../core/ports';
+import type { Route } from '../../http/server';
+import { readBody, sendJson } from '../../http/server';
+import type { Core, PlatformChannel } from '../../main';
+import { DirectMessages } from './direct-messages';
+import * as actions from './listeners/actions';
+import * as commands from './listeners/commands';
+import * as events from './listeners/events';
+import type { SlackDeps } from './listeners/shared';
+import * as views from './listeners/views';
+import { slackErrorName, toChannelError } from './slack-errors';
+import { decodeAddress, SlackIdentities } from './slack-identity';
+import { slackLogger } from './slack-logger';
+
+/** Where Slack sends commands, interactivity and events. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Largest request body accepted, in bytes; Slack's payloads are a few kilobytes. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Longest a Web API call may take before it counts as `UNAVAILABLE`, in ms. */
+const API_TIMEOUT_MS = 10_000;
+/** How long `stop()` waits for listeners still running after their `ack()`, in ms. */
+const DRAIN_MS = 10_000;
+/** How long `stop()` waits for Slack to close the Socket Mode connection, in ms. */
+const DISCONNECT_MS = 5_000;
+
+/** Delivers nudges as DMs from the app. `messageRef` is `{ channel, ts }`. */
+export class SlackChannel implements Channel {
+  readonly platform = 'slack' as const;
+
+  constructor(private readonly dms: DirectMessages) {}
+
+  async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
+    const to = decodeAddress(address);
+    try {
+      return { messageRef: await this.dms.send(to, message) };
+    } catch (error) {
+      throw toChannelError(error, 'delivering to Slack');
+    }
+  }
+}
+
+/** Why a body that passed signature verification is not one Bolt can handle, or null when it is. */
+export function slackBodyProblem(contentType: string | undefined, raw: Buffer): string | null {
+  let body: unknown;
+  try {
+    // Parsed exactly as Bolt parses it: form fields only for this exact content type.
+    if (contentType === 'application/x-www-form-urlencoded') {
+      const form = new URLSearchParams(raw.toString('utf8'));
+      const payload = form.get('payload');
+      body = payload !== null ? JSON.parse(payload) : Object.fromEntries(form);
+    } else {
+      body = JSON.parse(raw.toString('utf8'));
+    }
+  } catch {
+    return 'the body is neither JSON nor a Slack form';
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'the body is not a Slack payload';
+  const b = body as Record<string, unknown>;
+  const isObject = (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (b.event !== undefined) return isObject(b.event) ? null : 'the event is not an object';
+  if (b.command !== undefined) return typeof b.command === 'string' ? null : 'the command is not text';
+  if (b.actions !== undefined) {
+    return Array.isArray(b.actions) && b.actions.length > 0 && b.actions.every(isObject)
+      ? null
+      : 'the actions are not a list';
+  }
+  if (b.type === 'view_submission' || b.type === 'view_closed') {
+    const view = b.view as Record<string, unknown> | undefined;
+    return isObject(view) && typeof view?.callback_id === 'string' ? null : 'the view is missing';
+  }
+  const known = ['url_verification', 'block_suggestion', 'dialog_submission', 'shortcut', 'message_action'];
+  if (known.includes(String(b.type)) || b.name !== undefined || b.ssl_check !== undefined) return null;
+  return 'the body is not a Slack payload';
+}
+
+/** The Slack platform: its channel, its route (HTTP mode), and the Bolt app behind them. */
+class SlackPlatform implements PlatformChannel {
+  readonly channel: SlackChannel;
+  readonly routes: Route[];
+  private readonly client: webApi.WebClient;
+  private readonly clientOptions: webApi.WebClientOptions;
+  private readonly deps: SlackDeps;
+  private readonly inflight = new Set<Promise<void>>();
+  private httpReceiver: HTTPReceiver | null = null;
+  private socketReceiver: SocketModeReceiver | null = null;
+
+  constructor(
+    private readonly config: SlackConfig,
+    private readonly core: Core,
+  ) {
+    const logger = slackLogger(core.logger);
+    this.clientOptions = {
+      ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: API_TIMEOUT_MS,
+      logger,
+    };
+    this.client = new webApi.WebClient(config.botToken, this.clientOptions);
+    const dms = new DirectMessages(this.client, core.rapport, core.logger, core.clock);
+    this.channel = new SlackChannel(dms);
+    this.deps = {
+      rapport: core.rapport,
+      logger: core.logger,
+      clock: core.clock,
+      identities: new SlackIdentities(core.rapport, core.logger),
+      dms,
+      track: (listener) => this.track(listener),
+    };
+    this.routes = config.appToken
+      ? []
+      : [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: (req, res) => this.handleHttp(req, res) }];
+  }
+
+  async start(): Promise<void> {
+    const bot = await this.verifyToken();
+    const logger = slackLogger(this.core.logger);
+    let receiver: Receiver;
+    if (this.config.appToken) {
+      receiver = this.socketReceiver = new SocketModeReceiver({
+        appToken: this.config.appToken,
+        logger,
+        // The Socket Mode client opens its connection through the Web API too (`apps.connections.open`).
+        installerOptions: { clientOptions: this.config.apiUrl ? { slackApiUrl: this.config.apiUrl } : {} },
+        processEventErrorHandler: async ({ error }) => {
+          this.core.logger.error({ err: describeError(error) }, 'Slack event failed');
+          return true;
+        },
+      });
+    } else {
+      this.httpReceiver = new HTTPReceiver({
+        signingSecret: this.config.signingSecret,
+        endpoints: SLACK_EVENTS_PATH,
+        logger,
+        bodyLimit: BODY_LIMIT_BYTES,
+        processEventErrorHandler: async ({ error, response }) => {
+          this.core.logger.error({ err: describeError(error) }, 'Slack request failed');
+          // Slack retries a failed delivery; an answered one is not sent again.
+          if (!response.headersSent) {
+            response.writeHead(200);
+            response.end();
+          }
+          return false;
+        },
+      });
+      receiver = this.httpReceiver;
+    }
+    const app = new App({
+      token: this.config.botToken,
+      botId: bot.botId,
+      botUserId: bot.botUserId,
+      receiver,
+      logger,
+      clientOptions: this.clientOptions,
+      // Conversation state is not used; Bolt's default in-memory store would only grow.
+      convoStore: false,
+    });
+    app.error(async (error) => {
+      this.core.logger.error({ err: describeError(error) }, 'Slack listener failed');
+    });
+    commands.register(app, this.deps);
+    actions.register(app, this.deps);
+    views.register(app, this.deps);
+    events.register(app, this.deps);
+    if (this.config.appToken) await this.connectSocket(app);
+    this.core.logger.info(
+      { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, team: bot.teamId },
+      'Slack channel ready',
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.httpReceiver = null;
+    const socket = this.socketReceiver;
+    this.socketReceiver = null;
+    // Bolt's `stop()` does not wait for the WebSocket close handshake; the client's `disconnect()` does.
+    if (socket) await within(DISCONNECT_MS, socket.client.disconnect()).catch(() => undefined);
+    await within(DRAIN_MS, Promise.allSettled([...this.inflight]));
+  }
+
+  /** Opens the Socket Mode connection; a refused app-level token stops start-up naming it. */
+  private async connectSocket(app: App): Promise<void> {
+    try {
+      await app.start();
+    } catch (error) {
+      const mapped = toChannelError(error, 'apps.connections.open');
+      if (mapped.code === 'AUTH' || mapped.code === 'ADDRESS_GONE') {
+        throw new ConfigError(
+          'SLACK_APP_TOKEN',
+          `Slack refused the app-level token (${slackErrorName(error) ?? mapped.message}); it needs the connections:write scope`,
+        );
+      }
+      throw mapped;
+    }
+  }
+
+  /** Checks the bot token once and learns the bot's ids. */
+  private async verifyToken(): Promise<{ botId: string; botUserId: string; teamId: string | undefined }> {
+    let result: webApi.AuthTestResponse;
+    try {
+      result = await this.client.auth.test();
+    } catch (error) {
+      const mapped = toChannelError(error, 'auth.test');
+      if (mapped.code === 'AUTH') {
+        throw new ConfigError(
+          'SLACK_BOT_TOKEN',
+          `Slack refused the bot token (${slackErrorName(error) ?? mapped.message})`,
+        );
+      }
+      throw new ChannelError(
+        mapped.code,
+        `could not check the Slack bot token at ${this.config.apiUrl ?? 'https://slack.com/api/'}: ${mapped.message}`,
+        { cause: error },
+      );
+    }
+    if (!result.bot_id || !result.user_id) {
+      throw new ConfigError('SLACK_BOT_TOKEN', 'is not a bot token (xoxb-…): auth.test named no bot');
+    }
+    return { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id };
+  }
+
+  private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receiver = this.httpReceiver;
+    if (!receiver) {
+      sendJson(res, 503, { error: 'the Slack channel is not running' });
+      return;
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, BODY_LIMIT_BYTES);
+    } catch (error) {
+      // The rest of a refused body is never read: close the connection rather than keep it half-read.
+      res.setHeader('connection', 'close');
+      throw error;
+    }
+    // Bolt reads an already buffered body from `rawBody` instead of the (consumed) stream.
+    Object.assign(req, { rawBody: raw });
+    if (this.isSigned(req, raw)) {
+      const problem = slackBodyProblem(req.headers['content-type'], raw);
+      if (problem) {
+        sendJson(res, 400, { error: problem });
+        return;
+      }
+    }
+    // Unsigned, badly signed or stale requests go to Bolt too: it answers them 401.
+    receiver.requestListener(req, res);
+  }
+
+  private isSigned(req: IncomingMessage, raw: Buffer): boolean {
+    const signature = req.headers['x-slack-signature'];
+    const timestamp = req.headers['x-slack-request-timestamp'];
+    if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
+    return isValidSlackRequest({
+      signingSecret: this.config.signingSecret,
+      body: raw.toString('utf8'),
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) },
+    });
+  }
+
+  private track<A>(listener: (args: A) => Promise<void>): (args: A) => Promise<void> {
+    return async (args: A) => {
+      const running = listener(args);
+      this.inflight.add(running);
+      try {
+        await running;
+      } finally {
+        this.inflight.delete(running);
+      }
+    };
+  }
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds the Slack platform from its configuration. Nothing talks to Slack until `start()`. */
+export function createSlackPlatform(config: SlackConfig, core: Core): PlatformChannel {
+  return new SlackPlatform(config, core);
+}

@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import {
+  clip,
+  decodeMetadata,
+  encodeMetadata,
+  escapeMrkdwn,
+  readViewValues,
+  renderHomeView,
+  renderMessage,
+  renderModal,
+  SLACK_LIMITS,
+  splitText,
+  viewErrors,
+} from '../../../src/channels/slack/block-kit';
+import type { Choice, Form, Message } from '../../../src/core/messages';
+import { logForm } from '../../../src/core/views';
+import type { Partner } from '../../../src/core/model';
+
+type AnyBlock = {
+  type: string;
+  text?: { type: string; text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ type: string; action_id?: string; value?: string; text?: { text: string } }>;
+};
+
+/** Every Slack limit a rendered message must respect. */
+function limitViolations(blocks: AnyBlock[], maxBlocks: number): string[] {
+  const problems: string[] = [];
+  if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks`);
+  const actionIds = new Set<string>();
+  for (const block of blocks) {
+    if (
+      block.type === 'header' &&
+      (block.text!.text.length > SLACK_LIMITS.headerText || !block.text!.text.trim())
+    )
+      problems.push('header');
+    if (block.type === 'section') {
+      if (block.text && (block.text.text.length > SLACK_LIMITS.sectionText || block.text.text.trim() === ''))
+        problems.push('section text');
+      if (block.fields && block.fields.length > SLACK_LIMITS.fieldsPerSection) problems.push('field count');
+      if (block.fields?.some((f) => f.text.length > SLACK_LIMITS.fieldText)) problems.push('field text');
+    }
+    if (block.type === 'context') {
+      const texts = block.elements!.map((e) => (e as unknown as { text: string }).text);
+      if (texts.length > 10 || texts.some((t) => t.length > 3000 || t.trim() === ''))
+        problems.push('context');
+    }
+    if (block.type === 'actions') {
+      if (block.elements!.length > SLACK_LIMITS.actionsElements) problems.push('actions count');
+      for (const element of block.elements!) {
+        if (element.text!.text.length > SLACK_LIMITS.buttonText) problems.push('button text');
+        if (element.action_id!.length > SLACK_LIMITS.actionId) problems.push('action_id');
+        if (element.value!.length > SLACK_LIMITS.actionId) problems.push('value');
+        if (actionIds.has(element.action_id!)) problems.push(`duplicate ${element.action_id}`);
+        actionIds.add(element.action_id!);
+      }
+    }
+  }
+  return problems;
+}
+
+const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max, size: 'large' });
+const choice: fc.Arbitrary<Choice> = fc.record({
+  id: fc.string({ minLength: 1, maxLength: 300 }),
+  label: text(200),
+  style: fc.constantFrom(undefined, 'primary' as const, 'danger' as const),
+});
+const message: fc.Arbitrary<Message> = fc.record(
+  {
+    title: text(400),
+    text: text(9000),
+    facts: fc.array(fc.record({ label: text(100), value: text(3000) }), { maxLength: 25, size: 'large' }),
+    sections: fc.array(
+      fc.record(
+        {
+          title: text(200),
+          lines: fc.array(text(500), { maxLength: 12 }),
+          choices: fc.array(choice, { maxLength: 4 }),
+        },
+        { requiredKeys: ['lines'] },
+      ),
+      { maxLength: 80, size: 'large' },
+    ),
+    choices: fc.array(choice, { maxLength: 40, size: 'large' }),
+    footer: text(4000),
+    isError: fc.boolean(),
+  },
+  { requiredKeys: ['text'] },
+);
+
+describe('Block Kit rendering', () => {
+  it('keeps any message within Slack’s limits', () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const rendered = renderMessage(m);
+        expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
+        expect(rendered.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+        expect(rendered.text.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps any dashboard within the Home tab’s 100 blocks', () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        expect(limitViolations(renderHomeView(m).blocks as AnyBlock[], SLACK_LIMITS.viewBlocks)).toEqual([]);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('renders title, text, facts, sections, buttons and footer in order', () => {
+    const rendered = renderMessage({
+      title: 'Nissan — 30 days since signing',
+      text: 'How is the *collaboration* going?',
+      facts: [{ label: 'Stage', value: 'signed' }],
+      sections: [{ title: 'Recent', lines: ['a', 'b'], choices: [{ id: 'p:1:log', label: 'Log' }] }],
+      choices: [{ id: 'n:1:well', label: 'Going well', style: 'primary' }],
+      footer: 'Keep investing after the contract is signed.',
+    });
+
+    expect(rendered.blocks.map((b) => b.type)).toEqual([
+      'header',
+      'section',
+      'section',
+      'section',
+      'actions',
+      'actions',
+      'context',
+    ]);
+    expect(rendered.blocks[4]).toMatchObject({
+      elements: [{ type: 'button', action_id: 'p:1:log', value: 'p:1:log', text: { text: 'Log' } }],
+    });
+    expect(rendered.blocks[5]).toMatchObject({
+      elements: [{ action_id: 'n:1:well', style: 'primary', text: { text: 'Going well' } }],
+    });
+    expect(rendered.text).toBe('*Nissan — 30 days since signing*\nHow is the *collaboration* going?');
+  });
+
+  it('escapes Slack’s control characters in text that came from members', () => {
+    const rendered = renderMessage({ text: 'Added *A&B <Partners>*' });
+
+    expect(rendered.blocks[0]).toMatchObject({ text: { text: 'Added *A&amp;B &lt;Partners&gt;*' } });
+    expect(escapeMrkdwn('<!channel>')).toBe('&lt;!channel&gt;');
+  });
+
+  it('marks an error reply so it reads as one', () => {
+    const rendered = renderMessage({ text: 'That is not a date.', isError: true });
+
+    expect(rendered.blocks[0]).toMatchObject({ text: { text: ':warning: That is not a date.' } });
+  });
+
+  it('leaves out sections that do not fit and says how many', () => {
+    const sections = Array.from({ length: 70 }, (_, i) => ({ title: `Partner ${i}`, lines: ['line'] }));
+    const rendered = renderMessage({ text: 'x', sections, choices: [{ id: 'log:open', label: 'Log' }] });
+
+    expect(rendered.blocks).toHaveLength(50);
+    expect(rendered.blocks[rendered.blocks.length - 1]!.type).toBe('actions');
+    expect(JSON.stringify(rendered.blocks)).toContain('and 23 more not shown');
+  });
+
+  it('splits long text at line breaks and never inside an entity', () => {
+    expect(splitText('a\nb', 3)).toEqual(['a\nb']);
+    expect(splitText('aa\nbb', 3)).toEqual(['aa', 'bb']);
+    expect(splitText('ab&amp;', 5)).toEqual(['ab', '&amp;']);
+    expect(splitText('&amp;&amp;', 3).join('')).toBe('&amp;&amp;');
+    expect(clip('abcdef', 4)).toBe('abc…');
+    expect(clip('ab&amp;cd', 5)).toBe('ab…');
+  });
+});
+
+describe('Block Kit modals', () => {
+  const partners = Array.from(
+    { length: 120 },
+    (_, i) => ({ id: i + 1, name: `Partner ${i + 1} ${'x'.repeat(i === 0 ? 100 : 0)}` }) as Partner,
+  );
+  const form: Form = logForm(partners, { partnerId: 1, kind: 'visit', date: '2026-03-02' });
+
+  it('renders a form as a modal within Slack’s limits', () => {
+    const view = renderModal(
+      { ...form, title: 'A title much longer than twenty-four characters' },
+      { channel: 'C1' },
+    );
+
+    expect(view.callback_id).toBe('log-interaction');
+    expect(view.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
+    const [partner, kind, date] = view.blocks as Array<{
+      element: {
+        options?: unknown[];
+        initial_option?: { value: string; text: { text: string } };
+        initial_date?: string;
+      };
+    }>;
+    expect(partner!.element.options).toHaveLength(100);
+    expect(partner!.element.initial_option?.value).toBe('1');
+    expect(partner!.element.initial_option?.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    expect(kind!.element.initial_option?.value).toBe('visit');
+    expect(date!.element.initial_date).toBe('2026-03-02');
+    expect(decodeMetadata(view.private_metadata)).toEqual({ channel: 'C1' });
+  });
+
+  it('shows a select without options as a note instead of an input Slack would refuse', () => {
+    const view = renderModal(logForm([], { date: '2026-03-02' }));
+
+    expect(view.blocks[0]).toMatchObject({ type: 'section', block_id: 'partner' });
+  });
+
+  it('reads every input type back by block id, leaving empty inputs out', () => {
+    expect(
+      readViewValues({
+        partner: { partner: { type: 'static_select', selected_option: { value: '7' } } },
+        date: { date: { type: 'datepicker', selected_date: '2026-03-01' } },
+        note: { note: { type: 'plain_text_input', value: 'Hello' } },
+        rating: { rating: { type: 'static_select', selected_option: null } },
+        empty: { empty: { type: 'plain_text_input', value: '' } },
+        many: { many: { type: 'checkboxes', selected_options: [{ value: 'a' }, { value: 'b' }] } },
+      }),
+    ).toEqual({ partner: '7', date: '2026-03-01', note: 'Hello', many: 'a,b' });
+    expect(readViewValues(null)).toEqual({});
+  });
+
+  it('keeps private_metadata under 3000 characters', () => {
+    const long = encodeMetadata({ context: { nudgeId: '1' }, channel: 'C'.repeat(4000) });
+
+    expect(long.length).toBeLessThanOrEqual(SLACK_LIMITS.privateMetadata);
+    expect(decodeMetadata(long)).toEqual({ context: { nudgeId: '1' } });
+    expect(decodeMetadata('{"context":{"nudgeId":5}}')).toEqual({ context: {} });
+  });
+
+  it('keys errors by input block and moves the others onto the first input', () => {
+    const blocks = [
+      { type: 'input', block_id: 'partner' },
+      { type: 'input', block_id: 'kind' },
+    ];
+
+    expect(viewErrors({ kind: 'Choose.', form: 'Start again.' }, blocks)).toEqual({
+      kind: 'Choose.',
+      partner: 'Start again.',
+    });
+    expect(viewErrors({ form: 'x' }, [])).toEqual({});
+  });
+});

@@ -1,0 +1,82 @@
+import { webApi } from '@slack/bolt';
+import { toChannelError } from '../../../src/channels/slack/slack-errors';
+import { ChannelError } from '../../../src/core/errors';
+
+function platformError(error: string, extra: Record<string, unknown> = {}): Error {
+  return new webApi.WebAPIPlatformError({ ok: false, error, ...extra });
+}
+
+describe('Slack Web API errors at the channel boundary', () => {
+  it.each([
+    ['channel_not_found', 'ADDRESS_GONE'],
+    ['user_not_found', 'ADDRESS_GONE'],
+    ['account_inactive', 'ADDRESS_GONE'],
+    ['not_in_channel', 'ADDRESS_GONE'],
+    ['is_archived', 'ADDRESS_GONE'],
+    ['user_disabled', 'ADDRESS_GONE'],
+    ['invalid_auth', 'AUTH'],
+    ['token_revoked', 'AUTH'],
+    ['missing_scope', 'AUTH'],
+    ['invalid_blocks', 'INVALID'],
+    ['msg_too_long', 'INVALID'],
+    ['internal_error', 'UNAVAILABLE'],
+    ['fatal_error', 'UNAVAILABLE'],
+    ['something_new_from_slack', 'UNAVAILABLE'],
+  ])('maps the platform error %s to %s', (error, code) => {
+    const mapped = toChannelError(platformError(error));
+
+    expect(mapped).toBeInstanceOf(ChannelError);
+    expect(mapped.code).toBe(code);
+    expect(mapped.message).toContain(error);
+  });
+
+  it('maps a rejected rate-limited call to RATE_LIMITED with its Retry-After in ms', () => {
+    const mapped = toChannelError(new webApi.WebAPIRateLimitedError(42));
+
+    expect(mapped.code).toBe('RATE_LIMITED');
+    expect(mapped.retryAfterMs).toBe(42_000);
+  });
+
+  it('maps a ratelimited platform answer to RATE_LIMITED', () => {
+    const mapped = toChannelError(platformError('ratelimited', { response_metadata: { retryAfter: 5 } }));
+
+    expect(mapped).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 5000 });
+  });
+
+  it.each([
+    [500, 'UNAVAILABLE'],
+    [502, 'UNAVAILABLE'],
+    [503, 'UNAVAILABLE'],
+    [401, 'AUTH'],
+    [403, 'AUTH'],
+    [400, 'INVALID'],
+    [404, 'UNAVAILABLE'],
+  ])('maps HTTP %i to %s', (status, code) => {
+    expect(toChannelError(new webApi.WebAPIHTTPError(status, 'status', {})).code).toBe(code);
+  });
+
+  it('maps HTTP 429 without rejection to RATE_LIMITED using its Retry-After header', () => {
+    const mapped = toChannelError(new webApi.WebAPIHTTPError(429, 'Too Many', { 'retry-after': '7' }));
+
+    expect(mapped).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 7000 });
+  });
+
+  it('maps network errors and timeouts to UNAVAILABLE', () => {
+    const refused = new webApi.WebAPIRequestError(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    const timeout = new webApi.WebAPIRequestError(
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+    );
+
+    expect(toChannelError(refused).code).toBe('UNAVAILABLE');
+    expect(toChannelError(timeout).code).toBe('UNAVAILABLE');
+    expect(toChannelError(new TypeError('fetch failed')).code).toBe('UNAVAILABLE');
+  });
+
+  it('passes a ChannelError through unchanged', () => {
+    const original = new ChannelError('ADDRESS_GONE', 'gone');
+
+    expect(toChannelError(original)).toBe(original);
+  });
+});
