@@ -86,6 +86,8 @@ export interface Member extends WorkingPrefs {
   displayName: string | null;
   /** When the time zone was last read from the platform (Slack `users.info`, Teams `localTimezone`). */
   timeZoneCheckedAt: Date | null;
+  /** The member chose the zone (`prefs tz`); what the platform reports does not replace it. */
+  timeZoneChosen: boolean;
   address: Address | null;
   /** The platform said the address no longer works; nudges wait until the member is seen again. */
   addressStale: boolean;

@@ -46,11 +46,15 @@ export interface MemberSighting {
 export interface MemberRepository {
   /**
    * Creates the member on first sight, otherwise refreshes what the platform told us. Seeing a member
-   * with an address clears `addressStale`. A reported time zone updates `timeZone` and `timeZoneCheckedAt`.
+   * with an address clears `addressStale`. A reported time zone updates `timeZoneCheckedAt`, and `timeZone`
+   * unless the member chose one.
    */
   see(sighting: MemberSighting, defaultTimeZone: string, now: Date): Promise<Member>;
   get(workspaceId: string, memberId: string): Promise<Member | null>;
+  /** Sets working preferences; a time zone set here is the member's choice (see `timeZoneChosen`). */
   updatePrefs(workspaceId: string, memberId: string, prefs: Partial<WorkingPrefs>): Promise<Member>;
+  /** Goes back to the time zone the platform reports (undoes a chosen one). */
+  followPlatformTimeZone(workspaceId: string, memberId: string): Promise<void>;
   setPausedUntil(workspaceId: string, memberId: string, until: Date | null): Promise<void>;
   setDigest(workspaceId: string, memberId: string, enabled: boolean): Promise<void>;
   markAddressStale(workspaceId: string, memberId: string): Promise<void>;

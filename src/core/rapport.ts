@@ -381,13 +381,20 @@ export class Rapport {
         const waiting = open
           .filter((n) => n.partnerId === partner.id)
           .map((n) => this.nudgeStatusLine(n, member));
+        // A nudge given up after bounded retries must be seen, never silently dropped.
+        const failed = (await this.store.nudges.listForPartner(actor.workspaceId, partner.id, { limit: 50 }))
+          .filter((n) => n.status === 'failed' && n.memberId === actor.memberId)
+          .map(
+            (n) =>
+              `⚠️ ${this.ruleTitle(n.ruleId)} could not be delivered (${n.lastError ?? 'unknown error'})`,
+          );
         const healthLine =
           partner.stage === 'ended'
             ? `Health ${healthBadge(health)} — ended`
             : `Health ${healthText(health)} — ${health.reasons[0] ?? ''}. Next: ${nextStepText(health, partner)}`;
         return {
           title: partner.name,
-          lines: [healthLine, await this.partnerSummaryLine(ctx, partner), ...waiting],
+          lines: [healthLine, await this.partnerSummaryLine(ctx, partner), ...waiting, ...failed],
           choices: [
             { id: partnerChoiceId(partner.id, 'log'), label: 'Log' },
             { id: partnerChoiceId(partner.id, 'status'), label: 'Status' },
@@ -667,6 +674,13 @@ export class Rapport {
     switch (setting!.toLowerCase()) {
       case 'tz':
       case 'timezone': {
+        if (value.toLowerCase() === 'auto') {
+          await this.store.members.followPlatformTimeZone(workspaceId, memberId);
+          return {
+            ...prefsMessage(await this.member(ctx.actor), ctx.now),
+            text: 'Your time zone will follow your Slack or Teams profile again from your next message.',
+          };
+        }
         if (!value || !isValidTimeZone(value)) {
           return usageError(
             `“${truncate(value, 64)}” is not a time zone I know. Use an IANA name such as Europe/Paris or Asia/Tokyo.`,

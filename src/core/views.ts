@@ -174,7 +174,12 @@ export function prefsMessage(member: Member, now: Date): Message {
     title: 'Your preferences',
     text: 'Nudges reach you only on your working days, within your working hours, in your time zone.',
     facts: [
-      { label: 'Time zone', value: member.timeZone },
+      {
+        label: 'Time zone',
+        value: member.timeZoneChosen
+          ? `${member.timeZone} (your choice; \`prefs tz auto\` follows your profile)`
+          : member.timeZone,
+      },
       { label: 'Working days', value: formatWeekdays(member.workingDays) },
       { label: 'Working hours', value: `${formatClock(member.workStart)}–${formatClock(member.workEnd)}` },
       { label: 'Paused', value: paused ? `until ${paused}` : 'no' },

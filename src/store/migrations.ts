@@ -122,4 +122,8 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (workspace_id, member_id) REFERENCES members (workspace_id, id) ON DELETE CASCADE
   );
   `,
+  // 3: a time zone the member chose (prefs tz) is not replaced by what the platform reports
+  `
+  ALTER TABLE members ADD COLUMN time_zone_chosen INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -179,7 +179,7 @@ class SqliteMembers implements MemberRepository {
         .prepare(
           `UPDATE members SET
              display_name = COALESCE(?, display_name),
-             time_zone = COALESCE(?, time_zone),
+             time_zone = CASE WHEN time_zone_chosen = 1 THEN time_zone ELSE COALESCE(?, time_zone) END,
              time_zone_checked_at = CASE WHEN ? IS NULL THEN time_zone_checked_at ELSE ? END,
              address = COALESCE(?, address),
              address_stale = CASE WHEN ? IS NULL THEN address_stale ELSE 0 END,
@@ -220,11 +220,29 @@ class SqliteMembers implements MemberRepository {
     }
     this.db
       .prepare(
-        `UPDATE members SET time_zone = ?, working_days = ?, work_start = ?, work_end = ?, updated_at = updated_at
+        `UPDATE members SET time_zone = ?, working_days = ?, work_start = ?, work_end = ?,
+           time_zone_chosen = CASE WHEN ? THEN 1 ELSE time_zone_chosen END
          WHERE workspace_id = ? AND id = ?`,
       )
-      .run(next.timeZone, next.workingDays.join(','), next.workStart, next.workEnd, workspaceId, memberId);
+      .run(
+        next.timeZone,
+        next.workingDays.join(','),
+        next.workStart,
+        next.workEnd,
+        prefs.timeZone !== undefined ? 1 : 0,
+        workspaceId,
+        memberId,
+      );
     return (await this.get(workspaceId, memberId))!;
+  }
+
+  async followPlatformTimeZone(workspaceId: string, memberId: string): Promise<void> {
+    // Forgetting when the zone was last read makes the channel read it again at the next sighting.
+    this.db
+      .prepare(
+        'UPDATE members SET time_zone_chosen = 0, time_zone_checked_at = NULL WHERE workspace_id = ? AND id = ?',
+      )
+      .run(workspaceId, memberId);
   }
 
   async setPausedUntil(workspaceId: string, memberId: string, until: Date | null): Promise<void> {
@@ -294,6 +312,7 @@ class SqliteMembers implements MemberRepository {
       displayName: (row.display_name as string | null) ?? null,
       timeZone,
       timeZoneCheckedAt: toDateOrNull(row.time_zone_checked_at),
+      timeZoneChosen: row.time_zone_chosen === 1,
       ...hours,
       address,
       addressStale: row.address_stale === 1,

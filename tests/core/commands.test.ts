@@ -144,6 +144,12 @@ describe('commands', () => {
     });
   });
 
+  it('lets a member go back to the platform’s time zone with prefs tz auto', async () => {
+    expect(await h.say('prefs tz Asia/Tokyo')).toContain('Asia/Tokyo (your choice');
+    expect(await h.say('prefs tz auto')).toContain('follow your Slack or Teams profile');
+    expect(await h.store.members.get(h.actor.workspaceId, 'ada')).toMatchObject({ timeZoneChosen: false });
+  });
+
   it('lists partners with stage and last contact', async () => {
     await h.say('add Nissan');
     await h.say('log Nissan call 2026-11-25');

@@ -2,7 +2,7 @@ import { ChannelError } from '../../src/core/errors';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { Rapport } from '../../src/core/rapport';
-import { coreHarness } from '../support/core-harness';
+import { coreHarness, flatten } from '../support/core-harness';
 import { RecordingChannel } from '../support/recording-channel';
 import { recordingLogger } from '../support/silent-logger';
 
@@ -153,6 +153,9 @@ describe('NudgeScheduler', () => {
       h.logger.lines.some((line) => line.level === 'error' && line.msg === 'nudge delivery failed for good'),
     ).toBe(true);
     expect(await h.say('status Nissan', at)).toMatch(/Could not be delivered[\s\S]*gave up after 3 attempts/);
+    expect(flatten(await h.rapport.dashboard(h.actor, at))).toContain(
+      '⚠️ Post-signing check-in could not be delivered (UNAVAILABLE: HTTP 503)',
+    );
   });
 
   it('answers a delivered nudge once and records the check-in', async () => {

@@ -75,6 +75,28 @@ describe('SQLite store', () => {
     expect(again).toMatchObject({ displayName: 'Ada', timeZone: 'Asia/Tokyo', timeZoneCheckedAt: NOW });
   });
 
+  it('keeps a time zone the member chose over what the platform reports, until they follow the platform again', async () => {
+    await store.members.updatePrefs('slack:T1', 'U1', { timeZone: 'Asia/Tokyo' });
+    const later = new Date(NOW.getTime() + 2 * 86_400_000);
+    const seen = await store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U1', timeZone: 'Europe/Paris' },
+      'UTC',
+      later,
+    );
+    expect(seen).toMatchObject({ timeZone: 'Asia/Tokyo', timeZoneChosen: true, timeZoneCheckedAt: later });
+    await store.members.followPlatformTimeZone('slack:T1', 'U1');
+    expect(await store.members.get('slack:T1', 'U1')).toMatchObject({
+      timeZoneChosen: false,
+      timeZoneCheckedAt: null,
+    });
+    const again = await store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U1', timeZone: 'Europe/Paris' },
+      'UTC',
+      later,
+    );
+    expect(again.timeZone).toBe('Europe/Paris');
+  });
+
   it('ignores an invalid reported time zone', async () => {
     const member = await store.members.see(
       { workspaceId: 'slack:T1', memberId: 'U1', timeZone: 'Mars/Olympus' },

@@ -112,10 +112,12 @@ export const COMMANDS: CommandSpec[] = [
     name: 'prefs',
     usage: 'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | digest on|off]',
     summary:
-      'Show or set your time zone, working hours and working days (nudges arrive only then), and the weekly digest.',
+      'Show or set your time zone, working hours and working days (nudges arrive only then), and the weekly digest. ' +
+      'A zone you set stays until `prefs tz auto`, which follows your Slack or Teams profile again.',
     examples: [
       'prefs',
       'prefs tz Asia/Tokyo',
+      'prefs tz auto',
       'prefs hours 08:30-17:30',
       'prefs days sun-thu',
       'prefs digest off',

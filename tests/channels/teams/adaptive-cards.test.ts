@@ -51,6 +51,7 @@ const member: Member = {
   displayName: 'Asha',
   timeZone: 'Europe/Berlin',
   timeZoneCheckedAt: NOW,
+  timeZoneChosen: false,
   workingDays: [1, 2, 3, 4, 5],
   workStart: 540,
   workEnd: 1020,
