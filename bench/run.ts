@@ -6,6 +6,7 @@
  */
 import { commandLatency } from './command-latency';
 import { schedulerScale } from './scheduler-scale';
+import { slackLatency } from './slack-latency';
 import { printTable } from './table';
 import type { BenchRow } from './table';
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const rows: BenchRow[] = [];
   rows.push(...(await schedulerScale(quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000])));
+  rows.push(...(await slackLatency(quick ? 50 : 300)));
   rows.push(...(await commandLatency(quick ? 200 : 2_000, quick ? 200 : 2_000)));
   process.stdout.write(`${printTable(rows)}\n`);
 }
