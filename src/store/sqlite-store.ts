@@ -574,15 +574,18 @@ class SqliteInteractions implements InteractionRepository {
   }
 }
 
-function toNudge(row: Row): Nudge {
-  let messageRef: unknown = null;
-  if (row.message_ref) {
-    try {
-      messageRef = JSON.parse(String(row.message_ref));
-    } catch {
-      messageRef = null;
-    }
+/** A stored JSON column, or null when it is empty or unreadable (a bad row must not stop a read). */
+function parseJsonOrNull(value: unknown): unknown {
+  if (!value) return null;
+  try {
+    return JSON.parse(String(value));
+  } catch {
+    return null;
   }
+}
+
+function toNudge(row: Row): Nudge {
+  const messageRef = parseJsonOrNull(row.message_ref);
   return {
     id: Number(row.id),
     workspaceId: String(row.workspace_id),
@@ -808,14 +811,7 @@ class SqliteNudges implements NudgeRepository {
 }
 
 function toDigest(row: Row): DigestRecord {
-  let messageRef: unknown = null;
-  if (row.message_ref) {
-    try {
-      messageRef = JSON.parse(String(row.message_ref));
-    } catch {
-      messageRef = null;
-    }
-  }
+  const messageRef = parseJsonOrNull(row.message_ref);
   return {
     workspaceId: String(row.workspace_id),
     memberId: String(row.member_id),

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { CLI, runCli } from '../support/cli';
-import { FakeBotConnector } from '../support/fake-bot-connector';
-import { tempDir } from '../support/temp-dir';
-import { MONDAY, seedTeamsNudges } from './teams-seed';
+import { deliveryFixture, MONDAY, seedTeamsNudges } from './teams-seed';
 
 const NUDGES = 1000;
 // The scheduler serves at most this many conversations at once (its `concurrency`): the most nudges that
@@ -11,21 +9,11 @@ const NUDGES = 1000;
 const IN_FLIGHT_LIMIT = 8;
 
 describe('crash safety', () => {
-  let connector: FakeBotConnector;
-  let dir: ReturnType<typeof tempDir>;
-
-  beforeAll(async () => {
-    connector = new FakeBotConnector();
-    await connector.start();
-  });
-  afterAll(() => connector.stop());
-  beforeEach(() => {
-    dir = tempDir();
-  });
-  afterEach(() => dir.cleanup());
+  const fixture = deliveryFixture();
 
   it('delivers every nudge after a SIGKILL mid-way and a restart, with duplicates only for sends in flight', async () => {
-    const path = dir.file('rapport.db');
+    const path = fixture.dbPath();
+    const connector = fixture.connector();
     expect(await seedTeamsNudges(path, connector.serviceUrl, ['tenant-a'], NUDGES)).toBe(NUDGES);
     const delivered = new Map<string, number>();
     connector.setResponder(async (request) => {

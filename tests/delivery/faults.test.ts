@@ -3,9 +3,7 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config';
 import { startService } from '../../src/main';
 import { platformChannels } from '../../src/platforms';
-import { FakeBotConnector } from '../support/fake-bot-connector';
-import { tempDir } from '../support/temp-dir';
-import { MONDAY, seedTeamsNudges } from './teams-seed';
+import { deliveryFixture, MONDAY, seedTeamsNudges } from './teams-seed';
 
 /** A small seeded generator, so a failing run can be replayed. */
 function mulberry32(seed: number): () => number {
@@ -23,20 +21,11 @@ const PER_TENANT = 12;
 const RETRY_AFTER_SEC = 1;
 
 describe('delivery under faults', () => {
-  let connector: FakeBotConnector;
-  let dir: ReturnType<typeof tempDir>;
-  beforeAll(async () => {
-    connector = new FakeBotConnector();
-    await connector.start();
-  });
-  afterAll(() => connector.stop());
-  beforeEach(() => {
-    dir = tempDir();
-  });
-  afterEach(() => dir.cleanup());
+  const fixture = deliveryFixture();
 
   it('delivers every nudge exactly once when 30% of calls are rate limited and 10% fail, never undercutting Retry-After', async () => {
-    const path = dir.file('rapport.db');
+    const path = fixture.dbPath();
+    const connector = fixture.connector();
     const total = await seedTeamsNudges(path, connector.serviceUrl, TENANTS, PER_TENANT);
     const random = mulberry32(20261127);
     const delivered = new Map<string, number>();

@@ -1,6 +1,8 @@
 import type { ConversationReference } from 'botbuilder';
 import { teamsAddress } from '../../src/channels/teams/teams-address';
 import { openSqliteStore } from '../../src/store/sqlite-store';
+import { FakeBotConnector } from '../support/fake-bot-connector';
+import { tempDir } from '../support/temp-dir';
 
 /** Monday 30 November 2026, 10:00 UTC: working hours for members in UTC. */
 export const MONDAY = new Date('2026-11-30T10:00:00Z');
@@ -68,4 +70,20 @@ export async function seedTeamsNudges(
   }
   await store.close();
   return count;
+}
+
+/** Registers jest hooks for one fake connector per file and a fresh directory per test. */
+export function deliveryFixture(): { connector: () => FakeBotConnector; dbPath: () => string } {
+  let connector: FakeBotConnector;
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    connector = new FakeBotConnector();
+    await connector.start();
+  });
+  afterAll(() => connector.stop());
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.cleanup());
+  return { connector: () => connector, dbPath: () => dir.file('rapport.db') };
 }
