@@ -91,7 +91,13 @@ async function start(config: Config, platforms: PlatformFactory): Promise<number
       process.exit(130);
     }
     service.logger.info({ signal }, 'stopping');
-    void service.stop().then(() => process.exit(0));
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`rapport: stop failed: ${describeError(error)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

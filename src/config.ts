@@ -128,6 +128,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     let apiUrl = value(env, 'SLACK_API_URL');
     if (apiUrl) {
       if (!/^https?:\/\//.test(apiUrl)) throw new ConfigError('SLACK_API_URL', 'must be an http(s) URL');
+      // The bot token travels with every call: plain http only to this machine (tests, local stand-ins).
+      if (
+        /^http:\/\//.test(apiUrl) &&
+        !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(apiUrl + '/')
+      ) {
+        throw new ConfigError(
+          'SLACK_API_URL',
+          'must use https unless it points at this machine (127.0.0.1, localhost)',
+        );
+      }
       if (!apiUrl.endsWith('/')) apiUrl += '/';
     }
     slack = {

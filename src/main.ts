@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { ShellChannel, ShellSession } from './channels/shell/shell-channel';
 import type { Platform } from './core/model';
 import type { Channel, Logger } from './core/ports';
+import { describeError } from './core/errors';
 import { Rapport } from './core/rapport';
 import type { HttpServer, Route } from './http/server';
 import { createHttpServer } from './http/server';
@@ -115,10 +116,17 @@ export async function startService(
   });
   const digestScheduler = new DigestScheduler(store, rapport, channels, logger);
   // Nudges first, then digests, so a digest reflects what this pass delivered.
-  const tick = async (now: Date): Promise<TickReport> => {
-    const report = await scheduler.runDue(now);
-    const digests = await digestScheduler.runDue(now);
-    return { ...report, digests: digests.sent };
+  // Every pass under way, whoever started it (cron, `tick` in the terminal), so a stop can wait for it.
+  const passes = new Set<Promise<unknown>>();
+  const tick = (now: Date): Promise<TickReport> => {
+    const pass = (async () => {
+      const report = await scheduler.runDue(now);
+      const digests = await digestScheduler.runDue(now);
+      return { ...report, digests: digests.sent };
+    })();
+    passes.add(pass);
+    void pass.finally(() => passes.delete(pass)).catch(() => undefined);
+    return pass;
   };
 
   let http: HttpServer | null = null;
@@ -162,12 +170,21 @@ export async function startService(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      // No new work; sends under way finish (bounded), then everything closes. A nudge cut off by the
+      // Order: no new requests, no new passes; sends under way finish (bounded); then the channels, the
+      // HTTP server and the database close, each even if an earlier step failed. A nudge cut off by the
       // bound keeps its lease, which expires, so it is delivered after the next start.
+      const closingHttp = http?.close();
       scheduler.stop();
-      await Promise.race([ticker?.stop(), delay(DRAIN_TIMEOUT_MS)]);
-      for (const platform of started) await platform.stop();
-      await http?.close();
+      digestScheduler.stop();
+      await Promise.race([Promise.allSettled([ticker?.stop(), ...passes]), delay(DRAIN_TIMEOUT_MS)]);
+      for (const platform of started) {
+        await platform
+          .stop()
+          .catch((error: unknown) => logger.error({ err: describeError(error) }, 'channel stop failed'));
+      }
+      await closingHttp?.catch((error: unknown) =>
+        logger.error({ err: describeError(error) }, 'HTTP close failed'),
+      );
       await store.close();
     })();
     return stopping;

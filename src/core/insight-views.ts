@@ -5,10 +5,10 @@
 import type { Health, HealthFactor } from './health';
 import { monthKeys, sparkline } from './health';
 import type { Message, MessageFile, Section } from './messages';
-import type { Interaction, InteractionKind, KindHistory, Member, Partner } from './model';
+import type { Interaction, KindHistory, Member, Partner } from './model';
 import { INTERACTION_KINDS } from './model';
 import type { Occurrence, Playbook, Rule } from './playbook/playbook';
-import { findRule, renderPrompt } from './playbook/playbook';
+import { findRule, lastDayOf, renderPrompt } from './playbook/playbook';
 import { formatDay, formatLocal, localDate, nextWorkingSlot, relativeDays } from './time';
 import { interactionLine, sinceText, truncate } from './views';
 
@@ -73,21 +73,12 @@ export function touchesSection(counts: number[], today: string): Section {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function lastOf(history: KindHistory, kinds: readonly InteractionKind[]): string | null {
-  let last: string | null = null;
-  for (const kind of kinds) {
-    const seen = history[kind]?.last;
-    if (seen && (!last || seen > last)) last = seen;
-  }
-  return last;
-}
-
 /** A rule's prompt as it would read on the day an occurrence falls due. */
 export function promptOn(rule: Rule, occurrence: Occurrence, partner: Partner, history: KindHistory): string {
   const trigger = rule.trigger;
   const kinds = 'kinds' in trigger ? (trigger.kinds === 'any' ? INTERACTION_KINDS : trigger.kinds) : [];
   const day = localDate(occurrence.dueAt, 'UTC');
-  return renderPrompt(rule, occurrence, partner.name, sinceText(lastOf(history, kinds), day));
+  return renderPrompt(rule, occurrence, partner.name, sinceText(lastDayOf(history, kinds), day));
 }
 
 export interface BriefInput {

@@ -156,6 +156,8 @@ export interface Nudge {
   status: NudgeStatus;
   attempts: number;
   leaseUntil: Date | null;
+  /** Written by each claim; only the holder of the current token may record the outcome of a send. */
+  leaseToken: string | null;
   lastError: string | null;
   /** The platform's id for the delivered message (opaque to the core), so it can be updated later. */
   messageRef: unknown;

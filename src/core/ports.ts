@@ -150,25 +150,36 @@ export interface NudgeAnswer {
   interaction?: Omit<NewInteraction, 'nudgeId' | 'now'>;
 }
 
+/** A nudge as its sender holds it: its id and the token of the claim. */
+export type ClaimedNudge = Pick<Nudge, 'id' | 'leaseToken'>;
+
 export interface NudgeRepository {
   /** Inserts unless the same (partner, rule, occurrence, member) exists. Never creates a second one. */
   createIfAbsent(input: NewNudge): Promise<{ nudge: Nudge; created: boolean }>;
   get(workspaceId: string, id: number): Promise<Nudge | null>;
   /**
    * Atomically leases up to `limit` nudges that may be delivered now (pending or snoozed, whose
-   * `deliverAfter` has come, whose lease is free or expired, whose member has a working address and
-   * is not paused), oldest first; increments their attempts.
+   * `deliverAfter` has come, whose lease is free or expired, whose member has a working address on one of
+   * `platforms` and is not paused), oldest first. Each claimed nudge carries a fresh `leaseToken`.
    */
-  claimDeliverable(now: Date, leaseUntil: Date, limit: number): Promise<Nudge[]>;
-  /** Records a delivery; only applies while the caller still holds the lease it was given. */
-  markSent(id: number, messageRef: unknown, now: Date): Promise<void>;
+  claimDeliverable(now: Date, leaseUntil: Date, limit: number, platforms: Platform[]): Promise<Nudge[]>;
+  /**
+   * Records a delivery. This and the other outcome methods below apply only while the caller still holds
+   * the lease it was given (its token is still on the row); they return whether they applied.
+   */
+  markSent(claimed: ClaimedNudge, messageRef: unknown, now: Date): Promise<boolean>;
   /**
    * Releases the lease and sets a new earliest delivery time, keeping the nudge due. `error` is kept for
    * `status`; `countAttempt` (default: when there is an error) counts it towards giving up.
    */
-  reschedule(id: number, deliverAfter: Date, error: string | null, countAttempt?: boolean): Promise<void>;
+  reschedule(
+    claimed: ClaimedNudge,
+    deliverAfter: Date,
+    error: string | null,
+    countAttempt?: boolean,
+  ): Promise<boolean>;
   /** Gives up on the nudge after bounded retries. */
-  markFailed(id: number, error: string, now: Date): Promise<void>;
+  markFailed(claimed: ClaimedNudge, error: string, now: Date): Promise<boolean>;
   /**
    * Records an answer if the nudge is still open (pending, sent or snoozed). Returns the nudge and
    * whether this call answered it; a second answer changes nothing.
@@ -177,18 +188,22 @@ export interface NudgeRepository {
   /** Snoozes an open nudge: it comes back at `until`. */
   snooze(workspaceId: string, id: number, until: Date, memberId: string, now: Date): Promise<boolean>;
   dismiss(workspaceId: string, id: number, memberId: string, now: Date): Promise<boolean>;
-  /** Expires open, undelivered nudges of a partner whose occurrence is no longer due. */
+  /**
+   * Expires undelivered nudges of a partner (pending or snoozed, not held by a live lease at `now`) whose
+   * occurrence is no longer due.
+   */
   expirePending(
     workspaceId: string,
     partnerId: number,
     keep: { ruleId: string; occurrence: string }[],
+    now: Date,
   ): Promise<number>;
   /** A partner's nudges, newest due first. */
   listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;
   /** How many nudges were delivered to a member at or after `since` (for the daily cap). */
   countSentSince(workspaceId: string, memberId: string, since: Date): Promise<number>;
   /** Gives a claimed nudge back without counting an attempt (shutdown, pacing budget spent). */
-  release(id: number): Promise<void>;
+  release(claimed: ClaimedNudge): Promise<boolean>;
   /** Open nudges (pending, sent, snoozed) addressed to a member. */
   listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]>;
   /** Every answered nudge of a workspace, by answer time, for export. */

@@ -26,7 +26,7 @@ import type {
 } from './model';
 import { INTERACTION_KINDS, STAGES } from './model';
 import type { Playbook, Rule } from './playbook/playbook';
-import { DEFAULT_PLAYBOOK, evaluatePlaybook, findRule } from './playbook/playbook';
+import { DEFAULT_PLAYBOOK, evaluatePlaybook, findRule, lastDayOf } from './playbook/playbook';
 import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './playbook/preview';
 import type { Logger, MemberSighting, Store } from './ports';
 import {
@@ -140,6 +140,8 @@ export class Rapport {
     const tokenized = tokenize(text.trim());
     if (!tokenized.ok) return { reply: usageError(tokenized.error) };
     const tokens = stripCommandPrefix(tokenized.tokens);
+    // Whether the first argument (the partner's name, for most commands) was typed in quotes.
+    const firstArgQuoted = tokenized.quoted[tokenized.tokens.length - tokens.length + 1] ?? false;
     const member = await this.member(actor);
     if (tokens.length === 0) {
       const partners = await this.store.partners.list(actor.workspaceId);
@@ -150,7 +152,7 @@ export class Rapport {
     }
     const [name, ...args] = tokens;
     const command = name!.toLowerCase();
-    const context = { actor, member, now, today: localDate(now, member.timeZone) };
+    const context = { actor, member, now, today: localDate(now, member.timeZone), firstArgQuoted };
     switch (command) {
       case 'help':
         return { reply: helpMessage(args[0]) };
@@ -426,7 +428,7 @@ export class Rapport {
 
   private async partnerSummaryLine(ctx: Context, partner: Partner): Promise<string> {
     const history = await this.store.partners.history(ctx.actor.workspaceId, partner.id);
-    const last = lastTouch(history);
+    const last = lastDayOf(history);
     const evaluation = evaluatePlaybook({ partner, history }, ctx.now, this.playbook);
     const next = evaluation.upcoming[0];
     const nextText = next
@@ -463,7 +465,7 @@ export class Rapport {
         value: `${formatDay(partner.signedOn)} (${relativeDays(partner.signedOn, ctx.today)})`,
       });
     }
-    const last = lastTouch(history);
+    const last = lastDayOf(history);
     facts.push({
       label: 'Last contact',
       value: last ? `${formatDay(last)} (${relativeDays(last, ctx.today)})` : 'none logged',
@@ -598,6 +600,11 @@ export class Rapport {
   /** The weekly digest a member should get for `week`, or null when there is nothing to say. */
   async weeklyDigest(member: Member, week: DigestWeek, now: Date): Promise<Message | null> {
     return this.insights.digest(member, week, now);
+  }
+
+  /** The member the nudge went to, or any owner of its partner. */
+  private mayAnswer(nudge: Nudge, partner: Partner, memberId: string): boolean {
+    return nudge.memberId === memberId || partner.owners.includes(memberId);
   }
 
   private ruleTitle(ruleId: string): string {
@@ -775,7 +782,7 @@ export class Rapport {
     const rule = nudge ? findRule(this.playbook, nudge.ruleId) : undefined;
     if (!nudge || !partner || !rule)
       return { reply: usageError('This nudge no longer exists (its partner may have been removed).') };
-    if (nudge.memberId !== actor.memberId && !partner.owners.includes(actor.memberId)) {
+    if (!this.mayAnswer(nudge, partner, actor.memberId)) {
       return { reply: usageError(`This nudge is for ${partner.name}'s owners; you are not one of them.`) };
     }
     const original = await this.renderNudge(nudge, now);
@@ -992,7 +999,9 @@ export class Rapport {
       nudgeId !== null && Number.isSafeInteger(nudgeId)
         ? await this.store.nudges.get(workspaceId, nudgeId)
         : null;
-    if (nudge && nudge.partnerId !== partner.id) nudge = null;
+    // The nudge id comes back from the client (form context): honour it only for this partner and for
+    // someone the nudge is for, exactly as a button press would be.
+    if (nudge && (nudge.partnerId !== partner.id || !this.mayAnswer(nudge, partner, memberId))) nudge = null;
     const interaction = {
       workspaceId,
       partnerId: partner.id,
@@ -1035,7 +1044,7 @@ export class Rapport {
     commandName: string | undefined,
   ): Promise<Resolved> {
     const { workspaceId } = ctx.actor;
-    for (let words = Math.min(args.length, 6); words >= 1; words--) {
+    for (let words = ctx.firstArgQuoted ? 1 : Math.min(args.length, 6); words >= 1; words--) {
       const name = args.slice(0, words).join(' ');
       if (name.length > LIMITS.partnerName) continue;
       const partner = await this.store.partners.findByName(workspaceId, name);
@@ -1052,7 +1061,7 @@ export class Rapport {
   async refreshSchedule(partner: Partner, now: Date): Promise<void> {
     const history = await this.store.partners.history(partner.workspaceId, partner.id);
     const evaluation = evaluatePlaybook({ partner, history }, now, this.playbook);
-    await this.store.nudges.expirePending(partner.workspaceId, partner.id, evaluation.due);
+    await this.store.nudges.expirePending(partner.workspaceId, partner.id, evaluation.due, now);
     // Something already due is indexed at its own due instant, so a pass as of any later time finds it.
     const earliestDue = evaluation.due.reduce<Date | null>(
       (min, o) => (!min || o.dueAt < min ? o.dueAt : min),
@@ -1083,7 +1092,7 @@ export class Rapport {
         : 'kinds' in rule.trigger
           ? rule.trigger.kinds
           : [];
-    const last = lastTouch(history, kinds === 'any' ? undefined : kinds);
+    const last = lastDayOf(history, kinds);
     const member = await this.store.members.get(nudge.workspaceId, nudge.memberId);
     const today = localDate(now, member?.timeZone ?? 'UTC');
     const days = nudge.occurrence.startsWith('d') ? Number(nudge.occurrence.slice(1)) : undefined;
@@ -1100,6 +1109,8 @@ interface Context {
   member: Member;
   now: Date;
   today: IsoDate;
+  /** A quoted name is exactly that name: it is never extended with the words after it. */
+  firstArgQuoted?: boolean;
 }
 
 function isStage(word: string): word is Stage {
@@ -1147,13 +1158,4 @@ function parseDay(word: string, today: IsoDate): DayResult {
     return { ok: false, error: `${formatDay(date)} is in the future. Log things once they have happened.` };
   if (date < '1900-01-01') return { ok: false, error: `${formatDay(date)} is too long ago.` };
   return { ok: true, date };
-}
-
-function lastTouch(history: PartnerState['history'], kinds?: InteractionKind[]): IsoDate | null {
-  let last: IsoDate | null = null;
-  for (const kind of kinds ?? INTERACTION_KINDS) {
-    const seen = history[kind]?.last;
-    if (seen && (!last || seen > last)) last = seen;
-  }
-  return last;
 }

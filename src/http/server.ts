@@ -112,6 +112,8 @@ export function createHttpServer(
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          // After start, a server error is logged; it must not take the process down.
+          server.on('error', (error) => logger.error({ err: describeError(error) }, 'HTTP server error'));
           resolve((server.address() as AddressInfo).port);
         });
       }),

@@ -47,10 +47,18 @@ export class DigestScheduler {
     this.options = { ...DEFAULTS, ...options };
   }
 
+  private stopping = false;
+
+  /** Stops taking new work: the digest being sent finishes, the rest wait for the next start. */
+  stop(): void {
+    this.stopping = true;
+  }
+
   /** One pass as of `now`. */
   async runDue(now: Date): Promise<DigestReport> {
     const report: DigestReport = { sent: 0, retried: 0, skipped: 0 };
     for (const member of await this.store.members.listDigestRecipients(now)) {
+      if (this.stopping) break;
       try {
         await this.consider(member, now, report);
       } catch (error) {

@@ -11,8 +11,7 @@ import type { Member, Nudge, Platform } from '../core/model';
 import { evaluatePlaybook } from '../core/playbook/playbook';
 import type { Channel, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
-import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot } from '../core/time';
-import { TZDate } from '@date-fns/tz';
+import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
 import { Pacer } from './pacer';
 
 export interface SchedulerOptions {
@@ -61,7 +60,8 @@ export interface TickReport {
 const DEFAULTS = {
   batchSize: 200,
   leaseMs: 120_000,
-  maxAttempts: 8,
+  // With the backoff below, twelve attempts span about a day: long enough to ride out a platform outage.
+  maxAttempts: 12,
   backoffBaseMs: 30_000,
   backoffMaxMs: 6 * 60 * 60 * 1000,
   dailyCap: 3,
@@ -132,6 +132,7 @@ export class NudgeScheduler {
    */
   async materialize(now: Date): Promise<number> {
     let created = 0;
+    const zones = new Map<string, string>();
     for (;;) {
       const partners = await this.store.partners.listDue(now, this.options.batchSize);
       if (partners.length === 0) break;
@@ -148,13 +149,13 @@ export class NudgeScheduler {
                 ruleId: occurrence.ruleId,
                 occurrence: occurrence.occurrence,
                 dueAt: occurrence.dueAt,
-                deliverAfter: occurrence.dueAt,
+                deliverAfter: await this.dueDayStart(partner.workspaceId, memberId, occurrence.dueAt, zones),
                 now,
               });
               if (result.created) created++;
             }
           }
-          await this.store.nudges.expirePending(partner.workspaceId, partner.id, evaluation.due);
+          await this.store.nudges.expirePending(partner.workspaceId, partner.id, evaluation.due, now);
           await this.store.partners.setNextDueAt(
             partner.workspaceId,
             partner.id,
@@ -177,17 +178,40 @@ export class NudgeScheduler {
     return created;
   }
 
+  /**
+   * A playbook day is due from the start of that day where the owner lives, never earlier: midnight UTC
+   * would still be the day before west of Greenwich.
+   */
+  private async dueDayStart(
+    workspaceId: string,
+    memberId: string,
+    dueAt: Date,
+    zones: Map<string, string>,
+  ): Promise<Date> {
+    const key = `${workspaceId}\u0000${memberId}`;
+    let zone = zones.get(key);
+    if (zone === undefined) {
+      zone = (await this.store.members.get(workspaceId, memberId))?.timeZone ?? 'UTC';
+      zones.set(key, zone);
+    }
+    const dayStart = zonedDayStart(dueAt.toISOString().slice(0, 10), zone);
+    return dayStart > dueAt ? dayStart : dueAt;
+  }
+
   private async deliver(now: Date, report: TickReport): Promise<void> {
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
     const deadline = this.options.monotonic() + this.options.deliveryBudgetMs;
     const seen = new Set<number>();
     this.pacer.prune(this.options.monotonic());
     while (!this.stopping.signal.aborted) {
-      const claimed = await this.store.nudges.claimDeliverable(now, leaseUntil, this.options.batchSize);
+      // Only nudges whose platform has a running channel: the others wait, untouched, for a start that has it.
+      const claimed = await this.store.nudges.claimDeliverable(now, leaseUntil, this.options.batchSize, [
+        ...this.channels.keys(),
+      ]);
       const batch = claimed.filter((nudge) => !seen.has(nudge.id));
       // A nudge this pass already handed back (deferred) is not retried in the same pass.
       for (const again of claimed.filter((nudge) => seen.has(nudge.id)))
-        await this.store.nudges.release(again.id);
+        await this.store.nudges.release(again);
       if (batch.length === 0) break;
       // One queue per member keeps each member's nudges in order; members are served side by side.
       const queues = new Map<string, Nudge[]>();
@@ -209,29 +233,35 @@ export class NudgeScheduler {
   private async deliverOne(nudge: Nudge, now: Date, report: TickReport, deadline: number): Promise<void> {
     const member = await this.store.members.get(nudge.workspaceId, nudge.memberId);
     if (!member || !member.address) {
-      await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + 86_400_000), null);
+      await this.store.nudges.reschedule(nudge, new Date(now.getTime() + 86_400_000), null);
       return;
     }
     const holdUntil = await this.holdUntil(member, now);
     if (holdUntil) {
-      await this.store.nudges.reschedule(nudge.id, holdUntil, null);
+      await this.store.nudges.reschedule(nudge, holdUntil, null);
       report.held.push({ nudgeId: nudge.id, until: holdUntil });
       return;
     }
     const channel = this.channels.get(member.address.channel);
     if (!channel) {
-      await this.retryLater(nudge, now, `no ${member.address.channel} channel is running`, report, 3_600_000);
+      // Not claimed in the first place (see deliver); an address changed meanwhile. Wait, uncounted.
+      await this.store.nudges.reschedule(
+        nudge,
+        new Date(now.getTime() + 3_600_000),
+        `no ${member.address.channel} channel is running`,
+        false,
+      );
       return;
     }
     if (!(await this.waitForSlot(nudge, deadline))) {
-      await this.store.nudges.release(nudge.id);
+      await this.store.nudges.release(nudge);
       report.deferred++;
       return;
     }
     try {
       const message = await this.rapport.renderNudge(nudge, now);
       const receipt = await channel.deliver(member.address, message);
-      await this.store.nudges.markSent(nudge.id, receipt.messageRef, now);
+      await this.store.nudges.markSent(nudge, receipt.messageRef, now);
       report.delivered++;
     } catch (error) {
       await this.handleFailure(nudge, member, error, now, report);
@@ -261,10 +291,10 @@ export class NudgeScheduler {
     const sentToday = await this.store.nudges.countSentSince(
       member.workspaceId,
       member.id,
-      startOfLocalDay(today, member.timeZone),
+      zonedDayStart(today, member.timeZone),
     );
     if (sentToday >= this.options.dailyCap) {
-      return nextWorkingSlot(startOfLocalDay(addDaysToDate(today, 1), member.timeZone), member);
+      return nextWorkingSlot(zonedDayStart(addDaysToDate(today, 1), member.timeZone), member);
     }
     return null;
   }
@@ -284,13 +314,13 @@ export class NudgeScheduler {
           // the attempt does not count towards giving up.
           const waitMs = Math.max(error.retryAfterMs ?? 1000, 1);
           this.pacer.block(nudge.workspaceId, this.options.monotonic() + waitMs);
-          await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + waitMs), detail, false);
+          await this.store.nudges.reschedule(nudge, new Date(now.getTime() + waitMs), detail, false);
           report.retried++;
           return;
         }
         case 'ADDRESS_GONE':
           await this.store.members.markAddressStale(member.workspaceId, member.id);
-          await this.store.nudges.reschedule(nudge.id, now, detail, false);
+          await this.store.nudges.reschedule(nudge, now, detail, false);
           this.logger.warn(
             { workspaceId: member.workspaceId, memberId: member.id, nudgeId: nudge.id },
             'address gone; nudges wait until the member is seen again',
@@ -298,6 +328,16 @@ export class NudgeScheduler {
           return;
         case 'INVALID':
           await this.fail(nudge, detail, now, report);
+          return;
+        case 'AUTH':
+          // Our credentials were refused: no nudge is at fault, so none is given up. Wait for the
+          // configuration to be fixed, without counting attempts, and say so loudly.
+          await this.store.nudges.reschedule(nudge, new Date(now.getTime() + 15 * 60_000), detail, false);
+          report.retried++;
+          this.logger.error(
+            { nudgeId: nudge.id, workspaceId: nudge.workspaceId, err: detail },
+            'platform refused our credentials',
+          );
           return;
         default:
           break;
@@ -319,7 +359,7 @@ export class NudgeScheduler {
     }
     const exponential = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** nudge.attempts);
     const delay = Math.max(minDelayMs, exponential / 2 + (this.options.random() * exponential) / 2);
-    await this.store.nudges.reschedule(nudge.id, new Date(now.getTime() + delay), detail);
+    await this.store.nudges.reschedule(nudge, new Date(now.getTime() + delay), detail);
     report.retried++;
     this.logger.warn(
       { nudgeId: nudge.id, attempts: nudge.attempts + 1, err: detail },
@@ -328,19 +368,13 @@ export class NudgeScheduler {
   }
 
   private async fail(nudge: Nudge, detail: string, now: Date, report: TickReport): Promise<void> {
-    await this.store.nudges.markFailed(nudge.id, detail, now);
+    await this.store.nudges.markFailed(nudge, detail, now);
     report.failed++;
     this.logger.error(
       { nudgeId: nudge.id, workspaceId: nudge.workspaceId, memberId: nudge.memberId, err: detail },
       'nudge delivery failed for good',
     );
   }
-}
-
-/** Midnight at the start of a calendar day in a zone, as an instant. */
-function startOfLocalDay(day: string, timeZone: string): Date {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return new Date(new TZDate(y, m - 1, d, 0, 0, timeZone).getTime());
 }
 
 function futureOrNull(at: Date | null, now: Date): Date | null {

@@ -126,4 +126,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE members ADD COLUMN time_zone_chosen INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: each claim writes a token; a sender may change a nudge only while its token is still there
+  `
+  ALTER TABLE nudges ADD COLUMN lease_token TEXT;
+  `,
 ];

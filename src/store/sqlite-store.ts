@@ -4,6 +4,7 @@
  * multi-row change is one transaction.
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RapportError } from '../core/errors';
@@ -23,6 +24,7 @@ import type {
 } from '../core/model';
 import { DEFAULT_WORKING_PREFS } from '../core/model';
 import type {
+  ClaimedNudge,
   DigestRecord,
   DigestRepository,
   InteractionRepository,
@@ -598,6 +600,7 @@ function toNudge(row: Row): Nudge {
     status: row.status as NudgeStatus,
     attempts: Number(row.attempts),
     leaseUntil: toDateOrNull(row.lease_until),
+    leaseToken: (row.lease_token as string | null) ?? null,
     lastError: (row.last_error as string | null) ?? null,
     messageRef,
     sentAt: toDateOrNull(row.sent_at),
@@ -644,7 +647,15 @@ class SqliteNudges implements NudgeRepository {
     return row ? toNudge(row) : null;
   }
 
-  async claimDeliverable(now: Date, leaseUntil: Date, limit: number): Promise<Nudge[]> {
+  async claimDeliverable(
+    now: Date,
+    leaseUntil: Date,
+    limit: number,
+    platforms: Platform[],
+  ): Promise<Nudge[]> {
+    if (platforms.length === 0) return [];
+    const token = randomUUID();
+    // IMMEDIATE takes the write lock before reading, so two claimers never pick the same rows.
     const claim = this.db.transaction(() => {
       const rows = this.db
         .prepare(
@@ -653,12 +664,15 @@ class SqliteNudges implements NudgeRepository {
            WHERE n.status IN ('pending', 'snoozed') AND n.deliver_after <= ?
              AND (n.lease_until IS NULL OR n.lease_until <= ?)
              AND m.address IS NOT NULL AND m.address_stale = 0
+             AND json_extract(m.address, '$.channel') IN (${platforms.map(() => '?').join(',')})
              AND (m.paused_until IS NULL OR m.paused_until <= ?)
            ORDER BY n.deliver_after, n.id LIMIT ?`,
         )
-        .all(iso(now), iso(now), iso(now), limit) as { id: number }[];
-      const lease = this.db.prepare('UPDATE nudges SET lease_until = ?, updated_at = ? WHERE id = ?');
-      for (const row of rows) lease.run(iso(leaseUntil), iso(now), row.id);
+        .all(iso(now), iso(now), ...platforms, iso(now), limit) as { id: number }[];
+      const lease = this.db.prepare(
+        'UPDATE nudges SET lease_until = ?, lease_token = ?, updated_at = ? WHERE id = ?',
+      );
+      for (const row of rows) lease.run(iso(leaseUntil), token, iso(now), row.id);
       if (rows.length === 0) return [];
       return this.db
         .prepare(
@@ -666,41 +680,48 @@ class SqliteNudges implements NudgeRepository {
         )
         .all(...rows.map((row) => row.id)) as Row[];
     });
-    return claim().map(toNudge);
+    return claim.immediate().map(toNudge);
   }
 
-  async markSent(id: number, messageRef: unknown, now: Date): Promise<void> {
-    this.db
+  /** Runs an outcome update only while the claim's token is on the row; true when it applied. */
+  private whileHeld(claimed: ClaimedNudge, assignments: string, values: unknown[]): boolean {
+    if (!claimed.leaseToken) return false;
+    const result = this.db
       .prepare(
-        `UPDATE nudges SET status = 'sent', message_ref = ?, sent_at = ?, lease_until = NULL, last_error = NULL,
-           attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND status IN ('pending', 'snoozed')`,
+        `UPDATE nudges SET ${assignments}, lease_until = NULL, lease_token = NULL
+         WHERE id = ? AND lease_token = ? AND status IN ('pending', 'snoozed')`,
       )
-      .run(JSON.stringify(messageRef ?? null), iso(now), iso(now), id);
+      .run(...values, claimed.id, claimed.leaseToken);
+    return result.changes === 1;
+  }
+
+  async markSent(claimed: ClaimedNudge, messageRef: unknown, now: Date): Promise<boolean> {
+    return this.whileHeld(
+      claimed,
+      `status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, attempts = attempts + 1, updated_at = ?`,
+      [JSON.stringify(messageRef ?? null), iso(now), iso(now)],
+    );
   }
 
   async reschedule(
-    id: number,
+    claimed: ClaimedNudge,
     deliverAfter: Date,
     error: string | null,
     countAttempt = error !== null,
-  ): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE nudges SET deliver_after = ?, lease_until = NULL, last_error = COALESCE(?, last_error),
-           attempts = attempts + ?
-         WHERE id = ? AND status IN ('pending', 'snoozed')`,
-      )
-      .run(iso(deliverAfter), error, countAttempt ? 1 : 0, id);
+  ): Promise<boolean> {
+    return this.whileHeld(
+      claimed,
+      'deliver_after = ?, last_error = COALESCE(?, last_error), attempts = attempts + ?',
+      [iso(deliverAfter), error, countAttempt ? 1 : 0],
+    );
   }
 
-  async markFailed(id: number, error: string, now: Date): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE nudges SET status = 'failed', last_error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND status IN ('pending', 'snoozed')`,
-      )
-      .run(error, iso(now), id);
+  async markFailed(claimed: ClaimedNudge, error: string, now: Date): Promise<boolean> {
+    return this.whileHeld(
+      claimed,
+      `status = 'failed', last_error = ?, attempts = attempts + 1, updated_at = ?`,
+      [error, iso(now)],
+    );
   }
 
   async answer(
@@ -750,20 +771,23 @@ class SqliteNudges implements NudgeRepository {
     workspaceId: string,
     partnerId: number,
     keep: { ruleId: string; occurrence: string }[],
+    now: Date,
   ): Promise<number> {
     const rows = this.db
       .prepare(
-        `SELECT id, rule_id, occurrence FROM nudges WHERE workspace_id = ? AND partner_id = ? AND status = 'pending'`,
+        `SELECT id, rule_id, occurrence FROM nudges
+         WHERE workspace_id = ? AND partner_id = ? AND status IN ('pending', 'snoozed')`,
       )
       .all(workspaceId, partnerId) as { id: number; rule_id: string; occurrence: string }[];
     const kept = new Set(keep.map((k) => `${k.ruleId}\u0000${k.occurrence}`));
     const expire = this.db.prepare(
-      `UPDATE nudges SET status = 'expired', lease_until = NULL WHERE id = ? AND status = 'pending' AND lease_until IS NULL`,
+      `UPDATE nudges SET status = 'expired', lease_until = NULL, lease_token = NULL
+       WHERE id = ? AND status IN ('pending', 'snoozed') AND (lease_until IS NULL OR lease_until <= ?)`,
     );
     let count = 0;
     this.db.transaction(() => {
       for (const row of rows) {
-        if (!kept.has(`${row.rule_id}\u0000${row.occurrence}`)) count += expire.run(row.id).changes;
+        if (!kept.has(`${row.rule_id}\u0000${row.occurrence}`)) count += expire.run(row.id, iso(now)).changes;
       }
     })();
     return count;
@@ -789,8 +813,13 @@ class SqliteNudges implements NudgeRepository {
       .get(workspaceId, memberId, iso(since)) as number;
   }
 
-  async release(id: number): Promise<void> {
-    this.db.prepare('UPDATE nudges SET lease_until = NULL WHERE id = ?').run(id);
+  async release(claimed: ClaimedNudge): Promise<boolean> {
+    if (!claimed.leaseToken) return false;
+    return (
+      this.db
+        .prepare('UPDATE nudges SET lease_until = NULL, lease_token = NULL WHERE id = ? AND lease_token = ?')
+        .run(claimed.id, claimed.leaseToken).changes === 1
+    );
   }
 
   async listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]> {

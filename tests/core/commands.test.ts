@@ -9,7 +9,27 @@ describe('tokenize', () => {
     ["observe Nissan they don't rush", ['observe', 'Nissan', 'they', "don't", 'rush']],
     ['  spaced   out  ', ['spaced', 'out']],
   ])('splits %s', (text, tokens) => {
-    expect(tokenize(text)).toEqual({ ok: true, tokens });
+    expect(tokenize(text)).toMatchObject({ ok: true, tokens });
+  });
+
+  it.each([
+    ['’til Friday', ["'til", 'Friday']],
+    ["log 'Renault Group' visit", ['log', 'Renault Group', 'visit']],
+    ['observe Nissan it’s consensus', ['observe', 'Nissan', "it's", 'consensus']],
+  ])('treats apostrophes as characters unless they close a group: %s', (text, tokens) => {
+    expect(tokenize(text)).toMatchObject({ ok: true, tokens });
+  });
+
+  it('marks which words were quoted', () => {
+    expect(tokenize('log "Nissan" meeting')).toEqual({
+      ok: true,
+      tokens: ['log', 'Nissan', 'meeting'],
+      quoted: [false, true, false],
+    });
+  });
+
+  it('suggests nothing for an empty name', () => {
+    expect(suggest('', ['Nissan', 'Mazda'])).toEqual([]);
   });
 
   it('reports an unclosed quote', () => {
@@ -55,6 +75,15 @@ describe('commands', () => {
       note: 'Toured the Douai plant',
       memberId: 'ada',
     });
+  });
+
+  it('keeps a quoted name exact, never extending it with the next words', async () => {
+    await h.say('add Nissan');
+    await h.say('add "Nissan Meeting"');
+    await h.say('log "Nissan" meeting today Quarterly review');
+    const nissan = await h.store.partners.findByName(h.actor.workspaceId, 'Nissan');
+    const [logged] = await h.store.interactions.listForPartner(h.actor.workspaceId, nissan!.id);
+    expect(logged).toMatchObject({ kind: 'meeting', note: 'Quarterly review' });
   });
 
   it('records a signature as a stage, a date and a milestone', async () => {
@@ -181,5 +210,38 @@ describe('commands', () => {
       /no longer exists/,
     );
     expect(h.counts()).toMatchObject({ partners: 1, interactions: 0 });
+  });
+
+  it('ignores a forged nudge id in a submitted form when the nudge is someone else’s', async () => {
+    await h.say('add Nissan');
+    const { actor: bob } = await h.rapport.identify('shell', 'local', { memberId: 'bob' }, h.now);
+    await h.rapport.handleCommand(bob, 'add Mazda', h.now);
+    const mazda = (await h.store.partners.findByName(h.actor.workspaceId, 'Mazda'))!;
+    const { nudge } = await h.store.nudges.createIfAbsent({
+      workspaceId: h.actor.workspaceId,
+      partnerId: mazda.id,
+      memberId: 'bob',
+      ruleId: 'site-visit',
+      occurrence: 'x',
+      dueAt: h.now,
+      deliverAfter: h.now,
+      now: h.now,
+    });
+    const result = await h.rapport.submitForm(
+      h.actor,
+      'log-interaction',
+      { partner: String(mazda.id), kind: 'visit', date: '2026-11-27' },
+      { nudgeId: String(nudge.id) },
+      h.now,
+    );
+    expect(result.ok).toBe(true);
+    expect(await h.store.nudges.get(h.actor.workspaceId, nudge.id)).toMatchObject({
+      answer: null,
+      answeredBy: null,
+    });
+    const [visit] = await h.store.interactions.listForPartner(h.actor.workspaceId, mazda.id, {
+      kinds: ['visit'],
+    });
+    expect(visit).toMatchObject({ memberId: 'ada', nudgeId: null });
   });
 });

@@ -78,6 +78,7 @@ function nudges(specs: NudgeSpec[]): Nudge[] {
     status,
     attempts: 1,
     leaseUntil: null,
+    leaseToken: null,
     lastError: null,
     messageRef: null,
     sentAt: sentDaysAgo === null ? null : new Date(NOW.getTime() - sentDaysAgo * DAY),

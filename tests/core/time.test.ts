@@ -73,6 +73,19 @@ describe('nextWorkingSlot', () => {
     expect(nextWorkingSlot(new Date(at), officeHours(zone)).toISOString()).toBe(expected);
   });
 
+  it('starts a working day that begins inside the spring DST gap at the first real minute after it', () => {
+    // 02:30 does not exist in New York on Sunday 8 March 2026: clocks jump from 02:00 to 03:00 EDT.
+    const prefs = officeHours('America/New_York', {
+      workingDays: [1, 2, 3, 4, 5, 6, 7],
+      workStart: 150,
+      workEnd: 600,
+    });
+    const slot = nextWorkingSlot(new Date('2026-03-08T05:00:00Z'), prefs); // 00:00 EST
+    expect(isWorkingTime(slot, prefs)).toBe(true);
+    expect(slot.getTime()).toBeLessThanOrEqual(new Date('2026-03-08T07:30:00Z').getTime()); // 03:30 EDT
+    expect(isWorkingTime(new Date(slot.getTime() - 60_000), prefs)).toBe(false);
+  });
+
   it('respects a Sunday-to-Thursday week', () => {
     const prefs = officeHours('Asia/Dubai', { workingDays: [7, 1, 2, 3, 4] });
     // Friday 27 Nov 2026, 10:00 in Dubai (UTC+4) → Sunday 29 Nov 09:00 = 05:00Z.

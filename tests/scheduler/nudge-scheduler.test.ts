@@ -180,12 +180,18 @@ describe('NudgeScheduler', () => {
     expect((await h.rapport.handleChoice(h.actor, snooze.id, NOW)).replaceOriginal?.footer).toMatch(
       /Snoozed until Fri 4 Dec, 10:00/,
     );
-    const upcomingBefore = await h.say('status Nissan');
     expect(await scheduler.runDue(new Date('2026-12-01T10:00:00Z'))).toMatchObject({ delivered: 0 });
     expect(await scheduler.runDue(new Date('2026-12-04T10:00:00Z'))).toMatchObject({ delivered: 1 });
     expect(channel.deliveries[1]?.message.text).toBe(channel.deliveries[0]?.message.text);
-    // The day-60 check-in is still due 60 days after signing.
-    expect(upcomingBefore).toContain('Sat 26 Dec 2026: Post-signing check-in');
+    // The day-60 check-in still falls due 60 days after signing (26 Dec), not 60 days after the snooze.
+    await scheduler.runDue(new Date('2026-12-28T10:00:00Z'));
+    const checkIns = (await h.store.nudges.listForPartner(h.actor.workspaceId, 1)).filter(
+      (n) => n.ruleId === 'post-signing',
+    );
+    expect(checkIns.map((n) => [n.occurrence, n.dueAt.toISOString()])).toEqual([
+      ['d60', '2026-12-26T00:00:00.000Z'],
+      ['d30', '2026-11-26T00:00:00.000Z'],
+    ]);
   });
 
   it('expires an undelivered nudge when what it asks for gets logged', async () => {
@@ -197,5 +203,63 @@ describe('NudgeScheduler', () => {
     await h.say('log Mazda visit 2026-12-12', fortnight);
     const nudges = await h.store.nudges.listForPartner(h.actor.workspaceId, 2);
     expect(nudges.find((n) => n.ruleId === 'site-visit')?.status).toBe('expired');
+  });
+});
+
+describe('NudgeScheduler, more places and failures', () => {
+  let h: Awaited<ReturnType<typeof coreHarness>>;
+  let channel: RecordingChannel;
+  beforeEach(async () => {
+    h = await coreHarness({ now: NOW });
+    channel = new RecordingChannel('shell');
+  });
+  afterEach(() => h.close());
+  const scheduler = (channels: Map<'shell' | 'slack', RecordingChannel>) =>
+    new NudgeScheduler(h.store, h.rapport, channels, h.logger, virtualPacing());
+
+  it('never delivers a playbook day before it has begun where the member lives (west of UTC)', async () => {
+    await h.say('prefs tz America/Los_Angeles');
+    const signedWednesday = new Date('2026-11-25T20:00:00Z'); // Wed 25 Nov, 12:00 in Los Angeles
+    await h.say('add Nissan', signedWednesday);
+    await h.say('signed Nissan', signedWednesday);
+    for (const kind of ['workshop', 'visit', 'observation', 'alignment'])
+      await h.say(`log Nissan ${kind}`, signedWednesday);
+    const s = scheduler(new Map([['shell', channel]]));
+    // Tue 1 Dec, 16:30 in Los Angeles — but already 2 Dec in UTC, the day the day-7 check-in falls due.
+    expect(await s.runDue(new Date('2026-12-02T00:30:00Z'))).toMatchObject({ delivered: 0 });
+    // Wed 2 Dec, 09:00 in Los Angeles.
+    expect(await s.runDue(new Date('2026-12-02T17:00:00Z'))).toMatchObject({ delivered: 1 });
+    expect(channel.deliveries[0]?.message.text).toContain('One week since signing');
+  });
+
+  it('leaves nudges for a platform that is not running untouched, instead of failing them', async () => {
+    await h.rapport.identify(
+      'slack',
+      'T1',
+      { memberId: 'U1', address: { channel: 'slack', payload: {} } },
+      NOW,
+    );
+    const { actor } = await h.rapport.identify('slack', 'T1', { memberId: 'U1' }, NOW);
+    await h.rapport.handleCommand(actor, 'add Nissan', NOW);
+    await h.rapport.handleCommand(actor, 'signed Nissan 2026-10-27', NOW);
+    const shellOnly = scheduler(new Map([['shell', channel]]));
+    let at = NOW;
+    for (let pass = 0; pass < 20; pass++, at = new Date(at.getTime() + 3_600_000)) await shellOnly.runDue(at);
+    const rows = h.store.db
+      .prepare("SELECT status, attempts FROM nudges WHERE workspace_id = 'slack:T1'")
+      .all();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(rows.map(() => ({ status: 'pending', attempts: 0 })));
+  });
+
+  it('does not give up nudges when the platform refuses our credentials', async () => {
+    await h.say('add Nissan');
+    await h.say('signed Nissan 2026-10-27');
+    const s = scheduler(new Map([['shell', channel]]));
+    channel.failWith(...Array.from({ length: 20 }, () => new ChannelError('AUTH', 'invalid_auth')));
+    let at = NOW;
+    for (let pass = 0; pass < 20; pass++, at = new Date(at.getTime() + 20 * 60_000)) await s.runDue(at);
+    expect(h.store.db.prepare("SELECT COUNT(*) FROM nudges WHERE status = 'failed'").pluck().get()).toBe(0);
+    expect(h.logger.lines.some((line) => line.msg === 'platform refused our credentials')).toBe(true);
   });
 });

@@ -264,24 +264,56 @@ describe('SQLite store', () => {
       expect(store.db.prepare('SELECT COUNT(*) FROM nudges').pluck().get()).toBe(1);
     });
 
+    it('lets only the current lease holder record an outcome', async () => {
+      await store.nudges.createIfAbsent(key());
+      const [first] = await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 60_000), 10, [
+        'slack',
+      ]);
+      const later = new Date(NOW.getTime() + 61_000);
+      // The first sender stalled past its lease; a second one claims the nudge.
+      const [second] = await store.nudges.claimDeliverable(later, new Date(later.getTime() + 60_000), 10, [
+        'slack',
+      ]);
+      expect(second?.leaseToken).not.toBe(first?.leaseToken);
+      expect(await store.nudges.release(first!)).toBe(false);
+      expect(await store.nudges.reschedule(first!, later, 'late', true)).toBe(false);
+      expect(await store.nudges.markSent(first!, { ts: 'stale' }, later)).toBe(false);
+      expect(await store.nudges.markSent(second!, { ts: 'fresh' }, later)).toBe(true);
+      expect((await store.nudges.get('slack:T1', second!.id))?.messageRef).toEqual({ ts: 'fresh' });
+    });
+
+    it('hands out only nudges whose platform has a running channel', async () => {
+      await store.nudges.createIfAbsent(key());
+      expect(
+        await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 1), 10, ['teams', 'shell']),
+      ).toEqual([]);
+      expect(
+        await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 1), 10, ['slack']),
+      ).toHaveLength(1);
+    });
+
     it('leases a due nudge to one claimer until the lease expires', async () => {
       await store.nudges.createIfAbsent(key());
       const lease = new Date(NOW.getTime() + 60_000);
-      expect(await store.nudges.claimDeliverable(NOW, lease, 10)).toHaveLength(1);
-      expect(await store.nudges.claimDeliverable(NOW, lease, 10)).toHaveLength(0);
+      expect(await store.nudges.claimDeliverable(NOW, lease, 10, ['slack'])).toHaveLength(1);
+      expect(await store.nudges.claimDeliverable(NOW, lease, 10, ['slack'])).toHaveLength(0);
       const later = new Date(NOW.getTime() + 61_000);
-      expect(await store.nudges.claimDeliverable(later, new Date(later.getTime() + 60_000), 10)).toHaveLength(
-        1,
-      );
+      expect(
+        await store.nudges.claimDeliverable(later, new Date(later.getTime() + 60_000), 10, ['slack']),
+      ).toHaveLength(1);
     });
 
     it('does not hand out nudges for members who are paused or whose address is gone', async () => {
       await store.nudges.createIfAbsent(key());
       await store.members.setPausedUntil('slack:T1', 'U1', new Date(NOW.getTime() + 86_400_000));
-      expect(await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 1), 10)).toHaveLength(0);
+      expect(
+        await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 1), 10, ['slack']),
+      ).toHaveLength(0);
       await store.members.setPausedUntil('slack:T1', 'U1', null);
       await store.members.markAddressStale('slack:T1', 'U1');
-      expect(await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 1), 10)).toHaveLength(0);
+      expect(
+        await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 1), 10, ['slack']),
+      ).toHaveLength(0);
     });
 
     it('records the first answer only, with its check-in, atomically', async () => {
@@ -317,8 +349,20 @@ describe('SQLite store', () => {
     it('expires pending nudges that are no longer due, but never sent ones', async () => {
       const { nudge: stale } = await store.nudges.createIfAbsent(key());
       const { nudge: sent } = await store.nudges.createIfAbsent({ ...key(), occurrence: 'd7' });
-      await store.nudges.markSent(sent.id, { ts: '1' }, NOW);
-      expect(await store.nudges.expirePending('slack:T1', partnerId, [])).toBe(1);
+      const claimed = await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 60_000), 10, [
+        'slack',
+      ]);
+      expect(
+        await store.nudges.markSent(
+          claimed.find((n) => n.id === sent.id)!,
+          { ts: '1' },
+          NOW,
+        ),
+      ).toBe(true);
+      // A nudge still held by a live lease is its sender's to settle; once released it can expire.
+      expect(await store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(0);
+      expect(await store.nudges.release(claimed.find((n) => n.id === stale.id)!)).toBe(true);
+      expect(await store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(1);
       expect((await store.nudges.get('slack:T1', stale.id))?.status).toBe('expired');
       expect((await store.nudges.get('slack:T1', sent.id))?.status).toBe('sent');
     });

@@ -129,43 +129,62 @@ export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((command) => command.name === name);
 }
 
-export type TokenizeResult = { ok: true; tokens: string[] } | { ok: false; error: string };
+export type TokenizeResult = { ok: true; tokens: string[]; quoted: boolean[] } | { ok: false; error: string };
 
 /**
- * Splits a line into words; double or single quotes (straight or curly, as phones type them) group words.
+ * Splits a line into words; double quotes (straight or curly, as phones type them) group words, and so
+ * do single quotes around a whole group ('Renault Group'). An apostrophe inside or at the start of a
+ * word with no closing quote later (don't, ’til) is just a character. `quoted` marks grouped words.
  */
 export function tokenize(text: string): TokenizeResult {
   const normalized = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019]/g, "'");
   const tokens: string[] = [];
+  const quoted: boolean[] = [];
   let current = '';
   let quote: string | null = null;
   let inToken = false;
-  for (const char of normalized) {
+  let wasQuoted = false;
+  const chars = [...normalized];
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i]!;
     if (quote) {
-      if (char === quote) {
-        quote = null;
-      } else {
-        current += char;
-      }
+      if (char === quote) quote = null;
+      else current += char;
       continue;
     }
-    if (char === '"' || (char === "'" && !inToken)) {
+    if (!inToken && (char === '"' || (char === "'" && closesLater(chars, i)))) {
       quote = char;
       inToken = true;
+      wasQuoted = true;
       continue;
     }
     if (/\s/.test(char)) {
-      if (inToken) tokens.push(current);
+      if (inToken) {
+        tokens.push(current);
+        quoted.push(wasQuoted);
+      }
       current = '';
       inToken = false;
+      wasQuoted = false;
       continue;
     }
     current += char;
     inToken = true;
   }
   if (quote) return { ok: false, error: `A quote (${quote}) is not closed.` };
-  if (inToken) tokens.push(current);
-  return { ok: true, tokens };
+  if (inToken) {
+    tokens.push(current);
+    quoted.push(wasQuoted);
+  }
+  return { ok: true, tokens, quoted };
+}
+
+/** Whether a single quote at `start` is closed by another one that ends a word. */
+function closesLater(chars: string[], start: number): boolean {
+  for (let i = start + 1; i < chars.length; i++) {
+    if (chars[i] === "'" && (i + 1 === chars.length || /\s/.test(chars[i + 1]!))) return true;
+  }
+  return false;
 }
 
 /** Removes a leading `partner` or `/partner` so the same text works everywhere. */
@@ -192,6 +211,7 @@ export function editDistance(a: string, b: string): number {
 /** Up to `max` candidates close to `input`: same prefix, containment, or a small edit distance. */
 export function suggest(input: string, candidates: string[], max = 3): string[] {
   const needle = input.toLowerCase();
+  if (!needle) return [];
   const scored = candidates
     .map((candidate) => {
       const hay = candidate.toLowerCase();

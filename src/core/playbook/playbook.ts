@@ -3,7 +3,7 @@
  * `evaluatePlaybook` is a pure function of (partner state, now, playbook).
  */
 import { INTERACTION_KINDS, STAGES } from '../model';
-import type { InteractionKind, IsoDate, PartnerState, Stage } from '../model';
+import type { InteractionKind, IsoDate, KindHistory, PartnerState, Stage } from '../model';
 import { RapportError } from '../errors';
 import { addDaysToDate, addDaysToInstant, dayStart, daysBetween } from '../time';
 import defaultPlaybookData from './default-playbook.json';
@@ -178,11 +178,14 @@ function series(ruleId: string, start: IsoDate, step: number, now: Date, daysAtS
   };
 }
 
-function lastOf(state: PartnerState, kinds: InteractionKind[] | 'any'): IsoDate | null {
-  const list = kinds === 'any' ? INTERACTION_KINDS : kinds;
+/** The last day anything of `kinds` (default: any kind) was logged, or null. */
+export function lastDayOf(
+  history: KindHistory,
+  kinds: readonly InteractionKind[] | 'any' = 'any',
+): IsoDate | null {
   let last: IsoDate | null = null;
-  for (const kind of list) {
-    const seen = state.history[kind]?.last;
+  for (const kind of kinds === 'any' ? INTERACTION_KINDS : kinds) {
+    const seen = history[kind]?.last;
     if (seen && (!last || seen > last)) last = seen;
   }
   return last;
@@ -227,7 +230,7 @@ function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
     case 'after-first': {
       const first = firstOf(state, trigger.kinds);
       if (!first) return {};
-      const satisfied = trigger.satisfiedBy ? lastOf(state, trigger.satisfiedBy) : null;
+      const satisfied = trigger.satisfiedBy ? lastDayOf(state.history, trigger.satisfiedBy) : null;
       if (satisfied && satisfied >= first) return {};
       const due = atDay(rule.id, 'once', addDaysToDate(first, trigger.days), trigger.days);
       if (due.dueAt.getTime() > now.getTime()) return { next: due };
@@ -235,7 +238,7 @@ function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
       return now.getTime() <= staleAt.getTime() ? { latest: due } : {};
     }
     case 'no-recent': {
-      const last = lastOf(state, trigger.kinds);
+      const last = lastDayOf(state.history, trigger.kinds);
       if (last) return series(rule.id, addDaysToDate(last, trigger.days), trigger.days, now, trigger.days);
       return seriesFromAnchor(rule.id, state, trigger, now);
     }

@@ -36,6 +36,7 @@ const nudge: Nudge = {
   status: 'pending',
   attempts: 0,
   leaseUntil: null,
+  leaseToken: null,
   lastError: null,
   messageRef: null,
   sentAt: null,
