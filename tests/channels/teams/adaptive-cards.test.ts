@@ -291,6 +291,52 @@ describe('Adaptive Card size', () => {
     expect(actionsOf(card).map((a) => a.title)).toContain('Log an interaction');
   });
 
+  it('keeps the first lines of a section too long for one card, and says how many more', () => {
+    const lines = Array.from(
+      { length: 600 },
+      (_, i) => `Tue 1 Sep 2026 — Post-signing check-in ${i} — gave up after 5 attempts`,
+    );
+    const message: Message = {
+      title: 'Nissan',
+      text: 'Where the relationship with *Nissan* stands.',
+      sections: [
+        { title: 'Could not be delivered', lines },
+        { title: 'Coming up', lines: ['Mon 30 Nov 2026: Post-signing check-in'] },
+      ],
+    };
+
+    const card = messageCard(message);
+
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const texts = textsOf(card);
+    const kept = texts.filter((t) => t.includes('gave up after')).length;
+    expect(kept).toBeGreaterThan(50);
+    expect(texts).toContain(`…and ${600 - kept} more.`);
+    // Not a list of partners: no hint about `partner status`.
+    expect(texts[texts.length - 1]).toBe('…and 1 more not shown here.');
+  });
+
+  it('shows each line of a multi-line note as its own text block', () => {
+    const card = messageCard({
+      title: 'Brief: Nissan',
+      text: 'x',
+      sections: [
+        {
+          title: 'Last pulse',
+          lines: ['4/5 on Wed 25 Nov 2026', '“Trust is growing\nNext: the plant tour”'],
+        },
+      ],
+    });
+
+    expect(textsOf(card).slice(-3)).toEqual([
+      '4/5 on Wed 25 Nov 2026',
+      '“Trust is growing',
+      'Next: the plant tour”',
+    ]);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
   it('leaves a card that fits untouched', () => {
     const message: Message = { title: 'T', text: 'x', sections: [partnerSection(1)] };
     expect(textsOf(messageCard(message)).join('\n')).not.toMatch(/more not shown/);
