@@ -48,8 +48,12 @@ export interface FormState {
  * `budgetBytes` keeps its first sections (the core lists what needs attention first): as many whole ones
  * as fit, then the first lines of the next one, and says how much it left out.
  */
-export function messageCard(message: Message, budgetBytes = CARD_BUDGET_BYTES): AdaptiveCard {
-  const full = renderMessage(message);
+export function messageCard(
+  message: Message,
+  budgetBytes = CARD_BUDGET_BYTES,
+  options: CardOptions = {},
+): AdaptiveCard {
+  const full = renderMessage(message, options);
   const sections = message.sections ?? [];
   if (jsonBytes(full) <= budgetBytes || sections.length === 0) return full;
   const fits = (card: AdaptiveCard): boolean => jsonBytes(card) <= budgetBytes;
@@ -64,7 +68,7 @@ export function messageCard(message: Message, budgetBytes = CARD_BUDGET_BYTES): 
     }
     const omitted = sections.length - kept.length;
     if (omitted > 0) kept.push({ lines: [moreNote(sections.slice(kept.length))] });
-    return renderMessage({ ...message, sections: kept });
+    return renderMessage({ ...message, sections: kept }, options);
   };
   // The size grows with what is kept: find the most whole sections that fit, then the most lines.
   const keep = largest(0, sections.length - 1, (n) => fits(shortened(n)));
@@ -98,7 +102,16 @@ function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
-function renderMessage(message: Message): AdaptiveCard {
+/** How a card is shown. */
+export interface CardOptions {
+  /**
+   * The files the message carries follow as FileConsentCards (Teams' only way for a bot to hand over a
+   * file, in personal chat). Otherwise the card says where to ask for them.
+   */
+  fileConsent?: boolean;
+}
+
+function renderMessage(message: Message, options: CardOptions = {}): AdaptiveCard {
   const body: CardElement[] = [];
   if (message.title) body.push(heading(message.title));
   body.push(...paragraphs(message.text, message.isError ? { color: 'Attention' } : {}));
@@ -116,14 +129,10 @@ function renderMessage(message: Message): AdaptiveCard {
     actions = [formSubmitAction(message.form)];
   }
   if (message.files?.length) {
-    // Teams takes files from a bot only through a consent card flow, which Rapport does not run yet.
-    body.push(
-      textBlock(
-        'Teams chat cannot receive these files from Rapport yet; the same export is available from ' +
-          'the terminal (`rapport export`).',
-        { color: 'Warning', size: 'Small' },
-      ),
-    );
+    const note = options.fileConsent
+      ? 'Each file follows as its own card: accept it to save the file to your OneDrive and open it here.'
+      : 'Teams lets me send files only in our personal chat: type `export` there to get them.';
+    body.push(textBlock(note, { size: 'Small', isSubtle: true }));
   }
   if (message.footer) body.push(footer(message.footer));
   return card(body, actions);

@@ -143,13 +143,20 @@ describe('Adaptive Card rendering', () => {
     ]);
   });
 
-  it('says plainly that an export’s files cannot be handed over in Teams chat', () => {
+  it('says where an export’s files come: as consent cards in personal chat, or to ask there', () => {
     const files = [{ name: 'rapport-partners.csv', mimeType: 'text/csv', content: 'name\nNissan\n' }];
-    const card = messageCard(
-      exportMessage('Acme', 'csv', { partners: 1, interactions: 0, answers: 0 }, files),
+    const message = exportMessage('Acme', 'csv', { partners: 1, interactions: 0, answers: 0 }, files);
+
+    const personal = messageCard(message, undefined, { fileConsent: true });
+    const elsewhere = messageCard(message);
+
+    for (const card of [personal, elsewhere]) expect(adaptiveCardProblems(card)).toEqual([]);
+    expect(textsOf(personal).join('\n')).toMatch(
+      /rapport-partners\.csv[\s\S]*Each file follows as its own card/,
     );
-    expect(adaptiveCardProblems(card)).toEqual([]);
-    expect(textsOf(card).join('\n')).toMatch(/rapport-partners\.csv[\s\S]*cannot receive these files/);
+    expect(textsOf(elsewhere)).toContain(
+      'Teams lets me send files only in our personal chat: type `export` there to get them.',
+    );
   });
 
   it('turns the core’s *bold* into Adaptive Card **bold**', () => {
