@@ -61,7 +61,7 @@ describe.each(['manifest.yaml', 'manifest.socket-mode.yaml'])('Slack %s', (file)
 
   it('asks only for the scopes and events the service uses', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'users:read'].sort(),
+      ['chat:write', 'commands', 'files:write', 'im:write', 'users:read'].sort(),
     );
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);

@@ -60,7 +60,8 @@ describe('Teams manifest template', () => {
     const [bot] = bots;
     expect(bot).toMatchObject({
       scopes: ['personal', 'team'],
-      supportsFiles: false,
+      // Exports are handed over as files in personal chat (FileConsentCard).
+      supportsFiles: true,
       isNotificationOnly: false,
     });
     expect(bot?.commandLists.map((list) => list.scopes)).toEqual([['personal'], ['team']]);

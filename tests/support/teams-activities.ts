@@ -193,3 +193,32 @@ export function teamsConversationReference(
     serviceUrl: options.serviceUrl,
   };
 }
+
+/** Options of {@link fileConsentInvoke}. */
+export interface FileConsentInvokeOptions extends TeamsActivityOptions {
+  action: 'accept' | 'decline';
+  /** The card's `acceptContext` or `declineContext`, sent back as it was. */
+  context: unknown;
+  /** On acceptance: where Teams lets the bot write the file (an upload session in the member's OneDrive). */
+  uploadInfo?: {
+    name: string;
+    uploadUrl: string;
+    contentUrl?: string;
+    uniqueId?: string;
+    fileType?: string;
+  };
+}
+
+/** The `invoke` named `fileConsent/invoke` Teams sends when a FileConsentCard is accepted or declined. */
+export function fileConsentInvoke(options: FileConsentInvokeOptions): Partial<Activity> {
+  const activity = base(options, 'invoke');
+  activity.name = 'fileConsent/invoke';
+  activity.value = {
+    type: 'fileUpload',
+    action: options.action,
+    context: options.context,
+    ...(options.uploadInfo ? { uploadInfo: options.uploadInfo } : {}),
+  };
+  activity.entities = [clientInfo(options)];
+  return activity;
+}

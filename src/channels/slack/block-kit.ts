@@ -2,8 +2,8 @@
  * Renders the core's channel-neutral `Message`s and `Form`s as Block Kit (messages, modals, the App
  * Home view), and reads submitted modal state back. Pure functions: no I/O.
  *
- * Everything rendered stays within Slack's published limits, so a long partner list or an
- * over-long note degrades to a shortened message instead of an `invalid_blocks` refusal.
+ * Everything rendered stays within Slack's limits, so a long partner list or an over-long note
+ * degrades to a shortened message instead of an `invalid_blocks` or `msg_blocks_too_long` refusal.
  */
 import type { types } from '@slack/bolt';
 import type { Choice, Form, FormField, FormValues, Message } from '../../core/messages';
@@ -42,6 +42,12 @@ export const SLACK_LIMITS = {
   privateMetadata: 3000,
   /** The notification fallback `text` of a message with blocks. */
   fallbackText: 3000,
+  /**
+   * Text across all blocks of one message. Slack refuses more with `msg_blocks_too_long`; the limit is
+   * not published (Slack's SDK maintainers speak of about 12,000 characters of text with a buffer for
+   * the blocks around it, and refusals from about 11,300 are reported), so this keeps a wide margin.
+   */
+  messageTextTotal: 10_000,
 } as const;
 
 /** A message ready for `chat.postMessage`, `chat.update` or `respond()`. */
@@ -96,6 +102,9 @@ export function splitText(text: string, max: number): string[] {
     let rest = line;
     while (rest.length > max) {
       let cut = max;
+      // A long line (e.g. a list of names) breaks after a space where there is one in its second half.
+      const space = rest.lastIndexOf(' ', max - 1);
+      if (space >= max / 2) cut = space + 1;
       if (/[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut -= 1;
       const entity = /&[a-z]{0,4}$/.exec(rest.slice(0, cut));
       if (entity && entity.index > 0) cut = entity.index;
@@ -159,50 +168,66 @@ export function fallbackText(message: Message): string {
   return clip(escapeMrkdwn(parts.join('\n')), SLACK_LIMITS.fallbackText) || ' ';
 }
 
-/**
- * Renders a message as Block Kit within `maxBlocks` (50 for messages, 100 for views). When the
- * sections do not fit, the last ones are left out and a note says how many.
- */
-export function renderMessage(message: Message, options: { maxBlocks?: number } = {}): RenderedMessage {
-  const maxBlocks = options.maxBlocks ?? SLACK_LIMITS.messageBlocks;
-  const used = new Set<string>();
-  const head: KnownBlock[] = [];
-  if (message.title?.trim()) {
-    head.push({
-      type: 'header',
-      text: plain(stripMrkdwn(message.title), SLACK_LIMITS.headerText),
-    });
+/** Characters of text in a block: every `text` string in it (headers, sections, fields, buttons). */
+export function blockTextLength(block: unknown): number {
+  if (Array.isArray(block)) return block.reduce((sum: number, item) => sum + blockTextLength(item), 0);
+  if (!block || typeof block !== 'object') return 0;
+  let sum = 0;
+  for (const [key, value] of Object.entries(block)) {
+    if (key === 'text' && typeof value === 'string') sum += value.length;
+    else if (typeof value === 'object') sum += blockTextLength(value);
   }
-  const text = message.isError ? `:warning: ${message.text}` : message.text;
-  if (text.trim()) head.push(...sectionBlocks(escapeMrkdwn(text)));
-  const facts = message.facts ?? [];
-  for (let i = 0; i < facts.length; i += SLACK_LIMITS.fieldsPerSection) {
-    head.push({
-      type: 'section',
-      fields: facts
-        .slice(i, i + SLACK_LIMITS.fieldsPerSection)
-        .map((fact) =>
-          md(
-            `*${escapeMrkdwn(stripMrkdwn(fact.label))}*\n${escapeMrkdwn(fact.value)}`,
-            SLACK_LIMITS.fieldText,
-          ),
-        ),
-    });
+  return sum;
+}
+
+/** What is left of a message's limits: blocks, and characters of text across them. */
+class Room {
+  constructor(
+    public blocks: number,
+    public chars: number,
+  ) {}
+
+  fits(blocks: KnownBlock[], reserve = { blocks: 0, chars: 0 }): boolean {
+    return (
+      blocks.length + reserve.blocks <= this.blocks && blockTextLength(blocks) + reserve.chars <= this.chars
+    );
   }
 
-  // Each section is a group of blocks kept together (its text and its buttons).
-  const groups: KnownBlock[][] = (message.sections ?? []).map((section, index) => {
-    const lines = [
-      section.title ? `*${escapeMrkdwn(section.title)}*` : '',
-      ...section.lines.map(escapeMrkdwn),
-    ]
-      .filter((line) => line !== '')
-      .join('\n');
-    const blocks: KnownBlock[] = sectionBlocks(lines);
-    if (section.choices?.length) blocks.push(...actionsBlocks(section.choices, used, `section-${index + 1}`));
+  take(blocks: KnownBlock[]): KnownBlock[] {
+    this.blocks -= blocks.length;
+    this.chars -= blockTextLength(blocks);
     return blocks;
-  });
+  }
+}
 
+/** Kept free for the "…and N more not shown here." note while something may still be left out. */
+const NOTE_ROOM = { blocks: 1, chars: 40 };
+const NO_ROOM = { blocks: 0, chars: 0 };
+
+/** A section's text: its title in bold, then its lines, escaped. */
+function sectionText(title: string | undefined, lines: string[]): string {
+  return [title ? `*${escapeMrkdwn(title)}*` : '', ...lines.map(escapeMrkdwn)]
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+/**
+ * Renders a message as Block Kit within `maxBlocks` (50 for messages, 100 for views) and `maxChars` of
+ * text in all (messages only). Buttons and the footer are kept first; then the title, text and facts;
+ * then the sections in order. A section that does not fit whole keeps as many of its first lines as
+ * fit, and the sections after it are left out, with a note saying how many.
+ */
+export function renderMessage(
+  message: Message,
+  options: { maxBlocks?: number; maxChars?: number } = {},
+): RenderedMessage {
+  const room = new Room(
+    options.maxBlocks ?? SLACK_LIMITS.messageBlocks,
+    options.maxChars ?? SLACK_LIMITS.messageTextTotal,
+  );
+  const used = new Set<string>();
+
+  // Buttons are what a member answers with: they are never the part left out.
   const tail: KnownBlock[] = [];
   if (message.choices?.length) tail.push(...actionsBlocks(message.choices, used, 'choices'));
   if (message.footer?.trim()) {
@@ -211,35 +236,100 @@ export function renderMessage(message: Message, options: { maxBlocks?: number } 
       elements: [md(escapeMrkdwn(message.footer), SLACK_LIMITS.contextText)],
     });
   }
+  room.take(tail);
+
+  const sections = message.sections ?? [];
+  const reserve = (): { blocks: number; chars: number } => (sections.length ? NOTE_ROOM : NO_ROOM);
+  const head: KnownBlock[] = [];
+  if (message.title?.trim()) {
+    const header: KnownBlock = {
+      type: 'header',
+      text: plain(stripMrkdwn(message.title), SLACK_LIMITS.headerText),
+    };
+    if (room.fits([header], reserve())) head.push(...room.take([header]));
+  }
+  const text = message.isError ? `:warning: ${message.text}` : message.text;
+  for (const chunk of text.trim() ? sectionBlocks(escapeMrkdwn(text)) : []) {
+    if (room.fits([chunk], reserve())) {
+      head.push(...room.take([chunk]));
+      continue;
+    }
+    const left = room.chars - reserve().chars;
+    if (room.blocks - reserve().blocks >= 1 && left >= 20) {
+      const original = (chunk as { text: { text: string } }).text.text;
+      head.push(...room.take([{ type: 'section', text: { type: 'mrkdwn', text: clip(original, left) } }]));
+    }
+    break;
+  }
+  let fields: MrkdwnElement[] = [];
+  const flush = (): void => {
+    if (fields.length) head.push({ type: 'section', fields });
+    fields = [];
+  };
+  for (const fact of message.facts ?? []) {
+    const field = md(
+      `*${escapeMrkdwn(stripMrkdwn(fact.label))}*\n${escapeMrkdwn(fact.value)}`,
+      SLACK_LIMITS.fieldText,
+    );
+    if (fields.length === SLACK_LIMITS.fieldsPerSection) flush();
+    const newBlock = fields.length === 0 ? 1 : 0;
+    if (newBlock + reserve().blocks > room.blocks || field.text.length + reserve().chars > room.chars) break;
+    room.blocks -= newBlock;
+    room.chars -= field.text.length;
+    fields.push(field);
+  }
+  flush();
 
   const body: KnownBlock[] = [];
-  let room = maxBlocks - head.length - tail.length;
-  let left = 0;
-  for (const [index, group] of groups.entries()) {
-    const needsNote = index < groups.length - 1 ? 1 : 0;
-    if (left === 0 && group.length + needsNote <= room) {
-      body.push(...group);
-      room -= group.length;
-    } else {
-      left++;
+  let shown = 0;
+  for (const [index, section] of sections.entries()) {
+    const after = index < sections.length - 1 ? NOTE_ROOM : NO_ROOM;
+    const group = (lines: string[]): KnownBlock[] => {
+      const blocks = sectionBlocks(sectionText(section.title, lines));
+      // Rendered against a copy of the ids in use: only the group finally kept claims its buttons.
+      if (section.choices?.length)
+        blocks.push(...actionsBlocks(section.choices, new Set(used), `section-${index + 1}`));
+      return blocks;
+    };
+    let kept = group(section.lines);
+    if (!room.fits(kept, after)) {
+      // The first lines of a long section (e.g. a long list), as many as fit, then how many more.
+      const partial = (keep: number): KnownBlock[] =>
+        group([...section.lines.slice(0, keep), `…and ${section.lines.length - keep} more.`]);
+      let low = 0;
+      let high = section.lines.length - 1;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (room.fits(partial(middle), after)) low = middle;
+        else high = middle - 1;
+      }
+      kept = low > 0 ? partial(low) : [];
+      if (kept.length === 0 || !room.fits(kept, after)) break;
+      body.push(...room.take(kept));
+      section.choices?.forEach((choice) => used.add(choice.id));
+      shown++;
+      break;
     }
+    body.push(...room.take(kept));
+    section.choices?.forEach((choice) => used.add(choice.id));
+    shown++;
   }
+  const left = sections.length - shown;
   if (left > 0) {
     body.push({
       type: 'context',
       elements: [md(`…and ${left} more not shown here.`, SLACK_LIMITS.contextText)],
     });
   }
-  const blocks = [...head, ...body, ...tail].slice(0, maxBlocks);
-  return { text: fallbackText(message), blocks };
+  return { text: fallbackText(message), blocks: [...head, ...body, ...tail] };
 }
 
-/** The App Home tab for a dashboard message (views allow 100 blocks). */
+/** Views allow 100 blocks; no limit on their text in all is known, so only the blocks' own limits apply. */
+const VIEW_ROOM = { maxBlocks: SLACK_LIMITS.viewBlocks, maxChars: Number.POSITIVE_INFINITY };
+
+/** The App Home tab for a dashboard message. */
 export function renderHomeView(message: Message): HomeView {
-  return {
-    type: 'home',
-    blocks: renderMessage(message, { maxBlocks: SLACK_LIMITS.viewBlocks }).blocks,
-  };
+  return { type: 'home', blocks: renderMessage(message, VIEW_ROOM).blocks };
 }
 
 /** What a modal carries back in `private_metadata`: the form's context and where it was opened from. */
@@ -451,6 +541,6 @@ export function renderNoticeModal(title: string, message: Message): ModalView {
     type: 'modal',
     title: plain(title, SLACK_LIMITS.modalTitle),
     close: plain('Close', SLACK_LIMITS.modalButton),
-    blocks: renderMessage(message, { maxBlocks: SLACK_LIMITS.viewBlocks }).blocks,
+    blocks: renderMessage(message, VIEW_ROOM).blocks,
   };
 }

@@ -5,10 +5,10 @@
  */
 import type { webApi } from '@slack/bolt';
 import { ChannelError, describeError } from '../../core/errors';
-import type { Message } from '../../core/messages';
+import type { Message, MessageFile } from '../../core/messages';
 import type { Logger } from '../../core/ports';
 import type { Rapport } from '../../core/rapport';
-import { renderMessage } from './block-kit';
+import { escapeMrkdwn, renderMessage } from './block-kit';
 import type { SlackAddress } from './slack-identity';
 import { encodeAddress, workspaceExternalId } from './slack-identity';
 
@@ -51,6 +51,25 @@ export class DirectMessages {
     });
     if (!posted.ts) throw new ChannelError('UNAVAILABLE', 'chat.postMessage answered without a ts');
     return { channel: posted.channel ?? channel, ts: posted.ts };
+  }
+
+  /**
+   * Uploads `files` to the member's DM as one message with `comment` (`files.uploadV2`: an upload URL
+   * per file, the bytes, then one completion that shares them). Returns the DM's channel id. Throws
+   * what the Web API throws.
+   */
+  async upload(address: SlackAddress, files: MessageFile[], comment: string): Promise<string> {
+    const channel = await this.channelFor(address);
+    await this.client.filesUploadV2({
+      channel_id: channel,
+      initial_comment: escapeMrkdwn(comment),
+      file_uploads: files.map((file) => ({
+        file: Buffer.from(file.content, 'utf8'),
+        filename: file.name,
+        title: file.name,
+      })),
+    });
+    return channel;
   }
 
   private async remember(address: SlackAddress): Promise<void> {

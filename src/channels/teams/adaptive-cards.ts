@@ -45,34 +45,73 @@ export interface FormState {
 
 /**
  * A message as a card: title, text, facts, sections, choices, an inline form, footer. A card over
- * `budgetBytes` loses sections from the end (the core lists what needs attention first) and says how
- * many it left out.
+ * `budgetBytes` keeps its first sections (the core lists what needs attention first): as many whole ones
+ * as fit, then the first lines of the next one, and says how much it left out.
  */
-export function messageCard(message: Message, budgetBytes = CARD_BUDGET_BYTES): AdaptiveCard {
-  const full = renderMessage(message);
+export function messageCard(
+  message: Message,
+  budgetBytes = CARD_BUDGET_BYTES,
+  options: CardOptions = {},
+): AdaptiveCard {
+  const full = renderMessage(message, options);
   const sections = message.sections ?? [];
   if (jsonBytes(full) <= budgetBytes || sections.length === 0) return full;
-  const withFirst = (keep: number): AdaptiveCard => {
-    const omitted = sections.length - keep;
-    const more = `…and ${omitted} more not shown here. Type \`partner status NAME\` to see any of them.`;
-    return renderMessage({ ...message, sections: [...sections.slice(0, keep), { lines: [more] }] });
+  const fits = (card: AdaptiveCard): boolean => jsonBytes(card) <= budgetBytes;
+  const shortened = (keep: number, lines = 0): AdaptiveCard => {
+    const kept = sections.slice(0, keep);
+    const next = sections[keep];
+    if (next && lines > 0) {
+      kept.push({
+        ...next,
+        lines: [...next.lines.slice(0, lines), `…and ${next.lines.length - lines} more.`],
+      });
+    }
+    const omitted = sections.length - kept.length;
+    if (omitted > 0) kept.push({ lines: [moreNote(sections.slice(kept.length))] });
+    return renderMessage({ ...message, sections: kept }, options);
   };
-  // The size grows with the number of sections kept: find the most that fit.
-  let low = 0;
-  let high = sections.length - 1;
+  // The size grows with what is kept: find the most whole sections that fit, then the most lines.
+  const keep = largest(0, sections.length - 1, (n) => fits(shortened(n)));
+  const next = sections[keep];
+  if (next && next.lines.length > 1) {
+    const lines = largest(0, next.lines.length - 1, (n) => fits(shortened(keep, n)));
+    if (lines > 0) return shortened(keep, lines);
+  }
+  return shortened(keep);
+}
+
+/** The largest n in [low, high] for which `ok(n)` holds, `ok` being true up to some n and false after. */
+function largest(low: number, high: number, ok: (n: number) => boolean): number {
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
-    if (jsonBytes(withFirst(middle)) <= budgetBytes) low = middle;
+    if (ok(middle)) low = middle;
     else high = middle - 1;
   }
-  return withFirst(low);
+  return low;
+}
+
+/** Says how many sections were left out; for partners (sections with buttons), how to see one. */
+function moreNote(omitted: Section[]): string {
+  const more = `…and ${omitted.length} more not shown here.`;
+  return omitted.some((section) => section.choices?.length)
+    ? `${more} Type \`partner status NAME\` to see any of them.`
+    : more;
 }
 
 function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
-function renderMessage(message: Message): AdaptiveCard {
+/** How a card is shown. */
+export interface CardOptions {
+  /**
+   * The files the message carries follow as FileConsentCards (Teams' only way for a bot to hand over a
+   * file, in personal chat). Otherwise the card says where to ask for them.
+   */
+  fileConsent?: boolean;
+}
+
+function renderMessage(message: Message, options: CardOptions = {}): AdaptiveCard {
   const body: CardElement[] = [];
   if (message.title) body.push(heading(message.title));
   body.push(...paragraphs(message.text, message.isError ? { color: 'Attention' } : {}));
@@ -90,14 +129,10 @@ function renderMessage(message: Message): AdaptiveCard {
     actions = [formSubmitAction(message.form)];
   }
   if (message.files?.length) {
-    // Teams takes files from a bot only through a consent card flow, which Rapport does not run yet.
-    body.push(
-      textBlock(
-        'Teams chat cannot receive these files from Rapport yet; the same export is available from ' +
-          'the terminal (`rapport export`).',
-        { color: 'Warning', size: 'Small' },
-      ),
-    );
+    const note = options.fileConsent
+      ? 'Each file follows as its own card: accept it to save the file to your OneDrive and open it here.'
+      : 'Teams lets me send files only in our personal chat: type `export` there to get them.';
+    body.push(textBlock(note, { size: 'Small', isSubtle: true }));
   }
   if (message.footer) body.push(footer(message.footer));
   return card(body, actions);
@@ -187,7 +222,8 @@ function footer(text: string): CardElement {
 function sectionContainer(section: Section): CardElement {
   const items: CardElement[] = [];
   if (section.title) items.push(textBlock(section.title, { weight: 'Bolder' }));
-  for (const line of section.lines) items.push(textBlock(line, { spacing: 'Small' }));
+  // One TextBlock per line, also for lines with breaks inside (a note): see `paragraphs`.
+  for (const line of section.lines) items.push(...paragraphs(line, { spacing: 'Small' }));
   if (section.choices?.length) items.push(...buttonRows(section.choices));
   return { type: 'Container', separator: true, items };
 }

@@ -11,7 +11,7 @@ import type { Member } from '../../core/model';
 import type { Logger } from '../../core/ports';
 import type { Actor, Rapport } from '../../core/rapport';
 import { welcomeMessage } from '../../core/welcome';
-import type { AdaptiveCard } from './adaptive-cards';
+import type { AdaptiveCard, CardOptions } from './adaptive-cards';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   cardAttachment,
@@ -23,6 +23,15 @@ import {
   RESERVED_DATA_KEYS,
   VERBS,
 } from './adaptive-cards';
+import {
+  FILE_CONSENT_INVOKE,
+  fileConsentAttachment,
+  fileInfoAttachment,
+  putToUploadSession,
+  readExportFileContext,
+  readUploadInfo,
+  uploadUrlAllowed,
+} from './file-consent';
 import {
   createPersonalPayload,
   isPersonal,
@@ -38,6 +47,8 @@ export interface TeamsBotOptions {
   rapport: Rapport;
   logger: Logger;
   clock: () => Date;
+  /** Accept plain-HTTP file upload URLs (authentication off, local testing only). */
+  allowPlainHttpUploads?: boolean;
 }
 
 /** Who sent an activity, once the core knows them. */
@@ -64,11 +75,11 @@ const ATTACHMENTS_ONLY =
   'I can only read typed commands, not files or pictures. Type `help` to see what I can do.';
 
 /** A core message as a Teams activity: plain words as a chat message, anything richer as a card. */
-export function messageActivity(message: Message): Partial<Activity> {
+export function messageActivity(message: Message, options: CardOptions = {}): Partial<Activity> {
   if (isPlainMessage(message)) {
     return { type: ActivityTypes.Message, text: chatMarkdown(message), textFormat: 'markdown' };
   }
-  return cardActivity(messageCard(message), plainText(message, 120));
+  return cardActivity(messageCard(message, undefined, options), plainText(message, 120));
 }
 
 function cardActivity(card: AdaptiveCard, summary: string): Partial<Activity> {
@@ -95,6 +106,7 @@ export class TeamsBot extends ActivityHandler {
   /** Only `adaptiveCard/action` is ours; every answer is a 2xx or a 4xx, never a server error. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     const { activity } = context;
+    if (activity.name === FILE_CONSENT_INVOKE) return this.fileConsent(context);
     if (activity.name !== 'adaptiveCard/action') {
       return invokeError(400, 'NotSupported', `Rapport does not handle "${String(activity.name)}" invokes.`);
     }
@@ -138,8 +150,76 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
     const result = await rapport.handleCommand(seen.actor, text, now);
-    await context.sendActivity(messageActivity(result.reply));
+    // Files (an export) can be handed over only in personal chat, one consent card each.
+    const fileConsent = isPersonal(activity) && Boolean(result.reply.files?.length);
+    await context.sendActivity(messageActivity(result.reply, { fileConsent }));
+    if (fileConsent) {
+      for (const [index, file] of (result.reply.files ?? []).entries()) {
+        await context.sendActivity({
+          type: ActivityTypes.Message,
+          attachments: [fileConsentAttachment(file, index)],
+        });
+      }
+    }
     if (result.openForm) await context.sendActivity(formActivity(result.openForm));
+  }
+
+  /**
+   * The member accepted or declined a file. On acceptance the export is built again (nothing is kept
+   * between the card and the answer), the file's bytes are written to the upload session Teams opened in
+   * their OneDrive, and a file card that opens it is posted. Teams wants a 200 either way; what went
+   * wrong is said in the chat.
+   */
+  private async fileConsent(context: TurnContext): Promise<InvokeResponse> {
+    const { rapport, clock, logger } = this.options;
+    const value = isRecord(context.activity.value) ? context.activity.value : {};
+    const file = readExportFileContext(value.context);
+    try {
+      const seen = await this.see(context);
+      if ('problem' in seen) return invokeError(400, 'BadRequest', seen.problem);
+      if (!file) {
+        await context.sendActivity(STALE_BUTTON);
+        return { status: 200 };
+      }
+      if (value.action !== 'accept') {
+        await context.sendActivity(`All right, I did not send ${file.name}.`);
+        return { status: 200 };
+      }
+      const upload = readUploadInfo(value.uploadInfo);
+      if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.allowPlainHttpUploads ?? false)) {
+        logger.warn({ file: file.name }, 'file consent without a usable upload URL');
+        await context.sendActivity(`Teams did not give me a place to save ${file.name}. Please try again.`);
+        return { status: 200 };
+      }
+      const result = await rapport.handleCommand(seen.actor, `export ${file.export}`, clock());
+      const content = result.reply.files?.[file.index];
+      if (!content) {
+        await context.sendActivity(`${file.name} is no longer part of the export. Type \`export\` again.`);
+        return { status: 200 };
+      }
+      try {
+        await putToUploadSession(upload.uploadUrl, Buffer.from(content.content, 'utf8'), content.mimeType);
+      } catch (error) {
+        logger.warn(
+          { file: file.name, err: describeError(error) },
+          'could not upload an export file to Teams',
+        );
+        await context.sendActivity(
+          `I could not save ${upload.name} to your OneDrive just now. Type \`export\` to try again.`,
+        );
+        return { status: 200 };
+      }
+      await context.sendActivity({
+        type: ActivityTypes.Message,
+        text: `Saved **${upload.name}** to your OneDrive.`,
+        textFormat: 'markdown',
+        attachments: [fileInfoAttachment(upload)],
+      });
+      return { status: 200 };
+    } catch (error) {
+      logger.error({ err: describeError(error) }, 'Teams file consent failed');
+      return { status: 200 };
+    }
   }
 
   /**

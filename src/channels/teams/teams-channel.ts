@@ -244,7 +244,7 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     MicrosoftAppTenantId: config.tenantId ?? undefined,
   });
   const adapter = new CloudAdapter(auth);
-  const bot = new TeamsBot({ rapport, logger, clock });
+  const bot = new TeamsBot({ rapport, logger, clock, allowPlainHttpUploads: config.unauthenticated });
   adapter.onTurnError = async (context, error) => {
     logger.error({ activityType: context.activity.type, err: describeError(error) }, 'Teams turn failed');
     try {

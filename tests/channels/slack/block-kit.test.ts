@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  blockTextLength,
   clip,
   decodeMetadata,
   encodeMetadata,
@@ -94,6 +95,7 @@ describe('Block Kit rendering', () => {
       fc.property(message, (m) => {
         const rendered = renderMessage(m);
         expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
+        expect(blockTextLength(rendered.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.messageTextTotal);
         expect(rendered.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
         expect(rendered.text.length).toBeGreaterThan(0);
       }),
@@ -158,6 +160,62 @@ describe('Block Kit rendering', () => {
     expect(rendered.blocks).toHaveLength(50);
     expect(rendered.blocks[rendered.blocks.length - 1]!.type).toBe('actions');
     expect(JSON.stringify(rendered.blocks)).toContain('and 23 more not shown');
+  });
+
+  it('keeps the first lines of a section too long for one message, and says how many more', () => {
+    const lines = Array.from(
+      { length: 400 },
+      (_, i) => `🔴 23/100 *Partner ${i}* — negotiating, no contact logged; next: Joint workshop in 3 days`,
+    );
+    const rendered = renderMessage({
+      title: 'Partners',
+      text: 'Where each relationship stands.',
+      sections: [
+        { title: 'Your partners (400), what needs attention first', lines },
+        { title: 'Others in this workspace (2)', lines: ['Nissan, Toyota'] },
+      ],
+      footer: 'Names with spaces go in quotes.',
+    });
+
+    const all = JSON.stringify(rendered.blocks);
+    expect(blockTextLength(rendered.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.messageTextTotal);
+    expect(all).toContain('*Your partners (400), what needs attention first*\\n🔴 23/100 *Partner 0*');
+    const shownLines = (all.match(/\*Partner \d+\*/g) ?? []).length;
+    expect(shownLines).toBeGreaterThan(50);
+    expect(all).toContain(`…and ${400 - shownLines} more.`);
+    expect(all).toContain('…and 1 more not shown here.');
+    expect(all).not.toContain('Others in this workspace');
+    expect(rendered.blocks[rendered.blocks.length - 1]).toMatchObject({ type: 'context' });
+    expect(all).toContain('Names with spaces go in quotes.');
+  });
+
+  it('keeps a nudge’s buttons when its text is far too long', () => {
+    const choices = [
+      { id: 'n:1:well', label: 'Going well' },
+      { id: 'n:1:_dismiss', label: 'Dismiss' },
+    ];
+    const rendered = renderMessage({
+      title: 'Nissan',
+      text: 'word '.repeat(6000),
+      facts: Array.from({ length: 30 }, (_, i) => ({ label: `Fact ${i}`, value: 'v'.repeat(1500) })),
+      choices,
+    });
+
+    expect(blockTextLength(rendered.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.messageTextTotal);
+    expect(rendered.blocks[rendered.blocks.length - 1]).toMatchObject({
+      type: 'actions',
+      elements: [{ action_id: 'n:1:well' }, { action_id: 'n:1:_dismiss' }],
+    });
+    expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
+  });
+
+  it('breaks a line longer than a section at a space', () => {
+    const names = Array.from({ length: 400 }, (_, i) => `Partner number ${i}`).join(', ');
+    const chunks = splitText(names, SLACK_LIMITS.sectionText);
+
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join('')).toBe(names);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.endsWith(' ')).toBe(true);
   });
 
   it('splits long text at line breaks and never inside an entity', () => {

@@ -145,13 +145,20 @@ describe('Adaptive Card rendering', () => {
     ]);
   });
 
-  it('says plainly that an export’s files cannot be handed over in Teams chat', () => {
+  it('says where an export’s files come: as consent cards in personal chat, or to ask there', () => {
     const files = [{ name: 'rapport-partners.csv', mimeType: 'text/csv', content: 'name\nNissan\n' }];
-    const card = messageCard(
-      exportMessage('Acme', 'csv', { partners: 1, interactions: 0, answers: 0 }, files),
+    const message = exportMessage('Acme', 'csv', { partners: 1, interactions: 0, answers: 0 }, files);
+
+    const personal = messageCard(message, undefined, { fileConsent: true });
+    const elsewhere = messageCard(message);
+
+    for (const card of [personal, elsewhere]) expect(adaptiveCardProblems(card)).toEqual([]);
+    expect(textsOf(personal).join('\n')).toMatch(
+      /rapport-partners\.csv[\s\S]*Each file follows as its own card/,
     );
-    expect(adaptiveCardProblems(card)).toEqual([]);
-    expect(textsOf(card).join('\n')).toMatch(/rapport-partners\.csv[\s\S]*cannot receive these files/);
+    expect(textsOf(elsewhere)).toContain(
+      'Teams lets me send files only in our personal chat: type `export` there to get them.',
+    );
   });
 
   it('turns the core’s *bold* into Adaptive Card **bold**', () => {
@@ -291,6 +298,52 @@ describe('Adaptive Card size', () => {
       `…and ${100 - kept} more not shown here. Type \`partner status NAME\` to see any of them.`,
     );
     expect(actionsOf(card).map((a) => a.title)).toContain('Log an interaction');
+  });
+
+  it('keeps the first lines of a section too long for one card, and says how many more', () => {
+    const lines = Array.from(
+      { length: 600 },
+      (_, i) => `Tue 1 Sep 2026 — Post-signing check-in ${i} — gave up after 5 attempts`,
+    );
+    const message: Message = {
+      title: 'Nissan',
+      text: 'Where the relationship with *Nissan* stands.',
+      sections: [
+        { title: 'Could not be delivered', lines },
+        { title: 'Coming up', lines: ['Mon 30 Nov 2026: Post-signing check-in'] },
+      ],
+    };
+
+    const card = messageCard(message);
+
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const texts = textsOf(card);
+    const kept = texts.filter((t) => t.includes('gave up after')).length;
+    expect(kept).toBeGreaterThan(50);
+    expect(texts).toContain(`…and ${600 - kept} more.`);
+    // Not a list of partners: no hint about `partner status`.
+    expect(texts[texts.length - 1]).toBe('…and 1 more not shown here.');
+  });
+
+  it('shows each line of a multi-line note as its own text block', () => {
+    const card = messageCard({
+      title: 'Brief: Nissan',
+      text: 'x',
+      sections: [
+        {
+          title: 'Last pulse',
+          lines: ['4/5 on Wed 25 Nov 2026', '“Trust is growing\nNext: the plant tour”'],
+        },
+      ],
+    });
+
+    expect(textsOf(card).slice(-3)).toEqual([
+      '4/5 on Wed 25 Nov 2026',
+      '“Trust is growing',
+      'Next: the plant tour”',
+    ]);
+    expect(adaptiveCardProblems(card)).toEqual([]);
   });
 
   it('leaves a card that fits untouched', () => {

@@ -1,12 +1,13 @@
 /**
  * Slash commands. Any command name the app is given runs the command grammar, so a workspace may
  * install the app as `/partner` (the manifest) or under another name (e.g. a `/partner-dev` copy).
- * Replies are ephemeral; `/partner` alone and `/partner log` without arguments open the log modal.
+ * Replies are ephemeral; `/partner` alone and `/partner log` without arguments open the log modal;
+ * `/partner export` uploads its files to the member's DM with the app.
  */
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
 import type { SlackDeps } from './shared';
-import { ephemeral, openModal, SORRY, UNKNOWN_SENDER } from './shared';
+import { deliverFiles, ephemeral, openModal, SORRY, UNKNOWN_SENDER } from './shared';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -49,7 +50,8 @@ function onCommand(deps: SlackDeps) {
         });
         if (opened) return;
       }
-      await respond(ephemeral(result.reply));
+      // An export's files go to the member's DM: an ephemeral reply cannot carry files.
+      await respond(ephemeral(await deliverFiles(deps, who.address, result.reply)));
     } catch (error) {
       deps.logger.error({ command: command.command, err: describeError(error) }, 'slash command failed');
       await respond(ephemeral(SORRY)).catch(() => undefined);

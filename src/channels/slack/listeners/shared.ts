@@ -7,7 +7,8 @@ import type { Actor, Rapport } from '../../../core/rapport';
 import type { ModalMetadata } from '../block-kit';
 import { renderHomeView, renderMessage, renderModal } from '../block-kit';
 import type { DirectMessages } from '../direct-messages';
-import type { SlackIdentities } from '../slack-identity';
+import { toChannelError } from '../slack-errors';
+import type { SlackAddress, SlackIdentities } from '../slack-identity';
 
 type WebClient = webApi.WebClient;
 
@@ -81,4 +82,39 @@ export async function bestEffort(logger: Logger, what: string, step: () => Promi
   } catch (error) {
     logger.warn({ err: describeError(error) }, `${what} failed`);
   }
+}
+
+/** What the member is told when Slack refuses an export's upload, by error code. */
+const UPLOAD_REFUSED: Record<string, string> = {
+  AUTH:
+    'Slack did not let me upload the export: Rapport needs the `files:write` permission. ' +
+    'Ask a Slack admin to reinstall the app from its manifest, then try again.',
+  RATE_LIMITED: 'Slack asked me to slow down, so the export was not uploaded. Please try again in a minute.',
+  ADDRESS_GONE:
+    'I could not open our direct message to send you the export. Open Rapport’s Messages tab, then try again.',
+};
+
+/**
+ * Hands over the files a reply carries (an export): uploads them to the member's DM with Rapport and
+ * returns the reply to show, saying where the files are; or, when Slack refuses the upload, a reply that
+ * says why in words (details go to the log).
+ */
+export async function deliverFiles(deps: SlackDeps, address: SlackAddress, reply: Message): Promise<Message> {
+  const files = reply.files ?? [];
+  if (files.length === 0) return reply;
+  try {
+    await deps.dms.upload(address, files, reply.text);
+  } catch (error) {
+    const mapped = toChannelError(error, 'files.uploadV2');
+    deps.logger.warn({ code: mapped.code, err: describeError(error) }, 'could not upload an export to Slack');
+    return {
+      text:
+        UPLOAD_REFUSED[mapped.code] ??
+        'I could not upload the export to Slack just now. Nothing was lost: please try again in a minute.',
+      isError: true,
+    };
+  }
+  const where = files.length === 1 ? 'The file is' : `The ${files.length} files are`;
+  const { files: _uploaded, ...rest } = reply;
+  return { ...rest, text: `${reply.text}\n${where} in your direct messages with Rapport.` };
 }

@@ -1,0 +1,124 @@
+/**
+ * Files from the bot in a Teams personal chat: Teams takes them only through its consent flow. The bot
+ * sends a FileConsentCard per file; when the member accepts, Teams creates an upload session in their
+ * OneDrive and sends a `fileConsent/invoke` with its `uploadUrl`; the bot PUTs the bytes there and posts
+ * a file info card that opens the file. Team channels and group chats have no such flow.
+ *
+ * Nothing is kept between the card and the answer: the card's context names the export and the file,
+ * and the export is built again on acceptance, so a restart in between loses nothing (the member gets
+ * the data as it is when they accept).
+ */
+import type { Attachment } from 'botbuilder';
+import type { MessageFile } from '../../core/messages';
+import { isRecord } from './teams-address';
+
+export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
+export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.info';
+/** The invoke Teams sends when a consent card is accepted or declined. */
+export const FILE_CONSENT_INVOKE = 'fileConsent/invoke';
+
+/** How long the upload of one file may take, in ms. */
+const UPLOAD_TIMEOUT_MS = 30_000;
+
+/** What a consent card carries back: which file of which export to build again. */
+export interface ExportFileContext {
+  export: 'csv' | 'json';
+  /** The file's position in the export (the core lists the tables in a fixed order). */
+  index: number;
+  name: string;
+}
+
+/** The export format a file belongs to, from its type. */
+function formatOf(file: MessageFile): 'csv' | 'json' {
+  return file.mimeType === 'application/json' ? 'json' : 'csv';
+}
+
+/** A FileConsentCard asking the member to accept one file of an export. */
+export function fileConsentAttachment(file: MessageFile, index: number): Attachment {
+  const context: ExportFileContext = { export: formatOf(file), index, name: file.name };
+  return {
+    contentType: FILE_CONSENT_CONTENT_TYPE,
+    name: file.name,
+    content: {
+      description:
+        file.mimeType === 'text/csv'
+          ? 'Rapport export (UTF-8 CSV with a header row; opens in any spreadsheet)'
+          : 'Rapport export (JSON)',
+      sizeInBytes: Buffer.byteLength(file.content, 'utf8'),
+      acceptContext: context,
+      declineContext: context,
+    },
+  };
+}
+
+/** The context of a consent answer, or null when it is not one of ours. */
+export function readExportFileContext(value: unknown): ExportFileContext | null {
+  if (!isRecord(value)) return null;
+  const { export: format, index, name } = value;
+  if ((format !== 'csv' && format !== 'json') || typeof name !== 'string' || name.length > 200) return null;
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 20) return null;
+  return { export: format, index, name };
+}
+
+/** Where Teams lets the bot write an accepted file, and how to show it afterwards. */
+export interface UploadInfo {
+  uploadUrl: string;
+  name: string;
+  contentUrl?: string;
+  uniqueId?: string;
+  fileType?: string;
+}
+
+export function readUploadInfo(value: unknown): UploadInfo | null {
+  if (!isRecord(value) || typeof value.uploadUrl !== 'string' || typeof value.name !== 'string') return null;
+  const text = (key: string): string | undefined =>
+    typeof value[key] === 'string' ? (value[key] as string) : undefined;
+  return {
+    uploadUrl: value.uploadUrl,
+    name: value.name,
+    contentUrl: text('contentUrl'),
+    uniqueId: text('uniqueId'),
+    fileType: text('fileType'),
+  };
+}
+
+/**
+ * Whether the bot may write to `url`: HTTPS only (OneDrive's upload sessions), except with
+ * authentication off (local testing against loopback fakes), where plain HTTP is allowed too.
+ */
+export function uploadUrlAllowed(url: string, allowPlainHttp: boolean): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || (allowPlainHttp && protocol === 'http:');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the whole file to an upload session in one PUT, as the session expects (a `Content-Range`
+ * covering every byte). The URL is pre-authorised: no bot token goes with it. Throws on a refusal.
+ */
+export async function putToUploadSession(url: string, content: Buffer, mimeType: string): Promise<void> {
+  const response = await fetch(url, {
+    method: 'PUT',
+    headers: {
+      'content-type': mimeType,
+      'content-range': `bytes 0-${content.length - 1}/${content.length}`,
+    },
+    body: content,
+    signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+  });
+  await response.arrayBuffer().catch(() => undefined);
+  if (!response.ok) throw new Error(`the upload session answered HTTP ${response.status}`);
+}
+
+/** The card Teams shows for an uploaded file: it opens, previews or downloads it. */
+export function fileInfoAttachment(info: UploadInfo): Attachment {
+  return {
+    contentType: FILE_INFO_CONTENT_TYPE,
+    name: info.name,
+    contentUrl: info.contentUrl,
+    content: { uniqueId: info.uniqueId, fileType: info.fileType },
+  };
+}
