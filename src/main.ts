@@ -114,7 +114,7 @@ export async function startService(
     workspaceRatePerSecond: config.workspaceRatePerSecond,
     ...io.pacing,
   });
-  const digestScheduler = new DigestScheduler(store, rapport, channels, logger);
+  const digestScheduler = new DigestScheduler(store, rapport, channels, logger, scheduler.gate);
   // Nudges first, then digests, so a digest reflects what this pass delivered.
   // Every pass under way, whoever started it (cron, `tick` in the terminal), so a stop can wait for it.
   const passes = new Set<Promise<unknown>>();
@@ -174,8 +174,7 @@ export async function startService(
       // HTTP server and the database close, each even if an earlier step failed. A nudge cut off by the
       // bound keeps its lease, which expires, so it is delivered after the next start.
       const closingHttp = http?.close();
-      scheduler.stop();
-      digestScheduler.stop();
+      scheduler.stop(); // closes the send gate, which the digest shares
       await Promise.race([Promise.allSettled([ticker?.stop(), ...passes]), delay(DRAIN_TIMEOUT_MS)]);
       for (const platform of started) {
         await platform

@@ -13,6 +13,8 @@ import type { Member, Platform } from '../core/model';
 import type { Channel, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { isoWeekLabel, localDate, weekdayOf } from '../core/time';
+import { conversationOf } from './nudge-scheduler';
+import type { SendGate } from './send-gate';
 
 export interface DigestSchedulerOptions {
   /** How long a claimed digest is reserved for its sender, in ms. Must exceed the slowest send. */
@@ -21,6 +23,8 @@ export interface DigestSchedulerOptions {
   maxAttempts?: number;
   /** First backoff after an `UNAVAILABLE` error, in ms; doubles per attempt. */
   backoffBaseMs?: number;
+  /** How long one pass may spend waiting for pacing slots. */
+  deliveryBudgetMs?: number;
 }
 
 /** What one pass did. */
@@ -32,7 +36,7 @@ export interface DigestReport {
   skipped: number;
 }
 
-const DEFAULTS = { leaseMs: 60_000, maxAttempts: 5, backoffBaseMs: 5 * 60_000 };
+const DEFAULTS = { leaseMs: 120_000, maxAttempts: 5, backoffBaseMs: 5 * 60_000, deliveryBudgetMs: 45_000 };
 
 export class DigestScheduler {
   private readonly options: Required<DigestSchedulerOptions>;
@@ -42,25 +46,22 @@ export class DigestScheduler {
     private readonly rapport: Rapport,
     private readonly channels: ReadonlyMap<Platform, Channel>,
     private readonly logger: Logger,
+    /** The gate nudges pass too: digests share their pacing and any "slow down" from a platform. */
+    private readonly gate: SendGate,
     options: DigestSchedulerOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  private stopping = false;
-
-  /** Stops taking new work: the digest being sent finishes, the rest wait for the next start. */
-  stop(): void {
-    this.stopping = true;
-  }
-
   /** One pass as of `now`. */
   async runDue(now: Date): Promise<DigestReport> {
     const report: DigestReport = { sent: 0, retried: 0, skipped: 0 };
+    const deadline = this.gate.deadline(this.options.deliveryBudgetMs);
     for (const member of await this.store.members.listDigestRecipients(now)) {
-      if (this.stopping) break;
+      // Stopping: the digest being sent finishes, the rest wait for the next start.
+      if (this.gate.stopped) break;
       try {
-        await this.consider(member, now, report);
+        await this.consider(member, now, report, deadline);
       } catch (error) {
         // One member's failure must not stop the others' digests.
         this.logger.error(
@@ -73,7 +74,7 @@ export class DigestScheduler {
     return report;
   }
 
-  private async consider(member: Member, now: Date, report: DigestReport): Promise<void> {
+  private async consider(member: Member, now: Date, report: DigestReport, deadline: number): Promise<void> {
     // Every pass looks at every recipient: rule out the other days of the week, then weeks already
     // done (a plain read, no write lock), before the costlier zone arithmetic.
     const today = localDate(now, member.timeZone);
@@ -107,6 +108,12 @@ export class DigestScheduler {
       report.skipped++;
       return;
     }
+    if (!(await this.gate.waitForSlot(workspaceId, conversationOf({ workspaceId, memberId }), deadline))) {
+      // No slot in this pass (or stopping): give the claim back for the next pass.
+      await this.store.digests.release(workspaceId, memberId, week.week, now, null);
+      report.retried++;
+      return;
+    }
     try {
       const receipt = await channel.deliver(member.address, message);
       await this.store.digests.markSent(workspaceId, memberId, week.week, receipt.messageRef, now);
@@ -128,7 +135,8 @@ export class DigestScheduler {
     if (error instanceof ChannelError) {
       switch (error.code) {
         case 'RATE_LIMITED':
-          // Never earlier than the platform asked; a later pass in working hours sends it.
+          // Never earlier than the platform asked, for this digest and the rest of its workspace.
+          this.gate.block(workspaceId, error.retryAfterMs ?? 1000);
           await this.store.digests.release(
             workspaceId,
             memberId,

@@ -12,7 +12,7 @@ import { evaluatePlaybook } from '../core/playbook/playbook';
 import type { Channel, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
-import { Pacer } from './pacer';
+import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
   /** Partners evaluated, and nudges claimed, per batch. */
@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   monotonic?: () => number;
   /** Waits for pacing; resolves early when `signal` aborts (shutdown). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** A gate shared with other senders (the digest); by default the scheduler makes its own. */
+  gate?: SendGate;
 }
 
 /** What one pass did. */
@@ -71,23 +73,10 @@ const DEFAULTS = {
   deliveryBudgetMs: 45_000,
 };
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 export class NudgeScheduler {
-  private readonly options: Required<SchedulerOptions>;
-  private readonly pacer: Pacer;
-  private readonly stopping = new AbortController();
+  private readonly options: Required<Omit<SchedulerOptions, 'gate'>>;
+  /** Pacing and stopping, shared with the digest so that both respect one set of limits. */
+  readonly gate: SendGate;
 
   constructor(
     private readonly store: Store,
@@ -96,14 +85,15 @@ export class NudgeScheduler {
     private readonly logger: Logger,
     options: SchedulerOptions = {},
   ) {
+    const { gate, ...rest } = options;
     this.options = {
       ...DEFAULTS,
       random: Math.random,
       monotonic: () => performance.now(),
       sleep: abortableSleep,
-      ...options,
+      ...rest,
     };
-    this.pacer = new Pacer(this.options);
+    this.gate = gate ?? new SendGate(this.options);
   }
 
   /**
@@ -111,13 +101,13 @@ export class NudgeScheduler {
    * given back (their lease released) for the next start.
    */
   stop(): void {
-    this.stopping.abort();
+    this.gate.stop();
   }
 
   /** One pass as of `now`: create what is due, then deliver what may go out. */
   async runDue(now: Date): Promise<TickReport> {
     const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0, deferred: 0 };
-    if (this.stopping.signal.aborted) return report;
+    if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
     await this.deliver(now, report);
     if (report.created || report.delivered || report.failed || report.deferred) {
@@ -200,10 +190,9 @@ export class NudgeScheduler {
 
   private async deliver(now: Date, report: TickReport): Promise<void> {
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
-    const deadline = this.options.monotonic() + this.options.deliveryBudgetMs;
+    const deadline = this.gate.deadline(this.options.deliveryBudgetMs);
     const seen = new Set<number>();
-    this.pacer.prune(this.options.monotonic());
-    while (!this.stopping.signal.aborted) {
+    while (!this.gate.stopped) {
       // Only nudges whose platform has a running channel: the others wait, untouched, for a start that has it.
       const claimed = await this.store.nudges.claimDeliverable(now, leaseUntil, this.options.batchSize, [
         ...this.channels.keys(),
@@ -217,7 +206,7 @@ export class NudgeScheduler {
       const queues = new Map<string, Nudge[]>();
       for (const nudge of batch) {
         seen.add(nudge.id);
-        const key = `${nudge.workspaceId}\u0000${nudge.memberId}`;
+        const key = conversationOf(nudge);
         queues.set(key, [...(queues.get(key) ?? []), nudge]);
       }
       const pending = [...queues.values()];
@@ -253,7 +242,7 @@ export class NudgeScheduler {
       );
       return;
     }
-    if (!(await this.waitForSlot(nudge, deadline))) {
+    if (!(await this.gate.waitForSlot(nudge.workspaceId, conversationOf(nudge), deadline))) {
       await this.store.nudges.release(nudge);
       report.deferred++;
       return;
@@ -266,21 +255,6 @@ export class NudgeScheduler {
     } catch (error) {
       await this.handleFailure(nudge, member, error, now, report);
     }
-  }
-
-  /**
-   * Waits for a pacing slot. A slot reserved before the platform said "slow down" is reserved again
-   * after the wait it asked for. False when no slot fits in this pass, or the scheduler is stopping.
-   */
-  private async waitForSlot(nudge: Nudge, deadline: number): Promise<boolean> {
-    const conversation = `${nudge.workspaceId}\u0000${nudge.memberId}`;
-    do {
-      const slot = this.pacer.reserve(nudge.workspaceId, conversation, this.options.monotonic(), deadline);
-      if (slot === null || this.stopping.signal.aborted) return false;
-      await this.options.sleep(slot - this.options.monotonic(), this.stopping.signal);
-      if (this.stopping.signal.aborted) return false;
-    } while (this.pacer.isBlocked(nudge.workspaceId, this.options.monotonic()));
-    return true;
   }
 
   /** When a member may not be nudged now (paused, outside working hours, daily cap reached), when they may. */
@@ -313,7 +287,7 @@ export class NudgeScheduler {
           // Never earlier than the platform asked, for this nudge and for the rest of its workspace;
           // the attempt does not count towards giving up.
           const waitMs = Math.max(error.retryAfterMs ?? 1000, 1);
-          this.pacer.block(nudge.workspaceId, this.options.monotonic() + waitMs);
+          this.gate.block(nudge.workspaceId, waitMs);
           await this.store.nudges.reschedule(nudge, new Date(now.getTime() + waitMs), detail, false);
           report.retried++;
           return;
@@ -375,6 +349,11 @@ export class NudgeScheduler {
       'nudge delivery failed for good',
     );
   }
+}
+
+/** Proactive messages go to one conversation per member (their DM or 1:1 chat). */
+export function conversationOf(target: { workspaceId: string; memberId: string }): string {
+  return `${target.workspaceId}\u0000${target.memberId}`;
 }
 
 function futureOrNull(at: Date | null, now: Date): Date | null {

@@ -7,6 +7,7 @@ import type { Address } from '../../src/core/model';
 import type { Channel, DeliveryReceipt } from '../../src/core/ports';
 import type { Actor } from '../../src/core/rapport';
 import { startService } from '../../src/main';
+import { virtualPacing } from '../support/virtual-pacing';
 import type { Service } from '../../src/main';
 import { tempDir } from '../support/shell';
 
@@ -41,6 +42,12 @@ describe('weekly digest', () => {
   let dbPath: string;
   let channel: RecordingChannel;
   let service: Service;
+  // Pacing follows the instants the tests tick at, so a platform's "wait two minutes" costs no real time.
+  let tickedAt = new Date(0);
+  const tick = (at: Date) => {
+    tickedAt = at;
+    return service.tick(at);
+  };
 
   async function start(): Promise<Service> {
     const logs = new PassThrough();
@@ -53,7 +60,12 @@ describe('weekly digest', () => {
         DEFAULT_TIME_ZONE: 'UTC',
         TEAMS_ALLOW_UNAUTHENTICATED: 'true',
       }),
-      { stdin: new PassThrough(), stdout: new PassThrough(), logDestination: logs },
+      {
+        stdin: new PassThrough(),
+        stdout: new PassThrough(),
+        logDestination: logs,
+        pacing: virtualPacing(() => tickedAt),
+      },
       async () => [{ channel, routes: [], stop: async () => undefined }],
     );
   }
@@ -74,8 +86,7 @@ describe('weekly digest', () => {
     return actor;
   }
 
-  const digestsAt = async (iso: string | Date): Promise<number> =>
-    (await service.tick(new Date(iso))).digests ?? 0;
+  const digestsAt = async (iso: string | Date): Promise<number> => (await tick(new Date(iso))).digests ?? 0;
 
   beforeEach(async () => {
     dbPath = join(tempDir(), 'rapport.db');
@@ -155,7 +166,7 @@ describe('weekly digest', () => {
   it('waits out a rate limit, then goes in a later pass the same morning', async () => {
     await member('aiko', 'Asia/Tokyo', 'Nissan');
     channel.failNext(new ChannelError('RATE_LIMITED', 'slow down', { retryAfterMs: 120_000 }));
-    const report = await service.tick(MONDAY_0900_TOKYO);
+    const report = await tick(MONDAY_0900_TOKYO);
     expect(report.digests).toBe(0);
     expect(channel.attempts).toBe(1);
     expect(await digestsAt('2026-11-30T00:01:00Z')).toBe(0);
