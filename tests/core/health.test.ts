@@ -9,27 +9,14 @@ import type {
   Partner,
 } from '../../src/core/model';
 import { addDaysToDate } from '../../src/core/time';
+import { partnerFixture } from '../support/partner-fixture';
 
 const TODAY = '2026-11-27';
 const NOW = new Date('2026-11-27T12:00:00.000Z');
 const DAY = 86_400_000;
 
-function partner(overrides: Partial<Partner> = {}): Partner {
-  return {
-    id: 1,
-    workspaceId: 'shell:local',
-    name: 'Nissan',
-    stage: 'exploring',
-    country: null,
-    firstMetOn: null,
-    signedOn: null,
-    stageChangedAt: new Date('2025-01-01T00:00:00Z'),
-    createdAt: new Date('2025-01-01T00:00:00Z'),
-    createdBy: 'u1',
-    owners: ['u1'],
-    ...overrides,
-  };
-}
+const partner = (overrides: Partial<Partner> = {}): Partner =>
+  partnerFixture('2025-01-01T00:00:00Z', overrides);
 
 type Log = [kind: InteractionKind, daysAgo: number, rating?: number];
 

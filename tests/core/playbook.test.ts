@@ -1,22 +1,9 @@
-import type { KindHistory, Partner, Stage } from '../../src/core/model';
+import type { KindHistory, Partner } from '../../src/core/model';
 import { DEFAULT_PLAYBOOK, evaluatePlaybook, validatePlaybook } from '../../src/core/playbook/playbook';
+import { partnerFixture } from '../support/partner-fixture';
 
-function partner(overrides: Partial<Partner> = {}): Partner {
-  return {
-    id: 1,
-    workspaceId: 'shell:local',
-    name: 'Nissan',
-    stage: 'exploring' as Stage,
-    country: null,
-    firstMetOn: null,
-    signedOn: null,
-    stageChangedAt: new Date('2026-01-01T12:00:00Z'),
-    createdAt: new Date('2026-01-01T12:00:00Z'),
-    createdBy: 'U1',
-    owners: ['U1'],
-    ...overrides,
-  };
-}
+const partner = (overrides: Partial<Partner> = {}): Partner =>
+  partnerFixture('2026-01-01T12:00:00Z', overrides);
 
 const once = (day: string) => ({ first: day, last: day, count: 1 });
 

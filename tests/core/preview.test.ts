@@ -2,27 +2,12 @@ import type { PartnerState, Partner } from '../../src/core/model';
 import type { Occurrence } from '../../src/core/playbook/playbook';
 import { DEFAULT_PLAYBOOK, evaluatePlaybook } from '../../src/core/playbook/playbook';
 import { previewPlaybook } from '../../src/core/playbook/preview';
+import { partnerFixture } from '../support/partner-fixture';
 
 const FROM = new Date('2026-11-27T12:00:00.000Z');
 
 function state(overrides: Partial<Partner>, history: PartnerState['history'] = {}): PartnerState {
-  return {
-    partner: {
-      id: 1,
-      workspaceId: 'shell:local',
-      name: 'Nissan',
-      stage: 'exploring',
-      country: null,
-      firstMetOn: null,
-      signedOn: null,
-      stageChangedAt: new Date('2026-11-01T10:00:00Z'),
-      createdAt: new Date('2026-11-01T10:00:00Z'),
-      createdBy: 'u1',
-      owners: ['u1'],
-      ...overrides,
-    },
-    history,
-  };
+  return { partner: partnerFixture('2026-11-01T10:00:00Z', overrides), history };
 }
 
 const brief = (list: Occurrence[]): string[] =>
