@@ -7,6 +7,7 @@
 import { commandLatency } from './command-latency';
 import { schedulerScale } from './scheduler-scale';
 import { slackLatency } from './slack-latency';
+import { teamsLatency } from './teams-latency';
 import { printTable } from './table';
 import type { BenchRow } from './table';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   rows.push(...(await schedulerScale(quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000])));
   rows.push(...(await slackLatency(quick ? 50 : 300)));
+  rows.push(...(await teamsLatency(quick ? 50 : 300)));
   rows.push(...(await commandLatency(quick ? 200 : 2_000, quick ? 200 : 2_000)));
   process.stdout.write(`${printTable(rows)}\n`);
 }

@@ -1,0 +1,172 @@
+/**
+ * Teams round trip: an activity POSTed to `/api/messages` until its reply reaches the Bot Connector.
+ * Baseline, in the same run and process: a bare botbuilder `CloudAdapter` whose handler replies with a
+ * fixed text. Both run without Bot Framework authentication (local only) against one loopback connector.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { loadConfig } from '../src/config';
+import { startService } from '../src/main';
+import { platformChannels } from '../src/platforms';
+import type { BenchRow } from './table';
+import { median, percentile } from './table';
+
+/** Accepts every connector call and resolves the waiter of the conversation a reply goes to. */
+async function fakeConnector(): Promise<{
+  url: string;
+  nextReply(conversation: string): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const waiters = new Map<string, () => void>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const match = /\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
+      if (match) waiters.get(decodeURIComponent(match[1]!))?.();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"1"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    nextReply: (conversation) => new Promise((resolve) => waiters.set(conversation, resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function activity(text: string, conversation: string, serviceUrl: string): object {
+  return {
+    type: 'message',
+    id: `${conversation}-msg`,
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from: { id: '29:user', name: 'Ada', aadObjectId: 'aad-ada' },
+    conversation: { id: conversation, conversationType: 'personal', tenantId: 'bench-tenant' },
+    recipient: { id: '28:bot', name: 'Rapport' },
+    channelData: { tenant: { id: 'bench-tenant' } },
+    text,
+    locale: 'en-GB',
+  };
+}
+
+async function roundTrips(
+  url: string,
+  connector: Awaited<ReturnType<typeof fakeConnector>>,
+  text: string,
+  samples: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const conversation = `a:bench-${i}-${Math.random()}`;
+    const replied = connector.nextReply(conversation);
+    const start = performance.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify(activity(text, conversation, connector.url)),
+      headers: { 'content-type': 'application/json' },
+    });
+    await response.arrayBuffer();
+    if (response.status >= 300) throw new Error(`HTTP ${response.status} for ${text}`);
+    await replied;
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+/** The bare baseline: CloudAdapter + a handler that answers "ok", on its own node:http server. */
+async function bareBot(): Promise<{ url: string; close(): Promise<void> }> {
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const bot = new ActivityHandler();
+  bot.onMessage(async (context, next) => {
+    await context.sendActivity('ok');
+    await next();
+  });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request = Object.assign(req, {
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      });
+      // The smallest res wrapper botbuilder's `process` needs.
+      const response = Object.assign(res, {
+        status(code: number) {
+          res.statusCode = code;
+          return response;
+        },
+        header(name: string, value: unknown) {
+          res.setHeader(name, String(value));
+          return response;
+        },
+        send(body?: unknown) {
+          res.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+          return response;
+        },
+      });
+      void adapter.process(request, response, (context) => bot.run(context));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export async function teamsLatency(samples: number): Promise<BenchRow[]> {
+  const connector = await fakeConnector();
+  const bare = await bareBot();
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
+  const config = loadConfig({
+    PORT: '0',
+    DATABASE_PATH: join(dir, 'bench.db'),
+    TICK_SCHEDULE: 'off',
+    LOG_LEVEL: 'silent',
+    TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+  });
+  const service = await startService(
+    config,
+    { stdin: new PassThrough(), stdout: new PassThrough() },
+    platformChannels,
+  );
+  try {
+    const rapportUrl = `http://127.0.0.1:${service.port}/api/messages`;
+    await roundTrips(rapportUrl, connector, 'add Nissan', 1);
+    await roundTrips(rapportUrl, connector, 'help', 20); // warm-up
+    await roundTrips(bare.url, connector, 'help', 20);
+    const baseline = await roundTrips(bare.url, connector, 'help', samples);
+    const rows: BenchRow[] = [];
+    for (const text of ['help', 'status Nissan', 'log Nissan call today Quick sync']) {
+      const measured = await roundTrips(rapportUrl, connector, text, samples);
+      rows.push({
+        benchmark: 'teams round trip',
+        case: `partner ${text.split(' ').slice(0, 2).join(' ')}, p50 / p95`,
+        value: `${median(measured).toFixed(2)} / ${percentile(measured, 95).toFixed(2)} ms`,
+        baseline: `bare CloudAdapter ${median(baseline).toFixed(2)} / ${percentile(baseline, 95).toFixed(2)} ms`,
+        ratio: `${(median(measured) / median(baseline)).toFixed(2)}× / ${(percentile(measured, 95) / percentile(baseline, 95)).toFixed(2)}×`,
+      });
+    }
+    return rows;
+  } finally {
+    await service.stop();
+    await bare.close();
+    await connector.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
