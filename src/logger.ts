@@ -2,26 +2,34 @@
 import pino from 'pino';
 import type { Logger } from './core/ports';
 
-/** Paths whose values are replaced before a line is written, so that secrets never reach the logs. */
-const REDACT = [
+/** Fields whose values are secrets wherever they appear (`-` and the like need brackets). */
+const SECRET_FIELDS = [
   'token',
-  '*.token',
   'botToken',
-  '*.botToken',
   'appToken',
-  '*.appToken',
   'signingSecret',
-  '*.signingSecret',
   'appPassword',
-  '*.appPassword',
   'password',
-  '*.password',
   'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'headers["x-slack-signature"]',
+  'Authorization',
+  'cookie',
+  'cookies',
+  'x-slack-signature',
+  'set-cookie',
 ];
+/** How deep below the top of a line a secret field is still found (redaction paths are fixed depth). */
+const REDACT_DEPTH = 4;
+
+/** Paths whose values are replaced before a line is written: each secret field at the top and up to four levels down. */
+export const REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((field) => {
+  const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
+  return Array.from({ length: REDACT_DEPTH + 1 }, (_, depth) => {
+    const prefix = '*.'.repeat(depth);
+    return key.startsWith('[') ? `${prefix.slice(0, -1)}${key}` : `${prefix}${key}`;
+  });
+});
+
+export const CENSOR = '[redacted]';
 
 export function createLogger(
   level: string,
@@ -30,7 +38,51 @@ export function createLogger(
   const stream =
     typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
   return pino(
-    { level, base: { service: 'rapport' }, redact: { paths: REDACT, censor: '[redacted]' } },
+    { level, base: { service: 'rapport' }, redact: { paths: REDACT_PATHS, censor: CENSOR } },
     stream,
   );
+}
+
+/** Replaces every occurrence of a secret value in `text`, as written or as JSON or a URL would escape it. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) {
+      if (out.includes(form)) out = out.split(form).join(CENSOR);
+    }
+  }
+  return out;
+}
+
+function scrubValue(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof value === 'string') return scrubSecrets(value, secrets);
+  if (depth <= 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, secrets, depth - 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, scrubValue(item, secrets, depth - 1)]),
+  );
+}
+
+/**
+ * A logger that removes the given secret values (tokens, passwords) from every message and string field
+ * before they reach `logger`. Redaction paths only see field names; this also covers text that holds a
+ * secret, such as an SDK's debug line with a whole payload in it. Empty values are ignored.
+ */
+export function withoutSecrets(logger: Logger, secrets: ReadonlyArray<string | null | undefined>): Logger {
+  const values = [...new Set(secrets.filter((secret): secret is string => !!secret))];
+  if (values.length === 0) return logger;
+  const at =
+    (write: (obj: object, msg?: string) => void) =>
+    (obj: object, msg?: string): void => {
+      const clean = scrubValue(obj, values, REDACT_DEPTH) as object;
+      if (msg === undefined) write(clean);
+      else write(clean, scrubSecrets(msg, values));
+    };
+  return {
+    debug: at((obj, msg) => logger.debug(obj, msg)),
+    info: at((obj, msg) => logger.info(obj, msg)),
+    warn: at((obj, msg) => logger.warn(obj, msg)),
+    error: at((obj, msg) => logger.error(obj, msg)),
+  };
 }

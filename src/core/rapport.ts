@@ -72,6 +72,11 @@ export interface Actor {
 export interface CommandResult {
   reply: Message;
   openForm?: Form;
+  /**
+   * The reply is an overview of the member's partners that `dashboard()` (the same partners with Log
+   * and Status buttons) can stand in for: a channel without a home tab of its own (Teams) shows that.
+   */
+  overview?: true;
 }
 
 export interface RapportOptions {
@@ -167,7 +172,7 @@ export class Rapport {
       case 'stage':
         return { reply: await this.stage(context, args) };
       case 'list':
-        return { reply: await this.list(context) };
+        return { reply: await this.list(context), overview: true };
       case 'status':
         return { reply: await this.status(context, args) };
       case 'brief':

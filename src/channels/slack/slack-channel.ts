@@ -6,30 +6,36 @@
  * - Token check: `auth.test` runs once in `start()`. A refused token stops start-up with a message
  *   naming SLACK_BOT_TOKEN, and the bot's ids it returns are handed to Bolt, which otherwise calls
  *   `auth.test` again (with `tokenVerificationEnabled: false`, on every request).
+ * - Logs: every line the channel, Bolt, the Web API and Socket Mode clients write has the bot token, the
+ *   app token and the signing secret removed, even from the whole payloads Bolt logs at debug level.
  * - Retries: the Web API client never retries and rejects rate-limited calls at once
  *   (`rejectRateLimitedCalls`), so the scheduler, which owns retries, sees `RATE_LIMITED` with
  *   Slack's `Retry-After` instead of the SDK waiting for up to half an hour.
- * - Workspaces: see `slack-identity.ts` (a team, or the organisation for org-wide installs).
+ * - Workspaces: one, the installation `auth.test` names; every request is bound to it before any
+ *   listener runs (`listeners/installation.ts`; `slack-identity.ts` for org-wide installs).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, isValidSlackRequest, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { Receiver } from '@slack/bolt';
+import type { Logger as BoltLogger, Receiver } from '@slack/bolt';
 import type { SlackConfig } from '../../config';
 import { ConfigError } from '../../config';
 import { ChannelError, describeError } from '../../core/errors';
 import type { Message } from '../../core/messages';
 import type { Address } from '../../core/model';
-import type { Channel, DeliveryReceipt } from '../../core/ports';
+import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
 import type { Route } from '../../http/server';
 import { readBody, sendJson } from '../../http/server';
+import { withoutSecrets } from '../../logger';
 import type { Core, PlatformChannel } from '../../main';
 import { DirectMessages } from './direct-messages';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
+import * as installation from './listeners/installation';
 import type { SlackDeps } from './listeners/shared';
 import * as views from './listeners/views';
 import { slackErrorName, toChannelError } from './slack-errors';
+import type { SlackInstallation } from './slack-identity';
 import { decodeAddress, SlackIdentities } from './slack-identity';
 import { slackLogger } from './slack-logger';
 
@@ -101,7 +107,11 @@ class SlackPlatform implements PlatformChannel {
   readonly routes: Route[];
   private readonly client: webApi.WebClient;
   private readonly clientOptions: webApi.WebClientOptions;
-  private readonly deps: SlackDeps;
+  private readonly dms: DirectMessages;
+  /** The service's logger, without the app's secrets in any line. */
+  private readonly logger: Logger;
+  /** The same, for Bolt and the Web API and Socket Mode clients. */
+  private readonly sdkLogger: BoltLogger;
   private readonly inflight = new Set<Promise<void>>();
   private httpReceiver: HTTPReceiver | null = null;
   private socketReceiver: SocketModeReceiver | null = null;
@@ -110,25 +120,19 @@ class SlackPlatform implements PlatformChannel {
     private readonly config: SlackConfig,
     private readonly core: Core,
   ) {
-    const logger = slackLogger(core.logger);
+    const secrets = [config.botToken, config.appToken, config.signingSecret];
+    this.logger = withoutSecrets(core.logger, secrets);
+    this.sdkLogger = slackLogger(core.logger, secrets);
     this.clientOptions = {
       ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: API_TIMEOUT_MS,
-      logger,
+      logger: this.sdkLogger,
     };
     this.client = new webApi.WebClient(config.botToken, this.clientOptions);
-    const dms = new DirectMessages(this.client, core.rapport, core.logger, core.clock);
-    this.channel = new SlackChannel(dms);
-    this.deps = {
-      rapport: core.rapport,
-      logger: core.logger,
-      clock: core.clock,
-      identities: new SlackIdentities(core.rapport, core.logger),
-      dms,
-      track: (listener) => this.track(listener),
-    };
+    this.dms = new DirectMessages(this.client, core.rapport, this.logger, core.clock);
+    this.channel = new SlackChannel(this.dms);
     this.routes = config.appToken
       ? []
       : [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: (req, res) => this.handleHttp(req, res) }];
@@ -136,7 +140,7 @@ class SlackPlatform implements PlatformChannel {
 
   async start(): Promise<void> {
     const bot = await this.verifyToken();
-    const logger = slackLogger(this.core.logger);
+    const logger = this.sdkLogger;
     let receiver: Receiver;
     if (this.config.appToken) {
       receiver = this.socketReceiver = new SocketModeReceiver({
@@ -145,7 +149,7 @@ class SlackPlatform implements PlatformChannel {
         // The Socket Mode client opens its connection through the Web API too (`apps.connections.open`).
         installerOptions: { clientOptions: this.config.apiUrl ? { slackApiUrl: this.config.apiUrl } : {} },
         processEventErrorHandler: async ({ error }) => {
-          this.core.logger.error({ err: describeError(error) }, 'Slack event failed');
+          this.logger.error({ err: describeError(error) }, 'Slack event failed');
           return true;
         },
       });
@@ -156,7 +160,7 @@ class SlackPlatform implements PlatformChannel {
         logger,
         bodyLimit: BODY_LIMIT_BYTES,
         processEventErrorHandler: async ({ error, response }) => {
-          this.core.logger.error({ err: describeError(error) }, 'Slack request failed');
+          this.logger.error({ err: describeError(error) }, 'Slack request failed');
           // Slack retries a failed delivery; an answered one is not sent again.
           if (!response.headersSent) {
             response.writeHead(200);
@@ -178,15 +182,25 @@ class SlackPlatform implements PlatformChannel {
       convoStore: false,
     });
     app.error(async (error) => {
-      this.core.logger.error({ err: describeError(error) }, 'Slack listener failed');
+      this.logger.error({ err: describeError(error) }, 'Slack listener failed');
     });
-    commands.register(app, this.deps);
-    actions.register(app, this.deps);
-    views.register(app, this.deps);
-    events.register(app, this.deps);
+    const deps: SlackDeps = {
+      rapport: this.core.rapport,
+      logger: this.logger,
+      clock: this.core.clock,
+      identities: new SlackIdentities(this.core.rapport, this.logger, bot.installation),
+      dms: this.dms,
+      track: (listener) => this.track(listener),
+    };
+    // First: nothing from outside the installation reaches a listener.
+    installation.register(app, deps, bot.installation);
+    commands.register(app, deps);
+    actions.register(app, deps);
+    views.register(app, deps);
+    events.register(app, deps);
     if (this.config.appToken) await this.connectSocket(app);
-    this.core.logger.info(
-      { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, team: bot.teamId },
+    this.logger.info(
+      { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, ...bot.installation },
       'Slack channel ready',
     );
   }
@@ -216,8 +230,12 @@ class SlackPlatform implements PlatformChannel {
     }
   }
 
-  /** Checks the bot token once and learns the bot's ids. */
-  private async verifyToken(): Promise<{ botId: string; botUserId: string; teamId: string | undefined }> {
+  /** Checks the bot token once and learns the bot's ids and the installation it belongs to. */
+  private async verifyToken(): Promise<{
+    botId: string;
+    botUserId: string;
+    installation: SlackInstallation;
+  }> {
     let result: webApi.AuthTestResponse;
     try {
       result = await this.client.auth.test();
@@ -238,7 +256,18 @@ class SlackPlatform implements PlatformChannel {
     if (!result.bot_id || !result.user_id) {
       throw new ConfigError('SLACK_BOT_TOKEN', 'is not a bot token (xoxb-…): auth.test named no bot');
     }
-    return { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id };
+    const installation: SlackInstallation = {
+      teamId: result.team_id || null,
+      enterpriseId: result.enterprise_id || null,
+      isEnterpriseInstall: result.is_enterprise_install === true,
+    };
+    if (installation.isEnterpriseInstall ? !installation.enterpriseId : !installation.teamId) {
+      throw new ConfigError(
+        'SLACK_BOT_TOKEN',
+        'auth.test named no team or organisation for the bot token, so requests cannot be bound to it',
+      );
+    }
+    return { botId: result.bot_id, botUserId: result.user_id, installation };
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {

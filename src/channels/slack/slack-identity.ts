@@ -2,10 +2,13 @@
  * Who is talking to us, in core terms: the workspace a Slack request belongs to, the member's stored
  * address, and their time zone from `users.info`.
  *
- * Workspace scoping: a workspace is a Slack team (`team_id`). For an org-wide install on Enterprise
- * Grid (`is_enterprise_install`), the whole organisation is one workspace keyed by its
- * `enterprise_id`: the install and its token cover every team, Grid user ids are the same in each of
- * them, and partners belong to the company rather than to one of its Slack workspaces.
+ * Workspace scoping: the service runs with one bot token, so it serves one installation, the one
+ * `auth.test` names at start, and every request is bound to it (`listeners/installation.ts`). The
+ * workspace is that installation's team (`team_id`). For an org-wide install on Enterprise Grid
+ * (`is_enterprise_install`), the whole organisation is one workspace keyed by its `enterprise_id`: the
+ * install and its token cover every team, Grid user ids are the same in each of them, and partners
+ * belong to the company rather than to one of its Slack workspaces. What a request says about the
+ * workspace never picks it.
  */
 import type { webApi } from '@slack/bolt';
 import { ChannelError, describeError } from '../../core/errors';
@@ -34,12 +37,50 @@ export interface SlackAddress {
   dmChannelId?: string;
 }
 
-/** The ids a Slack request carries about its sender. */
+/** The installation the bot token belongs to, as `auth.test` described it at start. */
+export interface SlackInstallation {
+  /** The installed team; for an org-wide install, whatever `auth.test` named (not used to scope). */
+  teamId: string | null;
+  /** The Enterprise Grid organisation, when the install is in one. */
+  enterpriseId: string | null;
+  /** Installed org-wide: every team of `enterpriseId` is served, as one workspace. */
+  isEnterpriseInstall: boolean;
+}
+
+/** The core's external id for the installation's workspace (see the module comment). */
+export function installationExternalId(installation: SlackInstallation): string {
+  const external = installation.isEnterpriseInstall ? installation.enterpriseId : installation.teamId;
+  if (!external) throw new ChannelError('AUTH', 'the Slack installation names no team or organisation');
+  return external;
+}
+
+/** The part of a `users.info` user that tells whether they belong to the installation. */
+export interface SlackUserMembership {
+  team_id?: string;
+  is_stranger?: boolean;
+  enterprise_user?: { enterprise_id?: string; teams?: string[] };
+}
+
+/**
+ * Whether `users.info` describes a member of the installation: not a stranger (someone from another
+ * organisation), and at home in the installed team (for a Grid user, one of their teams), or in the
+ * organisation for an org-wide install.
+ */
+export function isInstallationMember(installation: SlackInstallation, user: SlackUserMembership): boolean {
+  if (user.is_stranger) return false;
+  if (installation.isEnterpriseInstall) {
+    return !!installation.enterpriseId && user.enterprise_user?.enterprise_id === installation.enterpriseId;
+  }
+  if (!installation.teamId) return false;
+  return user.team_id === installation.teamId || !!user.enterprise_user?.teams?.includes(installation.teamId);
+}
+
+/** The ids a Slack request carries about its sender (after `listeners/installation.ts` admitted it). */
 export interface SlackSender {
   userId: string | undefined;
+  /** The team the request came from (for an org-wide install, one of the organisation's). */
   teamId?: string | null;
   enterpriseId?: string | null;
-  isEnterpriseInstall?: boolean;
   teamName?: string | null;
   userName?: string | null;
   /** The app's DM with this member, when the request proves it (App Home events). */
@@ -94,16 +135,48 @@ function tryDecode(address: Address | null): SlackAddress | null {
 interface Profile {
   timeZone: string | null;
   displayName: string | null;
+  /** Whether the user belongs to the installation ({@link isInstallationMember}). */
+  member: boolean;
+}
+
+/** The last `users.info` answer about a user, and when it came (epoch ms of the service clock). */
+interface Reading {
+  at: number;
+  member: boolean;
+  /** Read while admitting a request and not yet stored by `identify`. */
+  unstored?: Profile;
 }
 
 /** Identifies Slack senders as core actors, keeping their address and time zone current. */
 export class SlackIdentities {
   private readonly profileFailures = new Map<string, number>();
+  private readonly readings = new Map<string, Reading>();
+  private readonly external: string;
 
   constructor(
     private readonly rapport: Rapport,
     private readonly logger: Logger,
-  ) {}
+    private readonly installation: SlackInstallation,
+  ) {
+    this.external = installationExternalId(installation);
+  }
+
+  /**
+   * Whether `users.info` shows the user as a member of the installation. Read on first sight in this
+   * process (the profile is kept for `identify`, so it costs no second call), again after a refusal once
+   * `PROFILE_RETRY_MS` has passed. When `users.info` cannot answer, the request's own ids, already
+   * checked, decide: true.
+   */
+  async admits(client: WebClient, userId: string, now: Date): Promise<boolean> {
+    const reading = this.readings.get(userId);
+    if (reading && (reading.member || now.getTime() - reading.at < PROFILE_RETRY_MS)) return reading.member;
+    const failedAt = this.profileFailures.get(userId);
+    if (failedAt !== undefined && now.getTime() - failedAt < PROFILE_RETRY_MS) return true;
+    const profile = await this.readProfile(client, userId, now);
+    if (!profile) return true;
+    this.readings.set(userId, { at: now.getTime(), member: profile.member, unstored: profile });
+    return profile.member;
+  }
 
   /**
    * Records the sender with the core and returns the actor every core call must go through, or null
@@ -115,17 +188,18 @@ export class SlackIdentities {
     sender: SlackSender,
     now: Date,
   ): Promise<{ actor: Actor; member: Member; address: SlackAddress } | null> {
-    const external = workspaceExternalId(sender);
-    if (!sender.userId || !external) return null;
+    const external = this.external;
+    if (!sender.userId) return null;
     const userId = sender.userId;
     const teamName = sender.teamName ?? null;
     const seen = await this.rapport.identify('slack', external, { memberId: userId }, now, teamName);
     const previous = tryDecode(seen.member.address);
+    const { installation } = this;
     const address: SlackAddress = {
       userId,
-      teamId: sender.teamId ?? previous?.teamId,
-      enterpriseId: sender.enterpriseId ?? undefined,
-      isEnterpriseInstall: sender.isEnterpriseInstall || undefined,
+      teamId: (installation.isEnterpriseInstall ? sender.teamId : installation.teamId) ?? previous?.teamId,
+      enterpriseId: installation.enterpriseId ?? sender.enterpriseId ?? undefined,
+      isEnterpriseInstall: installation.isEnterpriseInstall || undefined,
       // A DM id is kept from before unless Slack told us the old address stopped working.
       dmChannelId:
         sender.dmChannelId ??
@@ -135,9 +209,9 @@ export class SlackIdentities {
     const addressChanged =
       seen.member.addressStale || JSON.stringify(seen.member.address) !== JSON.stringify(encoded);
 
-    const profile = this.profileDue(seen.member, external, now)
-      ? await this.readProfile(client, external, userId, now)
-      : null;
+    const profile =
+      this.unstoredProfile(userId) ??
+      (this.profileDue(seen.member, now) ? await this.readProfile(client, userId, now) : null);
     if (!addressChanged && !profile) return { ...seen, address };
 
     const displayName =
@@ -152,20 +226,22 @@ export class SlackIdentities {
     return { ...updated, address };
   }
 
-  private profileDue(member: Member, external: string, now: Date): boolean {
+  /** A profile `admits` read and `identify` has not stored yet, handed over once. */
+  private unstoredProfile(userId: string): Profile | null {
+    const reading = this.readings.get(userId);
+    const profile = reading?.unstored ?? null;
+    if (reading) delete reading.unstored;
+    return profile;
+  }
+
+  private profileDue(member: Member, now: Date): boolean {
     const checked = member.timeZoneCheckedAt;
     if (checked && now.getTime() - checked.getTime() < TIME_ZONE_MAX_AGE_MS) return false;
-    const failedAt = this.profileFailures.get(`${external}/${member.id}`);
+    const failedAt = this.profileFailures.get(member.id);
     return failedAt === undefined || now.getTime() - failedAt >= PROFILE_RETRY_MS;
   }
 
-  private async readProfile(
-    client: WebClient,
-    external: string,
-    userId: string,
-    now: Date,
-  ): Promise<Profile | null> {
-    const key = `${external}/${userId}`;
+  private async readProfile(client: WebClient, userId: string, now: Date): Promise<Profile | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
@@ -174,12 +250,14 @@ export class SlackIdentities {
       const info = await Promise.race([client.users.info({ user: userId }), timeout]);
       const user = info.user;
       const timeZone = typeof user?.tz === 'string' && user.tz ? user.tz : null;
-      if (!timeZone) this.profileFailures.set(key, now.getTime());
-      else this.profileFailures.delete(key);
+      if (!timeZone) this.profileFailures.set(userId, now.getTime());
+      else this.profileFailures.delete(userId);
       const name = user?.profile?.display_name || user?.real_name || user?.name || null;
-      return { timeZone, displayName: name };
+      const member = !!user && isInstallationMember(this.installation, user);
+      this.readings.set(userId, { at: now.getTime(), member });
+      return { timeZone, displayName: name, member };
     } catch (error) {
-      this.profileFailures.set(key, now.getTime());
+      this.profileFailures.set(userId, now.getTime());
       this.logger.warn({ userId, err: describeError(error) }, 'could not read the Slack profile');
       return null;
     } finally {

@@ -144,12 +144,12 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
     const now = clock();
-    if (isListCommand(text)) {
-      // The list in Teams is the dashboard card: each partner with Log and Status buttons.
+    const result = await rapport.handleCommand(seen.actor, text, now);
+    if (result.overview) {
+      // Teams has no home tab: its overview is the dashboard card, each partner with Log and Status buttons.
       await context.sendActivity(messageActivity(await rapport.dashboard(seen.actor, now)));
       return;
     }
-    const result = await rapport.handleCommand(seen.actor, text, now);
     // Files (an export) can be handed over only in personal chat, one consent card each.
     const fileConsent = isPersonal(activity) && Boolean(result.reply.files?.length);
     await context.sendActivity(messageActivity(result.reply, { fileConsent }));
@@ -366,12 +366,6 @@ function decodeEntities(text: string): string {
     }
     return named[name.toLowerCase()] ?? entity;
   });
-}
-
-function isListCommand(text: string): boolean {
-  const words = text.toLowerCase().split(' ');
-  if (words[0] === 'partner' || words[0] === '/partner') words.shift();
-  return words.length === 1 && words[0] === 'list';
 }
 
 function invokeBody(outcome: ActionOutcome): Record<string, unknown> {

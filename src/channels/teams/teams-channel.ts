@@ -2,6 +2,8 @@
  * The Microsoft Teams channel: botbuilder's `CloudAdapter` at `POST /api/messages` on the service's
  * one HTTP server, the activity handler, and proactive delivery of nudges through stored conversation
  * references. botbuilder stays inside this folder so it can be swapped for the Teams SDK later.
+ * With `MICROSOFT_APP_TENANT_ID` set, only that organisation is served: other tenants' activities are
+ * answered 403 before the SDK sees them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
@@ -14,10 +16,11 @@ import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
 import type { Rapport } from '../../core/rapport';
 import { readJson, sendJson } from '../../http/server';
 import type { Route } from '../../http/server';
+import { withoutSecrets } from '../../logger';
 import type { Core, PlatformChannel } from '../../main';
 import { botRequest, BotResponseBridge } from './http-bridge';
 import type { TeamsAddressPayload } from './teams-address';
-import { isRecord, memberIdOf, readTeamsAddress, teamsAddress } from './teams-address';
+import { isRecord, memberIdOf, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
 
@@ -225,9 +228,24 @@ export function activityProblem(body: unknown): string | null {
   return null;
 }
 
+/** Said (with 403) to an activity from an organisation other than the configured one. */
+const OTHER_TENANT = 'Rapport here serves members of one Microsoft Teams organisation only.';
+
+/**
+ * With a tenant configured (a single-tenant bot), whether the activity belongs to that tenant: it must
+ * name it (`channelData.tenant.id`, `conversation.tenantId`, agreeing) and name no other. Without one,
+ * every tenant is its own workspace.
+ */
+export function fromConfiguredTenant(configured: string | null, activity: Partial<Activity>): boolean {
+  if (!configured) return true;
+  const tenant = tenantOf(activity);
+  return tenant.ok && tenant.tenantId.toLowerCase() === configured.toLowerCase();
+}
+
 /** Builds the Teams channel from its configuration. Unauthenticated mode is logged as a warning. */
 export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformChannel {
-  const { logger, rapport, clock } = core;
+  const { rapport, clock } = core;
+  const logger = withoutSecrets(core.logger, [config.appPassword]);
   if (config.unauthenticated) {
     logger.warn(
       { variable: 'TEAMS_ALLOW_UNAUTHENTICATED' },
@@ -240,7 +258,8 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
   const auth = new SchedulerRetriesAuthentication({
     MicrosoftAppId: config.appId,
     MicrosoftAppPassword: config.appPassword,
-    MicrosoftAppType: config.appType,
+    // With authentication off there are no credentials, and the SDK refuses SingleTenant without an app id.
+    MicrosoftAppType: config.unauthenticated ? 'MultiTenant' : config.appType,
     MicrosoftAppTenantId: config.tenantId ?? undefined,
   });
   const adapter = new CloudAdapter(auth);
@@ -273,6 +292,27 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     const problem = activityProblem(body);
     if (problem) {
       sendJson(res, 400, { error: problem });
+      return;
+    }
+    // Before the SDK sees it: another organisation's activity gets no turn, no reply and no row.
+    const activity = body as Partial<Activity>;
+    if (!fromConfiguredTenant(config.tenantId, activity)) {
+      const tenant = tenantOf(activity);
+      logger.warn(
+        { tenant: tenant.ok ? tenant.tenantId : null, activityType: activity.type },
+        'refused a Teams activity from another tenant',
+      );
+      sendJson(
+        res,
+        403,
+        activity.type === ActivityTypes.Invoke
+          ? {
+              statusCode: 403,
+              type: 'application/vnd.microsoft.error',
+              value: { code: 'Forbidden', message: OTHER_TENANT },
+            }
+          : { error: OTHER_TENANT },
+      );
       return;
     }
     const work = adapter.process(

@@ -86,15 +86,6 @@ describe('Slack /partner command', () => {
     expect(h.sql('SELECT * FROM partners')).toEqual([]);
   });
 
-  it('keeps each Slack workspace’s partners apart', async () => {
-    await h.command('add Nissan');
-    const other = await h.command('list', { teamId: 'T0OTHER', userId: 'U0BOB' });
-    const mine = await h.command('list');
-
-    expect(other.body.text).toContain('No partners yet');
-    expect(blockText(mine.body.blocks)).toContain('Nissan');
-  });
-
   it('reads the member’s time zone from users.info on first sight and refreshes it at most daily', async () => {
     h.fake.setUser(USER, { tz: 'Asia/Tokyo', name: 'Asha Rao' });
     await h.command('help');
@@ -130,25 +121,6 @@ describe('Slack /partner command', () => {
 
     const [row] = h.sql<{ address: string }>('SELECT address FROM members');
     expect(JSON.parse(row!.address)).toEqual({ channel: 'slack', payload: { userId: USER, teamId: TEAM } });
-  });
-
-  it('handles Enterprise Grid command fields, scoping an org-wide install to the organisation', async () => {
-    const reply = await h.command('add Nissan', {
-      enterpriseId: 'E0GRID',
-      enterpriseName: 'Grid',
-      isEnterpriseInstall: true,
-    });
-    const fromOtherTeam = await h.command('list', {
-      teamId: 'T0SECOND',
-      enterpriseId: 'E0GRID',
-      isEnterpriseInstall: true,
-    });
-
-    expect(reply.body.text).toContain('Added *Nissan*');
-    expect(blockText(fromOtherTeam.body.blocks)).toContain('Nissan');
-    expect(h.sql('SELECT id, external_id FROM workspaces')).toEqual([
-      { id: 'slack:E0GRID', external_id: 'E0GRID' },
-    ]);
   });
 
   it('scopes a workspace-level install inside an Enterprise Grid org to its team', async () => {

@@ -73,11 +73,45 @@ export interface SlackHarness {
   stop(): Promise<void>;
 }
 
+/** The Enterprise Grid organisation of {@link installOrgWide} tests. */
+export const GRID = 'E0GRID';
+
+/**
+ * Makes the fake describe an org-wide install in `enterpriseId`: `auth.test` says so, and `users.info`
+ * places every user in that organisation (on the fake's team and `T0SECOND`).
+ */
+export function installOrgWide(fake: FakeSlackApi, enterpriseId = GRID): void {
+  fake.setResponder('auth.test', (_call, defaults) => ({
+    ...defaults(),
+    enterprise_id: enterpriseId,
+    is_enterprise_install: true,
+  }));
+  fake.setResponder('users.info', (_call, defaults) => {
+    const reply = defaults();
+    const user = reply.user as Record<string, unknown> | undefined;
+    if (!user) return reply;
+    return {
+      ...reply,
+      user: {
+        ...user,
+        enterprise_user: { id: user.id, enterprise_id: enterpriseId, teams: [fake.teamId, 'T0SECOND'] },
+      },
+    };
+  });
+}
+
 export async function startSlackHarness(
-  options: { env?: Record<string, string>; now?: Date; fake?: FakeSlackApi } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: Date;
+    fake?: FakeSlackApi;
+    /** Install the app org-wide in this organisation ({@link installOrgWide}). */
+    orgWide?: string;
+  } = {},
 ): Promise<SlackHarness> {
   const fake = options.fake ?? new FakeSlackApi();
   if (!options.fake) await fake.start();
+  if (options.orgWide) installOrgWide(fake, options.orgWide);
   const dir = mkdtempSync(join(tmpdir(), 'rapport-slack-'));
   let now = options.now ?? MONDAY;
   const logs: Array<Record<string, unknown>> = [];

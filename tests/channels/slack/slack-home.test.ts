@@ -1,6 +1,6 @@
 import { OPEN_LOG_FORM } from '../../../src/core/choice-ids';
 import { eventBody } from '../../support/slack-requests';
-import { actionIds, blockText, startSlackHarness, TEAM, USER } from './slack-harness';
+import { actionIds, blockText, GRID, startSlackHarness, TEAM, USER } from './slack-harness';
 import type { SlackHarness } from './slack-harness';
 
 describe('Slack App Home', () => {
@@ -74,7 +74,9 @@ describe('Slack App Home', () => {
   });
 
   it('handles an event with Enterprise Grid fields from an org-wide install', async () => {
-    await h.command('add Nissan', { enterpriseId: 'E0GRID', isEnterpriseInstall: true });
+    await h.stop();
+    h = await startSlackHarness({ orgWide: GRID });
+    await h.command('add Nissan', { enterpriseId: GRID, isEnterpriseInstall: true });
 
     await h.post(
       eventBody({

@@ -1,5 +1,5 @@
 import { viewSubmissionBody } from '../../support/slack-requests';
-import { logValues, startSlackHarness, TEAM, USER } from './slack-harness';
+import { GRID, logValues, startSlackHarness, TEAM, USER } from './slack-harness';
 import type { SlackHarness } from './slack-harness';
 
 interface ModalView {
@@ -68,10 +68,15 @@ describe('Slack log modal', () => {
   });
 
   it('answers /partner with help when there is no partner to log for yet', async () => {
-    const reply = await h.command('', { teamId: 'T0EMPTY' });
+    const empty = await startSlackHarness();
+    try {
+      const reply = await empty.command('');
 
-    expect(reply.body.text).toContain('Rapport');
-    expect(h.fake.calls('views.open')).toEqual([]);
+      expect(JSON.stringify(reply.body)).toContain('add NAME');
+      expect(empty.fake.calls('views.open')).toEqual([]);
+    } finally {
+      await empty.stop();
+    }
   });
 
   it('falls back to an ephemeral answer when the modal cannot be opened in time', async () => {
@@ -189,7 +194,9 @@ describe('Slack log modal', () => {
   });
 
   it('handles a submission from an org-wide install with no team and enterprise fields', async () => {
-    await h.command('add Nissan', { enterpriseId: 'E0GRID', isEnterpriseInstall: true });
+    await h.stop();
+    h = await startSlackHarness({ orgWide: GRID });
+    await h.command('add Nissan', { enterpriseId: GRID, isEnterpriseInstall: true });
     const gridPartner = h.sql<{ id: number }>(
       "SELECT id FROM partners WHERE workspace_id = 'slack:E0GRID'",
     )[0]!;

@@ -135,6 +135,17 @@ describe('Teams personal chat', () => {
     expect(textsOf(statusCard)[0]).toBe('Nissan');
   });
 
+  it('shows the dashboard for `list` however the command grammar reads it, e.g. in quotes a phone typed', async () => {
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'add Nissan' }));
+    const mark = harness.mark();
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'Partner “LIST”' }));
+
+    const [reply] = harness.activitiesSince(mark);
+    const [card] = cardsOf(reply!.activity);
+    expect(textsOf(card)[0]).toBe('Your partnerships');
+    expect(actionsOf(card).map((a) => a.title)).toEqual(['Log', 'Status', 'Log an interaction']);
+  });
+
   it('strips the @mention in a team channel, answers in the channel, and keeps a way to reach the member 1:1', async () => {
     await harness.send(teamsMention({ ...harness.asha(), text: 'partner add Toyota' }));
 

@@ -53,7 +53,6 @@ function onBlockAction(deps: SlackDeps) {
           userId: body.user?.id,
           teamId: context.teamId ?? body.team?.id ?? body.user?.team_id,
           enterpriseId: context.enterpriseId ?? body.enterprise?.id,
-          isEnterpriseInstall: context.isEnterpriseInstall,
           teamName: body.team?.domain,
           userName: body.user?.name ?? body.user?.username,
         },

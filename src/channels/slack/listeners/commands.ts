@@ -33,7 +33,6 @@ function onCommand(deps: SlackDeps) {
           userId: command.user_id,
           teamId: context.teamId ?? command.team_id,
           enterpriseId: context.enterpriseId ?? command.enterprise_id,
-          isEnterpriseInstall: context.isEnterpriseInstall,
           teamName: command.team_domain,
           userName: command.user_name,
         },

@@ -24,7 +24,6 @@ function onAppHomeOpened(deps: SlackDeps) {
           userId: event.user,
           teamId: context.teamId ?? body.team_id,
           enterpriseId: context.enterpriseId ?? body.enterprise_id,
-          isEnterpriseInstall: context.isEnterpriseInstall,
           dmChannelId:
             typeof event.channel === 'string' && event.channel.startsWith('D') ? event.channel : null,
         },

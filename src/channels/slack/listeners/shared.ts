@@ -33,9 +33,15 @@ export const SORRY: Message = {
   isError: true,
 };
 
-/** Said when a request names no user or workspace we can act for. */
+/** Said when a request names no user we can act for. */
 export const UNKNOWN_SENDER: Message = {
-  text: 'I could not tell which Slack workspace this came from, so I did nothing.',
+  text: 'I could not tell who sent this, so I did nothing.',
+  isError: true,
+};
+
+/** Said to someone from outside the installed workspace (another team, a Slack Connect guest). */
+export const OUTSIDER: Message = {
+  text: 'Rapport here serves members of this workspace only, so I did nothing.',
   isError: true,
 };
 

@@ -34,7 +34,6 @@ function onSubmission(deps: SlackDeps) {
           userId: body.user?.id,
           teamId: context.teamId ?? body.team?.id ?? body.user?.team_id,
           enterpriseId: context.enterpriseId ?? body.enterprise?.id,
-          isEnterpriseInstall: context.isEnterpriseInstall,
           teamName: body.team?.domain,
           userName: body.user?.name,
         },
