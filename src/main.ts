@@ -12,7 +12,7 @@ import { describeError } from './core/errors';
 import { Rapport } from './core/rapport';
 import type { HttpServer, Route } from './http/server';
 import { createHttpServer } from './http/server';
-import { createLogger } from './logger';
+import { createLogger, withoutSecrets } from './logger';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
@@ -93,7 +93,11 @@ export async function startService(
 ): Promise<Service> {
   const clock = io.clock ?? (() => new Date());
   const shellMode = !config.slack && !config.teams;
-  const logger = createLogger(config.logLevel ?? (shellMode ? 'warn' : 'info'), io.logDestination ?? 2);
+  // Every line, from every part of the service, passes through the same scrubbing of configured secrets.
+  const logger = withoutSecrets(
+    createLogger(config.logLevel ?? (shellMode ? 'warn' : 'info'), io.logDestination ?? 2),
+    [config.slack?.botToken, config.slack?.appToken, config.slack?.signingSecret, config.teams?.appPassword],
+  );
   const store = openSqliteStore({
     path: config.databasePath,
     onBadRow: (what, detail) => logger.warn(detail, `stored ${what} is invalid; using a safe default`),
