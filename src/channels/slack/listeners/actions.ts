@@ -9,7 +9,15 @@ import type { Message } from '../../../core/messages';
 import { renderMessage } from '../block-kit';
 import type { SlackMessageRef } from '../direct-messages';
 import type { SlackDeps } from './shared';
-import { bestEffort, ephemeral, openModal, publishHome, SORRY, UNKNOWN_SENDER } from './shared';
+import {
+  bestEffort,
+  ephemeral,
+  interactionSender,
+  openModal,
+  publishHome,
+  SORRY,
+  UNKNOWN_SENDER,
+} from './shared';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -47,17 +55,7 @@ function onBlockAction(deps: SlackDeps) {
       : null;
     try {
       const now = deps.clock();
-      const who = await deps.identities.identify(
-        client,
-        {
-          userId: body.user?.id,
-          teamId: context.teamId ?? body.team?.id ?? body.user?.team_id,
-          enterpriseId: context.enterpriseId ?? body.enterprise?.id,
-          teamName: body.team?.domain,
-          userName: body.user?.name ?? body.user?.username,
-        },
-        now,
-      );
+      const who = await deps.identities.identify(client, interactionSender(body, context), now);
       if (!who) {
         await replyTo?.(UNKNOWN_SENDER);
         return;

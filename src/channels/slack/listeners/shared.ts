@@ -8,7 +8,7 @@ import type { ModalMetadata } from '../block-kit';
 import { renderHomeView, renderMessage, renderModal } from '../block-kit';
 import type { DirectMessages } from '../direct-messages';
 import { toChannelError } from '../slack-errors';
-import type { SlackAddress, SlackIdentities } from '../slack-identity';
+import type { SlackAddress, SlackIdentities, SlackSender } from '../slack-identity';
 
 type WebClient = webApi.WebClient;
 
@@ -123,4 +123,22 @@ export async function deliverFiles(deps: SlackDeps, address: SlackAddress, reply
   const where = files.length === 1 ? 'The file is' : `The ${files.length} files are`;
   const { files: _uploaded, ...rest } = reply;
   return { ...rest, text: `${reply.text}\n${where} in your direct messages with Rapport.` };
+}
+
+/** What an interactive payload (a button press, a modal submission) says about who sent it. */
+export function interactionSender(
+  body: {
+    user?: { id?: string; name?: string; username?: string; team_id?: string } | null;
+    team?: { id?: string; domain?: string } | null;
+    enterprise?: { id?: string } | null;
+  },
+  context: { teamId?: string; enterpriseId?: string },
+): SlackSender {
+  return {
+    userId: body.user?.id,
+    teamId: context.teamId ?? body.team?.id ?? body.user?.team_id,
+    enterpriseId: context.enterpriseId ?? body.enterprise?.id,
+    teamName: body.team?.domain,
+    userName: body.user?.name ?? body.user?.username,
+  };
 }

@@ -13,7 +13,7 @@ import type { ModalMetadata } from '../block-kit';
 import { decodeMetadata, readViewValues, renderMessage, renderNoticeModal, viewErrors } from '../block-kit';
 import type { SlackAddress } from '../slack-identity';
 import type { SlackDeps } from './shared';
-import { bestEffort, publishHome, SORRY, UNKNOWN_SENDER } from './shared';
+import { bestEffort, interactionSender, publishHome, SORRY, UNKNOWN_SENDER } from './shared';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type WebClient = webApi.WebClient;
@@ -28,17 +28,7 @@ function onSubmission(deps: SlackDeps) {
     let acked = false;
     try {
       const now = deps.clock();
-      const who = await deps.identities.identify(
-        client,
-        {
-          userId: body.user?.id,
-          teamId: context.teamId ?? body.team?.id ?? body.user?.team_id,
-          enterpriseId: context.enterpriseId ?? body.enterprise?.id,
-          teamName: body.team?.domain,
-          userName: body.user?.name,
-        },
-        now,
-      );
+      const who = await deps.identities.identify(client, interactionSender(body, context), now);
       if (!who) {
         acked = true;
         await ack({ response_action: 'update', view: renderNoticeModal('Rapport', UNKNOWN_SENDER) });
