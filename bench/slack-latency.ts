@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config';
 import { startService } from '../src/main';
 import { platformChannels } from '../src/platforms';
 import type { BenchRow } from './table';
-import { median, percentile } from './table';
+import { interleave, latencyRows } from './table';
 
 const SECRET = 'bench-signing-secret';
 const TEAM = 'TBENCH';
@@ -147,19 +147,16 @@ export async function slackLatency(samples: number): Promise<BenchRow[]> {
     await roundTrips(rapportUrl, slack, 'add Nissan', 1);
     await roundTrips(rapportUrl, slack, 'help', 20); // warm-up
     await roundTrips(bareUrl, slack, 'help', 20);
-    const baseline = await roundTrips(bareUrl, slack, 'help', samples);
-    const rows: BenchRow[] = [];
-    for (const text of ['help', 'status Nissan', 'log Nissan call today Quick sync']) {
-      const measured = await roundTrips(rapportUrl, slack, text, samples);
-      rows.push({
-        benchmark: 'slack round trip',
-        case: `/partner ${text.split(' ').slice(0, 2).join(' ')}, p50 / p95`,
-        value: `${median(measured).toFixed(2)} / ${percentile(measured, 95).toFixed(2)} ms`,
-        baseline: `bare Bolt ${median(baseline).toFixed(2)} / ${percentile(baseline, 95).toFixed(2)} ms`,
-        ratio: `${(median(measured) / median(baseline)).toFixed(2)}× / ${(percentile(measured, 95) / percentile(baseline, 95)).toFixed(2)}×`,
-      });
-    }
-    return rows;
+    const once = async (target: string, text: string): Promise<number> =>
+      (await roundTrips(target, slack, text, 1))[0]!;
+    const results = await interleave(samples, {
+      baseline: () => once(bareUrl, 'help'),
+      '/partner help': () => once(rapportUrl, 'help'),
+      '/partner status Nissan': () => once(rapportUrl, 'status Nissan'),
+      '/partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync'),
+    });
+    const { baseline, ...cases } = results;
+    return latencyRows('slack round trip', 'bare Bolt', baseline!, cases);
   } finally {
     await bare.stop();
     await service.stop();

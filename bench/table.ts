@@ -34,3 +34,36 @@ export function printTable(rows: BenchRow[]): string {
     ...rows.map((r) => line(headers.map((h) => r[h]))),
   ].join('\n');
 }
+
+/**
+ * Takes `samples` measurements of each case, round-robin (one of each in turn), so that drift in the
+ * machine's load over the run hits every case alike instead of whichever ran last.
+ */
+export async function interleave(
+  samples: number,
+  cases: Record<string, () => Promise<number>>,
+): Promise<Record<string, number[]>> {
+  const results: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  for (let i = 0; i < samples; i++) {
+    for (const [name, measure] of Object.entries(cases)) results[name]!.push(await measure());
+  }
+  return results;
+}
+
+/** Rows for latency cases against one baseline, p50 and p95 with their ratios. */
+export function latencyRows(
+  benchmark: string,
+  baselineLabel: string,
+  baseline: number[],
+  cases: Record<string, number[]>,
+): BenchRow[] {
+  const fmt = (values: number[]): string =>
+    `${median(values).toFixed(2)} / ${percentile(values, 95).toFixed(2)} ms`;
+  return Object.entries(cases).map(([name, measured]) => ({
+    benchmark,
+    case: `${name}, p50 / p95`,
+    value: fmt(measured),
+    baseline: `${baselineLabel} ${fmt(baseline)}`,
+    ratio: `${(median(measured) / median(baseline)).toFixed(2)}× / ${(percentile(measured, 95) / percentile(baseline, 95)).toFixed(2)}×`,
+  }));
+}

@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config';
 import { startService } from '../src/main';
 import { platformChannels } from '../src/platforms';
 import type { BenchRow } from './table';
-import { median, percentile } from './table';
+import { interleave, latencyRows } from './table';
 
 /** Accepts every connector call and resolves the waiter of the conversation a reply goes to. */
 async function fakeConnector(): Promise<{
@@ -150,19 +150,16 @@ export async function teamsLatency(samples: number): Promise<BenchRow[]> {
     await roundTrips(rapportUrl, connector, 'add Nissan', 1);
     await roundTrips(rapportUrl, connector, 'help', 20); // warm-up
     await roundTrips(bare.url, connector, 'help', 20);
-    const baseline = await roundTrips(bare.url, connector, 'help', samples);
-    const rows: BenchRow[] = [];
-    for (const text of ['help', 'status Nissan', 'log Nissan call today Quick sync']) {
-      const measured = await roundTrips(rapportUrl, connector, text, samples);
-      rows.push({
-        benchmark: 'teams round trip',
-        case: `partner ${text.split(' ').slice(0, 2).join(' ')}, p50 / p95`,
-        value: `${median(measured).toFixed(2)} / ${percentile(measured, 95).toFixed(2)} ms`,
-        baseline: `bare CloudAdapter ${median(baseline).toFixed(2)} / ${percentile(baseline, 95).toFixed(2)} ms`,
-        ratio: `${(median(measured) / median(baseline)).toFixed(2)}× / ${(percentile(measured, 95) / percentile(baseline, 95)).toFixed(2)}×`,
-      });
-    }
-    return rows;
+    const once = async (target: string, text: string): Promise<number> =>
+      (await roundTrips(target, connector, text, 1))[0]!;
+    const results = await interleave(samples, {
+      baseline: () => once(bare.url, 'help'),
+      'partner help': () => once(rapportUrl, 'help'),
+      'partner status Nissan': () => once(rapportUrl, 'status Nissan'),
+      'partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync'),
+    });
+    const { baseline, ...cases } = results;
+    return latencyRows('teams round trip', 'bare CloudAdapter', baseline!, cases);
   } finally {
     await service.stop();
     await bare.close();
