@@ -24,10 +24,10 @@ const TEAM = 'TBENCH';
 async function fakeSlack(): Promise<{
   url: string;
   origin: string;
-  nextResponse(id: string): Promise<void>;
+  nextResponse(id: string): Promise<string>;
   close(): Promise<void>;
 }> {
-  const waiters = new Map<string, () => void>();
+  const waiters = new Map<string, (body: string) => void>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,7 +35,7 @@ async function fakeSlack(): Promise<{
       const path = req.url ?? '';
       res.setHeader('content-type', 'application/json');
       if (path.startsWith('/response/')) {
-        waiters.get(path.slice('/response/'.length))?.();
+        waiters.get(path.slice('/response/'.length))?.(Buffer.concat(chunks).toString('utf8'));
         res.end('{"ok":true}');
         return;
       }
@@ -43,7 +43,7 @@ async function fakeSlack(): Promise<{
       if (method === 'auth.test')
         res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: TEAM }));
       else if (method === 'users.info')
-        res.end(JSON.stringify({ ok: true, user: { id: 'U1', tz: 'UTC', real_name: 'Ada' } }));
+        res.end(JSON.stringify({ ok: true, user: { id: 'U1', team_id: TEAM, tz: 'UTC', real_name: 'Ada' } }));
       else res.end('{"ok":true}');
     });
   });
@@ -94,6 +94,7 @@ async function roundTrips(
   slack: Awaited<ReturnType<typeof fakeSlack>>,
   text: string,
   samples: number,
+  expected: string,
 ): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -104,8 +105,10 @@ async function roundTrips(
     const response = await fetch(eventsUrl, { method: 'POST', body, headers });
     if (response.status !== 200) throw new Error(`HTTP ${response.status} for ${text}`);
     await response.arrayBuffer();
-    await replied;
+    const reply = await replied;
     times.push(performance.now() - start);
+    // Refusals would measure nothing: every reply must be the real answer.
+    if (!reply.includes(expected)) throw new Error(`unexpected reply to "${text}": ${reply.slice(0, 300)}`);
   }
   return times;
 }
@@ -144,16 +147,16 @@ export async function slackLatency(samples: number): Promise<BenchRow[]> {
     const server = (await bare.start(0)) as unknown as { address(): AddressInfo };
     const bareUrl = `http://127.0.0.1:${server.address().port}/slack/events`;
     const rapportUrl = `http://127.0.0.1:${service.port}/slack/events`;
-    await roundTrips(rapportUrl, slack, 'add Nissan', 1);
-    await roundTrips(rapportUrl, slack, 'help', 20); // warm-up
-    await roundTrips(bareUrl, slack, 'help', 20);
-    const once = async (target: string, text: string): Promise<number> =>
-      (await roundTrips(target, slack, text, 1))[0]!;
+    await roundTrips(rapportUrl, slack, 'add Nissan', 1, 'Added');
+    await roundTrips(rapportUrl, slack, 'help', 20, 'relationship nudges'); // warm-up
+    await roundTrips(bareUrl, slack, 'help', 20, 'ok');
+    const once = async (target: string, text: string, expected: string): Promise<number> =>
+      (await roundTrips(target, slack, text, 1, expected))[0]!;
     const results = await interleave(samples, {
-      baseline: () => once(bareUrl, 'help'),
-      '/partner help': () => once(rapportUrl, 'help'),
-      '/partner status Nissan': () => once(rapportUrl, 'status Nissan'),
-      '/partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync'),
+      baseline: () => once(bareUrl, 'help', 'ok'),
+      '/partner help': () => once(rapportUrl, 'help', 'relationship nudges'),
+      '/partner status Nissan': () => once(rapportUrl, 'status Nissan', 'Where the relationship'),
+      '/partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync', 'Logged for'),
     });
     const { baseline, ...cases } = results;
     return latencyRows('slack round trip', 'bare Bolt', baseline!, cases);

@@ -20,15 +20,16 @@ import { interleave, latencyRows } from './table';
 /** Accepts every connector call and resolves the waiter of the conversation a reply goes to. */
 async function fakeConnector(): Promise<{
   url: string;
-  nextReply(conversation: string): Promise<void>;
+  nextReply(conversation: string): Promise<string>;
   close(): Promise<void>;
 }> {
-  const waiters = new Map<string, () => void>();
+  const waiters = new Map<string, (body: string) => void>();
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const match = /\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
-      if (match) waiters.get(decodeURIComponent(match[1]!))?.();
+      if (match) waiters.get(decodeURIComponent(match[1]!))?.(Buffer.concat(chunks).toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id":"1"}');
     });
@@ -36,7 +37,7 @@ async function fakeConnector(): Promise<{
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    nextReply: (conversation) => new Promise((resolve) => waiters.set(conversation, resolve)),
+    nextReply: (conversation) => new Promise<string>((resolve) => waiters.set(conversation, resolve)),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -66,6 +67,7 @@ async function roundTrips(
   connector: Awaited<ReturnType<typeof fakeConnector>>,
   text: string,
   samples: number,
+  expected: string,
 ): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -79,8 +81,10 @@ async function roundTrips(
     });
     await response.arrayBuffer();
     if (response.status >= 300) throw new Error(`HTTP ${response.status} for ${text}`);
-    await replied;
+    const reply = await replied;
     times.push(performance.now() - start);
+    // Refusals would measure nothing: every reply must be the real answer.
+    if (!reply.includes(expected)) throw new Error(`unexpected reply to "${text}": ${reply.slice(0, 300)}`);
   }
   return times;
 }
@@ -147,16 +151,16 @@ export async function teamsLatency(samples: number): Promise<BenchRow[]> {
   );
   try {
     const rapportUrl = `http://127.0.0.1:${service.port}/api/messages`;
-    await roundTrips(rapportUrl, connector, 'add Nissan', 1);
-    await roundTrips(rapportUrl, connector, 'help', 20); // warm-up
-    await roundTrips(bare.url, connector, 'help', 20);
-    const once = async (target: string, text: string): Promise<number> =>
-      (await roundTrips(target, connector, text, 1))[0]!;
+    await roundTrips(rapportUrl, connector, 'add Nissan', 1, 'Added');
+    await roundTrips(rapportUrl, connector, 'help', 20, 'relationship nudges'); // warm-up
+    await roundTrips(bare.url, connector, 'help', 20, 'ok');
+    const once = async (target: string, text: string, expected: string): Promise<number> =>
+      (await roundTrips(target, connector, text, 1, expected))[0]!;
     const results = await interleave(samples, {
-      baseline: () => once(bare.url, 'help'),
-      'partner help': () => once(rapportUrl, 'help'),
-      'partner status Nissan': () => once(rapportUrl, 'status Nissan'),
-      'partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync'),
+      baseline: () => once(bare.url, 'help', 'ok'),
+      'partner help': () => once(rapportUrl, 'help', 'relationship nudges'),
+      'partner status Nissan': () => once(rapportUrl, 'status Nissan', 'Where the relationship'),
+      'partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync', 'Logged for'),
     });
     const { baseline, ...cases } = results;
     return latencyRows('teams round trip', 'bare CloudAdapter', baseline!, cases);
