@@ -230,29 +230,33 @@ export interface DigestRecord {
  * The ledger of weekly digests, one row per (workspace, member, week), so that a restart, a second pass
  * or a second instance never sends a week's digest twice.
  */
+/** A member's digest for one week as its sender holds it. */
+export interface DigestClaim {
+  workspaceId: string;
+  memberId: string;
+  week: string;
+  /** Written by the claim; only its holder may record the outcome. */
+  token: string;
+}
+
 export interface DigestRepository {
   /**
-   * Reserves the week's digest for the caller until `leaseUntil`. False when it was already sent or
+   * Reserves the week's digest for the caller until `leaseUntil`. Null when it was already sent or
    * skipped, or another sender holds it, or it waits for a retry time that has not come.
    */
-  claim(workspaceId: string, memberId: string, week: string, now: Date, leaseUntil: Date): Promise<boolean>;
-  markSent(
+  claim(
     workspaceId: string,
     memberId: string,
     week: string,
-    messageRef: unknown,
     now: Date,
-  ): Promise<void>;
+    leaseUntil: Date,
+  ): Promise<DigestClaim | null>;
+  /** Records the delivery; this and the outcomes below apply only while the claim is still held. */
+  markSent(claim: DigestClaim, messageRef: unknown, now: Date): Promise<boolean>;
   /** Lets a later pass try again, not before `retryAt`. */
-  release(
-    workspaceId: string,
-    memberId: string,
-    week: string,
-    retryAt: Date,
-    error: string | null,
-  ): Promise<void>;
+  release(claim: DigestClaim, retryAt: Date, error: string | null): Promise<boolean>;
   /** Gives up on this week's digest (nothing to say, address gone, repeated failures). */
-  skip(workspaceId: string, memberId: string, week: string, reason: string, now: Date): Promise<void>;
+  skip(claim: DigestClaim, reason: string, now: Date): Promise<boolean>;
   get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null>;
 }
 

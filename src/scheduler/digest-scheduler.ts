@@ -10,7 +10,7 @@
 import { digestWeek, workWeekStartDay } from '../core/digest';
 import { ChannelError, describeError } from '../core/errors';
 import type { Member, Platform } from '../core/model';
-import type { Channel, Logger, Store } from '../core/ports';
+import type { Channel, DigestClaim, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { isoWeekLabel, localDate, weekdayOf } from '../core/time';
 import { conversationOf } from './nudge-scheduler';
@@ -88,49 +88,45 @@ export class DigestScheduler {
     const channel = this.channels.get(member.address.channel);
     if (!channel) return;
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
-    if (!(await this.store.digests.claim(workspaceId, memberId, week.week, now, leaseUntil))) return;
+    const claim = await this.store.digests.claim(workspaceId, memberId, week.week, now, leaseUntil);
+    if (!claim) return;
 
     let message;
     try {
       message = await this.rapport.weeklyDigest(member, week, now);
     } catch (error) {
-      await this.store.digests.release(
-        workspaceId,
-        memberId,
-        week.week,
-        this.backoff(1, now),
-        describeError(error),
-      );
+      await this.store.digests.release(claim, this.backoff(1, now), describeError(error));
       throw error;
     }
     if (!message) {
-      await this.store.digests.skip(workspaceId, memberId, week.week, 'nothing to report', now);
+      await this.store.digests.skip(claim, 'nothing to report', now);
       report.skipped++;
       return;
     }
     if (!(await this.gate.waitForSlot(workspaceId, conversationOf({ workspaceId, memberId }), deadline))) {
       // No slot in this pass (or stopping): give the claim back for the next pass.
-      await this.store.digests.release(workspaceId, memberId, week.week, now, null);
+      await this.store.digests.release(claim, now, null);
       report.retried++;
       return;
     }
     try {
       const receipt = await channel.deliver(member.address, message);
-      await this.store.digests.markSent(workspaceId, memberId, week.week, receipt.messageRef, now);
+      await this.store.digests.markSent(claim, receipt.messageRef, now);
       report.sent++;
     } catch (error) {
-      await this.handleFailure(member, week.week, error, now, report);
+      await this.handleFailure(member, claim, error, now, report);
     }
   }
 
   private async handleFailure(
     member: Member,
-    week: string,
+    claim: DigestClaim,
     error: unknown,
     now: Date,
     report: DigestReport,
   ): Promise<void> {
     const { workspaceId, id: memberId } = member;
+    const { week } = claim;
     const detail = describeError(error);
     if (error instanceof ChannelError) {
       switch (error.code) {
@@ -138,9 +134,7 @@ export class DigestScheduler {
           // Never earlier than the platform asked, for this digest and the rest of its workspace.
           this.gate.block(workspaceId, error.retryAfterMs ?? 1000);
           await this.store.digests.release(
-            workspaceId,
-            memberId,
-            week,
+            claim,
             new Date(now.getTime() + (error.retryAfterMs ?? 1000)),
             detail,
           );
@@ -148,12 +142,12 @@ export class DigestScheduler {
           return;
         case 'ADDRESS_GONE':
           await this.store.members.markAddressStale(workspaceId, memberId);
-          await this.store.digests.skip(workspaceId, memberId, week, detail, now);
+          await this.store.digests.skip(claim, detail, now);
           report.skipped++;
           this.logger.warn({ workspaceId, memberId, week }, 'address gone; skipping this week’s digest');
           return;
         case 'INVALID':
-          await this.store.digests.skip(workspaceId, memberId, week, detail, now);
+          await this.store.digests.skip(claim, detail, now);
           report.skipped++;
           this.logger.error({ workspaceId, memberId, week, err: detail }, 'digest refused by the platform');
           return;
@@ -164,12 +158,12 @@ export class DigestScheduler {
     const record = await this.store.digests.get(workspaceId, memberId, week);
     const attempts = record?.attempts ?? 1;
     if (attempts >= this.options.maxAttempts) {
-      await this.store.digests.skip(workspaceId, memberId, week, `gave up: ${detail}`, now);
+      await this.store.digests.skip(claim, `gave up: ${detail}`, now);
       report.skipped++;
       this.logger.error({ workspaceId, memberId, week, err: detail }, 'digest delivery failed for good');
       return;
     }
-    await this.store.digests.release(workspaceId, memberId, week, this.backoff(attempts, now), detail);
+    await this.store.digests.release(claim, this.backoff(attempts, now), detail);
     report.retried++;
     this.logger.warn(
       { workspaceId, memberId, week, attempts, err: detail },

@@ -130,4 +130,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE nudges ADD COLUMN lease_token TEXT;
   `,
+  // 5: the same for the weekly digest ledger
+  `
+  ALTER TABLE digests ADD COLUMN lease_token TEXT;
+  `,
 ];

@@ -25,6 +25,7 @@ import type {
 import { DEFAULT_WORKING_PREFS } from '../core/model';
 import type {
   ClaimedNudge,
+  DigestClaim,
   DigestRecord,
   DigestRepository,
   InteractionRepository,
@@ -863,8 +864,9 @@ class SqliteDigests implements DigestRepository {
     week: string,
     now: Date,
     leaseUntil: Date,
-  ): Promise<boolean> {
-    const claim = this.db.transaction(() => {
+  ): Promise<DigestClaim | null> {
+    const token = randomUUID();
+    const claim = this.db.transaction((): DigestClaim | null => {
       const row = this.db
         .prepare(
           'SELECT status, lease_until FROM digests WHERE workspace_id = ? AND member_id = ? AND week = ?',
@@ -873,65 +875,55 @@ class SqliteDigests implements DigestRepository {
       if (!row) {
         this.db
           .prepare(
-            `INSERT INTO digests (workspace_id, member_id, week, status, lease_until, attempts, created_at, updated_at)
-             VALUES (?, ?, ?, 'sending', ?, 1, ?, ?)`,
+            `INSERT INTO digests (workspace_id, member_id, week, status, lease_until, lease_token, attempts, created_at, updated_at)
+             VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?)`,
           )
-          .run(workspaceId, memberId, week, iso(leaseUntil), iso(now), iso(now));
-        return true;
+          .run(workspaceId, memberId, week, iso(leaseUntil), token, iso(now), iso(now));
+        return { workspaceId, memberId, week, token };
       }
-      if (row.status !== 'sending' || (row.lease_until !== null && row.lease_until > iso(now))) return false;
+      if (row.status !== 'sending' || (row.lease_until !== null && row.lease_until > iso(now))) return null;
       this.db
         .prepare(
-          `UPDATE digests SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+          `UPDATE digests SET lease_until = ?, lease_token = ?, attempts = attempts + 1, updated_at = ?
            WHERE workspace_id = ? AND member_id = ? AND week = ?`,
         )
-        .run(iso(leaseUntil), iso(now), workspaceId, memberId, week);
-      return true;
+        .run(iso(leaseUntil), token, iso(now), workspaceId, memberId, week);
+      return { workspaceId, memberId, week, token };
     });
     return claim.immediate();
   }
 
-  async markSent(
-    workspaceId: string,
-    memberId: string,
-    week: string,
-    messageRef: unknown,
-    now: Date,
-  ): Promise<void> {
-    this.db
+  /** Runs an outcome update only while the claim's token is on the row; true when it applied. */
+  private whileHeld(claim: DigestClaim, assignments: string, values: unknown[]): boolean {
+    const result = this.db
       .prepare(
-        `UPDATE digests SET status = 'sent', message_ref = ?, sent_at = ?, lease_until = NULL, last_error = NULL,
-           updated_at = ?
-         WHERE workspace_id = ? AND member_id = ? AND week = ? AND status = 'sending'`,
+        `UPDATE digests SET ${assignments}, lease_token = NULL
+         WHERE workspace_id = ? AND member_id = ? AND week = ? AND status = 'sending' AND lease_token = ?`,
       )
-      .run(JSON.stringify(messageRef ?? null), iso(now), iso(now), workspaceId, memberId, week);
+      .run(...values, claim.workspaceId, claim.memberId, claim.week, claim.token);
+    return result.changes === 1;
   }
 
-  async release(
-    workspaceId: string,
-    memberId: string,
-    week: string,
-    retryAt: Date,
-    error: string | null,
-  ): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE digests SET lease_until = ?, last_error = COALESCE(?, last_error)
-         WHERE workspace_id = ? AND member_id = ? AND week = ? AND status = 'sending'`,
-      )
-      .run(iso(retryAt), error, workspaceId, memberId, week);
+  async markSent(claim: DigestClaim, messageRef: unknown, now: Date): Promise<boolean> {
+    return this.whileHeld(
+      claim,
+      `status = 'sent', message_ref = ?, sent_at = ?, lease_until = NULL, last_error = NULL, updated_at = ?`,
+      [JSON.stringify(messageRef ?? null), iso(now), iso(now)],
+    );
   }
 
-  async skip(workspaceId: string, memberId: string, week: string, reason: string, now: Date): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO digests (workspace_id, member_id, week, status, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, 'skipped', ?, ?, ?)
-         ON CONFLICT (workspace_id, member_id, week) DO UPDATE SET
-           status = 'skipped', lease_until = NULL, last_error = excluded.last_error, updated_at = excluded.updated_at
-         WHERE digests.status = 'sending'`,
-      )
-      .run(workspaceId, memberId, week, reason, iso(now), iso(now));
+  async release(claim: DigestClaim, retryAt: Date, error: string | null): Promise<boolean> {
+    return this.whileHeld(claim, 'lease_until = ?, last_error = COALESCE(?, last_error)', [
+      iso(retryAt),
+      error,
+    ]);
+  }
+
+  async skip(claim: DigestClaim, reason: string, now: Date): Promise<boolean> {
+    return this.whileHeld(claim, `status = 'skipped', lease_until = NULL, last_error = ?, updated_at = ?`, [
+      reason,
+      iso(now),
+    ]);
   }
 
   async get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null> {

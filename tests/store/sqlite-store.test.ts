@@ -387,6 +387,24 @@ describe('SQLite store', () => {
     });
   });
 
+  it('lets only the current holder of a weekly digest record its outcome', async () => {
+    const lease = (at: Date) => new Date(at.getTime() + 60_000);
+    const first = await store.digests.claim('slack:T1', 'U1', '2026-W49', NOW, lease(NOW));
+    expect(first).not.toBeNull();
+    expect(await store.digests.claim('slack:T1', 'U1', '2026-W49', NOW, lease(NOW))).toBeNull();
+    const later = new Date(NOW.getTime() + 61_000);
+    const second = await store.digests.claim('slack:T1', 'U1', '2026-W49', later, lease(later));
+    expect(second?.token).not.toBe(first?.token);
+    expect(await store.digests.markSent(first!, { ts: 'stale' }, later)).toBe(false);
+    expect(await store.digests.skip(first!, 'stale', later)).toBe(false);
+    expect(await store.digests.markSent(second!, { ts: 'fresh' }, later)).toBe(true);
+    expect(await store.digests.get('slack:T1', 'U1', '2026-W49')).toMatchObject({
+      status: 'sent',
+      messageRef: { ts: 'fresh' },
+    });
+    expect(await store.digests.claim('slack:T1', 'U1', '2026-W49', later, lease(later))).toBeNull();
+  });
+
   it('keeps its data across a reopen of the file', async () => {
     await store.partners.create({
       workspaceId: 'slack:T1',
