@@ -16,12 +16,19 @@ import { EXPORT_FORMATS } from './core/export';
 import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './core/playbook/preview';
 import { writeMessageFiles } from './channels/shell/export-files';
 import { renderText } from './channels/shell/shell-channel';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DryRunChannel } from './channels/shell/dry-run-channel';
 import { startService } from './main';
+import { copyDatabase } from './store/sqlite-store';
 import type { PlatformFactory } from './main';
 import { platformChannels } from './platforms';
 
 const USAGE = `Usage: rapport [start]            run the bot (terminal chat when no Slack/Teams credentials are set)
-       rapport tick [--at ISO-8601] run one scheduler pass, as if it were that time
+       rapport tick [--at ISO-8601] [--dry-run]
+                                    run one scheduler pass, as if it were that time
+                                    (--dry-run: on a copy of the database, printing instead of sending)
        rapport migrate              create or upgrade the database and exit
        rapport preview --workspace ID --partner NAME [--days N] [--at ISO-8601]
                                     the nudges the playbook will send for a partner (default 30 days, at most 365)
@@ -107,7 +114,11 @@ async function start(config: Config, platforms: PlatformFactory): Promise<number
 }
 
 async function tick(config: Config, args: string[], platforms: PlatformFactory): Promise<number> {
-  const { values } = parseArgs({ args, options: { at: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { at: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    strict: true,
+  });
   const at = values.at ? new Date(values.at) : new Date();
   if (Number.isNaN(at.getTime())) {
     process.stderr.write(
@@ -115,21 +126,39 @@ async function tick(config: Config, args: string[], platforms: PlatformFactory):
     );
     return 64;
   }
-  const service = await startService(
-    config,
-    { stdin: process.stdin, stdout: process.stdout, oneShot: true },
-    platforms,
-  );
+  const dryRun = values['dry-run'] ?? false;
+  // A dry run works on a copy of the database and prints what Slack and Teams would have been sent.
+  const scratch = dryRun ? mkdtempSync(join(tmpdir(), 'rapport-dry-run-')) : null;
   try {
-    const report = await service.tick(at);
-    process.stdout.write(
-      `${JSON.stringify({ at: at.toISOString(), ...report, held: report.held.length, nextHeld: report.held[0]?.until ?? null })}\n`,
+    if (scratch) await copyDatabase(config.databasePath, join(scratch, 'rapport.db'));
+    const service = await startService(
+      scratch ? { ...config, databasePath: join(scratch, 'rapport.db') } : config,
+      { stdin: process.stdin, stdout: process.stdout, oneShot: true },
+      scratch ? printOnly : platforms,
     );
-    return 0;
+    try {
+      const report = await service.tick(at);
+      process.stdout.write(
+        `${JSON.stringify({ at: at.toISOString(), dryRun, ...report, held: report.held.length, nextHeld: report.held[0]?.until ?? null })}\n`,
+      );
+      return 0;
+    } finally {
+      await service.stop();
+    }
   } finally {
-    await service.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** Every configured platform, printing instead of sending. */
+const printOnly: PlatformFactory = async (config) =>
+  [config.slack ? 'slack' : null, config.teams ? 'teams' : null]
+    .filter((platform): platform is 'slack' | 'teams' => platform !== null)
+    .map((platform) => ({
+      channel: new DryRunChannel(platform, process.stdout),
+      routes: [],
+      stop: async () => undefined,
+    }));
 
 function usageError(command: string, problem: string): number {
   process.stderr.write(`rapport ${command}: ${problem}\n${USAGE}\n`);

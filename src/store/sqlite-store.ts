@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RapportError } from '../core/errors';
 import type {
@@ -69,6 +69,17 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   db.pragma('synchronous = NORMAL');
   migrate(db);
   return new SqliteStore(db, options.onBadRow ?? (() => undefined));
+}
+
+/** Copies a database file, consistently even while another process writes to it (SQLite's backup API). */
+export async function copyDatabase(from: string, to: string): Promise<void> {
+  if (!existsSync(from)) throw new RapportError('NOT_FOUND', `There is no database at ${from}`);
+  const source = new Database(from, { readonly: true, fileMustExist: true });
+  try {
+    await source.backup(to);
+  } finally {
+    source.close();
+  }
 }
 
 /** Applies the migrations the database has not seen yet, each in its own transaction. */

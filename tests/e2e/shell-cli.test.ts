@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { openSqliteStore } from '../../src/store/sqlite-store';
 import { CLI, runCli } from '../support/cli';
 import { tempDir } from '../support/temp-dir';
 
@@ -142,6 +143,55 @@ describe('stopping', () => {
       const db = new Database(dir.file('rapport.db'), { readonly: true });
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.prepare('SELECT name FROM partners').pluck().all()).toEqual(['Nissan']);
+      db.close();
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe('rapport tick --dry-run', () => {
+  it('shows what a pass would send, on every platform, without changing the database', async () => {
+    const dir = tempDir();
+    try {
+      const path = dir.file('rapport.db');
+      const store = openSqliteStore({ path });
+      const created = new Date(Date.now() - 20 * DAY);
+      const ws = await store.workspaces.ensure('slack', 'T1', 'Acme', created);
+      await store.members.see(
+        {
+          workspaceId: ws.id,
+          memberId: 'U1',
+          address: { channel: 'slack', payload: { userId: 'U1', teamId: 'T1' } },
+        },
+        'UTC',
+        created,
+      );
+      await store.partners.create({
+        workspaceId: ws.id,
+        name: 'Nissan',
+        stage: 'exploring',
+        createdBy: 'U1',
+        now: created,
+      });
+      await store.partners.setNextDueAt(ws.id, 1, created);
+      await store.close();
+      const at = nextWorkingMorning(new Date()).toISOString();
+      const env = { DATABASE_PATH: path, SLACK_BOT_TOKEN: 'xoxb-never-used', SLACK_SIGNING_SECRET: 'secret' };
+
+      const dry = await runCli(['tick', '--at', at, '--dry-run'], '', env);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain('[dry run: would send on slack]\nNissan — Plan a site visit');
+      const report = JSON.parse(dry.stdout.trim().split('\n').pop()!) as {
+        dryRun: boolean;
+        created: number;
+        delivered: number;
+      };
+      expect(report.dryRun).toBe(true);
+      expect(report.created).toBeGreaterThanOrEqual(1);
+      expect(report.delivered).toBe(report.created);
+      const db = new Database(path, { readonly: true });
+      expect(db.prepare('SELECT COUNT(*) FROM nudges').pluck().get()).toBe(0);
       db.close();
     } finally {
       dir.cleanup();
