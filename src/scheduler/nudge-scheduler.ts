@@ -212,10 +212,27 @@ export class NudgeScheduler {
       const pending = [...queues.values()];
       const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
         for (let queue = pending.shift(); queue; queue = pending.shift()) {
-          for (const nudge of queue) await this.deliverOne(nudge, now, report, deadline);
+          for (const nudge of queue) await this.deliverSafely(nudge, now, report, deadline);
         }
       });
       await Promise.all(workers);
+    }
+  }
+
+  /**
+   * One nudge's failure (a store error, a bug) must not end the pass for the others: it is logged and
+   * the nudge's lease given back for a later pass.
+   */
+  private async deliverSafely(nudge: Nudge, now: Date, report: TickReport, deadline: number): Promise<void> {
+    try {
+      await this.deliverOne(nudge, now, report, deadline);
+    } catch (error) {
+      this.logger.error(
+        { nudgeId: nudge.id, workspaceId: nudge.workspaceId, err: describeError(error) },
+        'nudge pass step failed',
+      );
+      await this.store.nudges.release(nudge).catch(() => undefined);
+      report.deferred++;
     }
   }
 

@@ -58,13 +58,15 @@ export class SendGate {
    * again after the wait it asked for. False when no slot fits before `deadline`, or when stopping.
    */
   async waitForSlot(workspace: string, conversation: string, deadline: number): Promise<boolean> {
-    do {
+    for (;;) {
       const slot = this.pacer.reserve(workspace, conversation, this.now(), deadline);
       if (slot === null || this.stopped) return false;
       await this.options.sleep(slot - this.now(), this.stopping.signal);
       if (this.stopped) return false;
-    } while (this.pacer.isBlocked(workspace, this.now()));
-    return true;
+      // Timers may fire a moment early: compare with the slot, not the clock, so that only a block set
+      // after this slot was reserved (one that ends later than it) sends us round again.
+      if (!this.pacer.isBlocked(workspace, slot)) return true;
+    }
   }
 
   /** The platform asked us to wait `ms` before the next send to this workspace. */

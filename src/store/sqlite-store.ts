@@ -744,7 +744,7 @@ class SqliteNudges implements NudgeRepository {
     const run = this.db.transaction(() => {
       const result = this.db
         .prepare(
-          `UPDATE nudges SET status = 'answered', answer = ?, answered_by = ?, answered_at = ?, lease_until = NULL, updated_at = ?
+          `UPDATE nudges SET status = 'answered', answer = ?, answered_by = ?, answered_at = ?, lease_until = NULL, lease_token = NULL, updated_at = ?
            WHERE workspace_id = ? AND id = ? AND status IN ${OPEN_STATUSES}`,
         )
         .run(answer.choiceId, answer.memberId, iso(answer.at), iso(answer.at), workspaceId, id);
@@ -762,7 +762,7 @@ class SqliteNudges implements NudgeRepository {
   async snooze(workspaceId: string, id: number, until: Date, memberId: string, now: Date): Promise<boolean> {
     const result = this.db
       .prepare(
-        `UPDATE nudges SET status = 'snoozed', deliver_after = ?, lease_until = NULL, answered_by = ?, updated_at = ?
+        `UPDATE nudges SET status = 'snoozed', deliver_after = ?, lease_until = NULL, lease_token = NULL, answered_by = ?, updated_at = ?
          WHERE workspace_id = ? AND id = ? AND status IN ${OPEN_STATUSES}`,
       )
       .run(iso(until), memberId, iso(now), workspaceId, id);
@@ -772,7 +772,7 @@ class SqliteNudges implements NudgeRepository {
   async dismiss(workspaceId: string, id: number, memberId: string, now: Date): Promise<boolean> {
     const result = this.db
       .prepare(
-        `UPDATE nudges SET status = 'dismissed', answer = '_dismiss', answered_by = ?, answered_at = ?, lease_until = NULL, updated_at = ?
+        `UPDATE nudges SET status = 'dismissed', answer = '_dismiss', answered_by = ?, answered_at = ?, lease_until = NULL, lease_token = NULL, updated_at = ?
          WHERE workspace_id = ? AND id = ? AND status IN ${OPEN_STATUSES}`,
       )
       .run(memberId, iso(now), iso(now), workspaceId, id);

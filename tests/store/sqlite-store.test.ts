@@ -282,6 +282,23 @@ describe('SQLite store', () => {
       expect((await store.nudges.get('slack:T1', second!.id))?.messageRef).toEqual({ ts: 'fresh' });
     });
 
+    it('keeps a snooze made while a send was waiting: the sender can no longer record anything', async () => {
+      await store.nudges.createIfAbsent(key());
+      const [claimed] = await store.nudges.claimDeliverable(NOW, new Date(NOW.getTime() + 60_000), 10, [
+        'slack',
+      ]);
+      const week = new Date(NOW.getTime() + 7 * 86_400_000);
+      expect(await store.nudges.snooze('slack:T1', claimed!.id, week, 'U1', NOW)).toBe(true);
+      expect(await store.nudges.reschedule(claimed!, new Date(NOW.getTime() + 30_000), 'late', false)).toBe(
+        false,
+      );
+      expect(await store.nudges.markSent(claimed!, { ts: 'late' }, NOW)).toBe(false);
+      expect(await store.nudges.get('slack:T1', claimed!.id)).toMatchObject({
+        status: 'snoozed',
+        deliverAfter: week,
+      });
+    });
+
     it('hands out only nudges whose platform has a running channel', async () => {
       await store.nudges.createIfAbsent(key());
       expect(
