@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { describeError } from '../core/errors';
 import type { Logger } from '../core/ports';
 
+/** How long `close()` lets requests in progress finish before cutting their connections. */
+const CLOSE_GRACE_MS = 10_000;
+
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface Route {
@@ -121,6 +124,8 @@ export function createHttpServer(
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Requests still open after the drain bound are cut, so a stop always ends.
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       }),
   };
 }

@@ -26,6 +26,8 @@ import { toChannelError } from './teams-errors';
 
 /** Where Bot Framework posts activities. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
+/** How long a stop waits for turns in progress. */
+const TURN_DRAIN_MS = 10_000;
 /** Largest activity accepted, in bytes (Teams caps messages at about 100 KB). */
 const MAX_ACTIVITY_BYTES = 512 * 1024;
 /**
@@ -333,8 +335,12 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     channel,
     routes,
     async stop() {
-      // Let turns in progress finish their replies before the database closes.
-      await Promise.allSettled([...inflight]);
+      // Let turns in progress finish their replies before the database closes, but not for ever: a
+      // connector that never answers must not hold up the stop.
+      await Promise.race([
+        Promise.allSettled([...inflight]),
+        new Promise((resolve) => setTimeout(resolve, TURN_DRAIN_MS).unref()),
+      ]);
     },
   };
 }
