@@ -164,16 +164,18 @@ export class SlackIdentities {
   /**
    * Whether `users.info` shows the user as a member of the installation. Read on first sight in this
    * process (the profile is kept for `identify`, so it costs no second call), again after a refusal once
-   * `PROFILE_RETRY_MS` has passed. When `users.info` cannot answer, the request's own ids, already
-   * checked, decide: true.
+   * `PROFILE_RETRY_MS` has passed. When `users.info` cannot answer, only proof in the request itself
+   * (`provenByPayload`: the payload names the user's own team, and it is ours) admits, and never someone
+   * already read as an outsider: membership that cannot be confirmed is refused.
    */
-  async admits(client: WebClient, userId: string, now: Date): Promise<boolean> {
+  async admits(client: WebClient, userId: string, now: Date, provenByPayload: boolean): Promise<boolean> {
     const reading = this.readings.get(userId);
     if (reading && (reading.member || now.getTime() - reading.at < PROFILE_RETRY_MS)) return reading.member;
+    const unverifiable = reading ? false : provenByPayload;
     const failedAt = this.profileFailures.get(userId);
-    if (failedAt !== undefined && now.getTime() - failedAt < PROFILE_RETRY_MS) return true;
+    if (failedAt !== undefined && now.getTime() - failedAt < PROFILE_RETRY_MS) return unverifiable;
     const profile = await this.readProfile(client, userId, now);
-    if (!profile) return true;
+    if (!profile) return unverifiable;
     this.readings.set(userId, { at: now.getTime(), member: profile.member, unstored: profile });
     return profile.member;
   }

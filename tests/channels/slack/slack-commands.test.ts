@@ -106,14 +106,16 @@ describe('Slack /partner command', () => {
     expect(h.sql('SELECT time_zone FROM members')).toEqual([{ time_zone: 'Europe/Paris' }]);
   });
 
-  it('still answers when users.info fails, and does not ask again on every request', async () => {
+  it('refuses, storing nothing, when membership cannot be confirmed because users.info fails', async () => {
     h.fake.failNext('users.info', { error: 'missing_scope' });
     const reply = await h.command('help');
     await h.command('help');
 
     expect(reply.body.response_type).toBe('ephemeral');
+    expect(String(reply.body.text)).toContain('could not confirm that you are one');
+    // Not asked again on every request while Slack keeps failing.
     expect(h.fake.calls('users.info')).toHaveLength(1);
-    expect(h.sql('SELECT time_zone FROM members')).toEqual([{ time_zone: 'UTC' }]);
+    expect(h.sql('SELECT id FROM members')).toEqual([]);
   });
 
   it('stores the member’s Slack address for nudges', async () => {

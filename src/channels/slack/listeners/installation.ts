@@ -75,7 +75,13 @@ function onlyTheInstallation(
     const origin = requestOrigin(body, context);
     if (
       fromInstallation(installation, origin) &&
-      (origin.userId === null || (await deps.identities.admits(client, origin.userId, deps.clock())))
+      (origin.userId === null ||
+        (await deps.identities.admits(
+          client,
+          origin.userId,
+          deps.clock(),
+          !installation.isEnterpriseInstall && origin.userTeamId === installation.teamId,
+        )))
     ) {
       await next();
       return;

@@ -41,7 +41,9 @@ export const UNKNOWN_SENDER: Message = {
 
 /** Said to someone from outside the installed workspace (another team, a Slack Connect guest). */
 export const OUTSIDER: Message = {
-  text: 'Rapport here serves members of this workspace only, so I did nothing.',
+  text:
+    'Rapport here serves members of this workspace only, and I could not confirm that you are one, so I did ' +
+    'nothing. If you are, please try again in a little while.',
   isError: true,
 };
 
