@@ -189,14 +189,15 @@ export interface NudgeRepository {
   snooze(workspaceId: string, id: number, until: Date, memberId: string, now: Date): Promise<boolean>;
   dismiss(workspaceId: string, id: number, memberId: string, now: Date): Promise<boolean>;
   /**
-   * Expires undelivered nudges of a partner (pending or snoozed, not held by a live lease at `now`) whose
-   * occurrence is no longer due.
+   * Expires undelivered nudges of a partner (pending, or snoozed for one of `snoozedMayExpire`'s rules;
+   * not held by a live lease at `now`) whose occurrence is no longer due.
    */
   expirePending(
     workspaceId: string,
     partnerId: number,
     keep: { ruleId: string; occurrence: string }[],
     now: Date,
+    snoozedMayExpire?: readonly string[],
   ): Promise<number>;
   /** A partner's nudges, newest due first. */
   listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;

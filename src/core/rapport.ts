@@ -26,7 +26,13 @@ import type {
 } from './model';
 import { INTERACTION_KINDS, STAGES } from './model';
 import type { Playbook, Rule } from './playbook/playbook';
-import { DEFAULT_PLAYBOOK, evaluatePlaybook, findRule, lastDayOf } from './playbook/playbook';
+import {
+  DEFAULT_PLAYBOOK,
+  evaluatePlaybook,
+  findRule,
+  lastDayOf,
+  rulesEndedByLogging,
+} from './playbook/playbook';
 import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './playbook/preview';
 import type { Logger, MemberSighting, Store } from './ports';
 import {
@@ -1066,7 +1072,13 @@ export class Rapport {
   async refreshSchedule(partner: Partner, now: Date): Promise<void> {
     const history = await this.store.partners.history(partner.workspaceId, partner.id);
     const evaluation = evaluatePlaybook({ partner, history }, now, this.playbook);
-    await this.store.nudges.expirePending(partner.workspaceId, partner.id, evaluation.due, now);
+    await this.store.nudges.expirePending(
+      partner.workspaceId,
+      partner.id,
+      evaluation.due,
+      now,
+      rulesEndedByLogging(this.playbook),
+    );
     // Something already due is indexed at its own due instant, so a pass as of any later time finds it.
     const earliestDue = evaluation.due.reduce<Date | null>(
       (min, o) => (!min || o.dueAt < min ? o.dueAt : min),

@@ -8,7 +8,7 @@
  */
 import { ChannelError, describeError } from '../core/errors';
 import type { Member, Nudge, Platform } from '../core/model';
-import { evaluatePlaybook } from '../core/playbook/playbook';
+import { evaluatePlaybook, rulesEndedByLogging } from '../core/playbook/playbook';
 import type { Channel, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
@@ -145,7 +145,13 @@ export class NudgeScheduler {
               if (result.created) created++;
             }
           }
-          await this.store.nudges.expirePending(partner.workspaceId, partner.id, evaluation.due, now);
+          await this.store.nudges.expirePending(
+            partner.workspaceId,
+            partner.id,
+            evaluation.due,
+            now,
+            rulesEndedByLogging(this.rapport.playbook),
+          );
           await this.store.partners.setNextDueAt(
             partner.workspaceId,
             partner.id,

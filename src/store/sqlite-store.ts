@@ -784,13 +784,16 @@ class SqliteNudges implements NudgeRepository {
     partnerId: number,
     keep: { ruleId: string; occurrence: string }[],
     now: Date,
+    snoozedMayExpire: readonly string[] = [],
   ): Promise<number> {
-    const rows = this.db
-      .prepare(
-        `SELECT id, rule_id, occurrence FROM nudges
-         WHERE workspace_id = ? AND partner_id = ? AND status IN ('pending', 'snoozed')`,
-      )
-      .all(workspaceId, partnerId) as { id: number; rule_id: string; occurrence: string }[];
+    const rows = (
+      this.db
+        .prepare(
+          `SELECT id, rule_id, occurrence, status FROM nudges
+           WHERE workspace_id = ? AND partner_id = ? AND status IN ('pending', 'snoozed')`,
+        )
+        .all(workspaceId, partnerId) as { id: number; rule_id: string; occurrence: string; status: string }[]
+    ).filter((row) => row.status === 'pending' || snoozedMayExpire.includes(row.rule_id));
     const kept = new Set(keep.map((k) => `${k.ruleId}\u0000${k.occurrence}`));
     const expire = this.db.prepare(
       `UPDATE nudges SET status = 'expired', lease_until = NULL, lease_token = NULL

@@ -194,6 +194,47 @@ describe('NudgeScheduler', () => {
     ]);
   });
 
+  it('keeps a snoozed check-in snoozed when other things are logged, but ends a snoozed visit nudge once a visit is logged', async () => {
+    await scheduler.runDue(NOW);
+    await h.say('add Mazda');
+    const fortnight = new Date('2026-12-14T10:00:00Z');
+    await scheduler.runDue(fortnight);
+    const snoozeWeek = (title: string) =>
+      channel.deliveries
+        .find((d) => d.message.title === title)!
+        .message.choices!.find((c) => c.label === 'Snooze 1 week')!.id;
+    await h.rapport.handleChoice(h.actor, snoozeWeek('Nissan — Post-signing check-in'), fortnight);
+    await h.rapport.handleChoice(h.actor, snoozeWeek('Mazda — Plan a site visit'), fortnight);
+    await h.say('log Mazda visit 2026-12-14', fortnight);
+    await h.say('log Nissan call 2026-12-14', fortnight);
+    const byRule = (partnerId: number, ruleId: string) =>
+      h.store.db
+        .prepare('SELECT status FROM nudges WHERE partner_id = ? AND rule_id = ?')
+        .pluck()
+        .get(partnerId, ruleId);
+    expect(byRule(2, 'site-visit')).toBe('expired');
+    expect(byRule(1, 'post-signing')).toBe('snoozed');
+  });
+
+  it('keeps a snoozed reflection snoozed after its window closes, when something else is logged', async () => {
+    const tuesday = new Date('2026-12-01T10:00:00Z');
+    await h.say('add Subaru', tuesday);
+    await h.say('log Subaru meeting 2026-11-30', tuesday);
+    await scheduler.runDue(tuesday);
+    const reflection = channel.deliveries.find(
+      (d) => d.message.title === 'Subaru — First-meeting reflection',
+    )!;
+    const snooze = reflection.message.choices!.find((c) => c.label === 'Snooze 1 week')!.id;
+    await h.rapport.handleChoice(h.actor, snooze, tuesday);
+    // 8 Dec, 09:00: the reflection's 7-day window has closed, the snooze (until 10:00) has not.
+    await h.say('log Subaru call 2026-12-08', new Date('2026-12-08T09:00:00Z'));
+    const status = h.store.db
+      .prepare("SELECT status FROM nudges WHERE rule_id = 'first-meeting-reflection'")
+      .pluck()
+      .get();
+    expect(status).toBe('snoozed');
+  });
+
   it('expires an undelivered nudge when what it asks for gets logged', async () => {
     await h.say('add Mazda');
     const added = new Date('2026-11-27T10:00:00Z');

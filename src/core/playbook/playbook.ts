@@ -150,6 +150,16 @@ export function validatePlaybook(data: unknown): Playbook {
   return data as Playbook;
 }
 
+/**
+ * Rules whose occurrences end because what they ask for was logged (a visit, a workshop…): a snoozed
+ * nudge of these may expire. Others (a check-in at day 30, a reflection window) stay snoozed as asked.
+ */
+export function rulesEndedByLogging(playbook: Playbook): string[] {
+  return playbook.rules
+    .filter((rule) => rule.trigger.type === 'no-recent' || rule.trigger.type === 'missing')
+    .map((rule) => rule.id);
+}
+
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
   return playbook.rules.find((rule) => rule.id === ruleId);
 }
