@@ -254,8 +254,11 @@ export interface DigestRepository {
   ): Promise<DigestClaim | null>;
   /** Records the delivery; this and the outcomes below apply only while the claim is still held. */
   markSent(claim: DigestClaim, messageRef: unknown, now: Date): Promise<boolean>;
-  /** Lets a later pass try again, not before `retryAt`. */
-  release(claim: DigestClaim, retryAt: Date, error: string | null): Promise<boolean>;
+  /**
+   * Lets a later pass try again, not before `retryAt`. `countAttempt: false` (a deferral: no pacing slot,
+   * stopping) takes back the attempt the claim counted.
+   */
+  release(claim: DigestClaim, retryAt: Date, error: string | null, countAttempt?: boolean): Promise<boolean>;
   /** Gives up on this week's digest (nothing to say, address gone, repeated failures). */
   skip(claim: DigestClaim, reason: string, now: Date): Promise<boolean>;
   get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null>;

@@ -105,7 +105,7 @@ export class DigestScheduler {
     }
     if (!(await this.gate.waitForSlot(workspaceId, conversationOf({ workspaceId, memberId }), deadline))) {
       // No slot in this pass (or stopping): give the claim back for the next pass.
-      await this.store.digests.release(claim, now, null);
+      await this.store.digests.release(claim, now, null, false);
       report.retried++;
       return;
     }

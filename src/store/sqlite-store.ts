@@ -926,11 +926,17 @@ class SqliteDigests implements DigestRepository {
     );
   }
 
-  async release(claim: DigestClaim, retryAt: Date, error: string | null): Promise<boolean> {
-    return this.whileHeld(claim, 'lease_until = ?, last_error = COALESCE(?, last_error)', [
-      iso(retryAt),
-      error,
-    ]);
+  async release(
+    claim: DigestClaim,
+    retryAt: Date,
+    error: string | null,
+    countAttempt = true,
+  ): Promise<boolean> {
+    return this.whileHeld(
+      claim,
+      'lease_until = ?, last_error = COALESCE(?, last_error), attempts = attempts - ?',
+      [iso(retryAt), error, countAttempt ? 0 : 1],
+    );
   }
 
   async skip(claim: DigestClaim, reason: string, now: Date): Promise<boolean> {

@@ -422,6 +422,18 @@ describe('SQLite store', () => {
     expect(await store.digests.claim('slack:T1', 'U1', '2026-W49', later, lease(later))).toBeNull();
   });
 
+  it('does not count a deferred digest (no pacing slot) as an attempt', async () => {
+    const claim = await store.digests.claim(
+      'slack:T1',
+      'U1',
+      '2026-W50',
+      NOW,
+      new Date(NOW.getTime() + 60_000),
+    );
+    expect(await store.digests.release(claim!, NOW, null, false)).toBe(true);
+    expect((await store.digests.get('slack:T1', 'U1', '2026-W50'))?.attempts).toBe(0);
+  });
+
   it('keeps its data across a reopen of the file', async () => {
     await store.partners.create({
       workspaceId: 'slack:T1',
