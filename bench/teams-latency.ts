@@ -71,7 +71,8 @@ async function roundTrips(
 ): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const conversation = `a:bench-${i}-${Math.random()}`;
+    // One personal chat per case, as in Teams, so the stored address is not rewritten on every turn.
+    const conversation = `a:bench-${text.split(' ')[0]}`;
     const replied = connector.nextReply(conversation);
     const start = performance.now();
     const response = await fetch(url, {

@@ -31,14 +31,26 @@ export const REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((field) => {
 
 export const CENSOR = '[redacted]';
 
+/**
+ * The service's logger. Field redaction catches secrets by name; `secrets` (configured tokens and
+ * passwords) are also removed from every finished line, wherever and however deep they appear — in an
+ * error's message, a URL, a class instance pino serialises, anything.
+ */
 export function createLogger(
   level: string,
   destination: number | NodeJS.WritableStream = 2,
+  secrets: ReadonlyArray<string | null | undefined> = [],
 ): Logger & pino.Logger {
   const stream =
     typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
+  const values = [...new Set(secrets.filter((secret): secret is string => !!secret))];
   return pino(
-    { level, base: { service: 'rapport' }, redact: { paths: REDACT_PATHS, censor: CENSOR } },
+    {
+      level,
+      base: { service: 'rapport' },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      ...(values.length ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, values) } } : {}),
+    },
     stream,
   );
 }

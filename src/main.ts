@@ -12,7 +12,7 @@ import { describeError } from './core/errors';
 import { Rapport } from './core/rapport';
 import type { HttpServer, Route } from './http/server';
 import { createHttpServer } from './http/server';
-import { createLogger, withoutSecrets } from './logger';
+import { createLogger } from './logger';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
@@ -93,11 +93,13 @@ export async function startService(
 ): Promise<Service> {
   const clock = io.clock ?? (() => new Date());
   const shellMode = !config.slack && !config.teams;
-  // Every line, from every part of the service, passes through the same scrubbing of configured secrets.
-  const logger = withoutSecrets(
-    createLogger(config.logLevel ?? (shellMode ? 'warn' : 'info'), io.logDestination ?? 2),
-    [config.slack?.botToken, config.slack?.appToken, config.slack?.signingSecret, config.teams?.appPassword],
-  );
+  // Every line, from every part of the service, is scrubbed of the configured secrets before it is written.
+  const logger = createLogger(config.logLevel ?? (shellMode ? 'warn' : 'info'), io.logDestination ?? 2, [
+    config.slack?.botToken,
+    config.slack?.appToken,
+    config.slack?.signingSecret,
+    config.teams?.appPassword,
+  ]);
   const store = openSqliteStore({
     path: config.databasePath,
     onBadRow: (what, detail) => logger.warn(detail, `stored ${what} is invalid; using a safe default`),

@@ -51,4 +51,14 @@ describe('the process logger', () => {
     expect(text()).not.toContain('p4ss');
     expect(text().match(/\[redacted\]/g)).toHaveLength(4);
   });
+
+  it('scrubs configured secrets from the finished line, even inside an Error pino serialises', () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const logger = createLogger('info', stream, ['xoxb-in-an-error-12']);
+    logger.error({ err: new Error('request failed with token xoxb-in-an-error-12') }, 'boom');
+    expect(text).toContain('boom');
+    expect(text).not.toContain('xoxb-in-an-error-12');
+  });
 });
