@@ -46,6 +46,13 @@ describe('Slack requests are bound to the installed workspace', () => {
     expect(h.fake.calls('users.info')).toEqual([]);
   });
 
+  it('refuses a command that names no team at all, and stores nothing', async () => {
+    const reply = await h.command('add Nissan', { teamId: '', userId: 'U0BOB' });
+
+    expect(String(reply.body.text)).toContain(OUTSIDER);
+    expect(stored(h)).toEqual({ workspaces: [], members: [], partners: [], interactions: [] });
+  });
+
   it('refuses a button from a Slack Connect guest whose own team is another, on this team’s message', async () => {
     await h.command('add Nissan');
     const partnerId = h.sql<{ id: number }>('SELECT id FROM partners')[0]!.id;

@@ -63,6 +63,17 @@ describe('Teams with MICROSOFT_APP_TENANT_ID set (single tenant)', () => {
     nothingStored();
   });
 
+  it('refuses an activity that names no tenant at all', async () => {
+    const anonymous = teamsMessage({ ...harness.asha(), tenantId: TENANT, text: 'add Nissan' });
+    delete anonymous.channelData;
+    anonymous.conversation = { ...anonymous.conversation!, tenantId: undefined };
+
+    const answer = await harness.post(anonymous);
+
+    expect(answer.status).toBe(403);
+    nothingStored();
+  });
+
   it('refuses an activity that names the tenant in one place and another tenant in the other', async () => {
     const mixed = teamsMessage({ ...harness.asha(), tenantId: TENANT, text: 'add Nissan' });
     mixed.conversation = { ...mixed.conversation!, tenantId: OTHER };
