@@ -167,7 +167,7 @@ export function digestMessage(input: DigestInput): Message | null {
     title: `Your partnerships — week of ${formatDay(weekStart)}`,
     text:
       `${summary.join('; ')}.` +
-      (waiting ? ` ${waiting} nudge${waiting === 1 ? ' is' : 's are'} waiting for your answer.` : ''),
+      (waiting ? ` ${waiting} nudge${waiting === 1 ? ' is' : 's are'} waiting for you.` : ''),
     sections,
     footer: 'Your weekly digest. Turn it off with `partner prefs digest off`.',
   };

@@ -210,7 +210,7 @@ describe('the digest message', () => {
     })!;
     expect(message.title).toBe('Your partnerships — week of Mon 30 Nov 2026');
     expect(message.text).toContain('2 of your 3 relationships need attention');
-    expect(message.text).toContain('2 nudges are waiting for your answer');
+    expect(message.text).toContain('2 nudges are waiting for you');
     const [attention, lastWeek, coming] = message.sections!;
     expect(attention!.lines).toEqual([
       '🔴 30/100 *Nissan* — last contact 4 months ago · 2 nudges waiting for you. Next: Visit them at their premises (+10)',

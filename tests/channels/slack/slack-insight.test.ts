@@ -232,7 +232,7 @@ describe('Slack insight views', () => {
       expect(header(blocks)).toBe('Your partnerships — week of Mon 30 Nov 2026');
       // The same pass delivered the nudges that fell due first, so the digest counts them as waiting.
       expect(sectionTexts(blocks)).toContain(
-        '2 of your 2 relationships need attention; 2 things were logged last week; 0 nudges are coming this week. 4 nudges are waiting for your answer.',
+        '2 of your 2 relationships need attention; 2 things were logged last week; 0 nudges are coming this week. 4 nudges are waiting for you.',
       );
       expect(section(blocks, 'Needs attention').split('\n').slice(1)).toEqual([
         '🔴 23/100 *Renault Group* — nothing logged yet · 1 nudge waiting for you. Next: Visit them at their premises (or host them at yours) (+40)',
