@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config';
 import { startService } from '../src/main';
 import { platformChannels } from '../src/platforms';
 import type { BenchRow } from './table';
-import { interleave, latencyRows } from './table';
+import { compareChatRoundTrips } from './table';
 
 const SECRET = 'bench-signing-secret';
 const TEAM = 'TBENCH';
@@ -147,19 +147,15 @@ export async function slackLatency(samples: number): Promise<BenchRow[]> {
     const server = (await bare.start(0)) as unknown as { address(): AddressInfo };
     const bareUrl = `http://127.0.0.1:${server.address().port}/slack/events`;
     const rapportUrl = `http://127.0.0.1:${service.port}/slack/events`;
-    await roundTrips(rapportUrl, slack, 'add Nissan', 1, 'Added');
-    await roundTrips(rapportUrl, slack, 'help', 20, 'relationship nudges'); // warm-up
-    await roundTrips(bareUrl, slack, 'help', 20, 'ok');
-    const once = async (target: string, text: string, expected: string): Promise<number> =>
-      (await roundTrips(target, slack, text, 1, expected))[0]!;
-    const results = await interleave(samples, {
-      baseline: () => once(bareUrl, 'help', 'ok'),
-      '/partner help': () => once(rapportUrl, 'help', 'relationship nudges'),
-      '/partner status Nissan': () => once(rapportUrl, 'status Nissan', 'Where the relationship'),
-      '/partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync', 'Logged for'),
+    return await compareChatRoundTrips({
+      benchmark: 'slack round trip',
+      baselineLabel: 'bare Bolt',
+      prefix: '/partner',
+      samples,
+      rapportUrl,
+      bareUrl: bareUrl,
+      trip: (url, text, count, expected) => roundTrips(url, slack, text, count, expected),
     });
-    const { baseline, ...cases } = results;
-    return latencyRows('slack round trip', 'bare Bolt', baseline!, cases);
   } finally {
     await bare.stop();
     await service.stop();

@@ -67,3 +67,32 @@ export function latencyRows(
     ratio: `${(median(measured) / median(baseline)).toFixed(2)}× / ${(percentile(measured, 95) / percentile(baseline, 95)).toFixed(2)}×`,
   }));
 }
+
+/**
+ * The chat round-trip comparison both platforms run: warm up, then the same commands through the service
+ * and `help` through the bare SDK app, interleaved. `trip` sends `text` to `url` `samples` times and
+ * returns the times, failing unless each reply contains `expected`.
+ */
+export async function compareChatRoundTrips(options: {
+  benchmark: string;
+  baselineLabel: string;
+  prefix: string;
+  samples: number;
+  rapportUrl: string;
+  bareUrl: string;
+  trip: (url: string, text: string, samples: number, expected: string) => Promise<number[]>;
+}): Promise<BenchRow[]> {
+  const { trip, rapportUrl, bareUrl, prefix } = options;
+  await trip(rapportUrl, 'add Nissan', 1, 'Added');
+  await trip(rapportUrl, 'help', 20, 'relationship nudges'); // warm-up
+  await trip(bareUrl, 'help', 20, 'ok');
+  const once = async (url: string, text: string, expected: string): Promise<number> =>
+    (await trip(url, text, 1, expected))[0]!;
+  const { baseline, ...cases } = await interleave(options.samples, {
+    baseline: () => once(bareUrl, 'help', 'ok'),
+    [`${prefix} help`]: () => once(rapportUrl, 'help', 'relationship nudges'),
+    [`${prefix} status Nissan`]: () => once(rapportUrl, 'status Nissan', 'Where the relationship'),
+    [`${prefix} log Nissan call`]: () => once(rapportUrl, 'log Nissan call today Quick sync', 'Logged for'),
+  });
+  return latencyRows(options.benchmark, options.baselineLabel, baseline!, cases);
+}

@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config';
 import { startService } from '../src/main';
 import { platformChannels } from '../src/platforms';
 import type { BenchRow } from './table';
-import { interleave, latencyRows } from './table';
+import { compareChatRoundTrips } from './table';
 
 /** Accepts every connector call and resolves the waiter of the conversation a reply goes to. */
 async function fakeConnector(): Promise<{
@@ -152,19 +152,15 @@ export async function teamsLatency(samples: number): Promise<BenchRow[]> {
   );
   try {
     const rapportUrl = `http://127.0.0.1:${service.port}/api/messages`;
-    await roundTrips(rapportUrl, connector, 'add Nissan', 1, 'Added');
-    await roundTrips(rapportUrl, connector, 'help', 20, 'relationship nudges'); // warm-up
-    await roundTrips(bare.url, connector, 'help', 20, 'ok');
-    const once = async (target: string, text: string, expected: string): Promise<number> =>
-      (await roundTrips(target, connector, text, 1, expected))[0]!;
-    const results = await interleave(samples, {
-      baseline: () => once(bare.url, 'help', 'ok'),
-      'partner help': () => once(rapportUrl, 'help', 'relationship nudges'),
-      'partner status Nissan': () => once(rapportUrl, 'status Nissan', 'Where the relationship'),
-      'partner log Nissan call': () => once(rapportUrl, 'log Nissan call today Quick sync', 'Logged for'),
+    return await compareChatRoundTrips({
+      benchmark: 'teams round trip',
+      baselineLabel: 'bare CloudAdapter',
+      prefix: 'partner',
+      samples,
+      rapportUrl,
+      bareUrl: bare.url,
+      trip: (url, text, count, expected) => roundTrips(url, connector, text, count, expected),
     });
-    const { baseline, ...cases } = results;
-    return latencyRows('teams round trip', 'bare CloudAdapter', baseline!, cases);
   } finally {
     await service.stop();
     await bare.close();
