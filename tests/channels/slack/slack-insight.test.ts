@@ -4,6 +4,8 @@
  * uploaded to the member's DM with `files.uploadV2`.
  */
 import { parse } from 'csv-parse/sync';
+import { asCsvCells, csvInteractionCells, STORED_INTERACTIONS_SQL } from '../../support/export-rows';
+import type { StoredInteraction } from '../../support/export-rows';
 import type { SlackApiCall } from '../../support/fake-slack-api';
 import { actionIds, logValues, startSlackHarness, TEAM, USER } from './slack-harness';
 import type { SlackHarness } from './slack-harness';
@@ -296,18 +298,8 @@ describe('Slack insight views', () => {
           )
           .map((p) => [String(p.id), p.name, p.stage, USER]),
       );
-      expect(file('interactions').map((i) => [i.id, i.kind, i.occurred_on, i.note, i.rating])).toEqual(
-        h
-          .sql<{ id: number; kind: string; occurred_on: string; note: string | null; rating: number | null }>(
-            'SELECT id, kind, occurred_on, note, rating FROM interactions ORDER BY id',
-          )
-          .map((i) => [
-            String(i.id),
-            i.kind,
-            i.occurred_on,
-            i.note ?? '',
-            i.rating === null ? '' : String(i.rating),
-          ]),
+      expect(csvInteractionCells(file('interactions'))).toEqual(
+        asCsvCells(h.sql<StoredInteraction>(STORED_INTERACTIONS_SQL)),
       );
       expect(file('answers')).toEqual([]);
       // The raw bytes are UTF-8 with a byte-order mark and CRLF line ends, as spreadsheets want them.

@@ -14,6 +14,8 @@ import {
   teamsMention,
   teamsMessage,
 } from '../../support/teams-activities';
+import { asCsvCells, csvInteractionCells, STORED_INTERACTIONS_SQL } from '../../support/export-rows';
+import type { StoredInteraction } from '../../support/export-rows';
 import { TeamsHarness } from './teams-harness';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z'); // a Friday, 11:00 in Berlin
@@ -336,18 +338,8 @@ describe('Teams export', () => {
       columns: true,
       record_delimiter: '\r\n',
     });
-    expect(rows.map((r) => [r.id, r.kind, r.occurred_on, r.note, r.rating])).toEqual(
-      harness
-        .rows<{ id: number; kind: string; occurred_on: string; note: string | null; rating: number | null }>(
-          'SELECT id, kind, occurred_on, note, rating FROM interactions ORDER BY id',
-        )
-        .map((i) => [
-          String(i.id),
-          i.kind,
-          i.occurred_on,
-          i.note ?? '',
-          i.rating === null ? '' : String(i.rating),
-        ]),
+    expect(csvInteractionCells(rows)).toEqual(
+      asCsvCells(harness.rows<StoredInteraction>(STORED_INTERACTIONS_SQL)),
     );
     const [fileCard] = attachments(after).filter((a) => a.contentType === FILE_INFO);
     expect(fileCard).toEqual({
