@@ -50,6 +50,9 @@ export interface Workspace {
   externalId: string;
   name: string | null;
   createdAt: Date;
+  /** Proactive sending is held until then: the platform refused our credentials (see `sendingHeldReason`). */
+  sendingHeldUntil: Date | null;
+  sendingHeldReason: string | null;
 }
 
 /**

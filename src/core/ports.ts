@@ -31,6 +31,12 @@ export interface WorkspaceRepository {
   /** Creates the workspace if it does not exist; returns it either way. */
   ensure(platform: Platform, externalId: string, name?: string | null, now?: Date): Promise<Workspace>;
   get(id: string): Promise<Workspace | null>;
+  /**
+   * Holds all proactive sending to a workspace until `until` because the platform refused our own
+   * credentials (`reason` is shown to operators); null lifts the hold. While held, `claimDeliverable`
+   * skips the workspace's nudges; once `until` passes one nudge goes out as a probe.
+   */
+  holdSending(id: string, until: Date | null, reason: string | null): Promise<void>;
 }
 
 /** What a channel knows about a member when it sees them. */
@@ -57,7 +63,13 @@ export interface MemberRepository {
   followPlatformTimeZone(workspaceId: string, memberId: string): Promise<void>;
   setPausedUntil(workspaceId: string, memberId: string, until: Date | null): Promise<void>;
   setDigest(workspaceId: string, memberId: string, enabled: boolean): Promise<void>;
-  markAddressStale(workspaceId: string, memberId: string): Promise<void>;
+  /**
+   * The platform said the member cannot be reached at their address. Their nudges wait, and one is tried
+   * again as a probe a day after `now` (or sooner, when they are seen again).
+   */
+  markAddressStale(workspaceId: string, memberId: string, now: Date): Promise<void>;
+  /** Keeps an address a delivery refreshed (clears `addressStale`). */
+  setAddress(workspaceId: string, memberId: string, address: Address): Promise<void>;
   listByWorkspace(workspaceId: string): Promise<Member[]>;
   /**
    * Members of every workspace who want the weekly digest and can be reached at `now`: digest on, an
@@ -90,6 +102,11 @@ export interface PartnerRepository {
   get(workspaceId: string, id: number): Promise<Partner | null>;
   /** Case-insensitive exact name match. */
   findByName(workspaceId: string, name: string): Promise<Partner | null>;
+  /**
+   * The first of `names`, in the order given, that names a partner (case-insensitive), with its index in
+   * `names`; one query however many names are tried (a command tries its longest run of words first).
+   */
+  findFirstNamed(workspaceId: string, names: readonly string[]): Promise<{ partner: Partner; index: number } | null>;
   /** All partners of a workspace, optionally only those a member owns, by name. */
   list(workspaceId: string, options?: { ownerId?: string }): Promise<Partner[]>;
   update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner>;
@@ -142,16 +159,26 @@ export interface NewNudge {
   now: Date;
 }
 
-/** How an answer to a nudge is recorded; `interaction` is stored in the same transaction. */
+/** How an answer to a nudge is recorded. What the answer also records (an interaction) is the caller's. */
 export interface NudgeAnswer {
   choiceId: string;
   memberId: string;
   at: Date;
-  interaction?: Omit<NewInteraction, 'nudgeId' | 'now'>;
 }
 
 /** A nudge as its sender holds it: its id and the token of the claim. */
 export type ClaimedNudge = Pick<Nudge, 'id' | 'leaseToken'>;
+
+/**
+ * A claimed nudge with everything its delivery needs, read with the claim so that rendering and sending
+ * it costs no further reads: its member (with a working address), its partner and the partner's history.
+ */
+export interface Delivery {
+  nudge: Nudge;
+  member: Member & { address: Address };
+  partner: Partner;
+  history: KindHistory;
+}
 
 export interface NudgeRepository {
   /** Inserts unless the same (partner, rule, occurrence, member) exists. Never creates a second one. */
@@ -161,8 +188,10 @@ export interface NudgeRepository {
    * Atomically leases up to `limit` nudges that may be delivered now (pending or snoozed, whose
    * `deliverAfter` has come, whose lease is free or expired, whose member has a working address on one of
    * `platforms` and is not paused), oldest first. Each claimed nudge carries a fresh `leaseToken`.
+   * A row that cannot be read (a corrupt address, a missing partner) is skipped and reported through the
+   * store's bad-row callback; it never stops the others.
    */
-  claimDeliverable(now: Date, leaseUntil: Date, limit: number, platforms: Platform[]): Promise<Nudge[]>;
+  claimDeliverable(now: Date, leaseUntil: Date, limit: number, platforms: Platform[]): Promise<Delivery[]>;
   /**
    * Records a delivery. This and the other outcome methods below apply only while the caller still holds
    * the lease it was given (its token is still on the row); they return whether they applied.
@@ -181,7 +210,7 @@ export interface NudgeRepository {
   /** Gives up on the nudge after bounded retries. */
   markFailed(claimed: ClaimedNudge, error: string, now: Date): Promise<boolean>;
   /**
-   * Records an answer if the nudge is still open (pending, sent or snoozed). Returns the nudge and
+   * Records an answer if the nudge is still open (see `OPEN_NUDGE_STATUSES`). Returns the nudge and
    * whether this call answered it; a second answer changes nothing.
    */
   answer(workspaceId: string, id: number, answer: NudgeAnswer): Promise<{ nudge: Nudge; answered: boolean }>;
@@ -201,8 +230,11 @@ export interface NudgeRepository {
   ): Promise<number>;
   /** A partner's nudges, newest due first. */
   listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;
-  /** How many nudges were delivered to a member at or after `since` (for the daily cap). */
-  countSentSince(workspaceId: string, memberId: string, since: Date): Promise<number>;
+  /**
+   * How many nudges were delivered to a member from `since` up to `now`, both included (the daily cap).
+   * Sends stamped after `now` (a simulated future pass, a clock stepped back) do not count.
+   */
+  countSentSince(workspaceId: string, memberId: string, since: Date, now: Date): Promise<number>;
   /** Gives a claimed nudge back without counting an attempt (shutdown, pacing budget spent). */
   release(claimed: ClaimedNudge): Promise<boolean>;
   /** Open nudges (pending, sent, snoozed) addressed to a member. */
@@ -264,20 +296,35 @@ export interface DigestRepository {
   get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null>;
 }
 
+/** Every repository, as one unit of work sees them. */
+export interface Repositories {
+  readonly workspaces: WorkspaceRepository;
+  readonly members: MemberRepository;
+  readonly partners: PartnerRepository;
+  readonly interactions: InteractionRepository;
+  readonly nudges: NudgeRepository;
+  readonly digests: DigestRepository;
+}
+
 /** The whole store. `close()` flushes and releases the database. */
-export interface Store {
-  workspaces: WorkspaceRepository;
-  members: MemberRepository;
-  partners: PartnerRepository;
-  interactions: InteractionRepository;
-  nudges: NudgeRepository;
-  digests: DigestRepository;
+export interface Store extends Repositories {
+  /**
+   * Runs `work` as one transaction: what it writes through `tx` is committed together when it resolves,
+   * and none of it when it throws (the error is rethrown). `work` must reach the store only through `tx`
+   * and wait on nothing else: SQLite holds its write lock meanwhile (other callers wait their turn), and a
+   * networked engine holds one connection. Calling `tx.transaction` inside joins the same transaction.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-/** What a channel returns for a delivered message: the platform's id for it (opaque to the core). */
+/**
+ * What a channel returns for a delivered message: the platform's id for it (opaque to the core), and the
+ * member's address when sending refreshed it (a DM or 1:1 chat opened on the way), for the caller to keep.
+ */
 export interface DeliveryReceipt {
   messageRef: unknown;
+  address?: Address;
 }
 
 /**

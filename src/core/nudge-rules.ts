@@ -1,0 +1,12 @@
+/** What "open" means for a nudge, in one place: the store's queries and the core's views share it. */
+import type { Nudge, NudgeStatus } from './model';
+
+/** A nudge still waiting for its member: not yet delivered, delivered and unanswered, or snoozed. */
+export const OPEN_NUDGE_STATUSES = ['pending', 'sent', 'snoozed'] as const satisfies readonly NudgeStatus[];
+
+/** Not yet delivered (or snoozed back into the queue): what a delivery pass may claim. */
+export const UNDELIVERED_NUDGE_STATUSES = ['pending', 'snoozed'] as const satisfies readonly NudgeStatus[];
+
+export function isOpenNudge(nudge: Pick<Nudge, 'status'>): boolean {
+  return (OPEN_NUDGE_STATUSES as readonly NudgeStatus[]).includes(nudge.status);
+}
