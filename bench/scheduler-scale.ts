@@ -96,7 +96,8 @@ async function measure(
     if (naive) {
       naiveMs = await time(async () => {
         for (const partner of await store.partners.list('shell:bench')) {
-          evaluatePlaybook(await rapport.partnerState(partner), NOW, rapport.playbook);
+          const history = await store.partners.history(partner.workspaceId, partner.id);
+          evaluatePlaybook({ partner, history }, NOW, rapport.playbook);
         }
       });
     }

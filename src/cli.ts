@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { DryRunChannel } from './channels/shell/dry-run-channel';
 import { startService } from './main';
 import { copyDatabase } from './store/sqlite-store';
-import type { PlatformFactory } from './main';
+import type { PlatformFactory } from './channels/platform-channel';
 import { platformChannels } from './platforms';
 
 const USAGE = `Usage: rapport [start]            run the bot (terminal chat when no Slack/Teams credentials are set)

@@ -10,7 +10,8 @@ import type { Platform } from './core/model';
 import type { Channel, Logger } from './core/ports';
 import { describeError } from './core/errors';
 import { Rapport } from './core/rapport';
-import type { HttpServer, Route } from './http/server';
+import type { ChannelDeps, PlatformChannel, PlatformFactory } from './channels/platform-channel';
+import type { HttpServer } from './http/server';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 import { DigestScheduler } from './scheduler/digest-scheduler';
@@ -59,24 +60,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Something a platform channel adds to the service: its Channel, its HTTP routes, and how to stop it. */
-export interface PlatformChannel {
-  channel: Channel;
-  routes: Route[];
-  start?(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface Core {
-  logger: Logger;
-  store: SqliteStore;
-  rapport: Rapport;
-  clock: () => Date;
-}
-
-/** Builds the platform channels that the configuration turns on. */
-export type PlatformFactory = (config: Config, core: Core) => Promise<PlatformChannel[]>;
-
 /** How long a stop waits for sends under way. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -105,14 +88,14 @@ export async function startService(
     onBadRow: (what, detail) => logger.warn(detail, `stored ${what} is invalid; using a safe default`),
   });
   const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone });
-  const core: Core = { logger, store, rapport, clock };
+  const channelDeps: ChannelDeps = { logger, rapport, clock };
 
   const channels = new Map<Platform, Channel>();
   const shellChannel = new ShellChannel(io.stdout, io.interactive ?? false, io.exportDir);
   // Shell nudges are printed wherever Rapport runs in a terminal, so `rapport tick` shows them too.
   channels.set('shell', shellChannel);
   const oneShot = io.oneShot ?? false;
-  const started: PlatformChannel[] = shellMode ? [] : await platforms(config, core);
+  const started: PlatformChannel[] = shellMode ? [] : await platforms(config, channelDeps);
   for (const platform of started) channels.set(platform.channel.platform, platform.channel);
 
   const scheduler = new NudgeScheduler(store, rapport, channels, logger, {
@@ -120,7 +103,14 @@ export async function startService(
     workspaceRatePerSecond: config.workspaceRatePerSecond,
     ...io.pacing,
   });
-  const digestScheduler = new DigestScheduler(store, rapport, channels, logger, scheduler.gate);
+  const digestScheduler = new DigestScheduler(
+    store,
+    rapport,
+    channels,
+    logger,
+    scheduler.gate,
+    scheduler.failures,
+  );
   // Nudges first, then digests, so a digest reflects what this pass delivered.
   // Every pass under way, whoever started it (cron, `tick` in the terminal), so a stop can wait for it.
   const passes = new Set<Promise<unknown>>();

@@ -8,11 +8,12 @@
  * so that one digest may go twice (at-least-once), never more.
  */
 import { digestWeek, workWeekStartDay } from '../core/digest';
-import { ChannelError, describeError } from '../core/errors';
+import { describeError } from '../core/errors';
 import type { Member, Platform } from '../core/model';
 import type { Channel, DigestClaim, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { isoWeekLabel, localDate, weekdayOf } from '../core/time';
+import type { DeliveryFailures, RetryPolicy } from './delivery-failure';
 import { conversationOf } from './nudge-scheduler';
 import type { SendGate } from './send-gate';
 
@@ -40,6 +41,7 @@ const DEFAULTS = { leaseMs: 120_000, maxAttempts: 5, backoffBaseMs: 5 * 60_000, 
 
 export class DigestScheduler {
   private readonly options: Required<DigestSchedulerOptions>;
+  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly store: Store,
@@ -48,9 +50,16 @@ export class DigestScheduler {
     private readonly logger: Logger,
     /** The gate nudges pass too: digests share their pacing and any "slow down" from a platform. */
     private readonly gate: SendGate,
+    /** The failure policy nudges use too: one Retry-After and one credential hold per workspace. */
+    private readonly failures: DeliveryFailures,
     options: DigestSchedulerOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.retry = {
+      maxAttempts: this.options.maxAttempts,
+      backoffBaseMs: this.options.backoffBaseMs,
+      backoffMaxMs: this.options.backoffBaseMs * 2 ** this.options.maxAttempts,
+    };
   }
 
   /** One pass as of `now`. */
@@ -87,6 +96,8 @@ export class DigestScheduler {
     // No channel for their platform in this process (e.g. a one-shot run): a later pass will have one.
     const channel = this.channels.get(member.address.channel);
     if (!channel) return;
+    // Our credentials were refused in this pass: the hold's probe is a nudge's; the digest waits.
+    if (this.failures.heldUntil(workspaceId, now)) return;
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
     const claim = await this.store.digests.claim(workspaceId, memberId, week.week, now, leaseUntil);
     if (!claim) return;
@@ -95,7 +106,7 @@ export class DigestScheduler {
     try {
       message = await this.rapport.weeklyDigest(member, week, now);
     } catch (error) {
-      await this.store.digests.release(claim, this.backoff(1, now), describeError(error));
+      await this.store.digests.release(claim, new Date(now.getTime() + this.options.backoffBaseMs), describeError(error));
       throw error;
     }
     if (!message) {
@@ -109,15 +120,20 @@ export class DigestScheduler {
       report.retried++;
       return;
     }
+    let receipt;
     try {
-      const receipt = await channel.deliver(member.address, message);
-      await this.store.digests.markSent(claim, receipt.messageRef, now);
-      report.sent++;
+      receipt = await channel.deliver(member.address, message);
     } catch (error) {
       await this.handleFailure(member, claim, error, now, report);
+      return;
     }
+    await this.store.digests.markSent(claim, receipt.messageRef, now);
+    report.sent++;
+    if (receipt.address) await this.store.members.setAddress(workspaceId, memberId, receipt.address);
+    await this.failures.succeeded(workspaceId);
   }
 
+  /** The nudges' failure policy, applied to this week's digest. */
   private async handleFailure(
     member: Member,
     claim: DigestClaim,
@@ -127,51 +143,35 @@ export class DigestScheduler {
   ): Promise<void> {
     const { workspaceId, id: memberId } = member;
     const { week } = claim;
-    const detail = describeError(error);
-    if (error instanceof ChannelError) {
-      switch (error.code) {
-        case 'RATE_LIMITED':
-          // Never earlier than the platform asked, for this digest and the rest of its workspace.
-          this.gate.block(workspaceId, error.retryAfterMs ?? 1000);
-          await this.store.digests.release(
-            claim,
-            new Date(now.getTime() + (error.retryAfterMs ?? 1000)),
-            detail,
-          );
-          report.retried++;
-          return;
-        case 'ADDRESS_GONE':
-          await this.store.members.markAddressStale(workspaceId, memberId);
-          await this.store.digests.skip(claim, detail, now);
-          report.skipped++;
-          this.logger.warn({ workspaceId, memberId, week }, 'address gone; skipping this week’s digest');
-          return;
-        case 'INVALID':
-          await this.store.digests.skip(claim, detail, now);
-          report.skipped++;
-          this.logger.error({ workspaceId, memberId, week, err: detail }, 'digest refused by the platform');
-          return;
-        default:
-          break;
-      }
-    }
-    const record = await this.store.digests.get(workspaceId, memberId, week);
-    const attempts = record?.attempts ?? 1;
-    if (attempts >= this.options.maxAttempts) {
-      await this.store.digests.skip(claim, `gave up: ${detail}`, now);
-      report.skipped++;
-      this.logger.error({ workspaceId, memberId, week, err: detail }, 'digest delivery failed for good');
-      return;
-    }
-    await this.store.digests.release(claim, this.backoff(attempts, now), detail);
-    report.retried++;
-    this.logger.warn(
-      { workspaceId, memberId, week, attempts, err: detail },
-      'digest delivery failed; will retry',
+    // The claim counted this try; the policy wants the attempts made before it.
+    const attemptsBefore = ((await this.store.digests.get(workspaceId, memberId, week))?.attempts ?? 1) - 1;
+    const decision = await this.failures.decide(
+      { workspaceId, memberId },
+      error,
+      attemptsBefore,
+      now,
+      this.retry,
     );
-  }
-
-  private backoff(attempts: number, now: Date): Date {
-    return new Date(now.getTime() + this.options.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+    switch (decision.action) {
+      case 'retry':
+        await this.store.digests.release(claim, decision.at, decision.detail, decision.countAttempt);
+        report.retried++;
+        if (decision.countAttempt)
+          this.logger.warn(
+            { workspaceId, memberId, week, attempts: attemptsBefore + 1, err: decision.detail },
+            'digest delivery failed; will retry',
+          );
+        return;
+      case 'member-unreachable':
+        // A digest is for its week's first morning: the week's is skipped, the member probed later.
+        await this.store.digests.skip(claim, decision.detail, now);
+        report.skipped++;
+        return;
+      case 'give-up':
+        await this.store.digests.skip(claim, `gave up: ${decision.detail}`, now);
+        report.skipped++;
+        this.logger.error({ workspaceId, memberId, week, err: decision.detail }, 'digest delivery failed for good');
+        return;
+    }
   }
 }

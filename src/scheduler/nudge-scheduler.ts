@@ -6,12 +6,14 @@
  * platform's message id afterwards. A process that dies mid-send leaves a lease that expires, so the
  * nudge is sent again on a later pass (at-least-once; at most one duplicate per nudge in flight).
  */
-import { ChannelError, describeError } from '../core/errors';
-import type { Member, Nudge, Platform } from '../core/model';
-import { evaluatePlaybook, rulesEndedByLogging } from '../core/playbook/playbook';
-import type { Channel, Logger, Store } from '../core/ports';
+import { describeError } from '../core/errors';
+import type { Member, Platform } from '../core/model';
+import { planSchedule, saveSchedule } from '../core/playbook/partner-schedule';
+import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
+import type { FailureDecision, RetryPolicy } from './delivery-failure';
+import { DeliveryFailures } from './delivery-failure';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -43,6 +45,8 @@ export interface SchedulerOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** A gate shared with other senders (the digest); by default the scheduler makes its own. */
   gate?: SendGate;
+  /** How long a workspace's sending is held when the platform refuses our credentials, in ms. */
+  credentialHoldMs?: number;
 }
 
 /** What one pass did. */
@@ -77,6 +81,9 @@ export class NudgeScheduler {
   private readonly options: Required<Omit<SchedulerOptions, 'gate'>>;
   /** Pacing and stopping, shared with the digest so that both respect one set of limits. */
   readonly gate: SendGate;
+  /** The failure policy, shared with the digest: one Retry-After, one credential hold per workspace. */
+  readonly failures: DeliveryFailures;
+  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly store: Store,
@@ -91,9 +98,13 @@ export class NudgeScheduler {
       random: Math.random,
       monotonic: () => performance.now(),
       sleep: abortableSleep,
+      credentialHoldMs: 15 * 60_000,
       ...rest,
     };
     this.gate = gate ?? new SendGate(this.options);
+    this.failures = new DeliveryFailures(store, this.gate, logger, this.options);
+    const { maxAttempts, backoffBaseMs, backoffMaxMs } = this.options;
+    this.retry = { maxAttempts, backoffBaseMs, backoffMaxMs };
   }
 
   /**
@@ -128,35 +139,25 @@ export class NudgeScheduler {
       if (partners.length === 0) break;
       for (const partner of partners) {
         try {
-          const state = await this.rapport.partnerState(partner);
-          const evaluation = evaluatePlaybook(state, now, this.rapport.playbook);
-          for (const occurrence of evaluation.due) {
+          const { workspaceId } = partner;
+          const history = await this.store.partners.history(workspaceId, partner.id);
+          const schedule = planSchedule(partner, history, now, this.rapport.playbook, { dueMaterialized: true });
+          for (const occurrence of schedule.evaluation.due) {
             for (const memberId of partner.owners) {
               const result = await this.store.nudges.createIfAbsent({
-                workspaceId: partner.workspaceId,
+                workspaceId,
                 partnerId: partner.id,
                 memberId,
                 ruleId: occurrence.ruleId,
                 occurrence: occurrence.occurrence,
                 dueAt: occurrence.dueAt,
-                deliverAfter: await this.dueDayStart(partner.workspaceId, memberId, occurrence.dueAt, zones),
+                deliverAfter: await this.dueDayStart(workspaceId, memberId, occurrence.dueAt, zones),
                 now,
               });
               if (result.created) created++;
             }
           }
-          await this.store.nudges.expirePending(
-            partner.workspaceId,
-            partner.id,
-            evaluation.due,
-            now,
-            rulesEndedByLogging(this.rapport.playbook),
-          );
-          await this.store.partners.setNextDueAt(
-            partner.workspaceId,
-            partner.id,
-            futureOrNull(evaluation.nextDueAt, now),
-          );
+          await saveSchedule(this.store, partner, schedule, now, this.rapport.playbook);
         } catch (error) {
           // One bad partner must not stop the pass; look at it again in an hour.
           this.logger.error(
@@ -203,22 +204,22 @@ export class NudgeScheduler {
       const claimed = await this.store.nudges.claimDeliverable(now, leaseUntil, this.options.batchSize, [
         ...this.channels.keys(),
       ]);
-      const batch = claimed.filter((nudge) => !seen.has(nudge.id));
+      const batch = claimed.filter((delivery) => !seen.has(delivery.nudge.id));
       // A nudge this pass already handed back (deferred) is not retried in the same pass.
-      for (const again of claimed.filter((nudge) => seen.has(nudge.id)))
-        await this.store.nudges.release(again);
+      for (const again of claimed.filter((delivery) => seen.has(delivery.nudge.id)))
+        await this.store.nudges.release(again.nudge);
       if (batch.length === 0) break;
       // One queue per member keeps each member's nudges in order; members are served side by side.
-      const queues = new Map<string, Nudge[]>();
-      for (const nudge of batch) {
-        seen.add(nudge.id);
-        const key = conversationOf(nudge);
-        queues.set(key, [...(queues.get(key) ?? []), nudge]);
+      const queues = new Map<string, Delivery[]>();
+      for (const delivery of batch) {
+        seen.add(delivery.nudge.id);
+        const key = conversationOf(delivery.nudge);
+        queues.set(key, [...(queues.get(key) ?? []), delivery]);
       }
       const pending = [...queues.values()];
       const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
         for (let queue = pending.shift(); queue; queue = pending.shift()) {
-          for (const nudge of queue) await this.deliverSafely(nudge, now, report, deadline);
+          for (const delivery of queue) await this.deliverSafely(delivery, now, report, deadline);
         }
       });
       await Promise.all(workers);
@@ -229,9 +230,15 @@ export class NudgeScheduler {
    * One nudge's failure (a store error, a bug) must not end the pass for the others: it is logged and
    * the nudge's lease given back for a later pass.
    */
-  private async deliverSafely(nudge: Nudge, now: Date, report: TickReport, deadline: number): Promise<void> {
+  private async deliverSafely(
+    delivery: Delivery,
+    now: Date,
+    report: TickReport,
+    deadline: number,
+  ): Promise<void> {
+    const { nudge } = delivery;
     try {
-      await this.deliverOne(nudge, now, report, deadline);
+      await this.deliverOne(delivery, now, report, deadline);
     } catch (error) {
       this.logger.error(
         { nudgeId: nudge.id, workspaceId: nudge.workspaceId, err: describeError(error) },
@@ -242,10 +249,13 @@ export class NudgeScheduler {
     }
   }
 
-  private async deliverOne(nudge: Nudge, now: Date, report: TickReport, deadline: number): Promise<void> {
-    const member = await this.store.members.get(nudge.workspaceId, nudge.memberId);
-    if (!member || !member.address) {
-      await this.store.nudges.reschedule(nudge, new Date(now.getTime() + 86_400_000), null);
+  /** Sends one claimed nudge, rendered from what the claim read: a count for the cap, the send, the mark. */
+  private async deliverOne(delivery: Delivery, now: Date, report: TickReport, deadline: number): Promise<void> {
+    const { nudge, member } = delivery;
+    const workspaceHeld = this.failures.heldUntil(nudge.workspaceId, now);
+    if (workspaceHeld) {
+      // This pass found our credentials refused for the workspace: wait for the probe, uncounted.
+      await this.store.nudges.reschedule(nudge, workspaceHeld, null, false);
       return;
     }
     const holdUntil = await this.holdUntil(member, now);
@@ -270,14 +280,20 @@ export class NudgeScheduler {
       report.deferred++;
       return;
     }
+    let receipt;
     try {
-      const message = await this.rapport.renderNudge(nudge, now);
-      const receipt = await channel.deliver(member.address, message);
-      await this.store.nudges.markSent(nudge, receipt.messageRef, now);
-      report.delivered++;
+      receipt = await channel.deliver(member.address, this.rapport.renderNudge(delivery, now));
     } catch (error) {
-      await this.handleFailure(nudge, member, error, now, report);
+      const decision = await this.failures.decide(nudge, error, nudge.attempts, now, this.retry);
+      await this.applyFailure(delivery, decision, now, report);
+      return;
     }
+    await this.store.nudges.markSent(nudge, receipt.messageRef, now);
+    report.delivered++;
+    // Keep what the send taught us: a DM opened on the way, or that a stale address works again.
+    if (receipt.address || member.addressStale)
+      await this.store.members.setAddress(member.workspaceId, member.id, receipt.address ?? member.address);
+    await this.failures.succeeded(nudge.workspaceId);
   }
 
   /** When a member may not be nudged now (paused, outside working hours, daily cap reached), when they may. */
@@ -289,6 +305,7 @@ export class NudgeScheduler {
       member.workspaceId,
       member.id,
       zonedDayStart(today, member.timeZone),
+      now,
     );
     if (sentToday >= this.options.dailyCap) {
       return nextWorkingSlot(zonedDayStart(addDaysToDate(today, 1), member.timeZone), member);
@@ -296,91 +313,40 @@ export class NudgeScheduler {
     return null;
   }
 
-  private async handleFailure(
-    nudge: Nudge,
-    member: Member,
-    error: unknown,
+  private async applyFailure(
+    delivery: Delivery,
+    decision: FailureDecision,
     now: Date,
     report: TickReport,
   ): Promise<void> {
-    const detail = describeError(error);
-    if (error instanceof ChannelError) {
-      switch (error.code) {
-        case 'RATE_LIMITED': {
-          // Never earlier than the platform asked, for this nudge and for the rest of its workspace;
-          // the attempt does not count towards giving up.
-          const waitMs = Math.max(error.retryAfterMs ?? 1000, 1);
-          this.gate.block(nudge.workspaceId, waitMs);
-          await this.store.nudges.reschedule(nudge, new Date(now.getTime() + waitMs), detail, false);
-          report.retried++;
-          return;
-        }
-        case 'ADDRESS_GONE':
-          await this.store.members.markAddressStale(member.workspaceId, member.id);
-          await this.store.nudges.reschedule(nudge, now, detail, false);
+    const { nudge } = delivery;
+    switch (decision.action) {
+      case 'retry':
+        await this.store.nudges.reschedule(nudge, decision.at, decision.detail, decision.countAttempt);
+        report.retried++;
+        if (decision.countAttempt)
           this.logger.warn(
-            { workspaceId: member.workspaceId, memberId: member.id, nudgeId: nudge.id },
-            'address gone; nudges wait until the member is seen again',
+            { nudgeId: nudge.id, attempts: nudge.attempts + 1, err: decision.detail },
+            'delivery failed; will retry',
           );
-          return;
-        case 'INVALID':
-          await this.fail(nudge, detail, now, report);
-          return;
-        case 'AUTH':
-          // Our credentials were refused: no nudge is at fault, so none is given up. Wait for the
-          // configuration to be fixed, without counting attempts, and say so loudly.
-          await this.store.nudges.reschedule(nudge, new Date(now.getTime() + 15 * 60_000), detail, false);
-          report.retried++;
-          this.logger.error(
-            { nudgeId: nudge.id, workspaceId: nudge.workspaceId, err: detail },
-            'platform refused our credentials',
-          );
-          return;
-        default:
-          break;
-      }
+        return;
+      case 'member-unreachable':
+        // Waits, uncounted, for the member's address to work again (a probe, or the member writing to us).
+        await this.store.nudges.reschedule(nudge, now, decision.detail, false);
+        return;
+      case 'give-up':
+        await this.store.nudges.markFailed(nudge, decision.detail, now);
+        report.failed++;
+        this.logger.error(
+          { nudgeId: nudge.id, workspaceId: nudge.workspaceId, memberId: nudge.memberId, err: decision.detail },
+          'nudge delivery failed for good',
+        );
+        return;
     }
-    await this.retryLater(nudge, now, detail, report);
-  }
-
-  private async retryLater(
-    nudge: Nudge,
-    now: Date,
-    detail: string,
-    report: TickReport,
-    minDelayMs = 0,
-  ): Promise<void> {
-    if (nudge.attempts + 1 >= this.options.maxAttempts) {
-      await this.fail(nudge, detail, now, report);
-      return;
-    }
-    const exponential = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** nudge.attempts);
-    const delay = Math.max(minDelayMs, exponential / 2 + (this.options.random() * exponential) / 2);
-    await this.store.nudges.reschedule(nudge, new Date(now.getTime() + delay), detail);
-    report.retried++;
-    this.logger.warn(
-      { nudgeId: nudge.id, attempts: nudge.attempts + 1, err: detail },
-      'delivery failed; will retry',
-    );
-  }
-
-  private async fail(nudge: Nudge, detail: string, now: Date, report: TickReport): Promise<void> {
-    await this.store.nudges.markFailed(nudge, detail, now);
-    report.failed++;
-    this.logger.error(
-      { nudgeId: nudge.id, workspaceId: nudge.workspaceId, memberId: nudge.memberId, err: detail },
-      'nudge delivery failed for good',
-    );
   }
 }
 
 /** Proactive messages go to one conversation per member (their DM or 1:1 chat). */
 export function conversationOf(target: { workspaceId: string; memberId: string }): string {
   return `${target.workspaceId}\u0000${target.memberId}`;
-}
-
-function futureOrNull(at: Date | null, now: Date): Date | null {
-  if (!at) return null;
-  // The playbook only ever returns future instants here; guard anyway so a pass always terminates.
-  return at.getTime() > now.getTime() ? at : new Date(now.getTime() + 60_000);
 }

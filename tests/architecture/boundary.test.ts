@@ -56,6 +56,26 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  /** Relative imports of the files under `from` that resolve to something `forbidden` matches. */
+  function importsInto(from: string, forbidden: (target: string) => boolean): string[] {
+    return sourceFiles(join(ROOT, 'src', from)).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((specifier) => /^\.\.?\//.test(specifier))
+        .filter((specifier) => forbidden(relative(join(ROOT, 'src'), join(file, '..', specifier))))
+        .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
+  }
+
+  it('keeps src/channels from importing the composition root', () => {
+    expect(importsInto('channels', (target) => target === 'main' || target === 'cli')).toEqual([]);
+  });
+
+  it('keeps src/store from importing a channel, the scheduler or the composition root', () => {
+    expect(
+      importsInto('store', (target) => /^(channels|scheduler|http)(\/|$)/.test(target) || target === 'main'),
+    ).toEqual([]);
+  });
+
   it('reads process.env only in src/config.ts', () => {
     const offenders = sourceFiles(join(ROOT, 'src'))
       .filter((file) => !file.endsWith(join('src', 'config.ts')))

@@ -1,16 +1,14 @@
 /**
- * Messages from the app to one member, in the app's DM with them. The DM's channel id is opened
- * once with `conversations.open` and then kept in the member's stored address, so later nudges skip
- * that call (it is rate limited far more tightly than `chat.postMessage`).
+ * Messages from the app to one member, in the app's DM with them. The DM's channel id is opened with
+ * `conversations.open` when the address lacks it, and handed back with the send so that the caller can
+ * keep it in the member's stored address: later nudges skip that call (it is rate limited far more
+ * tightly than `chat.postMessage`).
  */
 import type { webApi } from '@slack/bolt';
-import { ChannelError, describeError } from '../../core/errors';
+import { ChannelError } from '../../core/errors';
 import type { Message, MessageFile } from '../../core/messages';
-import type { Logger } from '../../core/ports';
-import type { Rapport } from '../../core/rapport';
 import { escapeMrkdwn, renderMessage } from './block-kit';
 import type { SlackAddress } from './slack-identity';
-import { encodeAddress, workspaceExternalId } from './slack-identity';
 
 type WebClient = webApi.WebClient;
 
@@ -20,27 +18,27 @@ export interface SlackMessageRef {
   ts: string;
 }
 
+/** A message posted to a member's DM, and their address with the DM's id when it was opened for it. */
+export interface SentDirectMessage {
+  ref: SlackMessageRef;
+  opened?: SlackAddress;
+}
+
 export class DirectMessages {
-  constructor(
-    private readonly client: WebClient,
-    private readonly rapport: Rapport,
-    private readonly logger: Logger,
-    private readonly clock: () => Date,
-  ) {}
+  constructor(private readonly client: WebClient) {}
 
   /** The app's DM with the member. Throws what the Web API throws. */
-  async channelFor(address: SlackAddress): Promise<string> {
-    if (address.dmChannelId) return address.dmChannelId;
+  private async channelFor(address: SlackAddress): Promise<{ channel: string; opened?: SlackAddress }> {
+    if (address.dmChannelId) return { channel: address.dmChannelId };
     const opened = await this.client.conversations.open({ users: address.userId });
     const id = opened.channel?.id;
     if (!id) throw new ChannelError('UNAVAILABLE', 'conversations.open answered without a channel');
-    await this.remember({ ...address, dmChannelId: id });
-    return id;
+    return { channel: id, opened: { ...address, dmChannelId: id } };
   }
 
   /** Posts `message` to the member's DM, as Block Kit with a plain fallback. Throws what the Web API throws. */
-  async send(address: SlackAddress, message: Message): Promise<SlackMessageRef> {
-    const channel = await this.channelFor(address);
+  async send(address: SlackAddress, message: Message): Promise<SentDirectMessage> {
+    const { channel, opened } = await this.channelFor(address);
     const { text, blocks } = renderMessage(message);
     const posted = await this.client.chat.postMessage({
       channel,
@@ -50,7 +48,7 @@ export class DirectMessages {
       unfurl_media: false,
     });
     if (!posted.ts) throw new ChannelError('UNAVAILABLE', 'chat.postMessage answered without a ts');
-    return { channel: posted.channel ?? channel, ts: posted.ts };
+    return { ref: { channel: posted.channel ?? channel, ts: posted.ts }, opened };
   }
 
   /**
@@ -59,7 +57,7 @@ export class DirectMessages {
    * what the Web API throws.
    */
   async upload(address: SlackAddress, files: MessageFile[], comment: string): Promise<string> {
-    const channel = await this.channelFor(address);
+    const { channel } = await this.channelFor(address);
     await this.client.filesUploadV2({
       channel_id: channel,
       initial_comment: escapeMrkdwn(comment),
@@ -70,21 +68,5 @@ export class DirectMessages {
       })),
     });
     return channel;
-  }
-
-  private async remember(address: SlackAddress): Promise<void> {
-    const external = workspaceExternalId(address);
-    if (!external) return;
-    try {
-      await this.rapport.identify(
-        'slack',
-        external,
-        { memberId: address.userId, address: encodeAddress(address) },
-        this.clock(),
-      );
-    } catch (error) {
-      // Only a cache: the next delivery opens the DM again.
-      this.logger.warn({ userId: address.userId, err: describeError(error) }, 'could not store the DM id');
-    }
   }
 }

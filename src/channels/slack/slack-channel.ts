@@ -26,7 +26,7 @@ import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
 import type { Route } from '../../http/server';
 import { readBody, sendJson } from '../../http/server';
 import { withoutSecrets } from '../../logger';
-import type { Core, PlatformChannel } from '../../main';
+import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { DirectMessages } from './direct-messages';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
@@ -36,7 +36,7 @@ import type { SlackDeps } from './listeners/shared';
 import * as views from './listeners/views';
 import { slackErrorName, toChannelError } from './slack-errors';
 import type { SlackInstallation } from './slack-identity';
-import { decodeAddress, SlackIdentities } from './slack-identity';
+import { decodeAddress, encodeAddress, SlackIdentities } from './slack-identity';
 import { slackLogger } from './slack-logger';
 
 /** Where Slack sends commands, interactivity and events. */
@@ -59,7 +59,8 @@ export class SlackChannel implements Channel {
   async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
     const to = decodeAddress(address);
     try {
-      return { messageRef: await this.dms.send(to, message) };
+      const sent = await this.dms.send(to, message);
+      return { messageRef: sent.ref, address: sent.opened ? encodeAddress(sent.opened) : undefined };
     } catch (error) {
       throw toChannelError(error, 'delivering to Slack');
     }
@@ -118,7 +119,7 @@ class SlackPlatform implements PlatformChannel {
 
   constructor(
     private readonly config: SlackConfig,
-    private readonly core: Core,
+    private readonly core: ChannelDeps,
   ) {
     const secrets = [config.botToken, config.appToken, config.signingSecret];
     this.logger = withoutSecrets(core.logger, secrets);
@@ -131,7 +132,7 @@ class SlackPlatform implements PlatformChannel {
       logger: this.sdkLogger,
     };
     this.client = new webApi.WebClient(config.botToken, this.clientOptions);
-    this.dms = new DirectMessages(this.client, core.rapport, this.logger, core.clock);
+    this.dms = new DirectMessages(this.client);
     this.channel = new SlackChannel(this.dms);
     this.routes = config.appToken
       ? []
@@ -335,6 +336,6 @@ async function within(ms: number, work: Promise<unknown>): Promise<void> {
 }
 
 /** Builds the Slack platform from its configuration. Nothing talks to Slack until `start()`. */
-export function createSlackPlatform(config: SlackConfig, core: Core): PlatformChannel {
+export function createSlackPlatform(config: SlackConfig, core: ChannelDeps): PlatformChannel {
   return new SlackPlatform(config, core);
 }

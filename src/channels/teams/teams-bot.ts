@@ -145,9 +145,9 @@ export class TeamsBot extends ActivityHandler {
     }
     const now = clock();
     const result = await rapport.handleCommand(seen.actor, text, now);
-    if (result.overview) {
+    if (result.actionable) {
       // Teams has no home tab: its overview is the dashboard card, each partner with Log and Status buttons.
-      await context.sendActivity(messageActivity(await rapport.dashboard(seen.actor, now)));
+      await context.sendActivity(messageActivity(result.actionable));
       return;
     }
     // Files (an export) can be handed over only in personal chat, one consent card each.

@@ -12,15 +12,14 @@ import type { TeamsConfig } from '../../config';
 import { ChannelError, describeError } from '../../core/errors';
 import type { Message } from '../../core/messages';
 import type { Address } from '../../core/model';
-import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
-import type { Rapport } from '../../core/rapport';
+import type { Channel, DeliveryReceipt } from '../../core/ports';
 import { readJson, sendJson } from '../../http/server';
 import type { Route } from '../../http/server';
 import { withoutSecrets } from '../../logger';
-import type { Core, PlatformChannel } from '../../main';
+import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { botRequest, BotResponseBridge } from './http-bridge';
 import type { TeamsAddressPayload } from './teams-address';
-import { isRecord, memberIdOf, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
+import { isRecord, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
 
@@ -98,8 +97,6 @@ export class TeamsChannel implements Channel {
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
     private readonly audience: string,
-    private readonly rapport: Rapport,
-    private readonly logger: Logger,
     private readonly clock: () => Date,
   ) {}
 
@@ -108,11 +105,8 @@ export class TeamsChannel implements Channel {
     if (!payload) throw new ChannelError('ADDRESS_GONE', 'the stored Teams address is not readable');
     const activity = messageActivity(message);
     try {
-      const messageRef =
-        payload.kind === 'conversation'
-          ? await this.send(payload.reference, activity)
-          : await this.openAndSend(payload, activity);
-      return { messageRef };
+      if (payload.kind === 'conversation') return { messageRef: await this.send(payload.reference, activity) };
+      return await this.openAndSend(payload, activity);
     } catch (error) {
       throw toChannelError(error, this.clock());
     }
@@ -129,11 +123,14 @@ export class TeamsChannel implements Channel {
     return outcome.ref();
   }
 
-  /** Opens the 1:1 chat with someone seen only in a team, sends there, and keeps that chat as their address. */
+  /**
+   * Opens the 1:1 chat with someone seen only in a team and sends there; the receipt carries that chat as
+   * their new address, for the caller to keep.
+   */
   private async openAndSend(
     payload: Extract<TeamsAddressPayload, { kind: 'create-personal' }>,
     activity: Partial<Activity>,
-  ): Promise<TeamsMessageRef> {
+  ): Promise<DeliveryReceipt> {
     const outcome = new SendOutcome();
     await this.adapter.createConversationAsync(
       this.appId,
@@ -163,21 +160,7 @@ export class TeamsChannel implements Channel {
         name: '',
       },
     };
-    const memberId = memberIdOf(payload.user);
-    try {
-      if (memberId) {
-        await this.rapport.identify(
-          'teams',
-          payload.tenantId,
-          { memberId, address: teamsAddress({ kind: 'conversation', reference }) },
-          this.clock(),
-        );
-      }
-    } catch (error) {
-      // Sent already: failing now would send it twice. The next delivery simply opens the chat again.
-      this.logger.warn({ err: describeError(error) }, 'could not keep the new Teams chat as the address');
-    }
-    return ref;
+    return { messageRef: ref, address: teamsAddress({ kind: 'conversation', reference }) };
   }
 }
 
@@ -245,7 +228,7 @@ export function fromConfiguredTenant(configured: string | null, activity: Partia
 }
 
 /** Builds the Teams channel from its configuration. Unauthenticated mode is logged as a warning. */
-export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformChannel {
+export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): PlatformChannel {
   const { rapport, clock } = core;
   const logger = withoutSecrets(core.logger, [config.appPassword]);
   if (config.unauthenticated) {
@@ -330,7 +313,7 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     }
   };
   const routes: Route[] = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler }];
-  const channel = new TeamsChannel(adapter, config.appId, PUBLIC_CLOUD_AUDIENCE, rapport, logger, clock);
+  const channel = new TeamsChannel(adapter, config.appId, PUBLIC_CLOUD_AUDIENCE, clock);
   return {
     channel,
     routes,

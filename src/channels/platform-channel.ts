@@ -1,0 +1,26 @@
+/**
+ * The contract between the service and a platform channel (Slack, Teams): what a channel is given when
+ * it is built, and what it gives back.
+ */
+import type { Config } from '../config';
+import type { Channel, Logger } from '../core/ports';
+import type { Rapport } from '../core/rapport';
+import type { Route } from '../http/server';
+
+/** What a platform channel is built with: the core it serves, a logger and the one clock. */
+export interface ChannelDeps {
+  logger: Logger;
+  rapport: Rapport;
+  clock: () => Date;
+}
+
+/** Something a platform channel adds to the service: its Channel, its HTTP routes, and how to stop it. */
+export interface PlatformChannel {
+  channel: Channel;
+  routes: Route[];
+  start?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the platform channels that the configuration turns on. */
+export type PlatformFactory = (config: Config, deps: ChannelDeps) => Promise<PlatformChannel[]>;

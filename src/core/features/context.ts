@@ -1,0 +1,54 @@
+/**
+ * What every feature is given and returns: the acting member, the moment, and the shared services.
+ * Features are written once here and reached through the thin router in `rapport.ts`.
+ */
+import type { Insights } from '../insights';
+import type { Form, Message } from '../messages';
+import type { IsoDate, Member } from '../model';
+import type { Playbook } from '../playbook/playbook';
+import type { Logger, Store } from '../ports';
+
+/** Who is acting: a member of a workspace. Every operation is scoped to `workspaceId`. */
+export interface Actor {
+  workspaceId: string;
+  memberId: string;
+}
+
+/** What a command produced: a reply, and optionally a form the channel should open (Slack modal). */
+export interface CommandResult {
+  reply: Message;
+  openForm?: Form;
+  /**
+   * The same answer as a message with buttons for each item (a partner's Log and Status), for a channel
+   * that has no home tab of its own and shows buttons inline (Teams shows this in place of `reply`).
+   */
+  actionable?: Message;
+}
+
+/** One command's situation: who, when, and the member's calendar day. */
+export interface CommandContext {
+  actor: Actor;
+  member: Member;
+  now: Date;
+  /** `now` as a calendar day where the member lives. */
+  today: IsoDate;
+  /** A quoted name is exactly that name: it is never extended with the words after it. */
+  firstArgQuoted?: boolean;
+}
+
+/** The services every feature shares. */
+export interface FeatureDeps {
+  store: Store;
+  logger: Logger;
+  playbook: Playbook;
+  insights: Insights;
+}
+
+/** A command's handler: the words after the command's name. Mistakes are answered, never thrown. */
+export type CommandHandler = (ctx: CommandContext, args: string[]) => Promise<CommandResult | Message>;
+
+export type CommandTable = Readonly<Record<string, CommandHandler>>;
+
+export function asResult(outcome: CommandResult | Message): CommandResult {
+  return 'reply' in outcome ? outcome : { reply: outcome };
+}

@@ -1,0 +1,182 @@
+/** Interactions: `log`, `observe`, and the log form (Slack modal, Teams card). */
+import { NUDGE_ACTIONS } from '../choice-ids';
+import { isKind, looksLikeDate, parseDay, resolvePartner } from '../commands/arguments';
+import { LIMITS, suggest } from '../commands/grammar';
+import type { Form, FormResult, FormValues, Message } from '../messages';
+import type { InteractionKind, IsoDate, Partner } from '../model';
+import { INTERACTION_KINDS } from '../model';
+import { refreshSchedule } from '../playbook/partner-schedule';
+import { formatDay } from '../time';
+import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
+import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
+import { mayAnswer } from '../nudge-rules';
+
+/** Kinds that mean we met them: the first one sets the partner's "first met" day. */
+const MEETING_KINDS: readonly InteractionKind[] = ['meeting', 'visit', 'hosted', 'workshop'];
+
+export interface LogFormInitial {
+  partnerId?: number;
+  kind?: string;
+  /** The nudge the form answers ("Log it now"); it is answered by the submission. */
+  nudgeId?: number;
+}
+
+export class InteractionFeature {
+  readonly commands: CommandTable = {
+    log: (ctx, args) => this.log(ctx, args),
+    observe: (ctx, args) => this.observe(ctx, args),
+  };
+
+  constructor(private readonly deps: FeatureDeps) {}
+
+  private async log(ctx: CommandContext, args: string[]): Promise<CommandResult> {
+    const { store } = this.deps;
+    if (args.length === 0) {
+      const reply = usageError('What happened, and with whom?', 'log');
+      const partners = await store.partners.list(ctx.actor.workspaceId);
+      return { reply, openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined };
+    }
+    const resolved = await resolvePartner(store.partners, ctx, args, 'log');
+    if (!resolved.ok) return { reply: resolved.reply };
+    const { partner, rest } = resolved;
+    const kindWord = rest[0]?.toLowerCase();
+    if (!kindWord)
+      return {
+        reply: usageError(`What kind of interaction with *${partner.name}*? One of: ${kindList()}.`, 'log'),
+      };
+    if (!isKind(kindWord)) {
+      const close = suggest(kindWord, [...INTERACTION_KINDS], 2);
+      const hint = close.length ? ` Did you mean ${close.map((k) => `\`${k}\``).join(' or ')}?` : '';
+      return {
+        reply: usageError(
+          `“${truncate(kindWord, 30)}” is not a kind of interaction.${hint} Kinds: ${kindList()}.`,
+          'log',
+        ),
+      };
+    }
+    let noteWords = rest.slice(1);
+    let date = ctx.today;
+    if (noteWords[0] && looksLikeDate(noteWords[0])) {
+      const parsed = parseDay(noteWords[0], ctx.today);
+      if (!parsed.ok) return { reply: usageError(parsed.error, 'log') };
+      date = parsed.date;
+      noteWords = noteWords.slice(1);
+    }
+    const note = noteWords.join(' ').trim();
+    return { reply: await this.record(ctx, partner, kindWord, date, note || null, null) };
+  }
+
+  private async observe(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner, and what did you observe?', 'observe');
+    const resolved = await resolvePartner(this.deps.store.partners, ctx, args, 'observe');
+    if (!resolved.ok) return resolved.reply;
+    const note = resolved.rest.join(' ').trim();
+    if (!note)
+      return usageError(`What did you observe about *${resolved.partner.name}*'s culture?`, 'observe');
+    return this.record(ctx, resolved.partner, 'observation', ctx.today, note, null);
+  }
+
+  /** The log form, optionally prefilled (from a nudge's "Log it now" or a partner's Log button). */
+  async form(workspaceId: string, today: IsoDate, initial: LogFormInitial = {}): Promise<Form> {
+    const partners = await this.deps.store.partners.list(workspaceId);
+    const form = logForm(partners, { partnerId: initial.partnerId, kind: initial.kind, date: today });
+    if (initial.nudgeId !== undefined) form.context = { nudgeId: String(initial.nudgeId) };
+    return form;
+  }
+
+  /** Validates and stores a submitted log form; every problem is reported against its field. */
+  async submit(
+    ctx: CommandContext,
+    values: FormValues,
+    context: Record<string, string> | undefined,
+  ): Promise<FormResult> {
+    const errors: Record<string, string> = {};
+    const partnerId = Number(values.partner);
+    const partner =
+      Number.isSafeInteger(partnerId) && values.partner
+        ? await this.deps.store.partners.get(ctx.actor.workspaceId, partnerId)
+        : null;
+    if (!values.partner) errors.partner = 'Choose a partner.';
+    else if (!partner)
+      errors.partner = 'This partner no longer exists. It may have been removed; choose another.';
+    const kind = values.kind?.trim().toLowerCase();
+    if (!kind) errors.kind = 'Choose what happened.';
+    else if (!isKind(kind)) errors.kind = `Choose one of: ${kindList()}.`;
+    let date = ctx.today;
+    if (values.date) {
+      const parsed = parseDay(values.date, ctx.today);
+      if (!parsed.ok) errors.date = parsed.error;
+      else date = parsed.date;
+    }
+    const note = values.note?.trim() ?? '';
+    if (note.length > LIMITS.note)
+      errors.note = `Keep the note under ${LIMITS.note} characters (it has ${note.length}).`;
+    let rating: number | null = null;
+    if (values.rating) {
+      rating = Number(values.rating);
+      if (![1, 2, 3, 4, 5].includes(rating)) errors.rating = 'Choose a rating from 1 to 5.';
+    }
+    if (Object.keys(errors).length || !partner || !kind || !isKind(kind)) return { ok: false, errors };
+    const nudgeId = context?.nudgeId ? Number(context.nudgeId) : null;
+    return { ok: true, reply: await this.record(ctx, partner, kind, date, note || null, rating, nudgeId) };
+  }
+
+  /**
+   * Records one interaction as one transaction: the interaction, the nudge it answers (if any), the
+   * partner's first-met day and the schedule it changes are written together or not at all.
+   */
+  private async record(
+    ctx: CommandContext,
+    partner: Partner,
+    kind: InteractionKind,
+    date: IsoDate,
+    note: string | null,
+    rating: number | null,
+    nudgeId: number | null = null,
+  ): Promise<Message> {
+    if (note && note.length > LIMITS.note) {
+      return usageError(
+        `That note is ${note.length} characters long; the limit is ${LIMITS.note}. Please shorten it.`,
+        'log',
+      );
+    }
+    const { workspaceId, memberId } = ctx.actor;
+    const { store, playbook } = this.deps;
+    await store.transaction(async (tx) => {
+      let answered: number | null = null;
+      if (nudgeId !== null && Number.isSafeInteger(nudgeId)) {
+        const nudge = await tx.nudges.get(workspaceId, nudgeId);
+        // The nudge id comes back from the client (form context): honour it only for this partner and for
+        // someone the nudge is for, exactly as a button press would be.
+        if (nudge && nudge.partnerId === partner.id && mayAnswer(nudge, partner, memberId)) {
+          const outcome = await tx.nudges.answer(workspaceId, nudge.id, {
+            choiceId: NUDGE_ACTIONS.log,
+            memberId,
+            at: ctx.now,
+          });
+          if (outcome.answered) answered = nudge.id;
+        }
+      }
+      await tx.interactions.add({
+        workspaceId,
+        partnerId: partner.id,
+        memberId,
+        kind,
+        occurredOn: date,
+        note,
+        rating,
+        nudgeId: answered,
+        now: ctx.now,
+      });
+      let current = partner;
+      if (MEETING_KINDS.includes(kind) && (!partner.firstMetOn || date < partner.firstMetOn)) {
+        current = await tx.partners.update(workspaceId, partner.id, { firstMetOn: date });
+      }
+      await refreshSchedule(tx, current, ctx.now, playbook);
+    });
+    return {
+      text: `Logged for *${partner.name}*: ${KIND_LABELS[kind]}, ${formatDay(date)}${rating ? `, ${rating}/5` : ''}.`,
+      footer: note ? `“${truncate(note, 200)}”` : undefined,
+    };
+  }
+}

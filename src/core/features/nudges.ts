@@ -1,0 +1,234 @@
+/**
+ * Nudges as members meet them: the delivered message, its buttons (answer, log it now, brief me, snooze,
+ * dismiss), the `snooze` command, and the lines that describe a nudge in status views.
+ */
+import { NUDGE_ACTIONS } from '../choice-ids';
+import { resolvePartner } from '../commands/arguments';
+import { RapportError } from '../errors';
+import { quoteName } from '../insight-views';
+import type { ChoiceResult, Message } from '../messages';
+import type { KindHistory, Member, Nudge, Partner } from '../model';
+import { isOpenNudge, mayAnswer } from '../nudge-rules';
+import type { Rule } from '../playbook/playbook';
+import { findRule, lastDayOf } from '../playbook/playbook';
+import { refreshSchedule } from '../playbook/partner-schedule';
+import {
+  addDaysToInstant,
+  formatDay,
+  formatLocal,
+  localDate,
+  nextWorkingSlot,
+  parseDuration,
+} from '../time';
+import { closedNudgeMessage, nudgeMessage, sinceText, truncate, usageError } from '../views';
+import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
+import type { InteractionFeature } from './interactions';
+
+const DAY_MS = 86_400_000;
+const MAX_SNOOZE_DAYS = 90;
+
+/** What rendering a nudge needs: the nudge, its partner with the partner's history, and its member. */
+export interface NudgeView {
+  nudge: Nudge;
+  partner: Partner;
+  history: KindHistory;
+  member: Pick<Member, 'timeZone'>;
+}
+
+export class NudgeFeature {
+  readonly commands: CommandTable = {
+    snooze: (ctx, args) => this.snoozeCommand(ctx, args),
+  };
+
+  constructor(
+    private readonly deps: FeatureDeps,
+    private readonly interactions: InteractionFeature,
+  ) {}
+
+  /** The message a nudge is delivered as, from data already loaded (no store reads). */
+  render(view: NudgeView, now: Date): Message {
+    const { nudge, partner, history } = view;
+    const rule = this.rule(nudge);
+    const trigger = rule.trigger;
+    const kinds = 'kinds' in trigger ? trigger.kinds : [];
+    const last = lastDayOf(history, kinds);
+    const today = localDate(now, view.member.timeZone);
+    const days = nudge.occurrence.startsWith('d') ? Number(nudge.occurrence.slice(1)) : undefined;
+    return nudgeMessage(nudge, rule, partner, sinceText(last, today), days);
+  }
+
+  /** Acts on a nudge's button. Stale, foreign or closed nudges get a clear answer and change nothing. */
+  async choose(actor: Actor, member: Member, nudgeId: number, action: string, now: Date): Promise<ChoiceResult> {
+    const { store, playbook, insights } = this.deps;
+    const nudge = await store.nudges.get(actor.workspaceId, nudgeId);
+    const partner = nudge ? await store.partners.get(actor.workspaceId, nudge.partnerId) : null;
+    const rule = nudge ? findRule(playbook, nudge.ruleId) : undefined;
+    if (!nudge || !partner || !rule)
+      return { reply: usageError('This nudge no longer exists (its partner may have been removed).') };
+    if (!mayAnswer(nudge, partner, actor.memberId)) {
+      return { reply: usageError(`This nudge is for ${partner.name}'s owners; you are not one of them.`) };
+    }
+    const history = await store.partners.history(actor.workspaceId, partner.id);
+    const original = this.render({ nudge, partner, history, member }, now);
+    if (!isOpenNudge(nudge)) {
+      const outcome = await this.outcomeText(nudge, member);
+      return {
+        reply: { text: `Already handled: ${outcome}` },
+        replaceOriginal: closedNudgeMessage(original, outcome),
+      };
+    }
+    // Lost a race with another click or a delivery: describe the nudge as it now stands.
+    const again = (): Promise<ChoiceResult> => this.choose(actor, member, nudgeId, action, now);
+    const today = localDate(now, member.timeZone);
+    switch (action) {
+      case NUDGE_ACTIONS.log:
+        return {
+          reply: {
+            text: `Log it with \`partner log ${quoteName(partner.name)} ${rule.logKind ?? 'note'} today NOTE\`, or use the form.`,
+          },
+          openForm: await this.interactions.form(actor.workspaceId, today, {
+            partnerId: partner.id,
+            kind: rule.logKind,
+            nudgeId: nudge.id,
+          }),
+        };
+      case NUDGE_ACTIONS.brief:
+        return { reply: await insights.brief(partner, today, now) };
+      case NUDGE_ACTIONS.snoozeDay:
+      case NUDGE_ACTIONS.snoozeWeek: {
+        const days = action === NUDGE_ACTIONS.snoozeDay ? 1 : 7;
+        const until = nextWorkingSlot(addDaysToInstant(now, days), member);
+        if (!(await this.snooze(actor, nudge, until, now))) return again();
+        const outcome = `Snoozed until ${formatLocal(until, member.timeZone)}`;
+        return { reply: { text: `${outcome}.` }, replaceOriginal: closedNudgeMessage(original, outcome) };
+      }
+      case NUDGE_ACTIONS.dismiss: {
+        const done = await store.nudges.dismiss(actor.workspaceId, nudge.id, actor.memberId, now);
+        if (!done) return again();
+        const outcome = `Dismissed by ${member.displayName ?? 'you'}`;
+        return { reply: { text: 'Dismissed.' }, replaceOriginal: closedNudgeMessage(original, outcome) };
+      }
+    }
+    const choice = rule.choices.find((c) => c.id === action);
+    if (!choice) return { reply: usageError('That answer is not one this nudge offers any more.') };
+    // The answer, what it records and the schedule it changes are written together.
+    const answered = await store.transaction(async (tx) => {
+      const outcome = await tx.nudges.answer(actor.workspaceId, nudge.id, {
+        choiceId: choice.id,
+        memberId: actor.memberId,
+        at: now,
+      });
+      if (!outcome.answered) return false;
+      if (rule.records === 'checkin') {
+        await tx.interactions.add({
+          workspaceId: actor.workspaceId,
+          partnerId: partner.id,
+          memberId: actor.memberId,
+          kind: 'checkin',
+          occurredOn: today,
+          note: `${rule.title} (${nudge.occurrence}): ${choice.label}`,
+          rating: choice.rating ?? null,
+          nudgeId: nudge.id,
+          now,
+        });
+      }
+      await refreshSchedule(tx, partner, now, playbook);
+      return true;
+    });
+    if (!answered) return again();
+    const outcome = `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`;
+    return {
+      reply: { text: `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).` },
+      replaceOriginal: closedNudgeMessage(original, outcome),
+    };
+  }
+
+  /** `snooze NAME DURATION`: every open nudge about the partner that waits for me. */
+  private async snoozeCommand(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length < 2) return usageError('Give a partner and a duration.', 'snooze');
+    const durationMs = parseDuration(args[args.length - 1]!);
+    if (durationMs === null)
+      return usageError(
+        `“${truncate(args[args.length - 1]!, 20)}” is not a duration. Use e.g. 3d, 1w or 12h.`,
+        'snooze',
+      );
+    if (durationMs > MAX_SNOOZE_DAYS * DAY_MS)
+      return usageError(`You can snooze for ${MAX_SNOOZE_DAYS} days at most.`, 'snooze');
+    const { store } = this.deps;
+    const resolved = await resolvePartner(store.partners, ctx, args.slice(0, -1), 'snooze');
+    if (!resolved.ok) return resolved.reply;
+    const { partner } = resolved;
+    const until = new Date(ctx.now.getTime() + durationMs);
+    const open = (await store.nudges.listOpenForMember(ctx.actor.workspaceId, ctx.actor.memberId)).filter(
+      (n) => n.partnerId === partner.id,
+    );
+    let count = 0;
+    for (const nudge of open) if (await this.snooze(ctx.actor, nudge, until, ctx.now)) count++;
+    if (count === 0)
+      return { text: `Nothing is open for *${partner.name}* right now, so there is nothing to snooze.` };
+    return {
+      text: `Snoozed ${count} nudge${count === 1 ? '' : 's'} for *${partner.name}* until ${formatLocal(until, ctx.member.timeZone)}.`,
+    };
+  }
+
+  /** The one way a nudge is snoozed, from a button or the command. */
+  private snooze(actor: Actor, nudge: Nudge, until: Date, now: Date): Promise<boolean> {
+    return this.deps.store.nudges.snooze(actor.workspaceId, nudge.id, until, actor.memberId, now);
+  }
+
+  ruleTitle(ruleId: string): string {
+    return findRule(this.deps.playbook, ruleId)?.title ?? ruleId;
+  }
+
+  /** One line saying where an open nudge stands for the member. */
+  statusLine(nudge: Nudge, member: Member): string {
+    const title = this.ruleTitle(nudge.ruleId);
+    if (nudge.status === 'sent')
+      return `${title} — sent ${formatLocal(nudge.sentAt ?? nudge.dueAt, member.timeZone)}, waiting for your answer`;
+    if (nudge.status === 'snoozed')
+      return `${title} — snoozed until ${formatLocal(nudge.deliverAfter, member.timeZone)}`;
+    return `${title} — due, will be sent from ${formatLocal(nextWorkingSlot(nudge.deliverAfter, member), member.timeZone)}`;
+  }
+
+  /** One line for an answered nudge: rule, occurrence, answer, day. */
+  answerLine(nudge: Nudge, member: Member): string {
+    const rule = findRule(this.deps.playbook, nudge.ruleId);
+    const choice = rule?.choices.find((c) => c.id === nudge.answer);
+    const when = nudge.answeredAt ? formatDay(localDate(nudge.answeredAt, member.timeZone)) : '';
+    return `${rule?.title ?? nudge.ruleId} (${nudge.occurrence}): ${choice?.label ?? nudge.answer} — ${when}`;
+  }
+
+  /** A line for a nudge given up after bounded retries: it must be seen, never silently dropped. */
+  failedLine(nudge: Nudge): string {
+    return `${this.ruleTitle(nudge.ruleId)} — gave up after ${nudge.attempts} attempts (${nudge.lastError ?? 'unknown error'})`;
+  }
+
+  private rule(nudge: Nudge): Rule {
+    const rule = findRule(this.deps.playbook, nudge.ruleId);
+    if (!rule) throw new RapportError('NOT_FOUND', `Nudge ${nudge.id} refers to rule ${nudge.ruleId}, which the playbook lacks`);
+    return rule;
+  }
+
+  private async outcomeText(nudge: Nudge, member: Member): Promise<string> {
+    const when = nudge.answeredAt ? formatDay(localDate(nudge.answeredAt, member.timeZone)) : '';
+    const by = nudge.answeredBy
+      ? (await this.deps.store.members.get(nudge.workspaceId, nudge.answeredBy))?.displayName
+      : null;
+    const who = by ?? (nudge.answeredBy === member.id ? 'you' : (nudge.answeredBy ?? 'someone'));
+    switch (nudge.status) {
+      case 'answered': {
+        const rule = findRule(this.deps.playbook, nudge.ruleId);
+        const label =
+          rule?.choices.find((c) => c.id === nudge.answer)?.label ??
+          (nudge.answer === NUDGE_ACTIONS.log ? 'Logged' : nudge.answer);
+        return `Recorded “${label}” — ${who}, ${when}`;
+      }
+      case 'dismissed':
+        return `Dismissed by ${who}`;
+      case 'expired':
+        return 'No longer needed (something newer was logged)';
+      default:
+        return `This nudge is ${nudge.status}`;
+    }
+  }
+}

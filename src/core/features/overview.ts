@@ -1,0 +1,215 @@
+/**
+ * Where relationships stand: `list` (with its dashboard form for channels without a home tab), the
+ * dashboard (Slack App Home, a Teams card) and `status` for one partner.
+ */
+import { OPEN_LOG_FORM, partnerChoiceId } from '../choice-ids';
+import { resolvePartner } from '../commands/arguments';
+import { byAttention, touchesPerMonth } from '../health';
+import { healthBadge, healthSection, healthText, nextStepText, touchesSection } from '../insight-views';
+import type { Assessment } from '../insights';
+import type { Message, Section } from '../messages';
+import type { Nudge, Partner } from '../model';
+import { isOpenNudge } from '../nudge-rules';
+import { evaluatePlaybook, findRule, lastDayOf } from '../playbook/playbook';
+import { formatDay, localDate, relativeDays } from '../time';
+import { interactionLine, upcomingLine, usageError } from '../views';
+import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
+import type { NudgeFeature } from './nudges';
+
+export class OverviewFeature {
+  readonly commands: CommandTable = {
+    list: (ctx) => this.list(ctx),
+    status: (ctx, args) => this.statusCommand(ctx, args),
+  };
+
+  constructor(
+    private readonly deps: FeatureDeps,
+    private readonly nudges: NudgeFeature,
+  ) {}
+
+  /** Every partner of the workspace, mine first by what needs attention; with the dashboard beside it. */
+  private async list(ctx: CommandContext): Promise<CommandResult> {
+    const partners = await this.deps.store.partners.list(ctx.actor.workspaceId);
+    if (partners.length === 0) {
+      const reply = { text: 'No partners yet. Add one with `partner add NAME`, e.g. `partner add Nissan`.' };
+      return { reply, actionable: await this.dashboardOf(ctx, []) };
+    }
+    const mine = partners.filter((p) => p.owners.includes(ctx.actor.memberId));
+    const others = partners.filter((p) => !p.owners.includes(ctx.actor.memberId));
+    const assessed = await this.byAttention(ctx, mine);
+    const lines = assessed.map(({ assessment }) => {
+      const why = assessment.health.reasons[0];
+      const summary = this.summaryLine(ctx, assessment);
+      return `${healthBadge(assessment.health)} ${summary}${why && assessment.partner.stage !== 'ended' ? ` · ${why}` : ''}`;
+    });
+    const sections: Section[] = [
+      {
+        title: `Your partners (${mine.length}), what needs attention first`,
+        lines: lines.length ? lines : ['None yet.'],
+      },
+    ];
+    if (others.length) {
+      sections.push({
+        title: `Others in this workspace (${others.length})`,
+        lines: [others.map((p) => p.name).join(', ')],
+      });
+    }
+    const reply = { title: 'Partners', text: 'Where each relationship stands.', sections };
+    return { reply, actionable: await this.dashboardOf(ctx, assessed.map((a) => a.assessment)) };
+  }
+
+  /**
+   * The member's dashboard: each partner they own with health, last contact and what comes next, what
+   * waits for them and what could not be delivered, with buttons to log and to see its status.
+   */
+  async dashboard(ctx: CommandContext): Promise<Message> {
+    const partners = await this.deps.store.partners.list(ctx.actor.workspaceId, { ownerId: ctx.actor.memberId });
+    const assessed = await this.byAttention(ctx, partners);
+    return this.dashboardOf(ctx, assessed.map((a) => a.assessment));
+  }
+
+  /** The dashboard for partners already assessed, in the order given. */
+  private async dashboardOf(ctx: CommandContext, assessments: Assessment[]): Promise<Message> {
+    const { actor, member } = ctx;
+    const sections = assessments.map((assessment) => {
+      const { partner, health } = assessment;
+      const waiting = assessment.nudges
+        .filter((n) => isOpenNudge(n) && n.memberId === actor.memberId)
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id)
+        .map((n) => this.nudges.statusLine(n, member));
+      const failed = assessment.nudges
+        .filter((n) => n.status === 'failed' && n.memberId === actor.memberId)
+        .slice(0, 50)
+        .map(
+          (n) =>
+            `⚠️ ${this.nudges.ruleTitle(n.ruleId)} could not be delivered (${n.lastError ?? 'unknown error'})`,
+        );
+      const healthLine =
+        partner.stage === 'ended'
+          ? `Health ${healthBadge(health)} — ended`
+          : `Health ${healthText(health)} — ${health.reasons[0] ?? ''}. Next: ${nextStepText(health, partner)}`;
+      return {
+        title: partner.name,
+        lines: [healthLine, this.summaryLine(ctx, assessment), ...waiting, ...failed],
+        choices: [
+          { id: partnerChoiceId(partner.id, 'log'), label: 'Log' },
+          { id: partnerChoiceId(partner.id, 'status'), label: 'Status' },
+        ],
+      };
+    });
+    const count = assessments.length;
+    return {
+      title: 'Your partnerships',
+      text: count
+        ? `You own ${count} partner relationship${count === 1 ? '' : 's'}.`
+        : 'You do not own any partners yet. Add one with `partner add NAME`.',
+      sections,
+      choices: [{ id: OPEN_LOG_FORM, label: 'Log an interaction', style: 'primary' }],
+    };
+  }
+
+  /** Partners with their health, what needs attention first (lowest health, most waiting, ended last). */
+  private async byAttention(ctx: CommandContext, partners: Partner[]): Promise<{ assessment: Assessment }[]> {
+    const { insights } = this.deps;
+    const assessed = await Promise.all(
+      partners.map(async (partner) => {
+        const assessment = await insights.assess(partner, ctx.today, ctx.now);
+        const waiting = insights.waitingFor(assessment, ctx.actor.memberId).length;
+        return { assessment, partner, health: assessment.health, waiting };
+      }),
+    );
+    return assessed.sort(byAttention);
+  }
+
+  private summaryLine(ctx: CommandContext, assessment: Assessment): string {
+    const { partner, history } = assessment;
+    const { playbook } = this.deps;
+    const last = lastDayOf(history);
+    const next = evaluatePlaybook({ partner, history }, ctx.now, playbook).upcoming[0];
+    const nextText = next
+      ? `; next: ${findRule(playbook, next.ruleId)?.title ?? next.ruleId} ${relativeDays(localDate(next.dueAt, 'UTC'), ctx.today)}`
+      : '';
+    const lastText = last ? `last contact ${relativeDays(last, ctx.today)}` : 'no contact logged';
+    return `*${partner.name}* — ${partner.stage}, ${lastText}${nextText}`;
+  }
+
+  private async statusCommand(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner?', 'status');
+    const resolved = await resolvePartner(this.deps.store.partners, ctx, args, 'status');
+    if (!resolved.ok) return resolved.reply;
+    return this.status(ctx, resolved.partner);
+  }
+
+  /** Where the relationship with one partner stands. */
+  async status(ctx: CommandContext, partner: Partner): Promise<Message> {
+    const { workspaceId } = ctx.actor;
+    const { store, playbook, insights } = this.deps;
+    const [assessment, recent] = await Promise.all([
+      insights.assess(partner, ctx.today, ctx.now),
+      store.interactions.listForPartner(workspaceId, partner.id, { limit: 5 }),
+    ]);
+    const { history } = assessment;
+    const nudges = assessment.nudges.slice(0, 50);
+    const evaluation = evaluatePlaybook({ partner, history }, ctx.now, playbook);
+    const owners = await Promise.all(partner.owners.map((id) => store.members.get(workspaceId, id)));
+    const facts = [
+      { label: 'Stage', value: partner.stage },
+      { label: 'Health', value: healthText(assessment.health) },
+      { label: 'Owners', value: owners.map((m, i) => m?.displayName ?? partner.owners[i]).join(', ') },
+      { label: 'Added', value: formatDay(localDate(partner.createdAt, ctx.member.timeZone)) },
+    ];
+    if (partner.firstMetOn) facts.push({ label: 'First met', value: formatDay(partner.firstMetOn) });
+    if (partner.signedOn) {
+      facts.push({
+        label: 'Signed',
+        value: `${formatDay(partner.signedOn)} (${relativeDays(partner.signedOn, ctx.today)})`,
+      });
+    }
+    const last = lastDayOf(history);
+    facts.push({
+      label: 'Last contact',
+      value: last ? `${formatDay(last)} (${relativeDays(last, ctx.today)})` : 'none logged',
+    });
+
+    const isCheckin = (n: Nudge): boolean => findRule(playbook, n.ruleId)?.records === 'checkin';
+    const openCheckins = nudges.filter((n) => isOpenNudge(n) && isCheckin(n));
+    const open = nudges.filter((n) => isOpenNudge(n) && !isCheckin(n));
+    const answered = nudges.filter((n) => n.status === 'answered' && n.answer && !n.answer.startsWith('_'));
+    const failed = nudges.filter((n) => n.status === 'failed');
+    const line = (n: Nudge): string => this.nudges.statusLine(n, ctx.member);
+    const sections: Section[] = [
+      healthSection(assessment.health, partner),
+      touchesSection(touchesPerMonth(assessment.interactions, ctx.today, 12), ctx.today),
+      {
+        title: 'Recent interactions',
+        lines: recent.length ? recent.map((i) => interactionLine(i, ctx.today)) : ['None logged yet.'],
+      },
+      {
+        title: 'Open check-ins',
+        lines: openCheckins.length ? openCheckins.map(line) : ['No check-in waiting for an answer.'],
+      },
+      { title: 'Open nudges', lines: open.length ? open.map(line) : ['Nothing waiting for you.'] },
+    ];
+    if (answered.length) {
+      sections.push({
+        title: 'Answers',
+        lines: answered.slice(0, 5).map((n) => this.nudges.answerLine(n, ctx.member)),
+      });
+    }
+    if (failed.length) {
+      sections.push({ title: 'Could not be delivered', lines: failed.map((n) => this.nudges.failedLine(n)) });
+    }
+    sections.push({
+      title: 'Coming up',
+      lines: evaluation.upcoming.length
+        ? evaluation.upcoming.slice(0, 4).map((o) => upcomingLine(o, findRule(playbook, o.ruleId)))
+        : ['Nothing scheduled.'],
+    });
+    return {
+      title: partner.name,
+      text: `Where the relationship with *${partner.name}* stands.`,
+      facts,
+      sections,
+    };
+  }
+}

@@ -1,0 +1,160 @@
+/** Partners: add, sign, move through stages, remove (with its confirmation buttons). */
+import { partnerChoiceId } from '../choice-ids';
+import { checkPartnerName, isStage, parseDay, resolvePartner } from '../commands/arguments';
+import { quoteName } from '../insight-views';
+import type { ChoiceResult, Message } from '../messages';
+import type { Partner, Stage } from '../model';
+import { refreshSchedule } from '../playbook/partner-schedule';
+import { formatDay } from '../time';
+import { stageList, truncate, usageError } from '../views';
+import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
+
+export class PartnerFeature {
+  readonly commands: CommandTable = {
+    add: (ctx, args) => this.add(ctx, args),
+    signed: (ctx, args) => this.signed(ctx, args),
+    stage: (ctx, args) => this.stage(ctx, args),
+    remove: (ctx, args) => this.remove(ctx, args),
+  };
+
+  constructor(private readonly deps: FeatureDeps) {}
+
+  private async add(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner? Give a name.', 'add');
+    let stage: Stage = 'exploring';
+    const last = args[args.length - 1]!.toLowerCase();
+    if (args.length > 1 && isStage(last)) {
+      stage = last;
+      args = args.slice(0, -1);
+    }
+    const name = args.join(' ').trim();
+    const problem = checkPartnerName(name);
+    if (problem) return usageError(problem, 'add');
+    const { store, playbook, logger } = this.deps;
+    const existing = await store.partners.findByName(ctx.actor.workspaceId, name);
+    if (existing)
+      return usageError(
+        `*${existing.name}* is already here. See it with \`partner status ${quoteName(existing.name)}\`.`,
+      );
+    const partner = await store.transaction(async (tx) => {
+      const created = await tx.partners.create({
+        workspaceId: ctx.actor.workspaceId,
+        name,
+        stage,
+        createdBy: ctx.actor.memberId,
+        signedOn: stage === 'signed' ? ctx.today : null,
+        now: ctx.now,
+      });
+      await refreshSchedule(tx, created, ctx.now, playbook);
+      return created;
+    });
+    logger.info({ workspaceId: partner.workspaceId, partnerId: partner.id }, 'partner added');
+    return {
+      text: `Added *${partner.name}* (${stage}). You own it. I'll nudge you to visit them, note what you learn about their culture, design the collaboration together and keep in touch.`,
+      footer: `Log what happens: \`partner log ${quoteName(partner.name)} meeting today First call\``,
+    };
+  }
+
+  /** The signature, its "contract signed" milestone and the new schedule are written together. */
+  private async signed(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner did you sign with?', 'signed');
+    const { store, playbook } = this.deps;
+    const resolved = await resolvePartner(store.partners, ctx, args, 'signed');
+    if (!resolved.ok) return resolved.reply;
+    const { partner, rest } = resolved;
+    if (rest.length > 1)
+      return usageError(
+        `I expected at most a date after the name, not “${truncate(rest.join(' '), 60)}”.`,
+        'signed',
+      );
+    let date = ctx.today;
+    if (rest[0]) {
+      const parsed = parseDay(rest[0], ctx.today);
+      if (!parsed.ok) return usageError(parsed.error, 'signed');
+      date = parsed.date;
+    }
+    const updated = await store.transaction(async (tx) => {
+      const signed = await tx.partners.update(ctx.actor.workspaceId, partner.id, {
+        stage: 'signed',
+        signedOn: date,
+        stageChangedAt: partner.stage === 'signed' ? partner.stageChangedAt : ctx.now,
+      });
+      await tx.interactions.add({
+        workspaceId: ctx.actor.workspaceId,
+        partnerId: partner.id,
+        memberId: ctx.actor.memberId,
+        kind: 'milestone',
+        occurredOn: date,
+        note: 'Contract signed',
+        now: ctx.now,
+      });
+      await refreshSchedule(tx, signed, ctx.now, playbook);
+      return signed;
+    });
+    return {
+      text:
+        `Signed with *${updated.name}* on ${formatDay(date)}. Congratulations — this is where the real work starts. ` +
+        'I will check in 7, 30, 60 and 100 days after signing, then every quarter.',
+      footer: 'Within 45 days of signing, hold a joint workshop to design the collaboration together.',
+    };
+  }
+
+  private async stage(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length < 2)
+      return usageError('Give a partner and a stage.', 'stage', [`Stages: ${stageList()}.`]);
+    const stageWord = args[args.length - 1]!.toLowerCase();
+    if (!isStage(stageWord)) {
+      return usageError(`“${truncate(stageWord, 30)}” is not a stage. Stages: ${stageList()}.`, 'stage');
+    }
+    const { store, playbook } = this.deps;
+    const resolved = await resolvePartner(store.partners, ctx, args.slice(0, -1), 'stage');
+    if (!resolved.ok) return resolved.reply;
+    const { partner } = resolved;
+    if (resolved.rest.length)
+      return usageError(`I could not read “${truncate(resolved.rest.join(' '), 60)}”.`, 'stage');
+    if (partner.stage === stageWord) return { text: `*${partner.name}* is already ${stageWord}.` };
+    const updated = await store.transaction(async (tx) => {
+      const moved = await tx.partners.update(ctx.actor.workspaceId, partner.id, {
+        stage: stageWord,
+        stageChangedAt: ctx.now,
+        signedOn: stageWord === 'signed' ? (partner.signedOn ?? ctx.today) : partner.signedOn,
+      });
+      await refreshSchedule(tx, moved, ctx.now, playbook);
+      return moved;
+    });
+    const extra = stageWord === 'ended' ? ' I will stop nudging you about them.' : '';
+    return { text: `*${updated.name}* moved from ${partner.stage} to ${stageWord}.${extra}` };
+  }
+
+  /** Asks first: removing a partner deletes everything logged about it. */
+  private async remove(ctx: CommandContext, args: string[]): Promise<Message> {
+    if (args.length === 0) return usageError('Which partner should I remove? Usage: `partner remove NAME`');
+    const resolved = await resolvePartner(this.deps.store.partners, ctx, args, undefined);
+    if (!resolved.ok) return resolved.reply;
+    const { partner } = resolved;
+    return {
+      text: `Remove *${partner.name}* with all its interactions and nudges? This cannot be undone.`,
+      choices: [
+        {
+          id: partnerChoiceId(partner.id, 'remove'),
+          label: `Remove ${truncate(partner.name, 30)}`,
+          style: 'danger',
+        },
+        { id: partnerChoiceId(partner.id, 'keep'), label: 'Keep it' },
+      ],
+    };
+  }
+
+  /** The confirmation's buttons. */
+  async confirmRemoval(actor: Actor, partner: Partner, remove: boolean): Promise<ChoiceResult> {
+    if (!remove) {
+      return { reply: { text: `Kept *${partner.name}*.` }, replaceOriginal: { text: `Kept *${partner.name}*.` } };
+    }
+    if (!partner.owners.includes(actor.memberId))
+      return { reply: usageError(`Only ${partner.name}'s owners can remove it.`) };
+    await this.deps.store.partners.remove(actor.workspaceId, partner.id);
+    this.deps.logger.info({ workspaceId: actor.workspaceId, partnerId: partner.id }, 'partner removed');
+    const text = `Removed *${partner.name}* and everything logged about it.`;
+    return { reply: { text }, replaceOriginal: { text } };
+  }
+}
