@@ -12,6 +12,10 @@ export function isOpenNudge(nudge: Pick<Nudge, 'status'>): boolean {
 }
 
 /** Who may act on a nudge: the member it went to, or any owner of its partner. */
-export function mayAnswer(nudge: Pick<Nudge, 'memberId'>, partner: Pick<Partner, 'owners'>, memberId: string): boolean {
+export function mayAnswer(
+  nudge: Pick<Nudge, 'memberId'>,
+  partner: Pick<Partner, 'owners'>,
+  memberId: string,
+): boolean {
   return nudge.memberId === memberId || partner.owners.includes(memberId);
 }

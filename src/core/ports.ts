@@ -106,7 +106,10 @@ export interface PartnerRepository {
    * The first of `names`, in the order given, that names a partner (case-insensitive), with its index in
    * `names`; one query however many names are tried (a command tries its longest run of words first).
    */
-  findFirstNamed(workspaceId: string, names: readonly string[]): Promise<{ partner: Partner; index: number } | null>;
+  findFirstNamed(
+    workspaceId: string,
+    names: readonly string[],
+  ): Promise<{ partner: Partner; index: number } | null>;
   /** All partners of a workspace, optionally only those a member owns, by name. */
   list(workspaceId: string, options?: { ownerId?: string }): Promise<Partner[]>;
   update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner>;

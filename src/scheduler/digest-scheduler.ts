@@ -106,7 +106,11 @@ export class DigestScheduler {
     try {
       message = await this.rapport.weeklyDigest(member, week, now);
     } catch (error) {
-      await this.store.digests.release(claim, new Date(now.getTime() + this.options.backoffBaseMs), describeError(error));
+      await this.store.digests.release(
+        claim,
+        new Date(now.getTime() + this.options.backoffBaseMs),
+        describeError(error),
+      );
       throw error;
     }
     if (!message) {
@@ -170,7 +174,10 @@ export class DigestScheduler {
       case 'give-up':
         await this.store.digests.skip(claim, `gave up: ${decision.detail}`, now);
         report.skipped++;
-        this.logger.error({ workspaceId, memberId, week, err: decision.detail }, 'digest delivery failed for good');
+        this.logger.error(
+          { workspaceId, memberId, week, err: decision.detail },
+          'digest delivery failed for good',
+        );
         return;
     }
   }

@@ -141,7 +141,9 @@ export class NudgeScheduler {
         try {
           const { workspaceId } = partner;
           const history = await this.store.partners.history(workspaceId, partner.id);
-          const schedule = planSchedule(partner, history, now, this.rapport.playbook, { dueMaterialized: true });
+          const schedule = planSchedule(partner, history, now, this.rapport.playbook, {
+            dueMaterialized: true,
+          });
           for (const occurrence of schedule.evaluation.due) {
             for (const memberId of partner.owners) {
               const result = await this.store.nudges.createIfAbsent({
@@ -250,7 +252,12 @@ export class NudgeScheduler {
   }
 
   /** Sends one claimed nudge, rendered from what the claim read: a count for the cap, the send, the mark. */
-  private async deliverOne(delivery: Delivery, now: Date, report: TickReport, deadline: number): Promise<void> {
+  private async deliverOne(
+    delivery: Delivery,
+    now: Date,
+    report: TickReport,
+    deadline: number,
+  ): Promise<void> {
     const { nudge, member } = delivery;
     const workspaceHeld = this.failures.heldUntil(nudge.workspaceId, now);
     if (workspaceHeld) {
@@ -338,7 +345,12 @@ export class NudgeScheduler {
         await this.store.nudges.markFailed(nudge, decision.detail, now);
         report.failed++;
         this.logger.error(
-          { nudgeId: nudge.id, workspaceId: nudge.workspaceId, memberId: nudge.memberId, err: decision.detail },
+          {
+            nudgeId: nudge.id,
+            workspaceId: nudge.workspaceId,
+            memberId: nudge.memberId,
+            err: decision.detail,
+          },
           'nudge delivery failed for good',
         );
         return;

@@ -5,12 +5,11 @@
 import type { ExportFormat } from '../export';
 import { EXPORT_FORMATS } from '../export';
 import type { Message } from '../messages';
-import type { InteractionKind, IsoDate, Partner, Stage } from '../model';
+import type { InteractionKind, Partner, Stage } from '../model';
 import { INTERACTION_KINDS, STAGES } from '../model';
 import type { CommandContext } from '../features/context';
 import type { PartnerRepository } from '../ports';
-import { addDaysToDate, formatDay, parseIsoDate } from '../time';
-import { truncate, unknownPartner } from '../views';
+import { unknownPartner } from '../views';
 import { LIMITS, suggest } from './grammar';
 
 export type Resolved = { ok: true; partner: Partner; rest: string[] } | { ok: false; reply: Message };
@@ -60,27 +59,4 @@ export function checkPartnerName(name: string): string | null {
     return `That name is ${name.length} characters long; the limit is ${LIMITS.partnerName}.`;
   if (/\p{Cc}/u.test(name)) return 'A partner name cannot contain control characters.';
   return null;
-}
-
-export function looksLikeDate(word: string): boolean {
-  return /^\d{4}-\d{1,2}-\d{1,2}$/.test(word) || ['today', 'yesterday'].includes(word.toLowerCase());
-}
-
-export type DayResult = { ok: true; date: IsoDate } | { ok: false; error: string };
-
-/** `today`, `yesterday` or `YYYY-MM-DD`, not in the future (things are logged once they happened). */
-export function parseDay(word: string, today: IsoDate): DayResult {
-  const lower = word.toLowerCase();
-  if (lower === 'today') return { ok: true, date: today };
-  if (lower === 'yesterday') return { ok: true, date: addDaysToDate(today, -1) };
-  const date = parseIsoDate(word);
-  if (!date)
-    return {
-      ok: false,
-      error: `“${truncate(word, 20)}” is not a date. Use YYYY-MM-DD (e.g. 2026-11-20), today or yesterday.`,
-    };
-  if (date > today)
-    return { ok: false, error: `${formatDay(date)} is in the future. Log things once they have happened.` };
-  if (date < '1900-01-01') return { ok: false, error: `${formatDay(date)} is too long ago.` };
-  return { ok: true, date };
 }

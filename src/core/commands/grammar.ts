@@ -37,10 +37,12 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'log NAME KIND [DATE] [NOTE…]',
     summary:
       'Log an interaction. KIND: meeting, call, visit (you went to them), hosted (they came to you), workshop, ' +
-      'observation, alignment, checkin, milestone, note. DATE: 2026-11-20, today (default) or yesterday.',
+      'observation, alignment, checkin, milestone, note. DATE (default today): 2026-11-20, yesterday, 3 days ago, ' +
+      'last tuesday, 20 Nov, on the 12th — never a day still to come.',
     examples: [
       'log Nissan visit yesterday Toured the Yokohama plant',
-      'log "Renault Group" workshop 2026-11-20',
+      'log "Renault Group" workshop 20 Nov',
+      'log Nissan call 3 days ago Pricing questions',
     ],
   },
   {
@@ -48,13 +50,16 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'signed NAME [DATE]',
     summary:
       'Record the signature (moves the partner to the signed stage and starts the post-signing check-ins).',
-    examples: ['signed Nissan', 'signed Nissan 2026-10-27'],
+    examples: ['signed Nissan', 'signed Nissan 2026-10-27', 'signed Nissan 27 Oct'],
   },
   {
     name: 'observe',
-    usage: 'observe NAME NOTE…',
-    summary: 'Log a cultural observation for today.',
-    examples: ['observe Nissan Decisions are prepared by consensus before the meeting (nemawashi)'],
+    usage: 'observe NAME [DATE] NOTE…',
+    summary: 'Log a cultural observation (today, unless a date comes first).',
+    examples: [
+      'observe Nissan Decisions are prepared by consensus before the meeting (nemawashi)',
+      'observe Nissan yesterday They bow when they greet',
+    ],
   },
   {
     name: 'stage',

@@ -61,7 +61,12 @@ export class InsightCommands {
     const format = (args[0] ?? 'csv').toLowerCase();
     if (args.length > 1 || !isExportFormat(format))
       return usageError(`Export as \`csv\` or \`json\`, not “${truncate(args.join(' '), 30)}”.`, 'export');
-    const message = await this.deps.insights.export(ctx.actor.workspaceId, format, ctx.now, ctx.member.timeZone);
+    const message = await this.deps.insights.export(
+      ctx.actor.workspaceId,
+      format,
+      ctx.now,
+      ctx.member.timeZone,
+    );
     this.deps.logger.info(
       { workspaceId: ctx.actor.workspaceId, memberId: ctx.actor.memberId, format },
       'workspace exported',
@@ -73,7 +78,12 @@ export class InsightCommands {
    * The timeline preview for the command line: a workspace and a partner name, no member (due days are
    * shown in UTC). Unknown partners get suggestions.
    */
-  async previewForWorkspace(workspaceId: string, partnerName: string, days: number, now: Date): Promise<Message> {
+  async previewForWorkspace(
+    workspaceId: string,
+    partnerName: string,
+    days: number,
+    now: Date,
+  ): Promise<Message> {
     if (!Number.isInteger(days) || days < 1 || days > PREVIEW_MAX_DAYS)
       return usageError(`Preview between 1 and ${PREVIEW_MAX_DAYS} days ahead, not ${days}.`, 'preview');
     const { store, insights } = this.deps;

@@ -1,12 +1,12 @@
 /** Interactions: `log`, `observe`, and the log form (Slack modal, Teams card). */
 import { NUDGE_ACTIONS } from '../choice-ids';
-import { isKind, looksLikeDate, parseDay, resolvePartner } from '../commands/arguments';
+import { isKind, resolvePartner } from '../commands/arguments';
+import { describeDay, readDate, readDatePhrase } from '../commands/dates';
 import { LIMITS, suggest } from '../commands/grammar';
 import type { Form, FormResult, FormValues, Message } from '../messages';
 import type { InteractionKind, IsoDate, Partner } from '../model';
 import { INTERACTION_KINDS } from '../model';
 import { refreshSchedule } from '../playbook/partner-schedule';
-import { formatDay } from '../time';
 import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
@@ -54,26 +54,34 @@ export class InteractionFeature {
         ),
       };
     }
-    let noteWords = rest.slice(1);
-    let date = ctx.today;
-    if (noteWords[0] && looksLikeDate(noteWords[0])) {
-      const parsed = parseDay(noteWords[0], ctx.today);
-      if (!parsed.ok) return { reply: usageError(parsed.error, 'log') };
-      date = parsed.date;
-      noteWords = noteWords.slice(1);
-    }
-    const note = noteWords.join(' ').trim();
-    return { reply: await this.record(ctx, partner, kindWord, date, note || null, null) };
+    const dated = this.datedNote(ctx, rest.slice(1));
+    if (!dated.ok) return { reply: usageError(dated.error, 'log') };
+    return { reply: await this.record(ctx, partner, kindWord, dated.date, dated.note || null, null) };
   }
 
   private async observe(ctx: CommandContext, args: string[]): Promise<Message> {
     if (args.length === 0) return usageError('Which partner, and what did you observe?', 'observe');
     const resolved = await resolvePartner(this.deps.store.partners, ctx, args, 'observe');
     if (!resolved.ok) return resolved.reply;
-    const note = resolved.rest.join(' ').trim();
-    if (!note)
+    const dated = this.datedNote(ctx, resolved.rest);
+    if (!dated.ok) return usageError(dated.error, 'observe');
+    if (!dated.note)
       return usageError(`What did you observe about *${resolved.partner.name}*'s culture?`, 'observe');
-    return this.record(ctx, resolved.partner, 'observation', ctx.today, note, null);
+    return this.record(ctx, resolved.partner, 'observation', dated.date, dated.note, null);
+  }
+
+  /** `[DATE] [NOTE…]`: a leading date (today when there is none), then the note. */
+  private datedNote(
+    ctx: CommandContext,
+    words: string[],
+  ): { ok: true; date: IsoDate; note: string } | { ok: false; error: string } {
+    const read = readDatePhrase(words, ctx.today, 'past');
+    if (read && !read.ok) return read;
+    const note = words
+      .slice(read ? read.words : 0)
+      .join(' ')
+      .trim();
+    return { ok: true, date: read ? read.date : ctx.today, note };
   }
 
   /** The log form, optionally prefilled (from a nudge's "Log it now" or a partner's Log button). */
@@ -103,11 +111,9 @@ export class InteractionFeature {
     if (!kind) errors.kind = 'Choose what happened.';
     else if (!isKind(kind)) errors.kind = `Choose one of: ${kindList()}.`;
     let date = ctx.today;
-    if (values.date) {
-      const parsed = parseDay(values.date, ctx.today);
-      if (!parsed.ok) errors.date = parsed.error;
-      else date = parsed.date;
-    }
+    const read = values.date ? readDate(values.date, ctx.today, 'past') : null;
+    if (read && !read.ok) errors.date = read.error;
+    else if (read) date = read.date;
     const note = values.note?.trim() ?? '';
     if (note.length > LIMITS.note)
       errors.note = `Keep the note under ${LIMITS.note} characters (it has ${note.length}).`;
@@ -175,7 +181,7 @@ export class InteractionFeature {
       await refreshSchedule(tx, current, ctx.now, playbook);
     });
     return {
-      text: `Logged for *${partner.name}*: ${KIND_LABELS[kind]}, ${formatDay(date)}${rating ? `, ${rating}/5` : ''}.`,
+      text: `Logged for *${partner.name}*: ${KIND_LABELS[kind]}, ${describeDay(date, ctx.today)}${rating ? `, ${rating}/5` : ''}.`,
       footer: note ? `“${truncate(note, 200)}”` : undefined,
     };
   }

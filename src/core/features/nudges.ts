@@ -12,14 +12,7 @@ import { isOpenNudge, mayAnswer } from '../nudge-rules';
 import type { Rule } from '../playbook/playbook';
 import { findRule, lastDayOf } from '../playbook/playbook';
 import { refreshSchedule } from '../playbook/partner-schedule';
-import {
-  addDaysToInstant,
-  formatDay,
-  formatLocal,
-  localDate,
-  nextWorkingSlot,
-  parseDuration,
-} from '../time';
+import { addDaysToInstant, formatDay, formatLocal, localDate, nextWorkingSlot, parseDuration } from '../time';
 import { closedNudgeMessage, nudgeMessage, sinceText, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
 import type { InteractionFeature } from './interactions';
@@ -58,7 +51,13 @@ export class NudgeFeature {
   }
 
   /** Acts on a nudge's button. Stale, foreign or closed nudges get a clear answer and change nothing. */
-  async choose(actor: Actor, member: Member, nudgeId: number, action: string, now: Date): Promise<ChoiceResult> {
+  async choose(
+    actor: Actor,
+    member: Member,
+    nudgeId: number,
+    action: string,
+    now: Date,
+  ): Promise<ChoiceResult> {
     const { store, playbook, insights } = this.deps;
     const nudge = await store.nudges.get(actor.workspaceId, nudgeId);
     const partner = nudge ? await store.partners.get(actor.workspaceId, nudge.partnerId) : null;
@@ -205,7 +204,11 @@ export class NudgeFeature {
 
   private rule(nudge: Nudge): Rule {
     const rule = findRule(this.deps.playbook, nudge.ruleId);
-    if (!rule) throw new RapportError('NOT_FOUND', `Nudge ${nudge.id} refers to rule ${nudge.ruleId}, which the playbook lacks`);
+    if (!rule)
+      throw new RapportError(
+        'NOT_FOUND',
+        `Nudge ${nudge.id} refers to rule ${nudge.ruleId}, which the playbook lacks`,
+      );
     return rule;
   }
 

@@ -55,7 +55,13 @@ export class OverviewFeature {
       });
     }
     const reply = { title: 'Partners', text: 'Where each relationship stands.', sections };
-    return { reply, actionable: await this.dashboardOf(ctx, assessed.map((a) => a.assessment)) };
+    return {
+      reply,
+      actionable: await this.dashboardOf(
+        ctx,
+        assessed.map((a) => a.assessment),
+      ),
+    };
   }
 
   /**
@@ -63,9 +69,14 @@ export class OverviewFeature {
    * waits for them and what could not be delivered, with buttons to log and to see its status.
    */
   async dashboard(ctx: CommandContext): Promise<Message> {
-    const partners = await this.deps.store.partners.list(ctx.actor.workspaceId, { ownerId: ctx.actor.memberId });
+    const partners = await this.deps.store.partners.list(ctx.actor.workspaceId, {
+      ownerId: ctx.actor.memberId,
+    });
     const assessed = await this.byAttention(ctx, partners);
-    return this.dashboardOf(ctx, assessed.map((a) => a.assessment));
+    return this.dashboardOf(
+      ctx,
+      assessed.map((a) => a.assessment),
+    );
   }
 
   /** The dashboard for partners already assessed, in the order given. */

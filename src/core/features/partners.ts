@@ -1,6 +1,7 @@
 /** Partners: add, sign, move through stages, remove (with its confirmation buttons). */
 import { partnerChoiceId } from '../choice-ids';
-import { checkPartnerName, isStage, parseDay, resolvePartner } from '../commands/arguments';
+import { checkPartnerName, isStage, resolvePartner } from '../commands/arguments';
+import { readDate } from '../commands/dates';
 import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
 import type { Partner, Stage } from '../model';
@@ -62,17 +63,9 @@ export class PartnerFeature {
     const resolved = await resolvePartner(store.partners, ctx, args, 'signed');
     if (!resolved.ok) return resolved.reply;
     const { partner, rest } = resolved;
-    if (rest.length > 1)
-      return usageError(
-        `I expected at most a date after the name, not “${truncate(rest.join(' '), 60)}”.`,
-        'signed',
-      );
-    let date = ctx.today;
-    if (rest[0]) {
-      const parsed = parseDay(rest[0], ctx.today);
-      if (!parsed.ok) return usageError(parsed.error, 'signed');
-      date = parsed.date;
-    }
+    const read = readDate(rest.join(' '), ctx.today, 'past');
+    if (read && !read.ok) return usageError(read.error, 'signed');
+    const date = read ? read.date : ctx.today;
     const updated = await store.transaction(async (tx) => {
       const signed = await tx.partners.update(ctx.actor.workspaceId, partner.id, {
         stage: 'signed',
@@ -148,7 +141,10 @@ export class PartnerFeature {
   /** The confirmation's buttons. */
   async confirmRemoval(actor: Actor, partner: Partner, remove: boolean): Promise<ChoiceResult> {
     if (!remove) {
-      return { reply: { text: `Kept *${partner.name}*.` }, replaceOriginal: { text: `Kept *${partner.name}*.` } };
+      return {
+        reply: { text: `Kept *${partner.name}*.` },
+        replaceOriginal: { text: `Kept *${partner.name}*.` },
+      };
     }
     if (!partner.owners.includes(actor.memberId))
       return { reply: usageError(`Only ${partner.name}'s owners can remove it.`) };

@@ -117,7 +117,8 @@ export class PrefsFeature {
 
   private async digest(ctx: CommandContext, value: string): Promise<Message> {
     const on = value.toLowerCase();
-    if (on !== 'on' && on !== 'off') return usageError('Use `prefs digest on` or `prefs digest off`.', 'prefs');
+    if (on !== 'on' && on !== 'off')
+      return usageError('Use `prefs digest on` or `prefs digest off`.', 'prefs');
     await this.deps.store.members.setDigest(ctx.actor.workspaceId, ctx.actor.memberId, on === 'on');
     return prefsMessage({ ...ctx.member, digest: on === 'on' }, ctx.now);
   }

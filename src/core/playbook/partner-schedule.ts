@@ -28,7 +28,10 @@ export function planSchedule(
 ): PartnerSchedule {
   const evaluation = evaluatePlaybook({ partner, history }, now, playbook);
   if (!options.dueMaterialized && evaluation.due.length) {
-    const earliestDue = evaluation.due.reduce((min, o) => (o.dueAt < min ? o.dueAt : min), evaluation.due[0]!.dueAt);
+    const earliestDue = evaluation.due.reduce(
+      (min, o) => (o.dueAt < min ? o.dueAt : min),
+      evaluation.due[0]!.dueAt,
+    );
     return { evaluation, nextDueAt: earliestDue };
   }
   const next = evaluation.nextDueAt;

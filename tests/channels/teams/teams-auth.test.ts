@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../src/config';
-import type { Core } from '../../../src/main';
+import type { ChannelDeps } from '../../../src/channels/platform-channel';
 import { platformChannels } from '../../../src/platforms';
 import { adaptiveCardInvoke, teamsMessage } from '../../support/teams-activities';
 import { TeamsHarness } from './teams-harness';
@@ -62,7 +62,7 @@ describe('Teams authentication', () => {
 
 describe('Teams configuration', () => {
   it('leaves Teams off without an app id unless unauthenticated mode is chosen', async () => {
-    const core = {} as Core;
+    const core = {} as ChannelDeps;
     const off = loadConfig({ MICROSOFT_APP_TYPE: 'MultiTenant', MICROSOFT_APP_TENANT_ID: 'tenant-a' });
     expect(off.teams).toBeNull();
     await expect(platformChannels(off, core)).resolves.toEqual([]);
