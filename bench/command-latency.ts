@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../src/core/ports';
 import { Rapport } from '../src/core/rapport';
-import { openSqliteStore } from '../src/store/sqlite-store';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { BenchRow } from './table';
 import { median, percentile } from './table';
 

@@ -13,8 +13,8 @@ import type { Channel, DeliveryReceipt, Logger } from '../src/core/ports';
 import { evaluatePlaybook } from '../src/core/playbook/playbook';
 import { Rapport } from '../src/core/rapport';
 import { NudgeScheduler } from '../src/scheduler/nudge-scheduler';
-import { openSqliteStore } from '../src/store/sqlite-store';
-import type { SqliteStore } from '../src/store/sqlite-store';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { BenchRow } from './table';
 import { median, time } from './table';
 

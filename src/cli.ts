@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DryRunChannel } from './channels/shell/dry-run-channel';
 import { startService } from './main';
-import { copyDatabase } from './store/sqlite-store';
+import { copyDatabase } from './store/sqlite/sqlite-store';
 import type { PlatformFactory } from './channels/platform-channel';
 import { platformChannels } from './platforms';
 

@@ -19,8 +19,8 @@ import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
 import { startTicker } from './scheduler/ticker';
 import type { Ticker } from './scheduler/ticker';
-import { openSqliteStore } from './store/sqlite-store';
-import type { SqliteStore } from './store/sqlite-store';
+import { openSqliteStore } from './store/sqlite/sqlite-store';
+import type { SqliteStore } from './store/sqlite/sqlite-store';
 
 export interface ServiceIO {
   stdin: Readable;

@@ -1,6 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import { teamsAddress } from '../../src/channels/teams/teams-address';
-import { openSqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { FakeBotConnector } from '../support/fake-bot-connector';
 import { tempDir } from '../support/temp-dir';
 

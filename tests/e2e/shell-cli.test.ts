@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { openSqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { CLI, runCli } from '../support/cli';
 import { tempDir } from '../support/temp-dir';
 

@@ -1,6 +1,6 @@
 import { ChannelError } from '../../src/core/errors';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
-import { openSqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { Rapport } from '../../src/core/rapport';
 import { coreHarness, flatten } from '../support/core-harness';
 import { RecordingChannel } from '../support/recording-channel';

@@ -1,8 +1,8 @@
 import { Rapport } from '../../src/core/rapport';
 import type { Actor } from '../../src/core/rapport';
 import type { Message } from '../../src/core/messages';
-import { openSqliteStore } from '../../src/store/sqlite-store';
-import type { SqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { recordingLogger } from './silent-logger';
 import { tempDir } from './temp-dir';
 

@@ -1,6 +1,7 @@
 /**
- * Numbered schema migrations. Each runs once, in a transaction, and bumps `PRAGMA user_version`.
- * Never edit a migration that has shipped: add the next one.
+ * Numbered schema migrations: migration N brings the schema to `PRAGMA user_version` N. The runner
+ * (`migrate.ts`) applies the missing ones together, in one write transaction. Never edit a migration that
+ * has shipped: add the next one.
  *
  * Instants are stored as ISO-8601 UTC strings with milliseconds (`2026-11-27T09:00:00.000Z`), which sort
  * correctly as text; calendar days as `YYYY-MM-DD`.
@@ -133,5 +134,23 @@ export const MIGRATIONS: readonly string[] = [
   // 5: the same for the weekly digest ledger
   `
   ALTER TABLE digests ADD COLUMN lease_token TEXT;
+  `,
+  // 6: the platform of a member's address, as a column kept with the address, so that choosing whom to
+  // nudge never parses JSON in SQL (one malformed address made every claim throw). Only valid JSON is read.
+  `
+  ALTER TABLE members ADD COLUMN address_channel TEXT;
+  UPDATE members SET address_channel = json_extract(address, '$.channel')
+  WHERE address IS NOT NULL AND json_valid(address);
+  `,
+  // 7: when an address was found stale, so that one nudge probes it again a day later. Members already
+  // stale count from their last sighting.
+  `
+  ALTER TABLE members ADD COLUMN address_stale_at TEXT;
+  UPDATE members SET address_stale_at = updated_at WHERE address_stale = 1;
+  `,
+  // 8: proactive sending to a workspace held after the platform refused our credentials
+  `
+  ALTER TABLE workspaces ADD COLUMN sending_held_until TEXT;
+  ALTER TABLE workspaces ADD COLUMN sending_held_reason TEXT;
   `,
 ];

@@ -1,0 +1,245 @@
+import { RapportError } from '../../core/errors';
+import type { Address, Member, WorkingPrefs } from '../../core/model';
+import { DEFAULT_WORKING_PREFS } from '../../core/model';
+import type { MemberRepository, MemberSighting } from '../../core/ports';
+import { hasWorkingTime, isValidTimeZone } from '../../core/time';
+import type { Connection, SqliteDb } from './connection';
+import type { BadRowReporter, Row } from './rows';
+import { iso, isoOrNull, textOrNull, toDate, toDateOrNull } from './rows';
+
+/** A stored address, or null when there is none or it cannot be read (reported). */
+function decodeAddress(row: Row, onBadRow: BadRowReporter, context: object): Address | null {
+  if (row.address == null) return null;
+  let address: unknown;
+  try {
+    address = JSON.parse(String(row.address));
+  } catch {
+    address = undefined;
+  }
+  if (typeof address === 'object' && address !== null && typeof (address as Address).channel === 'string') {
+    return address as Address;
+  }
+  onBadRow('member address', { workspaceId: row.workspace_id, memberId: row.id, ...context });
+  return null;
+}
+
+/**
+ * A member from its row. Stored values that no longer make sense fall back to safe defaults (an
+ * unreadable address to none), each reported with `context` added to the report.
+ */
+export function toMember(row: Row, onBadRow: BadRowReporter, context: object = {}): Member {
+  let timeZone = String(row.time_zone);
+  if (!isValidTimeZone(timeZone)) {
+    onBadRow('member time zone', { workspaceId: row.workspace_id, memberId: row.id, timeZone, ...context });
+    timeZone = 'UTC';
+  }
+  let hours = {
+    workingDays: String(row.working_days).split(',').filter(Boolean).map(Number),
+    workStart: Number(row.work_start),
+    workEnd: Number(row.work_end),
+  };
+  if (!hasWorkingTime(hours)) {
+    onBadRow('member working hours', {
+      workspaceId: row.workspace_id,
+      memberId: row.id,
+      ...hours,
+      ...context,
+    });
+    hours = { ...DEFAULT_WORKING_PREFS };
+  }
+  return {
+    workspaceId: String(row.workspace_id),
+    id: String(row.id),
+    displayName: textOrNull(row.display_name),
+    timeZone,
+    timeZoneCheckedAt: toDateOrNull(row.time_zone_checked_at),
+    timeZoneChosen: row.time_zone_chosen === 1,
+    ...hours,
+    address: decodeAddress(row, onBadRow, context),
+    addressStale: row.address_stale === 1,
+    pausedUntil: toDateOrNull(row.paused_until),
+    digest: row.digest === 1,
+    createdAt: toDate(row.created_at),
+  };
+}
+
+/**
+ * The address as stored: its JSON, and its platform in `address_channel`, which the delivery claim reads
+ * instead of the JSON. Every write of `address` writes both.
+ */
+function addressColumns(address: Address | null | undefined): {
+  json: string | null;
+  channel: string | null;
+} {
+  return address
+    ? { json: JSON.stringify(address), channel: address.channel }
+    : { json: null, channel: null };
+}
+
+export class SqliteMemberRepository implements MemberRepository {
+  constructor(
+    private readonly connection: Connection,
+    private readonly onBadRow: BadRowReporter,
+  ) {}
+
+  see(sighting: MemberSighting, defaultTimeZone: string, now: Date): Promise<Member> {
+    const { workspaceId, memberId } = sighting;
+    const reportedZone = sighting.timeZone && isValidTimeZone(sighting.timeZone) ? sighting.timeZone : null;
+    const address = addressColumns(sighting.address);
+    return this.connection.run((db) => {
+      db.atomic(() => {
+        const exists = db
+          .prepare('SELECT 1 FROM members WHERE workspace_id = ? AND id = ?')
+          .get(workspaceId, memberId);
+        if (!exists) {
+          db.prepare(
+            `INSERT INTO members (workspace_id, id, display_name, time_zone, time_zone_checked_at, address,
+               address_channel, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            workspaceId,
+            memberId,
+            sighting.displayName ?? null,
+            reportedZone ?? defaultTimeZone,
+            reportedZone ? iso(now) : null,
+            address.json,
+            address.channel,
+            iso(now),
+            iso(now),
+          );
+          return;
+        }
+        db.prepare(
+          `UPDATE members SET
+             display_name = COALESCE(@displayName, display_name),
+             time_zone = CASE WHEN time_zone_chosen = 1 THEN time_zone ELSE COALESCE(@zone, time_zone) END,
+             time_zone_checked_at = CASE WHEN @zone IS NULL THEN time_zone_checked_at ELSE @now END,
+             address = COALESCE(@address, address),
+             address_channel = CASE WHEN @address IS NULL THEN address_channel ELSE @channel END,
+             address_stale = CASE WHEN @address IS NULL THEN address_stale ELSE 0 END,
+             address_stale_at = CASE WHEN @address IS NULL THEN address_stale_at ELSE NULL END,
+             updated_at = @now
+           WHERE workspace_id = @workspaceId AND id = @memberId`,
+        ).run({
+          displayName: sighting.displayName ?? null,
+          zone: reportedZone,
+          now: iso(now),
+          address: address.json,
+          channel: address.channel,
+          workspaceId,
+          memberId,
+        });
+      });
+      return this.read(db, workspaceId, memberId)!;
+    });
+  }
+
+  get(workspaceId: string, memberId: string): Promise<Member | null> {
+    return this.connection.run((db) => this.read(db, workspaceId, memberId));
+  }
+
+  updatePrefs(workspaceId: string, memberId: string, prefs: Partial<WorkingPrefs>): Promise<Member> {
+    return this.connection.run((db) => {
+      const current = this.read(db, workspaceId, memberId);
+      if (!current) throw new RapportError('NOT_FOUND', `No member ${memberId} in ${workspaceId}`);
+      const next = { ...current, ...prefs };
+      if (!isValidTimeZone(next.timeZone) || !hasWorkingTime(next)) {
+        throw new RapportError(
+          'INVALID',
+          'Working preferences must name a valid time zone and some working time',
+        );
+      }
+      db.prepare(
+        `UPDATE members SET time_zone = ?, working_days = ?, work_start = ?, work_end = ?,
+           time_zone_chosen = CASE WHEN ? THEN 1 ELSE time_zone_chosen END
+         WHERE workspace_id = ? AND id = ?`,
+      ).run(
+        next.timeZone,
+        next.workingDays.join(','),
+        next.workStart,
+        next.workEnd,
+        prefs.timeZone !== undefined ? 1 : 0,
+        workspaceId,
+        memberId,
+      );
+      return this.read(db, workspaceId, memberId)!;
+    });
+  }
+
+  followPlatformTimeZone(workspaceId: string, memberId: string): Promise<void> {
+    // Forgetting when the zone was last read makes the channel read it again at the next sighting.
+    return this.update(
+      'UPDATE members SET time_zone_chosen = 0, time_zone_checked_at = NULL WHERE workspace_id = ? AND id = ?',
+      [workspaceId, memberId],
+    );
+  }
+
+  setPausedUntil(workspaceId: string, memberId: string, until: Date | null): Promise<void> {
+    return this.update('UPDATE members SET paused_until = ? WHERE workspace_id = ? AND id = ?', [
+      isoOrNull(until),
+      workspaceId,
+      memberId,
+    ]);
+  }
+
+  setDigest(workspaceId: string, memberId: string, enabled: boolean): Promise<void> {
+    return this.update('UPDATE members SET digest = ? WHERE workspace_id = ? AND id = ?', [
+      enabled ? 1 : 0,
+      workspaceId,
+      memberId,
+    ]);
+  }
+
+  markAddressStale(workspaceId: string, memberId: string, now: Date): Promise<void> {
+    return this.update(
+      'UPDATE members SET address_stale = 1, address_stale_at = ? WHERE workspace_id = ? AND id = ?',
+      [iso(now), workspaceId, memberId],
+    );
+  }
+
+  setAddress(workspaceId: string, memberId: string, address: Address): Promise<void> {
+    const { json, channel } = addressColumns(address);
+    return this.update(
+      `UPDATE members SET address = ?, address_channel = ?, address_stale = 0, address_stale_at = NULL
+       WHERE workspace_id = ? AND id = ?`,
+      [json, channel, workspaceId, memberId],
+    );
+  }
+
+  listByWorkspace(workspaceId: string): Promise<Member[]> {
+    return this.connection.run((db) =>
+      (db.prepare('SELECT * FROM members WHERE workspace_id = ? ORDER BY id').all(workspaceId) as Row[]).map(
+        (row) => toMember(row, this.onBadRow),
+      ),
+    );
+  }
+
+  listDigestRecipients(now: Date): Promise<Member[]> {
+    return this.connection.run((db) =>
+      (
+        db
+          .prepare(
+            `SELECT m.* FROM members m JOIN workspaces w ON w.id = m.workspace_id
+             WHERE m.digest = 1 AND m.address IS NOT NULL AND m.address_stale = 0
+               AND (m.paused_until IS NULL OR m.paused_until <= @now)
+               AND (w.sending_held_until IS NULL OR w.sending_held_until <= @now)
+             ORDER BY m.workspace_id, m.id`,
+          )
+          .all({ now: iso(now) }) as Row[]
+      ).map((row) => toMember(row, this.onBadRow)),
+    );
+  }
+
+  private read(db: SqliteDb, workspaceId: string, memberId: string): Member | null {
+    const row = db
+      .prepare('SELECT * FROM members WHERE workspace_id = ? AND id = ?')
+      .get(workspaceId, memberId) as Row | undefined;
+    return row ? toMember(row, this.onBadRow) : null;
+  }
+
+  private update(sql: string, values: unknown[]): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare(sql).run(...values);
+    });
+  }
+}

@@ -1,0 +1,241 @@
+import { RapportError } from '../../core/errors';
+import type { InteractionKind, KindHistory, Partner, Stage } from '../../core/model';
+import type { NewPartner, PartnerPatch, PartnerRepository } from '../../core/ports';
+import type { Connection, SqliteDb } from './connection';
+import type { Row } from './rows';
+import { iso, isoOrNull, jsonList, textOrNull, toDate } from './rows';
+
+const nameKey = (name: string): string => name.trim().toLocaleLowerCase('en');
+
+/** Partners from their rows, with their owners in order (one query for all of them). */
+export function withOwners(db: SqliteDb, rows: Row[]): Partner[] {
+  if (rows.length === 0) return [];
+  const owners = new Map<number, string[]>();
+  const ownerRows = db
+    .prepare(
+      `SELECT partner_id, member_id FROM partner_owners
+       WHERE partner_id IN (SELECT value FROM json_each(?)) ORDER BY partner_id, position`,
+    )
+    .all(jsonList(rows.map((row) => Number(row.id)))) as { partner_id: number; member_id: string }[];
+  for (const row of ownerRows) {
+    const list = owners.get(row.partner_id) ?? [];
+    list.push(row.member_id);
+    owners.set(row.partner_id, list);
+  }
+  return rows.map((row) => ({
+    id: Number(row.id),
+    workspaceId: String(row.workspace_id),
+    name: String(row.name),
+    stage: row.stage as Stage,
+    country: textOrNull(row.country),
+    firstMetOn: textOrNull(row.first_met_on),
+    signedOn: textOrNull(row.signed_on),
+    stageChangedAt: toDate(row.stage_changed_at),
+    createdAt: toDate(row.created_at),
+    createdBy: String(row.created_by),
+    owners: owners.get(Number(row.id)) ?? [],
+  }));
+}
+
+type HistoryRow = { partner_id: number; kind: InteractionKind; first: string; last: string; count: number };
+
+function addToHistories(histories: Map<number, KindHistory>, rows: HistoryRow[]): Map<number, KindHistory> {
+  for (const row of rows) {
+    const history = histories.get(row.partner_id) ?? {};
+    history[row.kind] = { first: row.first, last: row.last, count: row.count };
+    histories.set(row.partner_id, history);
+  }
+  return histories;
+}
+
+/** Per-kind histories of several partners in one query, each counting only its own workspace's rows. */
+export function readHistories(db: SqliteDb, partnerIds: readonly number[]): Map<number, KindHistory> {
+  const histories = new Map<number, KindHistory>(partnerIds.map((id) => [id, {}]));
+  if (partnerIds.length === 0) return histories;
+  const rows = db
+    .prepare(
+      `SELECT i.partner_id, i.kind, MIN(i.occurred_on) AS first, MAX(i.occurred_on) AS last, COUNT(*) AS count
+       FROM interactions i JOIN partners p ON p.id = i.partner_id AND p.workspace_id = i.workspace_id
+       WHERE i.partner_id IN (SELECT value FROM json_each(?)) GROUP BY i.partner_id, i.kind`,
+    )
+    .all(jsonList(partnerIds)) as HistoryRow[];
+  return addToHistories(histories, rows);
+}
+
+export class SqlitePartnerRepository implements PartnerRepository {
+  constructor(private readonly connection: Connection) {}
+
+  create(input: NewPartner): Promise<Partner> {
+    return this.connection.run((db) => {
+      try {
+        const id = db.atomic(() => {
+          const result = db
+            .prepare(
+              `INSERT INTO partners (workspace_id, name, name_key, stage, country, signed_on, stage_changed_at,
+                 created_at, created_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              input.workspaceId,
+              input.name,
+              nameKey(input.name),
+              input.stage,
+              input.country ?? null,
+              input.signedOn ?? null,
+              iso(input.now),
+              iso(input.now),
+              input.createdBy,
+            );
+          const id = Number(result.lastInsertRowid);
+          db.prepare(
+            'INSERT INTO partner_owners (partner_id, workspace_id, member_id, position) VALUES (?, ?, ?, 0)',
+          ).run(id, input.workspaceId, input.createdBy);
+          return id;
+        });
+        return this.read(db, input.workspaceId, id)!;
+      } catch (error) {
+        // Checked by code, not instanceof: the native module's errors may come from another realm.
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new RapportError('CONFLICT', `A partner called ${input.name} already exists`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    });
+  }
+
+  get(workspaceId: string, id: number): Promise<Partner | null> {
+    return this.connection.run((db) => this.read(db, workspaceId, id));
+  }
+
+  findByName(workspaceId: string, name: string): Promise<Partner | null> {
+    return this.connection.run((db) => {
+      const row = db
+        .prepare('SELECT * FROM partners WHERE workspace_id = ? AND name_key = ?')
+        .get(workspaceId, nameKey(name)) as Row | undefined;
+      return row ? withOwners(db, [row])[0]! : null;
+    });
+  }
+
+  findFirstNamed(
+    workspaceId: string,
+    names: readonly string[],
+  ): Promise<{ partner: Partner; index: number } | null> {
+    const keys = names.map(nameKey);
+    return this.connection.run((db) => {
+      if (keys.length === 0) return null;
+      const rows = db
+        .prepare(
+          `SELECT * FROM partners WHERE workspace_id = ? AND name_key IN (SELECT value FROM json_each(?))`,
+        )
+        .all(workspaceId, jsonList(keys)) as Row[];
+      const byKey = new Map(rows.map((row) => [String(row.name_key), row]));
+      const index = keys.findIndex((key) => byKey.has(key));
+      if (index < 0) return null;
+      return { partner: withOwners(db, [byKey.get(keys[index]!)!])[0]!, index };
+    });
+  }
+
+  list(workspaceId: string, options: { ownerId?: string } = {}): Promise<Partner[]> {
+    return this.connection.run((db) => {
+      const rows = options.ownerId
+        ? (db
+            .prepare(
+              `SELECT p.* FROM partners p JOIN partner_owners o ON o.partner_id = p.id
+               WHERE p.workspace_id = ? AND o.member_id = ? ORDER BY p.name_key`,
+            )
+            .all(workspaceId, options.ownerId) as Row[])
+        : (db
+            .prepare('SELECT * FROM partners WHERE workspace_id = ? ORDER BY name_key')
+            .all(workspaceId) as Row[]);
+      return withOwners(db, rows);
+    });
+  }
+
+  update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner> {
+    const columns: Record<keyof PartnerPatch, string> = {
+      stage: 'stage',
+      signedOn: 'signed_on',
+      firstMetOn: 'first_met_on',
+      country: 'country',
+      stageChangedAt: 'stage_changed_at',
+    };
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, column] of Object.entries(columns) as [keyof PartnerPatch, string][]) {
+      if (!(key in patch)) continue;
+      const value = patch[key];
+      sets.push(`${column} = ?`);
+      values.push(value instanceof Date ? iso(value) : (value ?? null));
+    }
+    return this.connection.run((db) => {
+      if (sets.length) {
+        db.prepare(`UPDATE partners SET ${sets.join(', ')} WHERE workspace_id = ? AND id = ?`).run(
+          ...values,
+          workspaceId,
+          id,
+        );
+      }
+      const partner = this.read(db, workspaceId, id);
+      if (!partner) throw new RapportError('NOT_FOUND', `No partner ${id} in ${workspaceId}`);
+      return partner;
+    });
+  }
+
+  addOwner(workspaceId: string, id: number, memberId: string): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare(
+        `INSERT OR IGNORE INTO partner_owners (partner_id, workspace_id, member_id, position)
+         SELECT id, workspace_id, ?, (SELECT COUNT(*) FROM partner_owners WHERE partner_id = ?) FROM partners
+         WHERE workspace_id = ? AND id = ?`,
+      ).run(memberId, id, workspaceId, id);
+    });
+  }
+
+  remove(workspaceId: string, id: number): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare('DELETE FROM partners WHERE workspace_id = ? AND id = ?').run(workspaceId, id);
+    });
+  }
+
+  history(workspaceId: string, id: number): Promise<KindHistory> {
+    return this.connection.run((db) => {
+      const rows = db
+        .prepare(
+          `SELECT partner_id, kind, MIN(occurred_on) AS first, MAX(occurred_on) AS last, COUNT(*) AS count
+           FROM interactions WHERE workspace_id = ? AND partner_id = ? GROUP BY kind`,
+        )
+        .all(workspaceId, id) as HistoryRow[];
+      return addToHistories(new Map(), rows).get(id) ?? {};
+    });
+  }
+
+  setNextDueAt(workspaceId: string, id: number, at: Date | null): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare('UPDATE partners SET next_due_at = ? WHERE workspace_id = ? AND id = ?').run(
+        isoOrNull(at),
+        workspaceId,
+        id,
+      );
+    });
+  }
+
+  listDue(now: Date, limit: number): Promise<Partner[]> {
+    return this.connection.run((db) => {
+      const rows = db
+        .prepare(
+          'SELECT * FROM partners WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?',
+        )
+        .all(iso(now), limit) as Row[];
+      return withOwners(db, rows);
+    });
+  }
+
+  private read(db: SqliteDb, workspaceId: string, id: number): Partner | null {
+    const row = db
+      .prepare('SELECT * FROM partners WHERE workspace_id = ? AND id = ?')
+      .get(workspaceId, id) as Row | undefined;
+    return row ? withOwners(db, [row])[0]! : null;
+  }
+}

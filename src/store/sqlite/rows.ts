@@ -1,0 +1,65 @@
+/**
+ * Row helpers shared by the repositories. Instants are stored as ISO-8601 UTC text with milliseconds,
+ * which sorts correctly as text; calendar days as `YYYY-MM-DD`.
+ */
+import type { SqliteDb } from './connection';
+
+export type Row = Record<string, unknown>;
+
+/** Told about a stored value that is unusable (never fatal): what it is, and which row. */
+export type BadRowReporter = (what: string, detail: object) => void;
+
+export const iso = (date: Date): string => date.toISOString();
+export const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+export const toDate = (value: unknown): Date => new Date(String(value));
+export const toDateOrNull = (value: unknown): Date | null => (value == null ? null : new Date(String(value)));
+export const textOrNull = (value: unknown): string | null => (value == null ? null : String(value));
+
+/** A stored JSON column, or null when it is empty or unreadable (a bad row must not stop a read). */
+export function parseJsonOrNull(value: unknown): unknown {
+  if (!value) return null;
+  try {
+    return JSON.parse(String(value));
+  } catch {
+    return null;
+  }
+}
+
+/** A list bound as one parameter, read in SQL with `IN (SELECT value FROM json_each(?))`. */
+export const jsonList = (values: readonly (string | number)[]): string => JSON.stringify(values);
+
+/**
+ * A constant list as an SQL literal, e.g. `('pending', 'snoozed')`. For lists fixed in code (statuses):
+ * written into the SQL text, a partial index whose WHERE names the same list can serve the query.
+ */
+export function sqlList(values: readonly string[]): string {
+  return `(${values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ')})`;
+}
+
+/** A table whose rows a sender leases with a token (nudges, digests). */
+export interface LeasedTable {
+  name: 'nudges' | 'digests';
+  /** WHERE terms that identify one row, with `?` for each key value. */
+  key: string;
+  /** WHERE terms true while the row may still be settled by its holder. */
+  settleable: string;
+}
+
+/**
+ * Updates a leased row only while the claim's token is still on it, and takes the token off: the lease
+ * is settled. Another claim since (the lease expired), or an answer, snooze or expiry (each clears the
+ * token) makes it a no-op. True when it applied.
+ */
+export function updateWhileHeld(
+  db: SqliteDb,
+  table: LeasedTable,
+  token: string | null,
+  keyValues: readonly unknown[],
+  assignments: readonly string[],
+  values: readonly unknown[],
+): boolean {
+  if (!token) return false;
+  const sql = `UPDATE ${table.name} SET ${[...assignments, 'lease_token = NULL'].join(', ')}
+    WHERE ${table.key} AND ${table.settleable} AND lease_token = ?`;
+  return db.prepare(sql).run(...values, ...keyValues, token).changes === 1;
+}

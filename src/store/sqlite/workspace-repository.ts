@@ -1,0 +1,56 @@
+import type { Platform, Workspace } from '../../core/model';
+import type { WorkspaceRepository } from '../../core/ports';
+import type { Connection, SqliteDb } from './connection';
+import type { Row } from './rows';
+import { iso, isoOrNull, textOrNull, toDate, toDateOrNull } from './rows';
+
+function toWorkspace(row: Row): Workspace {
+  return {
+    id: String(row.id),
+    platform: row.platform as Platform,
+    externalId: String(row.external_id),
+    name: textOrNull(row.name),
+    createdAt: toDate(row.created_at),
+    sendingHeldUntil: toDateOrNull(row.sending_held_until),
+    sendingHeldReason: textOrNull(row.sending_held_reason),
+  };
+}
+
+function readWorkspace(db: SqliteDb, id: string): Workspace | null {
+  const row = db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as Row | undefined;
+  return row ? toWorkspace(row) : null;
+}
+
+export class SqliteWorkspaceRepository implements WorkspaceRepository {
+  constructor(private readonly connection: Connection) {}
+
+  ensure(
+    platform: Platform,
+    externalId: string,
+    name: string | null = null,
+    now = new Date(0),
+  ): Promise<Workspace> {
+    const id = `${platform}:${externalId}`;
+    return this.connection.run((db) => {
+      db.prepare(
+        `INSERT INTO workspaces (id, platform, external_id, name, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, workspaces.name)`,
+      ).run(id, platform, externalId, name, iso(now));
+      return readWorkspace(db, id)!;
+    });
+  }
+
+  get(id: string): Promise<Workspace | null> {
+    return this.connection.run((db) => readWorkspace(db, id));
+  }
+
+  holdSending(id: string, until: Date | null, reason: string | null): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare('UPDATE workspaces SET sending_held_until = ?, sending_held_reason = ? WHERE id = ?').run(
+        isoOrNull(until),
+        until ? reason : null,
+        id,
+      );
+    });
+  }
+}

@@ -1,0 +1,243 @@
+import type { Delivery } from '../../src/core/ports';
+import { DAY, HOUR, NOW, SLACK_ADDRESS, addPartner, after, nudgeFor, storeHarness } from './store-harness';
+import type { StoreHarness } from './store-harness';
+
+const MINUTE = 60_000;
+
+describe('SQLite nudge repository', () => {
+  let h: StoreHarness;
+  let partnerId: number;
+  const key = () => nudgeFor(partnerId);
+  /** Claims at `at` with a one-minute lease, for running Slack channels only unless told. */
+  const claim = (at: Date = NOW, limit = 10, platforms: ('slack' | 'teams' | 'shell')[] = ['slack']) =>
+    h.store.nudges.claimDeliverable(at, after(MINUTE, at), limit, platforms);
+  const ids = (deliveries: Delivery[]) => deliveries.map((d) => d.nudge.id);
+
+  beforeEach(async () => {
+    h = await storeHarness();
+    partnerId = (await addPartner(h.store, 'Nissan')).id;
+    await h.store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U1', address: SLACK_ADDRESS },
+      'UTC',
+      NOW,
+    );
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('creates the same occurrence only once', async () => {
+    const first = await h.store.nudges.createIfAbsent(key());
+    const second = await h.store.nudges.createIfAbsent(key());
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(second.nudge.id).toBe(first.nudge.id);
+    expect(h.count('nudges')).toBe(1);
+  });
+
+  it('lets only the current lease holder record an outcome', async () => {
+    await h.store.nudges.createIfAbsent(key());
+    const [first] = await claim(NOW);
+    const later = after(61_000);
+    // The first sender stalled past its lease; a second one claims the nudge.
+    const [second] = await claim(later);
+    expect(second?.nudge.leaseToken).not.toBe(first?.nudge.leaseToken);
+    expect(await h.store.nudges.release(first!.nudge)).toBe(false);
+    expect(await h.store.nudges.reschedule(first!.nudge, later, 'late', true)).toBe(false);
+    expect(await h.store.nudges.markSent(first!.nudge, { ts: 'stale' }, later)).toBe(false);
+    expect(await h.store.nudges.markSent(second!.nudge, { ts: 'fresh' }, later)).toBe(true);
+    expect((await h.store.nudges.get('slack:T1', second!.nudge.id))?.messageRef).toEqual({ ts: 'fresh' });
+  });
+
+  it('keeps a snooze made while a send was waiting: the sender can no longer record anything', async () => {
+    await h.store.nudges.createIfAbsent(key());
+    const [claimed] = await claim(NOW);
+    const week = after(7 * DAY);
+    expect(await h.store.nudges.snooze('slack:T1', claimed!.nudge.id, week, 'U1', NOW)).toBe(true);
+    expect(await h.store.nudges.reschedule(claimed!.nudge, after(30_000), 'late', false)).toBe(false);
+    expect(await h.store.nudges.markSent(claimed!.nudge, { ts: 'late' }, NOW)).toBe(false);
+    expect(await h.store.nudges.get('slack:T1', claimed!.nudge.id)).toMatchObject({
+      status: 'snoozed',
+      deliverAfter: week,
+    });
+  });
+
+  it('hands out only nudges whose platform has a running channel', async () => {
+    await h.store.nudges.createIfAbsent(key());
+    expect(await claim(NOW, 10, ['teams', 'shell'])).toEqual([]);
+    expect(await claim(NOW, 10, ['slack'])).toHaveLength(1);
+  });
+
+  it('leases a due nudge to one claimer until the lease expires', async () => {
+    await h.store.nudges.createIfAbsent(key());
+    expect(await claim(NOW)).toHaveLength(1);
+    expect(await claim(NOW)).toHaveLength(0);
+    expect(await claim(after(61_000))).toHaveLength(1);
+  });
+
+  it('does not hand out nudges for members who are paused or whose address is gone', async () => {
+    await h.store.nudges.createIfAbsent(key());
+    await h.store.members.setPausedUntil('slack:T1', 'U1', after(DAY));
+    expect(await claim(NOW)).toHaveLength(0);
+    await h.store.members.setPausedUntil('slack:T1', 'U1', null);
+    await h.store.members.markAddressStale('slack:T1', 'U1', NOW);
+    expect(await claim(NOW)).toHaveLength(0);
+  });
+
+  it('hands out what delivery needs with the claim: the member, the partner with its owners, its history', async () => {
+    await h.store.partners.addOwner('slack:T1', partnerId, 'U2');
+    await h.store.interactions.add({
+      workspaceId: 'slack:T1',
+      partnerId,
+      memberId: 'U1',
+      kind: 'visit',
+      occurredOn: '2026-11-20',
+      now: NOW,
+    });
+    const { nudge } = await h.store.nudges.createIfAbsent(key());
+    const [delivery] = await claim(NOW);
+    expect(delivery).toEqual({
+      nudge: { ...nudge, leaseUntil: after(MINUTE), leaseToken: expect.any(String) },
+      member: await h.store.members.get('slack:T1', 'U1'),
+      partner: { ...(await h.store.partners.get('slack:T1', partnerId)), owners: ['U1', 'U2'] },
+      history: { visit: { first: '2026-11-20', last: '2026-11-20', count: 1 } },
+    });
+    expect(delivery?.member.address).toEqual(SLACK_ADDRESS);
+  });
+
+  describe('with a row that cannot be read', () => {
+    let ada: number;
+    let grace: number;
+
+    beforeEach(async () => {
+      await h.store.members.see(
+        { workspaceId: 'slack:T1', memberId: 'U2', displayName: 'Grace', address: SLACK_ADDRESS },
+        'UTC',
+        NOW,
+      );
+      // Ada's nudge goes first: a bad row in front must not keep Grace's from going out.
+      ada = (await h.store.nudges.createIfAbsent({ ...key(), deliverAfter: after(-HOUR) })).nudge.id;
+      grace = (await h.store.nudges.createIfAbsent({ ...key(), memberId: 'U2' })).nudge.id;
+    });
+
+    it('skips a member whose address is not valid JSON, with a warning, and hands out the others', async () => {
+      h.store.db.prepare(`UPDATE members SET address = '{"channel":"slack",' WHERE id = 'U1'`).run();
+      expect(ids(await claim(NOW, 1))).toEqual([grace]);
+      expect(h.badRows).toEqual([
+        { what: 'member address', detail: { workspaceId: 'slack:T1', memberId: 'U1', nudgeId: ada } },
+      ]);
+      // The bad row keeps its lease, so it is reported again only once that lease has run out.
+      expect(await claim(NOW)).toEqual([]);
+      expect(h.badRows).toHaveLength(1);
+    });
+
+    it('skips a nudge whose partner is missing, with a warning, and hands out the others', async () => {
+      const other = await addPartner(h.store, 'Renault');
+      const orphan = (
+        await h.store.nudges.createIfAbsent({ ...nudgeFor(other.id), deliverAfter: after(-DAY) })
+      ).nudge.id;
+      h.store.db.pragma('foreign_keys = OFF');
+      h.store.db.prepare('DELETE FROM partners WHERE id = ?').run(other.id);
+      h.store.db.pragma('foreign_keys = ON');
+      expect(ids(await claim(NOW))).toEqual([ada, grace]);
+      expect(h.badRows).toEqual([
+        { what: 'nudge partner', detail: { nudgeId: orphan, workspaceId: 'slack:T1', partnerId: other.id } },
+      ]);
+    });
+  });
+
+  it('skips the nudges of a workspace whose sending is held, until the hold has passed', async () => {
+    const { nudge } = await h.store.nudges.createIfAbsent(key());
+    await h.store.workspaces.holdSending('slack:T1', after(HOUR), 'credentials refused');
+    expect(await claim(NOW)).toEqual([]);
+    expect(await claim(after(HOUR - 1))).toEqual([]);
+    expect(ids(await claim(after(HOUR)))).toEqual([nudge.id]);
+  });
+
+  it('probes a stale address with its nudges again once a day has passed since it was found stale', async () => {
+    const { nudge } = await h.store.nudges.createIfAbsent(key());
+    await h.store.members.markAddressStale('slack:T1', 'U1', NOW);
+    expect(await claim(NOW)).toEqual([]);
+    expect(await claim(after(DAY - 1))).toEqual([]);
+    const [probe] = await claim(after(DAY));
+    expect(probe?.nudge.id).toBe(nudge.id);
+    expect(probe?.member.addressStale).toBe(true);
+    // The probe failed too: another day.
+    await h.store.nudges.reschedule(probe!.nudge, after(DAY), 'gone', false);
+    await h.store.members.markAddressStale('slack:T1', 'U1', after(DAY));
+    expect(await claim(after(DAY + HOUR))).toEqual([]);
+    // A delivery that refreshed the address makes the member reachable at once.
+    await h.store.members.setAddress('slack:T1', 'U1', SLACK_ADDRESS);
+    expect(ids(await claim(after(DAY + HOUR)))).toEqual([nudge.id]);
+  });
+
+  it('counts the sends of a day up to now, not sends stamped in the future', async () => {
+    const dayStart = new Date('2026-11-27T00:00:00Z');
+    const sendAt = async (occurrence: string, at: Date) => {
+      await h.store.nudges.createIfAbsent({ ...key(), occurrence, deliverAfter: at });
+      const [claimed] = await claim(at);
+      expect(await h.store.nudges.markSent(claimed!.nudge, { ts: occurrence }, at)).toBe(true);
+    };
+    await sendAt('yesterday', after(-DAY));
+    await sendAt('at-midnight', dayStart);
+    await sendAt('now', NOW);
+    await sendAt('tomorrow', after(DAY));
+    expect(await h.store.nudges.countSentSince('slack:T1', 'U1', dayStart, NOW)).toBe(2);
+    expect(await h.store.nudges.countSentSince('slack:T1', 'U1', dayStart, after(-1))).toBe(1);
+    expect(await h.store.nudges.countSentSince('slack:T1', 'U2', dayStart, NOW)).toBe(0);
+  });
+
+  it('records the first answer only', async () => {
+    const { nudge } = await h.store.nudges.createIfAbsent(key());
+    const first = await h.store.nudges.answer('slack:T1', nudge.id, {
+      choiceId: 'well',
+      memberId: 'U1',
+      at: NOW,
+    });
+    const second = await h.store.nudges.answer('slack:T1', nudge.id, {
+      choiceId: 'stuck',
+      memberId: 'U1',
+      at: NOW,
+    });
+    expect(first.answered).toBe(true);
+    expect(second.answered).toBe(false);
+    expect(second.nudge).toMatchObject({
+      status: 'answered',
+      answer: 'well',
+      answeredBy: 'U1',
+      answeredAt: NOW,
+    });
+    expect(h.count('interactions')).toBe(0);
+  });
+
+  it('expires pending nudges that are no longer due, but never sent ones', async () => {
+    const { nudge: stale } = await h.store.nudges.createIfAbsent(key());
+    const { nudge: sent } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd7' });
+    const claimed = (await claim(NOW)).map((d) => d.nudge);
+    expect(
+      await h.store.nudges.markSent(
+        claimed.find((n) => n.id === sent.id)!,
+        { ts: '1' },
+        NOW,
+      ),
+    ).toBe(true);
+    // A nudge still held by a live lease is its sender's to settle; once released it can expire.
+    expect(await h.store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(0);
+    expect(await h.store.nudges.release(claimed.find((n) => n.id === stale.id)!)).toBe(true);
+    expect(await h.store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(1);
+    expect((await h.store.nudges.get('slack:T1', stale.id))?.status).toBe('expired');
+    expect((await h.store.nudges.get('slack:T1', sent.id))?.status).toBe('sent');
+  });
+
+  it('lists open nudges of a member and answered nudges of a workspace', async () => {
+    const { nudge: answered } = await h.store.nudges.createIfAbsent(key());
+    const { nudge: open } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd7' });
+    const { nudge: dismissed } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd90' });
+    await h.store.nudges.answer('slack:T1', answered.id, { choiceId: 'well', memberId: 'U1', at: NOW });
+    expect(await h.store.nudges.dismiss('slack:T1', dismissed.id, 'U1', NOW)).toBe(true);
+    expect((await h.store.nudges.listOpenForMember('slack:T1', 'U1')).map((n) => n.id)).toEqual([open.id]);
+    expect((await h.store.nudges.listAnswered('slack:T1')).map((n) => n.id)).toEqual([answered.id]);
+    expect(await h.store.nudges.listForPartner('slack:T1', partnerId, { limit: 2 })).toHaveLength(2);
+  });
+});

@@ -1,0 +1,180 @@
+import { NOW, addPartner, nudgeFor, storeHarness } from './store-harness';
+import type { StoreHarness } from './store-harness';
+
+/** A promise settled from outside, to hold a transaction open at a chosen point. */
+function latch(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Lets everything already queued run: one turn of the event loop, no timer. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('SQLite store transactions', () => {
+  let h: StoreHarness;
+
+  beforeEach(async () => {
+    h = await storeHarness();
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const names = async () => (await h.store.partners.list('slack:T1')).map((p) => p.name);
+
+  it('commits everything written through the transaction together', async () => {
+    const result = await h.store.transaction(async (tx) => {
+      const partner = await addPartner(tx, 'Nissan');
+      await tx.interactions.add({
+        workspaceId: 'slack:T1',
+        partnerId: partner.id,
+        memberId: 'U1',
+        kind: 'milestone',
+        occurredOn: '2026-11-27',
+        now: NOW,
+      });
+      return partner.id;
+    });
+    expect(await h.store.partners.history('slack:T1', result)).toMatchObject({ milestone: { count: 1 } });
+  });
+
+  it('leaves nothing written when the work throws midway, and rethrows', async () => {
+    const failure = new Error('the milestone could not be recorded');
+    await expect(
+      h.store.transaction(async (tx) => {
+        const partner = await addPartner(tx, 'Nissan');
+        await tx.nudges.createIfAbsent(nudgeFor(partner.id));
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await names()).toEqual([]);
+    expect(h.count('nudges') + h.count('partner_owners')).toBe(0);
+    // The store is usable afterwards.
+    await addPartner(h.store, 'Renault');
+    expect(await names()).toEqual(['Renault']);
+  });
+
+  it('makes a write through the store wait while a transaction is open; a rollback does not take it along', async () => {
+    const inside = latch();
+    const finish = latch();
+    const rolledBack = h.store.transaction(async (tx) => {
+      await addPartner(tx, 'Nissan');
+      inside.open();
+      await finish.promise;
+      throw new Error('changed my mind');
+    });
+    await inside.promise;
+    let written = false;
+    const outside = addPartner(h.store, 'Renault').then(() => (written = true));
+    await settle();
+    expect(written).toBe(false);
+    finish.open();
+    await expect(rolledBack).rejects.toThrow('changed my mind');
+    await outside;
+    expect(await names()).toEqual(['Renault']);
+  });
+
+  it('keeps a write made through the store while a transaction is open when that transaction commits', async () => {
+    const inside = latch();
+    const finish = latch();
+    const committed = h.store.transaction(async (tx) => {
+      await addPartner(tx, 'Nissan');
+      inside.open();
+      await finish.promise;
+    });
+    await inside.promise;
+    const reading = h.store.partners.list('slack:T1');
+    const outside = addPartner(h.store, 'Renault');
+    finish.open();
+    await committed;
+    await outside;
+    // Reads wait too, and callers go in turn: this one saw the commit, not yet the write queued after it.
+    expect((await reading).map((p) => p.name)).toEqual(['Nissan']);
+    expect(await names()).toEqual(['Nissan', 'Renault']);
+  });
+
+  it('runs transactions one after the other', async () => {
+    const order: string[] = [];
+    const first = latch();
+    const a = h.store.transaction(async (tx) => {
+      order.push('a starts');
+      await first.promise;
+      await addPartner(tx, 'Nissan');
+      order.push('a ends');
+    });
+    const b = h.store.transaction(async (tx) => {
+      order.push('b starts');
+      await addPartner(tx, 'Renault');
+      order.push('b ends');
+    });
+    await settle();
+    first.open();
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a starts', 'a ends', 'b starts', 'b ends']);
+  });
+
+  it('joins the open transaction when one is started inside it', async () => {
+    await expect(
+      h.store.transaction(async (tx) => {
+        await addPartner(tx, 'Nissan');
+        await tx.transaction(async (inner) => {
+          expect(inner).toBe(tx);
+          await addPartner(inner, 'Renault');
+        });
+        expect((await tx.partners.list('slack:T1')).map((p) => p.name)).toEqual(['Nissan', 'Renault']);
+        throw new Error('all or nothing');
+      }),
+    ).rejects.toThrow('all or nothing');
+    expect(await names()).toEqual([]);
+  });
+
+  it('refuses the store itself inside its own transaction instead of waiting forever', async () => {
+    await expect(
+      h.store.transaction(async () => {
+        await h.store.partners.list('slack:T1');
+      }),
+    ).rejects.toMatchObject({ code: 'STORE' });
+    await expect(h.store.transaction(() => h.store.transaction(async () => 1))).rejects.toMatchObject({
+      code: 'STORE',
+    });
+    expect(await names()).toEqual([]);
+  });
+
+  it('refuses a transaction’s repositories once it has ended', async () => {
+    const tx = await h.store.transaction(async (tx) => tx);
+    await expect(tx.partners.list('slack:T1')).rejects.toMatchObject({ code: 'STORE' });
+  });
+
+  it('records an answer and its check-in together, or neither', async () => {
+    const partner = await addPartner(h.store, 'Nissan');
+    const { nudge } = await h.store.nudges.createIfAbsent(nudgeFor(partner.id));
+    const answerWithCheckin = (choiceId: string, partnerId: number) =>
+      h.store.transaction(async (tx) => {
+        const result = await tx.nudges.answer('slack:T1', nudge.id, { choiceId, memberId: 'U1', at: NOW });
+        if (result.answered) {
+          await tx.interactions.add({
+            workspaceId: 'slack:T1',
+            partnerId,
+            memberId: 'U1',
+            kind: 'checkin',
+            occurredOn: '2026-11-27',
+            rating: 5,
+            nudgeId: nudge.id,
+            now: NOW,
+          });
+        }
+        return result;
+      });
+    // The check-in cannot be stored (no such partner): the answer is not kept either.
+    await expect(answerWithCheckin('well', partner.id + 100)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await h.store.nudges.get('slack:T1', nudge.id))?.status).toBe('pending');
+    expect((await answerWithCheckin('well', partner.id)).answered).toBe(true);
+    expect((await answerWithCheckin('stuck', partner.id)).answered).toBe(false);
+    expect((await h.store.nudges.get('slack:T1', nudge.id))?.answer).toBe('well');
+    expect(
+      h.store.db.prepare('SELECT COUNT(*) AS n FROM interactions WHERE nudge_id = ?').get(nudge.id),
+    ).toEqual({ n: 1 });
+  });
+});
