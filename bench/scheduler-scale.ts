@@ -41,8 +41,8 @@ function seed(store: SqliteStore, partners: number, due: number): void {
     "INSERT INTO workspaces (id, platform, external_id, created_at) VALUES ('shell:bench', 'shell', 'bench', ?)",
   ).run(created);
   const member = db.prepare(
-    `INSERT INTO members (workspace_id, id, time_zone, address, created_at, updated_at)
-     VALUES ('shell:bench', ?, 'UTC', '{"channel":"shell","payload":{}}', ?, ?)`,
+    `INSERT INTO members (workspace_id, id, time_zone, address, address_channel, created_at, updated_at)
+     VALUES ('shell:bench', ?, 'UTC', '{"channel":"shell","payload":{}}', 'shell', ?, ?)`,
   );
   const partner = db.prepare(
     `INSERT INTO partners (id, workspace_id, name, name_key, stage, stage_changed_at, created_at, created_by, next_due_at)

@@ -85,7 +85,8 @@ export async function startService(
   ]);
   const store = openSqliteStore({
     path: config.databasePath,
-    onBadRow: (what, detail) => logger.warn(detail, `stored ${what} is invalid; using a safe default`),
+    onBadRow: (what, detail) =>
+      logger.warn(detail, `stored ${what} is unreadable; it is skipped or read as a safe default`),
   });
   const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone });
   const channelDeps: ChannelDeps = { logger, rapport, clock };

@@ -309,15 +309,22 @@ export interface Repositories {
   readonly digests: DigestRepository;
 }
 
-/** The whole store. `close()` flushes and releases the database. */
-export interface Store extends Repositories {
+/**
+ * Every repository, plus the means to group writes: what a use case works with, inside a transaction
+ * or not.
+ */
+export interface UnitOfWork extends Repositories {
   /**
    * Runs `work` as one transaction: what it writes through `tx` is committed together when it resolves,
    * and none of it when it throws (the error is rethrown). `work` must reach the store only through `tx`
    * and wait on nothing else: SQLite holds its write lock meanwhile (other callers wait their turn), and a
    * networked engine holds one connection. Calling `tx.transaction` inside joins the same transaction.
    */
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
+}
+
+/** The whole store. `close()` flushes and releases the database. */
+export interface Store extends UnitOfWork {
   close(): Promise<void>;
 }
 

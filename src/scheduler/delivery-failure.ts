@@ -103,7 +103,7 @@ export class DeliveryFailures {
         await this.store.members.markAddressStale(target.workspaceId, target.memberId, now);
         this.logger.warn(
           { workspaceId: target.workspaceId, memberId: target.memberId },
-          'member unreachable at their address; their sends wait and are tried again later',
+          'address gone; the member’s sends wait until they write again or a daily probe gets through',
         );
         return { action: 'member-unreachable', detail };
       case 'INVALID':

@@ -7,7 +7,7 @@
  * nudge is sent again on a later pass (at-least-once; at most one duplicate per nudge in flight).
  */
 import { describeError } from '../core/errors';
-import type { Member, Platform } from '../core/model';
+import type { Address, Member, Platform } from '../core/model';
 import { planSchedule, saveSchedule } from '../core/playbook/partner-schedule';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
@@ -221,7 +221,12 @@ export class NudgeScheduler {
       const pending = [...queues.values()];
       const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
         for (let queue = pending.shift(); queue; queue = pending.shift()) {
-          for (const delivery of queue) await this.deliverSafely(delivery, now, report, deadline);
+          // An address a send refreshed (a DM opened) serves the member's next nudges in this batch too.
+          let address: Address | undefined;
+          for (const delivery of queue) {
+            const current = address ? { ...delivery, member: { ...delivery.member, address } } : delivery;
+            address = (await this.deliverSafely(current, now, report, deadline)) ?? address;
+          }
         }
       });
       await Promise.all(workers);
@@ -237,10 +242,10 @@ export class NudgeScheduler {
     now: Date,
     report: TickReport,
     deadline: number,
-  ): Promise<void> {
+  ): Promise<Address | undefined> {
     const { nudge } = delivery;
     try {
-      await this.deliverOne(delivery, now, report, deadline);
+      return await this.deliverOne(delivery, now, report, deadline);
     } catch (error) {
       this.logger.error(
         { nudgeId: nudge.id, workspaceId: nudge.workspaceId, err: describeError(error) },
@@ -248,16 +253,20 @@ export class NudgeScheduler {
       );
       await this.store.nudges.release(nudge).catch(() => undefined);
       report.deferred++;
+      return undefined;
     }
   }
 
-  /** Sends one claimed nudge, rendered from what the claim read: a count for the cap, the send, the mark. */
+  /**
+   * Sends one claimed nudge, rendered from what the claim read: a count for the cap, the send, the mark.
+   * Returns the member's address when the send refreshed it.
+   */
   private async deliverOne(
     delivery: Delivery,
     now: Date,
     report: TickReport,
     deadline: number,
-  ): Promise<void> {
+  ): Promise<Address | undefined> {
     const { nudge, member } = delivery;
     const workspaceHeld = this.failures.heldUntil(nudge.workspaceId, now);
     if (workspaceHeld) {
@@ -301,6 +310,7 @@ export class NudgeScheduler {
     if (receipt.address || member.addressStale)
       await this.store.members.setAddress(member.workspaceId, member.id, receipt.address ?? member.address);
     await this.failures.succeeded(nudge.workspaceId);
+    return receipt.address;
   }
 
   /** When a member may not be nudged now (paused, outside working hours, daily cap reached), when they may. */

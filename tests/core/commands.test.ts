@@ -115,7 +115,7 @@ describe('commands', () => {
     ['log without a kind', 'log Nissan', /What kind of interaction/],
     ['an unknown kind', 'log Nissan dinner', /“dinner” is not a kind of interaction/],
     ['a mistyped kind', 'log Nissan vist', /Did you mean `visit`/],
-    ['an impossible date', 'log Nissan call 2026-02-30', /“2026-02-30” is not a date/],
+    ['an impossible date', 'log Nissan call 2026-02-30', /could not read “2026-02-30” as a date/],
     ['a future date', 'log Nissan call 2027-01-01', /in the future/],
     ['an over-long note', `log Nissan note today ${'n'.repeat(2001)}`, /limit is 2000/],
     [

@@ -173,9 +173,10 @@ describe('weekly digest', () => {
     expect(channel.attempts).toBe(1); // not before the platform said
     expect(await digestsAt('2026-11-30T00:02:00Z')).toBe(1);
     expect(channel.attempts).toBe(2);
+    // Waiting out a Retry-After is not an attempt: only the send that went through counts.
     expect(service.store.db.prepare('SELECT status, attempts FROM digests').get()).toEqual({
       status: 'sent',
-      attempts: 2,
+      attempts: 1,
     });
   });
 
@@ -199,7 +200,8 @@ describe('weekly digest', () => {
     await member('aiko', 'Asia/Tokyo', 'Nissan');
     channel.failNext(new ChannelError('UNAVAILABLE', '503'));
     expect(await digestsAt(MONDAY_0900_TOKYO)).toBe(0);
-    expect(await digestsAt('2026-11-30T00:04:00Z')).toBe(0);
+    // The first backoff is 5 minutes with jitter: never less than half of it, never more.
+    expect(await digestsAt('2026-11-30T00:02:00Z')).toBe(0);
     expect(channel.attempts).toBe(1);
     expect(await digestsAt('2026-11-30T00:05:00Z')).toBe(1);
   });

@@ -105,7 +105,8 @@ export class TeamsChannel implements Channel {
     if (!payload) throw new ChannelError('ADDRESS_GONE', 'the stored Teams address is not readable');
     const activity = messageActivity(message);
     try {
-      if (payload.kind === 'conversation') return { messageRef: await this.send(payload.reference, activity) };
+      if (payload.kind === 'conversation')
+        return { messageRef: await this.send(payload.reference, activity) };
       return await this.openAndSend(payload, activity);
     } catch (error) {
       throw toChannelError(error, this.clock());

@@ -1,7 +1,7 @@
 /** Partners: add, sign, move through stages, remove (with its confirmation buttons). */
 import { partnerChoiceId } from '../choice-ids';
 import { checkPartnerName, isStage, resolvePartner } from '../commands/arguments';
-import { readDate } from '../commands/dates';
+import { readDatePhrase } from '../commands/dates';
 import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
 import type { Partner, Stage } from '../model';
@@ -63,8 +63,12 @@ export class PartnerFeature {
     const resolved = await resolvePartner(store.partners, ctx, args, 'signed');
     if (!resolved.ok) return resolved.reply;
     const { partner, rest } = resolved;
-    const read = readDate(rest.join(' '), ctx.today, 'past');
+    const read = rest.length ? readDatePhrase(rest, ctx.today, 'past') : null;
     if (read && !read.ok) return usageError(read.error, 'signed');
+    if (rest.length && (!read || read.words < rest.length)) {
+      const extra = rest.slice(read ? read.words : 0).join(' ');
+      return usageError(`I expected at most a date after the name, not “${truncate(extra, 60)}”.`, 'signed');
+    }
     const date = read ? read.date : ctx.today;
     const updated = await store.transaction(async (tx) => {
       const signed = await tx.partners.update(ctx.actor.workspaceId, partner.id, {

@@ -1,0 +1,106 @@
+/**
+ * A use case that writes several rows writes them in one transaction: a failure injected between its
+ * writes leaves nothing of it behind (on a real SQLite file).
+ */
+import type { Repositories, UnitOfWork } from '../../src/core/ports';
+import { coreHarness } from '../support/core-harness';
+
+type Harness = Awaited<ReturnType<typeof coreHarness>>;
+
+/** Makes the store's transactions throw when `repository.method` is called inside them. */
+function failInside(h: Harness, repository: keyof Repositories, method: string): void {
+  const original = h.store.transaction.bind(h.store);
+  const failing = <T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> =>
+    original((tx) => {
+      const broken = new Proxy(tx[repository], {
+        get(target, key, receiver) {
+          if (key === method)
+            return () => Promise.reject(new Error(`injected failure in ${repository}.${method}`));
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+      return work(new Proxy(tx, { get: (t, key) => (key === repository ? broken : Reflect.get(t, key)) }));
+    });
+  Object.assign(h.store, { transaction: failing });
+}
+
+function snapshot(h: Harness) {
+  return {
+    partners: h.store.db
+      .prepare('SELECT id, stage, signed_on, first_met_on, next_due_at FROM partners')
+      .all(),
+    interactions: h.store.db.prepare('SELECT * FROM interactions').all(),
+    nudges: h.store.db.prepare('SELECT id, status, answer, answered_at FROM nudges').all(),
+  };
+}
+
+describe('atomic use cases', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await coreHarness();
+    await h.say('add Nissan');
+  });
+  afterEach(() => h.close());
+
+  it.each([
+    ['interactions', 'add'],
+    ['nudges', 'expirePending'],
+    ['partners', 'setNextDueAt'],
+  ] as const)('leaves no half-written signature when %s.%s fails', async (repository, method) => {
+    const before = snapshot(h);
+    failInside(h, repository, method);
+    await expect(h.rapport.handleCommand(h.actor, 'signed Nissan 2026-11-20', h.now)).rejects.toThrow(
+      /injected failure/,
+    );
+    expect(snapshot(h)).toEqual(before);
+  });
+
+  it.each([
+    ['partners', 'update'],
+    ['nudges', 'expirePending'],
+    ['partners', 'setNextDueAt'],
+  ] as const)('leaves no half-logged visit when %s.%s fails', async (repository, method) => {
+    const before = snapshot(h);
+    failInside(h, repository, method);
+    // A first visit also sets the partner's first-met day: three kinds of write in one use case.
+    await expect(
+      h.rapport.handleCommand(h.actor, 'log Nissan visit yesterday Plant tour', h.now),
+    ).rejects.toThrow(/injected failure/);
+    expect(snapshot(h)).toEqual(before);
+  });
+
+  it.each([
+    ['interactions', 'add'],
+    ['partners', 'setNextDueAt'],
+  ] as const)(
+    'leaves a check-in unanswered when %s.%s fails while answering it',
+    async (repository, method) => {
+      await h.say('signed Nissan 2026-11-20');
+      const partner = (await h.store.partners.findByName(h.actor.workspaceId, 'Nissan'))!;
+      const { nudge } = await h.store.nudges.createIfAbsent({
+        workspaceId: h.actor.workspaceId,
+        partnerId: partner.id,
+        memberId: h.actor.memberId,
+        ruleId: 'post-signing',
+        occurrence: 'd7',
+        dueAt: new Date('2026-11-27T00:00:00Z'),
+        deliverAfter: new Date('2026-11-27T00:00:00Z'),
+        now: h.now,
+      });
+      const before = snapshot(h);
+      failInside(h, repository, method);
+      await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:well`, h.now)).rejects.toThrow(
+        /injected failure/,
+      );
+      expect(snapshot(h)).toEqual(before);
+    },
+  );
+
+  it('writes the whole use case when nothing fails (the injection is what made the others fail)', async () => {
+    const before = snapshot(h);
+    await h.say('log Nissan visit yesterday Plant tour');
+    const after = snapshot(h);
+    expect(after.interactions).toHaveLength(before.interactions.length + 1);
+    expect(after.partners).not.toEqual(before.partners);
+  });
+});
