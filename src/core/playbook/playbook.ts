@@ -14,7 +14,17 @@ export interface RuleChoice {
   label: string;
   rating?: number;
   style?: 'primary' | 'danger';
+  /** The answer is a fact: it records an interaction of this kind on the day of the answer ("Reached out" → a call). */
+  records?: InteractionKind;
+  /** The answer announces a planned event of this kind: its date is asked for, then followed up. */
+  plans?: InteractionKind;
+  /** The answer needs one follow-up question (what is blocking) before a next step is suggested. */
+  asks?: 'blocker';
 }
+
+/** How much a rule's nudge is worth when a member's attention is scarce (the daily cap picks the highest). */
+export const RULE_PRIORITIES = ['high', 'normal', 'low'] as const;
+export type RulePriority = (typeof RULE_PRIORITIES)[number];
 
 /**
  * When a rule's occurrences fall due. Days are calendar days.
@@ -68,6 +78,15 @@ export interface Rule {
   /** When set, an answer with a choice is also recorded as an interaction of this kind. */
   records?: 'checkin';
   choices: RuleChoice[];
+  /** Default `normal`. Under the daily cap, higher priorities go first. */
+  priority?: RulePriority;
+  /**
+   * A milestone (the post-signing reviews) is delivered on its day even when the member heard about the
+   * same partner this week; other rules respect the per-partner interval.
+   */
+  milestone?: boolean;
+  /** Days an open nudge of this rule stays useful after it fell due; then it expires instead of queueing. */
+  expiresAfterDays?: number;
 }
 
 export interface Playbook {
@@ -122,6 +141,15 @@ export function validatePlaybook(data: unknown): Playbook {
     }
     if (rule.logKind && !INTERACTION_KINDS.includes(rule.logKind))
       fail(`rule ${rule.id} logs unknown kind ${rule.logKind}`);
+    if (rule.priority !== undefined && !RULE_PRIORITIES.includes(rule.priority))
+      fail(`rule ${rule.id}: priority must be one of ${RULE_PRIORITIES.join(', ')}`);
+    if (rule.expiresAfterDays !== undefined && !(rule.expiresAfterDays > 0))
+      fail(`rule ${rule.id}: expiresAfterDays must be positive`);
+    for (const choice of rule.choices) {
+      for (const kind of [choice.records, choice.plans])
+        if (kind !== undefined && !INTERACTION_KINDS.includes(kind))
+          fail(`rule ${rule.id}: choice ${choice.id} names unknown kind ${kind}`);
+    }
     for (const stage of rule.stages ?? [])
       if (!STAGES.includes(stage)) fail(`rule ${rule.id}: unknown stage ${stage}`);
     const trigger = rule.trigger;
