@@ -7,6 +7,9 @@ export const OPEN_NUDGE_STATUSES = ['pending', 'sent', 'snoozed'] as const satis
 /** Not yet delivered (or snoozed back into the queue): what a delivery pass may claim. */
 export const UNDELIVERED_NUDGE_STATUSES = ['pending', 'snoozed'] as const satisfies readonly NudgeStatus[];
 
+/** The answer recorded on a nudge closed because its member logged what it asked for. */
+export const LOGGED_ANSWER = '_logged';
+
 export function isOpenNudge(nudge: Pick<Nudge, 'status'>): boolean {
   return (OPEN_NUDGE_STATUSES as readonly NudgeStatus[]).includes(nudge.status);
 }

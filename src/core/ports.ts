@@ -169,6 +169,13 @@ export interface NudgeAnswer {
   at: Date;
 }
 
+/** One delivered nudge, as the daily cap and the per-partner interval count it. */
+export interface SentNudge {
+  partnerId: number;
+  ruleId: string;
+  sentAt: Date;
+}
+
 /** A nudge as its sender holds it: its id and the token of the claim. */
 export type ClaimedNudge = Pick<Nudge, 'id' | 'leaseToken'>;
 
@@ -221,8 +228,9 @@ export interface NudgeRepository {
   snooze(workspaceId: string, id: number, until: Date, memberId: string, now: Date): Promise<boolean>;
   dismiss(workspaceId: string, id: number, memberId: string, now: Date): Promise<boolean>;
   /**
-   * Expires undelivered nudges of a partner (pending, or snoozed for one of `snoozedMayExpire`'s rules;
-   * not held by a live lease at `now`) whose occurrence is no longer due.
+   * Expires a partner's open nudges (not held by a live lease at `now`) whose occurrence is no longer due:
+   * pending and sent ones, and snoozed ones of `snoozedMayExpire`'s rules. A delivered one is marked for a
+   * message update (see `listMessageUpdates`).
    */
   expirePending(
     workspaceId: string,
@@ -231,13 +239,39 @@ export interface NudgeRepository {
     now: Date,
     snoozedMayExpire?: readonly string[],
   ): Promise<number>;
+  /**
+   * Closes a partner's open nudges of `ruleIds`, for every owner, because `memberId` logged what they ask
+   * for (answer `_logged`). A delivered one is marked for a message update. Returns how many closed.
+   */
+  closeLogged(
+    workspaceId: string,
+    partnerId: number,
+    ruleIds: readonly string[],
+    memberId: string,
+    now: Date,
+  ): Promise<number>;
+  /**
+   * Expires, across workspaces, open nudges that waited longer than their rule's `days` to be useful:
+   * pending ones since they fell due (or were made, when later), sent ones since they were sent, snoozed
+   * ones since their snooze ended. Not those held by a live lease. Delivered ones are marked for a message update.
+   */
+  expireOverdue(now: Date, limits: readonly { ruleId: string; days: number }[]): Promise<number>;
+  /** Expires a claimed nudge that would wait past its usefulness (while its claim is held, like `markSent`). */
+  expireClaimed(claimed: ClaimedNudge, now: Date): Promise<boolean>;
+  /**
+   * Delivered nudges whose message no longer tells the truth (closed since it was sent), oldest first;
+   * `messageUpdated` takes one off the list.
+   */
+  listMessageUpdates(limit: number): Promise<Nudge[]>;
+  messageUpdated(workspaceId: string, id: number): Promise<void>;
   /** A partner's nudges, newest due first. */
   listForPartner(workspaceId: string, partnerId: number, options?: { limit?: number }): Promise<Nudge[]>;
   /**
-   * How many nudges were delivered to a member from `since` up to `now`, both included (the daily cap).
-   * Sends stamped after `now` (a simulated future pass, a clock stepped back) do not count.
+   * What was delivered to a member from `since` up to `now`, both included: the partner and rule of each
+   * nudge and when it went (the daily cap, the per-partner interval). Nudges folded into one message share
+   * `sentAt`. Sends stamped after `now` (a simulated future pass, a clock stepped back) do not count.
    */
-  countSentSince(workspaceId: string, memberId: string, since: Date, now: Date): Promise<number>;
+  listSentSince(workspaceId: string, memberId: string, since: Date, now: Date): Promise<SentNudge[]>;
   /** Gives a claimed nudge back without counting an attempt (shutdown, pacing budget spent). */
   release(claimed: ClaimedNudge): Promise<boolean>;
   /** Open nudges (pending, sent, snoozed) addressed to a member. */
@@ -344,4 +378,9 @@ export interface DeliveryReceipt {
 export interface Channel {
   readonly platform: Platform;
   deliver(address: Address, message: Message): Promise<DeliveryReceipt>;
+  /**
+   * Replaces a message delivered earlier (`messageRef` from its receipt), e.g. to say that a nudge was
+   * closed meanwhile. Channels that cannot change what they sent (a terminal) leave it out.
+   */
+  update?(address: Address, messageRef: unknown, message: Message): Promise<void>;
 }

@@ -21,7 +21,7 @@ import { PartnerFeature } from './features/partners';
 import { PrefsFeature } from './features/prefs';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormResult, FormValues, Message } from './messages';
-import type { Member, Platform } from './model';
+import type { Member, Nudge, Platform } from './model';
 import type { Playbook, Rule } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK, findRule } from './playbook/playbook';
 import type { Logger, MemberSighting, Store } from './ports';
@@ -218,9 +218,26 @@ export class Rapport {
     return this.insightCommands.weeklyDigest(member, week, now);
   }
 
-  /** The message a nudge is delivered as, from what the scheduler already loaded (no store reads). */
-  renderNudge(view: NudgeView, now: Date): Message {
-    return this.nudges.render(view, now);
+  /**
+   * The message nudges about one partner for one member are delivered as (several are folded into one),
+   * from what the scheduler already loaded (no store reads).
+   */
+  renderNudges(views: readonly NudgeView[], now: Date): Message {
+    return this.nudges.render(views, now);
+  }
+
+  /**
+   * The message a delivered nudge now stands as (closed since: logged, superseded, expired), for the
+   * channel to replace the one it sent; null when its partner or member is gone.
+   */
+  async restateNudge(nudge: Nudge, now: Date): Promise<Message | null> {
+    const [partner, member] = await Promise.all([
+      this.store.partners.get(nudge.workspaceId, nudge.partnerId),
+      this.store.members.get(nudge.workspaceId, nudge.memberId),
+    ]);
+    if (!partner || !member) return null;
+    const history = await this.store.partners.history(nudge.workspaceId, partner.id);
+    return this.nudges.restated(nudge, { partner, history, member }, member, now);
   }
 
   findRule(ruleId: string): Rule | undefined {

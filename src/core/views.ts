@@ -86,6 +86,11 @@ export function interactionLine(interaction: Interaction, today: string): string
 
 /** The choices every delivered nudge carries: the rule's answers, then log / snooze / dismiss. */
 export function nudgeChoices(nudge: Nudge, rule: Rule): Choice[] {
+  return [...answerChoices(nudge, rule), ...laterChoices(nudge)];
+}
+
+/** What answers a nudge: the rule's own answers, "Log it now" and, before meeting them, "Brief me". */
+export function answerChoices(nudge: Nudge, rule: Rule): Choice[] {
   const choices: Choice[] = rule.choices.map((choice) => ({
     id: nudgeChoiceId(nudge.id, choice.id),
     label: choice.label,
@@ -94,12 +99,16 @@ export function nudgeChoices(nudge: Nudge, rule: Rule): Choice[] {
   if (rule.logKind) choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.log), label: 'Log it now' });
   if (rule.logKind === 'visit' || rule.logKind === 'workshop')
     choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.brief), label: 'Brief me' });
-  choices.push(
+  return choices;
+}
+
+/** What puts a nudge off: snooze or dismiss (for a folded message, every nudge in it). */
+export function laterChoices(nudge: Nudge): Choice[] {
+  return [
     { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeDay), label: 'Snooze 1 day' },
     { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeWeek), label: 'Snooze 1 week' },
     { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.dismiss), label: 'Dismiss' },
-  );
-  return choices;
+  ];
 }
 
 /** The nudge as it is delivered. `since` describes how long a habit has been missing. */

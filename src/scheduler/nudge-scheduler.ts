@@ -6,14 +6,17 @@
  * platform's message id afterwards. A process that dies mid-send leaves a lease that expires, so the
  * nudge is sent again on a later pass (at-least-once; at most one duplicate per nudge in flight).
  */
-import { describeError } from '../core/errors';
+import { ChannelError, describeError } from '../core/errors';
 import type { Address, Member, Platform } from '../core/model';
 import { planSchedule, saveSchedule } from '../core/playbook/partner-schedule';
+import { expiryLimits } from '../core/playbook/playbook';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
-import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
+import { isWorkingTime, nextWorkingSlot, zonedDayStart } from '../core/time';
 import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
+import type { BudgetOptions } from './nudge-budget';
+import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -27,8 +30,10 @@ export interface SchedulerOptions {
   backoffBaseMs?: number;
   /** Longest backoff, in ms. */
   backoffMaxMs?: number;
-  /** At most this many nudges per member per local day; the rest wait for the next working day. */
+  /** At most this many messages per member per local day; the rest wait for the next working day. */
   dailyCap?: number;
+  /** Days between two messages about one partner to one member (post-signing milestones aside). */
+  partnerIntervalDays?: number;
   /** Sends per second per workspace. */
   workspaceRatePerSecond?: number;
   /** Minimum gap between two messages to one conversation, in ms (Slack: about one per second). */
@@ -59,6 +64,10 @@ export interface TickReport {
   failed: number;
   /** Nudges left for the next pass (pacing budget spent, or shutting down). */
   deferred: number;
+  /** Open nudges closed because they waited past their usefulness. */
+  expired?: number;
+  /** Delivered messages changed to say that their nudges were closed meanwhile. */
+  updated?: number;
   /** Weekly digests sent in the same pass (set by the service's tick). */
   digests?: number;
 }
@@ -71,6 +80,7 @@ const DEFAULTS = {
   backoffBaseMs: 30_000,
   backoffMaxMs: 6 * 60 * 60 * 1000,
   dailyCap: 3,
+  partnerIntervalDays: 7,
   workspaceRatePerSecond: 20,
   conversationIntervalMs: 1000,
   concurrency: 8,
@@ -84,6 +94,7 @@ export class NudgeScheduler {
   /** The failure policy, shared with the digest: one Retry-After, one credential hold per workspace. */
   readonly failures: DeliveryFailures;
   private readonly retry: RetryPolicy;
+  private readonly budget: BudgetOptions;
 
   constructor(
     private readonly store: Store,
@@ -105,6 +116,7 @@ export class NudgeScheduler {
     this.failures = new DeliveryFailures(store, this.gate, logger, this.options);
     const { maxAttempts, backoffBaseMs, backoffMaxMs } = this.options;
     this.retry = { maxAttempts, backoffBaseMs, backoffMaxMs };
+    this.budget = { dailyCap: this.options.dailyCap, partnerIntervalDays: this.options.partnerIntervalDays };
   }
 
   /**
@@ -120,7 +132,9 @@ export class NudgeScheduler {
     const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0, deferred: 0 };
     if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
+    report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
     await this.deliver(now, report);
+    report.updated = await this.updateClosedMessages(now);
     if (report.created || report.delivered || report.failed || report.deferred) {
       this.logger.info({ ...report, held: report.held.length }, 'scheduler pass');
     }
@@ -211,7 +225,8 @@ export class NudgeScheduler {
       for (const again of claimed.filter((delivery) => seen.has(delivery.nudge.id)))
         await this.store.nudges.release(again.nudge);
       if (batch.length === 0) break;
-      // One queue per member keeps each member's nudges in order; members are served side by side.
+      // One queue per member: the member's budget is decided over all their nudges at once, and their
+      // messages go out in order; members are served side by side.
       const queues = new Map<string, Delivery[]>();
       for (const delivery of batch) {
         seen.add(delivery.nudge.id);
@@ -221,12 +236,7 @@ export class NudgeScheduler {
       const pending = [...queues.values()];
       const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
         for (let queue = pending.shift(); queue; queue = pending.shift()) {
-          // An address a send refreshed (a DM opened) serves the member's next nudges in this batch too.
-          let address: Address | undefined;
-          for (const delivery of queue) {
-            const current = address ? { ...delivery, member: { ...delivery.member, address } } : delivery;
-            address = (await this.deliverSafely(current, now, report, deadline)) ?? address;
-          }
+          await this.deliverToMember(queue, now, report, deadline);
         }
       });
       await Promise.all(workers);
@@ -234,99 +244,152 @@ export class NudgeScheduler {
   }
 
   /**
-   * One nudge's failure (a store error, a bug) must not end the pass for the others: it is logged and
-   * the nudge's lease given back for a later pass.
+   * One member's claimed nudges: held together when the member may not be nudged now, otherwise planned
+   * by the budget (what goes, folded by partner; what waits; what expires) and sent. One failure (a store
+   * error, a bug) must not end the pass for the others: it is logged and the leases given back.
    */
-  private async deliverSafely(
-    delivery: Delivery,
+  private async deliverToMember(
+    queue: Delivery[],
     now: Date,
     report: TickReport,
     deadline: number,
-  ): Promise<Address | undefined> {
-    const { nudge } = delivery;
+  ): Promise<void> {
+    const settled = new Set<number>();
     try {
-      return await this.deliverOne(delivery, now, report, deadline);
+      const { member } = queue[0]!;
+      const workspaceHeld = this.failures.heldUntil(member.workspaceId, now);
+      const waitUntil = workspaceHeld ?? this.holdUntil(member, now);
+      if (waitUntil) {
+        for (const { nudge } of queue) {
+          // A credential hold found in this pass waits for its probe, uncounted and unreported as held.
+          await this.store.nudges.reschedule(nudge, waitUntil, null, false);
+          settled.add(nudge.id);
+          if (!workspaceHeld) report.held.push({ nudgeId: nudge.id, until: waitUntil });
+        }
+        return;
+      }
+      const sent = await this.store.nudges.listSentSince(
+        member.workspaceId,
+        member.id,
+        budgetWindowStart(member, now, this.budget),
+        now,
+      );
+      const plan = planMemberDeliveries(queue, sent, member, now, this.rapport.playbook, this.budget);
+      for (const { nudge } of plan.expire) {
+        await this.store.nudges.expireClaimed(nudge, now);
+        settled.add(nudge.id);
+      }
+      for (const { delivery, until } of plan.hold) {
+        await this.store.nudges.reschedule(delivery.nudge, until, null, false);
+        settled.add(delivery.nudge.id);
+        report.held.push({ nudgeId: delivery.nudge.id, until });
+      }
+      // An address a send refreshed (a DM opened) serves the member's next messages in this pass too.
+      let address = member.address;
+      for (const message of plan.send) {
+        const refreshed = await this.sendMessage(message, address, now, report, deadline);
+        for (const { nudge } of message) settled.add(nudge.id);
+        address = refreshed ?? address;
+      }
     } catch (error) {
+      const unsettled = queue.filter(({ nudge }) => !settled.has(nudge.id));
       this.logger.error(
-        { nudgeId: nudge.id, workspaceId: nudge.workspaceId, err: describeError(error) },
+        {
+          nudgeIds: unsettled.map(({ nudge }) => nudge.id),
+          workspaceId: queue[0]!.nudge.workspaceId,
+          err: describeError(error),
+        },
         'nudge pass step failed',
       );
-      await this.store.nudges.release(nudge).catch(() => undefined);
-      report.deferred++;
-      return undefined;
+      for (const { nudge } of unsettled) await this.store.nudges.release(nudge).catch(() => undefined);
+      report.deferred += unsettled.length;
     }
   }
 
   /**
-   * Sends one claimed nudge, rendered from what the claim read: a count for the cap, the send, the mark.
-   * Returns the member's address when the send refreshed it.
+   * Changes delivered messages whose nudges were closed meanwhile (logged, superseded, expired), so that
+   * no stale buttons stay behind, where the platform can change a sent message. Best effort: a message
+   * that cannot be changed is left as it is (its buttons answer "already handled"), except after a rate
+   * limit, when a later pass tries again.
    */
-  private async deliverOne(
-    delivery: Delivery,
+  private async updateClosedMessages(now: Date): Promise<number> {
+    let updated = 0;
+    for (const nudge of await this.store.nudges.listMessageUpdates(this.options.batchSize)) {
+      if (this.gate.stopped) break;
+      const member = await this.store.members.get(nudge.workspaceId, nudge.memberId);
+      const channel = member?.address ? this.channels.get(member.address.channel) : undefined;
+      try {
+        const message =
+          channel?.update && member?.address ? await this.rapport.restateNudge(nudge, now) : null;
+        if (message && channel?.update && member?.address) {
+          await channel.update(member.address, nudge.messageRef, message);
+          updated++;
+        }
+      } catch (error) {
+        if (error instanceof ChannelError && error.code === 'RATE_LIMITED') {
+          this.gate.block(nudge.workspaceId, error.retryAfterMs ?? 1000);
+          break;
+        }
+        this.logger.warn({ nudgeId: nudge.id, err: describeError(error) }, 'could not update a closed nudge');
+      }
+      await this.store.nudges.messageUpdated(nudge.workspaceId, nudge.id);
+    }
+    return updated;
+  }
+
+  /**
+   * Sends the nudges about one partner as one message (rendered from what the claim read) and marks each
+   * sent with the same message id. Returns the member's address when the send refreshed it.
+   */
+  private async sendMessage(
+    message: Delivery[],
+    address: Address,
     now: Date,
     report: TickReport,
     deadline: number,
   ): Promise<Address | undefined> {
-    const { nudge, member } = delivery;
-    const workspaceHeld = this.failures.heldUntil(nudge.workspaceId, now);
-    if (workspaceHeld) {
-      // This pass found our credentials refused for the workspace: wait for the probe, uncounted.
-      await this.store.nudges.reschedule(nudge, workspaceHeld, null, false);
-      return;
-    }
-    const holdUntil = await this.holdUntil(member, now);
-    if (holdUntil) {
-      await this.store.nudges.reschedule(nudge, holdUntil, null);
-      report.held.push({ nudgeId: nudge.id, until: holdUntil });
-      return;
-    }
-    const channel = this.channels.get(member.address.channel);
+    const [first] = message as [Delivery, ...Delivery[]];
+    const { member } = first;
+    const channel = this.channels.get(address.channel);
     if (!channel) {
       // Not claimed in the first place (see deliver); an address changed meanwhile. Wait, uncounted.
-      await this.store.nudges.reschedule(
-        nudge,
-        new Date(now.getTime() + 3_600_000),
-        `no ${member.address.channel} channel is running`,
-        false,
-      );
-      return;
+      for (const { nudge } of message)
+        await this.store.nudges.reschedule(
+          nudge,
+          new Date(now.getTime() + 3_600_000),
+          `no ${address.channel} channel is running`,
+          false,
+        );
+      return undefined;
     }
-    if (!(await this.gate.waitForSlot(nudge.workspaceId, conversationOf(nudge), deadline))) {
-      await this.store.nudges.release(nudge);
-      report.deferred++;
-      return;
+    if (!(await this.gate.waitForSlot(member.workspaceId, conversationOf(first.nudge), deadline))) {
+      for (const { nudge } of message) await this.store.nudges.release(nudge);
+      report.deferred += message.length;
+      return undefined;
     }
+    const views = message.map((delivery) => ({ ...delivery, member: { ...member, address } }));
     let receipt;
     try {
-      receipt = await channel.deliver(member.address, this.rapport.renderNudge(delivery, now));
+      receipt = await channel.deliver(address, this.rapport.renderNudges(views, now));
     } catch (error) {
-      const decision = await this.failures.decide(nudge, error, nudge.attempts, now, this.retry);
-      await this.applyFailure(delivery, decision, now, report);
-      return;
+      // One decision for the message (its effects on the workspace or member once), applied to each nudge.
+      const decision = await this.failures.decide(first.nudge, error, first.nudge.attempts, now, this.retry);
+      for (const delivery of message) await this.applyFailure(delivery, decision, now, report);
+      return undefined;
     }
-    await this.store.nudges.markSent(nudge, receipt.messageRef, now);
-    report.delivered++;
+    for (const { nudge } of message) await this.store.nudges.markSent(nudge, receipt.messageRef, now);
+    report.delivered += message.length;
     // Keep what the send taught us: a DM opened on the way, or that a stale address works again.
     if (receipt.address || member.addressStale)
-      await this.store.members.setAddress(member.workspaceId, member.id, receipt.address ?? member.address);
-    await this.failures.succeeded(nudge.workspaceId);
+      await this.store.members.setAddress(member.workspaceId, member.id, receipt.address ?? address);
+    await this.failures.succeeded(member.workspaceId);
     return receipt.address;
   }
 
-  /** When a member may not be nudged now (paused, outside working hours, daily cap reached), when they may. */
-  private async holdUntil(member: Member, now: Date): Promise<Date | null> {
+  /** When a member may not be nudged now (paused, outside working hours), when they may. */
+  private holdUntil(member: Member, now: Date): Date | null {
     if (member.pausedUntil && member.pausedUntil > now) return nextWorkingSlot(member.pausedUntil, member);
     if (!isWorkingTime(now, member)) return nextWorkingSlot(now, member);
-    const today = localDate(now, member.timeZone);
-    const sentToday = await this.store.nudges.countSentSince(
-      member.workspaceId,
-      member.id,
-      zonedDayStart(today, member.timeZone),
-      now,
-    );
-    if (sentToday >= this.options.dailyCap) {
-      return nextWorkingSlot(zonedDayStart(addDaysToDate(today, 1), member.timeZone), member);
-    }
     return null;
   }
 

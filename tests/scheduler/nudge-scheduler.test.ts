@@ -49,8 +49,9 @@ describe('NudgeScheduler', () => {
     const report = await scheduler.runDue(NOW);
     expect(report).toMatchObject({ created: 1, delivered: 1, failed: 0 });
     const [delivery] = channel.deliveries;
+    // Signed 27 Oct, delivered 27 Nov: the day-30 review says the real count.
     expect(delivery?.message.text).toBe(
-      'You signed with *Nissan* 30 days ago — how is the collaboration going?',
+      'You signed with *Nissan* 31 days ago — how is the collaboration going?',
     );
     expect(delivery?.message.choices?.map((c) => c.label)).toEqual([
       'Going well',
@@ -182,7 +183,10 @@ describe('NudgeScheduler', () => {
     );
     expect(await scheduler.runDue(new Date('2026-12-01T10:00:00Z'))).toMatchObject({ delivered: 0 });
     expect(await scheduler.runDue(new Date('2026-12-04T10:00:00Z'))).toMatchObject({ delivered: 1 });
-    expect(channel.deliveries[1]?.message.text).toBe(channel.deliveries[0]?.message.text);
+    // The same review, a week later, with the days since signing as they are then.
+    expect(channel.deliveries[1]?.message.text).toBe(
+      'You signed with *Nissan* 38 days ago — how is the collaboration going?',
+    );
     // The day-60 check-in still falls due 60 days after signing (26 Dec), not 60 days after the snooze.
     await scheduler.runDue(new Date('2026-12-28T10:00:00Z'));
     const checkIns = (await h.store.nudges.listForPartner(h.actor.workspaceId, 1)).filter(
@@ -210,7 +214,8 @@ describe('NudgeScheduler', () => {
         .prepare('SELECT status FROM nudges WHERE partner_id = ? AND rule_id = ?')
         .pluck()
         .get(partnerId, ruleId);
-    expect(byRule(2, 'site-visit')).toBe('expired');
+    // Closed as done by the log (not merely expired), whatever its snooze.
+    expect(byRule(2, 'site-visit')).toBe('answered');
   });
 
   it('keeps a snoozed reflection snoozed after its window closes, when something else is logged', async () => {
@@ -240,7 +245,8 @@ describe('NudgeScheduler', () => {
     expect(report.held.length).toBeGreaterThan(0);
     await h.say('log Mazda visit 2026-12-12', fortnight);
     const nudges = await h.store.nudges.listForPartner(h.actor.workspaceId, 2);
-    expect(nudges.find((n) => n.ruleId === 'site-visit')?.status).toBe('expired');
+    // Done by the log, though it was never delivered.
+    expect(nudges.find((n) => n.ruleId === 'site-visit')).toMatchObject({ status: 'answered', answer: '_logged' });
   });
 });
 

@@ -183,9 +183,9 @@ describe('SQLite nudge repository', () => {
     await sendAt('at-midnight', dayStart);
     await sendAt('now', NOW);
     await sendAt('tomorrow', after(DAY));
-    expect(await h.store.nudges.countSentSince('slack:T1', 'U1', dayStart, NOW)).toBe(2);
-    expect(await h.store.nudges.countSentSince('slack:T1', 'U1', dayStart, after(-1))).toBe(1);
-    expect(await h.store.nudges.countSentSince('slack:T1', 'U2', dayStart, NOW)).toBe(0);
+    expect(await h.store.nudges.listSentSince('slack:T1', 'U1', dayStart, NOW)).toHaveLength(2);
+    expect(await h.store.nudges.listSentSince('slack:T1', 'U1', dayStart, after(-1))).toHaveLength(1);
+    expect(await h.store.nudges.listSentSince('slack:T1', 'U2', dayStart, NOW)).toHaveLength(0);
   });
 
   it('records the first answer only', async () => {

@@ -51,6 +51,12 @@ export class DirectMessages {
     return { ref: { channel: posted.channel ?? channel, ts: posted.ts }, opened };
   }
 
+  /** Replaces a message posted earlier. Throws what the Web API throws. */
+  async update(ref: SlackMessageRef, message: Message): Promise<void> {
+    const { text, blocks } = renderMessage(message);
+    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text, blocks });
+  }
+
   /**
    * Uploads `files` to the member's DM as one message with `comment` (`files.uploadV2`: an upload URL
    * per file, the bytes, then one completion that shares them). Returns the DM's channel id. Throws

@@ -28,6 +28,7 @@ import { readBody, sendJson } from '../../http/server';
 import { withoutSecrets } from '../../logger';
 import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { DirectMessages } from './direct-messages';
+import type { SlackMessageRef } from './direct-messages';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
@@ -63,6 +64,17 @@ export class SlackChannel implements Channel {
       return { messageRef: sent.ref, address: sent.opened ? encodeAddress(sent.opened) : undefined };
     } catch (error) {
       throw toChannelError(error, 'delivering to Slack');
+    }
+  }
+
+  /** Replaces a DM delivered earlier (a nudge closed meanwhile). */
+  async update(_address: Address, messageRef: unknown, message: Message): Promise<void> {
+    const ref = messageRef as Partial<SlackMessageRef> | null;
+    if (!ref?.channel || !ref.ts) return;
+    try {
+      await this.dms.update({ channel: ref.channel, ts: ref.ts }, message);
+    } catch (error) {
+      throw toChannelError(error, 'updating a Slack message');
     }
   }
 }

@@ -113,6 +113,30 @@ export class TeamsChannel implements Channel {
     }
   }
 
+  /** Replaces a card delivered earlier in the member's chat (a nudge closed meanwhile). */
+  async update(address: Address, messageRef: unknown, message: Message): Promise<void> {
+    const payload = readTeamsAddress(address);
+    const ref = messageRef as Partial<TeamsMessageRef> | null;
+    if (payload?.kind !== 'conversation' || !ref?.activityId) return;
+    const reference = {
+      ...payload.reference,
+      conversation: {
+        ...payload.reference.conversation!,
+        id: ref.conversationId ?? payload.reference.conversation!.id,
+      },
+    };
+    const activity = { ...messageActivity(message), id: ref.activityId };
+    try {
+      const outcome = new SendOutcome();
+      await this.adapter.continueConversationAsync(this.appId, reference, (context) =>
+        outcome.update(context, activity),
+      );
+      outcome.done();
+    } catch (error) {
+      throw toChannelError(error, this.clock());
+    }
+  }
+
   private async send(
     reference: Partial<ConversationReference>,
     activity: Partial<Activity>,
@@ -180,6 +204,19 @@ class SendOutcome {
     } catch (error) {
       this.failure = { error };
     }
+  }
+
+  async update(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    try {
+      await context.updateActivity(activity);
+    } catch (error) {
+      this.failure = { error };
+    }
+  }
+
+  /** Rethrows what failed inside the turn, if anything. */
+  done(): void {
+    if (this.failure) throw this.failure.error;
   }
 
   ref(): TeamsMessageRef {

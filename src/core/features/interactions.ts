@@ -6,7 +6,8 @@ import { LIMITS, suggest } from '../commands/grammar';
 import type { Form, FormResult, FormValues, Message } from '../messages';
 import type { InteractionKind, IsoDate, Partner } from '../model';
 import { INTERACTION_KINDS } from '../model';
-import { refreshSchedule } from '../playbook/partner-schedule';
+import { rulesAnsweredBy } from '../playbook/playbook';
+import { planSchedule, saveSchedule } from '../playbook/partner-schedule';
 import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
@@ -178,7 +179,14 @@ export class InteractionFeature {
       if (MEETING_KINDS.includes(kind) && (!partner.firstMetOn || date < partner.firstMetOn)) {
         current = await tx.partners.update(workspaceId, partner.id, { firstMetOn: date });
       }
-      await refreshSchedule(tx, current, ctx.now, playbook);
+      // What this log did for the playbook: nudges asking for it that are no longer due are done, for
+      // every owner, sent or not (a backdated log that changes nothing due closes nothing).
+      const history = await tx.partners.history(workspaceId, partner.id);
+      const schedule = planSchedule(current, history, ctx.now, playbook, { dueMaterialized: false });
+      const stillDue = new Set(schedule.evaluation.due.map((o) => o.ruleId));
+      const done = rulesAnsweredBy(playbook, kind).filter((ruleId) => !stillDue.has(ruleId));
+      await tx.nudges.closeLogged(workspaceId, partner.id, done, memberId, ctx.now);
+      await saveSchedule(tx, current, schedule, ctx.now, playbook);
     });
     return {
       text: `Logged for *${partner.name}*: ${KIND_LABELS[kind]}, ${describeDay(date, ctx.today)}${rating ? `, ${rating}/5` : ''}.`,

@@ -4,29 +4,23 @@
  */
 import { NUDGE_ACTIONS } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
-import { RapportError } from '../errors';
 import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
-import type { KindHistory, Member, Nudge, Partner } from '../model';
-import { isOpenNudge, mayAnswer } from '../nudge-rules';
-import type { Rule } from '../playbook/playbook';
-import { findRule, lastDayOf } from '../playbook/playbook';
+import type { Member, Nudge } from '../model';
+import { isOpenNudge, LOGGED_ANSWER, mayAnswer } from '../nudge-rules';
+import { byRulePriority, findRule } from '../playbook/playbook';
 import { refreshSchedule } from '../playbook/partner-schedule';
 import { addDaysToInstant, formatDay, formatLocal, localDate, nextWorkingSlot, parseDuration } from '../time';
-import { closedNudgeMessage, nudgeMessage, sinceText, truncate, usageError } from '../views';
+import { truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
 import type { InteractionFeature } from './interactions';
+import type { NudgeView } from './nudge-messages';
+import { renderNudges } from './nudge-messages';
+
+export type { NudgeView } from './nudge-messages';
 
 const DAY_MS = 86_400_000;
 const MAX_SNOOZE_DAYS = 90;
-
-/** What rendering a nudge needs: the nudge, its partner with the partner's history, and its member. */
-export interface NudgeView {
-  nudge: Nudge;
-  partner: Partner;
-  history: KindHistory;
-  member: Pick<Member, 'timeZone'>;
-}
 
 export class NudgeFeature {
   readonly commands: CommandTable = {
@@ -38,16 +32,49 @@ export class NudgeFeature {
     private readonly interactions: InteractionFeature,
   ) {}
 
-  /** The message a nudge is delivered as, from data already loaded (no store reads). */
-  render(view: NudgeView, now: Date): Message {
-    const { nudge, partner, history } = view;
-    const rule = this.rule(nudge);
-    const trigger = rule.trigger;
-    const kinds = 'kinds' in trigger ? trigger.kinds : [];
-    const last = lastDayOf(history, kinds);
-    const today = localDate(now, view.member.timeZone);
-    const days = nudge.occurrence.startsWith('d') ? Number(nudge.occurrence.slice(1)) : undefined;
-    return nudgeMessage(nudge, rule, partner, sinceText(last, today), days);
+  /**
+   * The message nudges about one partner are delivered as (one nudge, or several folded together), from
+   * data already loaded (no store reads).
+   */
+  render(views: readonly NudgeView[], now: Date): Message {
+    return renderNudges(views, now, this.deps.playbook);
+  }
+
+  /**
+   * The message a delivered nudge now stands as, with what closed each nudge in it: the nudges delivered
+   * with it in one message (same member, partner and send), each closed one with its outcome, `closing`
+   * (an outcome being recorded now) included.
+   */
+  async restated(
+    nudge: Nudge,
+    view: Omit<NudgeView, 'nudge'>,
+    member: Member,
+    now: Date,
+    closing: ReadonlyMap<number, string> = new Map(),
+  ): Promise<Message> {
+    const fold = await this.foldOf(nudge);
+    const outcomes = new Map(closing);
+    for (const sibling of fold)
+      if (!outcomes.has(sibling.id) && !isOpenNudge(sibling))
+        outcomes.set(sibling.id, await this.outcomeText(sibling, member));
+    return renderNudges(
+      fold.map((sibling) => ({ ...view, nudge: sibling })),
+      now,
+      this.deps.playbook,
+      outcomes,
+    );
+  }
+
+  /** The nudges delivered in the same message as `nudge` (itself included), in the order they were shown. */
+  private async foldOf(nudge: Nudge): Promise<Nudge[]> {
+    if (!nudge.sentAt) return [nudge];
+    const sentAt = nudge.sentAt.getTime();
+    const siblings = (
+      await this.deps.store.nudges.listForPartner(nudge.workspaceId, nudge.partnerId, { limit: 50 })
+    )
+      .filter((n) => n.memberId === nudge.memberId && n.sentAt?.getTime() === sentAt)
+      .sort((a, b) => byRulePriority(this.deps.playbook, a.ruleId, b.ruleId) || a.id - b.id);
+    return siblings.some((n) => n.id === nudge.id) ? siblings : [nudge];
   }
 
   /** Acts on a nudge's button. Stale, foreign or closed nudges get a clear answer and change nothing. */
@@ -68,13 +95,13 @@ export class NudgeFeature {
       return { reply: usageError(`This nudge is for ${partner.name}'s owners; you are not one of them.`) };
     }
     const history = await store.partners.history(actor.workspaceId, partner.id);
-    const original = this.render({ nudge, partner, history, member }, now);
+    const view = { partner, history, member };
+    /** The message the button was on, as it stands once `outcome` is recorded for `closed` nudges. */
+    const replacement = (outcome: string, closed: readonly Nudge[] = [nudge]): Promise<Message> =>
+      this.restated(nudge, view, member, now, new Map(closed.map((n) => [n.id, outcome])));
     if (!isOpenNudge(nudge)) {
       const outcome = await this.outcomeText(nudge, member);
-      return {
-        reply: { text: `Already handled: ${outcome}` },
-        replaceOriginal: closedNudgeMessage(original, outcome),
-      };
+      return { reply: { text: `Already handled: ${outcome}` }, replaceOriginal: await replacement(outcome) };
     }
     // Lost a race with another click or a delivery: describe the nudge as it now stands.
     const again = (): Promise<ChoiceResult> => this.choose(actor, member, nudgeId, action, now);
@@ -95,17 +122,21 @@ export class NudgeFeature {
         return { reply: await insights.brief(partner, today, now) };
       case NUDGE_ACTIONS.snoozeDay:
       case NUDGE_ACTIONS.snoozeWeek: {
+        // Snooze and dismiss act on the whole message: every nudge still open in it.
         const days = action === NUDGE_ACTIONS.snoozeDay ? 1 : 7;
         const until = nextWorkingSlot(addDaysToInstant(now, days), member);
-        if (!(await this.snooze(actor, nudge, until, now))) return again();
+        const snoozed = await this.forEachOpenInMessage(nudge, (n) => this.snooze(actor, n, until, now));
+        if (snoozed.length === 0) return again();
         const outcome = `Snoozed until ${formatLocal(until, member.timeZone)}`;
-        return { reply: { text: `${outcome}.` }, replaceOriginal: closedNudgeMessage(original, outcome) };
+        return { reply: { text: `${outcome}.` }, replaceOriginal: await replacement(outcome, snoozed) };
       }
       case NUDGE_ACTIONS.dismiss: {
-        const done = await store.nudges.dismiss(actor.workspaceId, nudge.id, actor.memberId, now);
-        if (!done) return again();
+        const dismissed = await this.forEachOpenInMessage(nudge, (n) =>
+          store.nudges.dismiss(actor.workspaceId, n.id, actor.memberId, now),
+        );
+        if (dismissed.length === 0) return again();
         const outcome = `Dismissed by ${member.displayName ?? 'you'}`;
-        return { reply: { text: 'Dismissed.' }, replaceOriginal: closedNudgeMessage(original, outcome) };
+        return { reply: { text: 'Dismissed.' }, replaceOriginal: await replacement(outcome, dismissed) };
       }
     }
     const choice = rule.choices.find((c) => c.id === action);
@@ -138,8 +169,15 @@ export class NudgeFeature {
     const outcome = `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`;
     return {
       reply: { text: `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).` },
-      replaceOriginal: closedNudgeMessage(original, outcome),
+      replaceOriginal: await replacement(outcome),
     };
+  }
+
+  /** Applies `act` to each nudge still open in the message `nudge` was delivered in; those it applied to. */
+  private async forEachOpenInMessage(nudge: Nudge, act: (n: Nudge) => Promise<boolean>): Promise<Nudge[]> {
+    const done: Nudge[] = [];
+    for (const n of await this.foldOf(nudge)) if (isOpenNudge(n) && (await act(n))) done.push(n);
+    return done;
   }
 
   /** `snooze NAME DURATION`: every open nudge about the partner that waits for me. */
@@ -202,17 +240,8 @@ export class NudgeFeature {
     return `${this.ruleTitle(nudge.ruleId)} — gave up after ${nudge.attempts} attempts (${nudge.lastError ?? 'unknown error'})`;
   }
 
-  private rule(nudge: Nudge): Rule {
-    const rule = findRule(this.deps.playbook, nudge.ruleId);
-    if (!rule)
-      throw new RapportError(
-        'NOT_FOUND',
-        `Nudge ${nudge.id} refers to rule ${nudge.ruleId}, which the playbook lacks`,
-      );
-    return rule;
-  }
-
-  private async outcomeText(nudge: Nudge, member: Member): Promise<string> {
+  /** What closed a nudge, in words. */
+  async outcomeText(nudge: Nudge, member: Member): Promise<string> {
     const when = nudge.answeredAt ? formatDay(localDate(nudge.answeredAt, member.timeZone)) : '';
     const by = nudge.answeredBy
       ? (await this.deps.store.members.get(nudge.workspaceId, nudge.answeredBy))?.displayName
@@ -221,6 +250,7 @@ export class NudgeFeature {
     switch (nudge.status) {
       case 'answered': {
         const rule = findRule(this.deps.playbook, nudge.ruleId);
+        if (nudge.answer === LOGGED_ANSWER) return `Done — ${who} logged it, ${when}`;
         const label =
           rule?.choices.find((c) => c.id === nudge.answer)?.label ??
           (nudge.answer === NUDGE_ACTIONS.log ? 'Logged' : nudge.answer);
@@ -229,7 +259,7 @@ export class NudgeFeature {
       case 'dismissed':
         return `Dismissed by ${who}`;
       case 'expired':
-        return 'No longer needed (something newer was logged)';
+        return 'No longer needed (something newer came up, or it waited past its usefulness)';
       default:
         return `This nudge is ${nudge.status}`;
     }

@@ -188,6 +188,44 @@ export function rulesEndedByLogging(playbook: Playbook): string[] {
     .map((rule) => rule.id);
 }
 
+/**
+ * Rules that logging an interaction of `kind` answers: what they ask for is that kind (their "Log it
+ * now" kind, or a kind their trigger waits for). Check-ins are answered only by answering them.
+ */
+export function rulesAnsweredBy(playbook: Playbook, kind: InteractionKind): string[] {
+  return playbook.rules
+    .filter((rule) => {
+      if (rule.records === 'checkin') return false;
+      if (rule.logKind === kind) return true;
+      const trigger = rule.trigger;
+      if (trigger.type === 'after-first') return (trigger.satisfiedBy ?? []).includes(kind);
+      if (!('kinds' in trigger)) return false;
+      return trigger.kinds === 'any' || trigger.kinds.includes(kind);
+    })
+    .map((rule) => rule.id);
+}
+
+/** Days an open nudge of each rule stays useful (see `Rule.expiresAfterDays`). */
+export const DEFAULT_EXPIRY_DAYS = 14;
+
+export function expiryLimits(playbook: Playbook): { ruleId: string; days: number }[] {
+  return playbook.rules.map((rule) => ({
+    ruleId: rule.id,
+    days: rule.expiresAfterDays ?? DEFAULT_EXPIRY_DAYS,
+  }));
+}
+
+const PRIORITY_RANK: Record<RulePriority, number> = { high: 0, normal: 1, low: 2 };
+
+/** Sorts before (negative) when `a`'s rule matters more than `b`'s. Unknown rules last. */
+export function byRulePriority(playbook: Playbook, a: string, b: string): number {
+  const rank = (ruleId: string): number => {
+    const rule = findRule(playbook, ruleId);
+    return rule ? PRIORITY_RANK[rule.priority ?? 'normal'] : 3;
+  };
+  return rank(a) - rank(b);
+}
+
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
   return playbook.rules.find((rule) => rule.id === ruleId);
 }

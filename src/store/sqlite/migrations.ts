@@ -153,4 +153,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE workspaces ADD COLUMN sending_held_until TEXT;
   ALTER TABLE workspaces ADD COLUMN sending_held_reason TEXT;
   `,
+  // 9: a delivered nudge closed since (logged, superseded, expired) has a message that no longer tells the
+  // truth: the scheduler updates it where the platform allows. Sends per member are read for the daily cap
+  // and the per-partner interval.
+  `
+  ALTER TABLE nudges ADD COLUMN message_update INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX nudges_message_update ON nudges (id) WHERE message_update = 1;
+  CREATE INDEX nudges_member_sent ON nudges (workspace_id, member_id, sent_at) WHERE sent_at IS NOT NULL;
+  CREATE INDEX nudges_open_rule ON nudges (rule_id, due_at) WHERE status IN ('pending', 'sent', 'snoozed');
+  `,
 ];

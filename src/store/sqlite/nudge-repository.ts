@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { RapportError } from '../../core/errors';
-import type { Nudge, NudgeStatus, Platform } from '../../core/model';
-import { OPEN_NUDGE_STATUSES, UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
-import type { ClaimedNudge, Delivery, NewNudge, NudgeAnswer, NudgeRepository } from '../../core/ports';
+import type { Nudge, Platform } from '../../core/model';
+import { LOGGED_ANSWER, OPEN_NUDGE_STATUSES, UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
+import type {
+  ClaimedNudge,
+  Delivery,
+  NewNudge,
+  NudgeAnswer,
+  NudgeRepository,
+  SentNudge,
+} from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
-import { toMember } from './member-repository';
-import { readHistories, withOwners } from './partner-repository';
+import { leaseDeliverable, readDeliveries } from './nudge-claims';
+import { toNudge } from './nudge-rows';
 import type { BadRowReporter, LeasedTable, Row } from './rows';
 import {
   iso,
@@ -21,34 +28,7 @@ import {
 const OPEN = sqlList(OPEN_NUDGE_STATUSES);
 const UNDELIVERED = sqlList(UNDELIVERED_NUDGE_STATUSES);
 
-/** A member whose address went stale gets one probe a day (see `MemberRepository.markAddressStale`). */
-const STALE_PROBE_MS = 24 * 3_600_000;
-
 const NUDGES: LeasedTable = { name: 'nudges', key: 'id = ?', settleable: `status IN ${UNDELIVERED}` };
-
-function toNudge(row: Row): Nudge {
-  return {
-    id: Number(row.id),
-    workspaceId: String(row.workspace_id),
-    partnerId: Number(row.partner_id),
-    memberId: String(row.member_id),
-    ruleId: String(row.rule_id),
-    occurrence: String(row.occurrence),
-    dueAt: toDate(row.due_at),
-    deliverAfter: toDate(row.deliver_after),
-    status: row.status as NudgeStatus,
-    attempts: Number(row.attempts),
-    leaseUntil: toDateOrNull(row.lease_until),
-    leaseToken: textOrNull(row.lease_token),
-    lastError: textOrNull(row.last_error),
-    messageRef: parseJsonOrNull(row.message_ref),
-    sentAt: toDateOrNull(row.sent_at),
-    answeredAt: toDateOrNull(row.answered_at),
-    answer: textOrNull(row.answer),
-    answeredBy: textOrNull(row.answered_by),
-    createdAt: toDate(row.created_at),
-  };
-}
 
 export class SqliteNudgeRepository implements NudgeRepository {
   constructor(
@@ -98,111 +78,13 @@ export class SqliteNudgeRepository implements NudgeRepository {
         const deliveries: Delivery[] = [];
         // A row that cannot be read is skipped but keeps its lease, so the next round picks others.
         while (deliveries.length < limit) {
-          const ids = this.leaseDeliverable(db, now, leaseUntil, limit - deliveries.length, platforms, token);
+          const ids = leaseDeliverable(db, now, leaseUntil, limit - deliveries.length, platforms, token);
           if (ids.length === 0) break;
-          deliveries.push(...this.readDeliveries(db, ids, platforms));
+          deliveries.push(...readDeliveries(db, ids, platforms, this.onBadRow));
         }
         return deliveries;
       }, true);
     });
-  }
-
-  /** Leases up to `limit` deliverable nudges with `token`; their ids, in delivery order. */
-  private leaseDeliverable(
-    db: SqliteDb,
-    now: Date,
-    leaseUntil: Date,
-    limit: number,
-    platforms: Platform[],
-    token: string,
-  ): number[] {
-    // A stale address is probed once a day has passed since it was found stale (a stale row without that
-    // instant was written by an older version: probe it now).
-    const ids = (
-      db
-        .prepare(
-          `SELECT n.id FROM nudges n
-           JOIN members m ON m.workspace_id = n.workspace_id AND m.id = n.member_id
-           JOIN workspaces w ON w.id = n.workspace_id
-           WHERE n.status IN ${UNDELIVERED} AND n.deliver_after <= @now
-             AND (n.lease_until IS NULL OR n.lease_until <= @now)
-             AND m.address_channel IN (SELECT value FROM json_each(@platforms))
-             AND (m.address_stale = 0 OR m.address_stale_at IS NULL OR m.address_stale_at <= @probeBefore)
-             AND (m.paused_until IS NULL OR m.paused_until <= @now)
-             AND (w.sending_held_until IS NULL OR w.sending_held_until <= @now)
-           ORDER BY n.deliver_after, n.id LIMIT @limit`,
-        )
-        .all({
-          now: iso(now),
-          platforms: jsonList(platforms),
-          probeBefore: iso(new Date(now.getTime() - STALE_PROBE_MS)),
-          limit,
-        }) as { id: number }[]
-    ).map((row) => row.id);
-    if (ids.length > 0) {
-      db.prepare(
-        `UPDATE nudges SET lease_until = ?, lease_token = ?, updated_at = ?
-         WHERE id IN (SELECT value FROM json_each(?))`,
-      ).run(iso(leaseUntil), token, iso(now), jsonList(ids));
-    }
-    return ids;
-  }
-
-  /** The deliveries of leased nudges, in delivery order; a nudge that cannot be read is reported instead. */
-  private readDeliveries(db: SqliteDb, ids: number[], platforms: Platform[]): Delivery[] {
-    const list = jsonList(ids);
-    const nudges = (
-      db
-        .prepare(
-          'SELECT * FROM nudges WHERE id IN (SELECT value FROM json_each(?)) ORDER BY deliver_after, id',
-        )
-        .all(list) as Row[]
-    ).map(toNudge);
-    const memberRows = db
-      .prepare(
-        `SELECT n.id AS for_nudge, m.* FROM nudges n
-         JOIN members m ON m.workspace_id = n.workspace_id AND m.id = n.member_id
-         WHERE n.id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(list) as Row[];
-    const partnerRows = db
-      .prepare(
-        `SELECT DISTINCT p.* FROM nudges n
-         JOIN partners p ON p.id = n.partner_id AND p.workspace_id = n.workspace_id
-         WHERE n.id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(list) as Row[];
-    const memberRowOf = new Map(memberRows.map((row) => [Number(row.for_nudge), row]));
-    const partners = new Map(withOwners(db, partnerRows).map((partner) => [partner.id, partner]));
-    const histories = readHistories(db, [...partners.keys()]);
-    const deliveries: Delivery[] = [];
-    for (const nudge of nudges) {
-      const where = { nudgeId: nudge.id, workspaceId: nudge.workspaceId };
-      const memberRow = memberRowOf.get(nudge.id);
-      const member = memberRow ? toMember(memberRow, this.onBadRow, { nudgeId: nudge.id }) : null;
-      const partner = partners.get(nudge.partnerId);
-      if (!member) {
-        this.onBadRow('nudge member', { ...where, memberId: nudge.memberId });
-      } else if (!member.address) {
-        // Reported by toMember as a 'member address'.
-      } else if (!platforms.includes(member.address.channel)) {
-        this.onBadRow('member address channel', {
-          ...where,
-          memberId: member.id,
-          channel: member.address.channel,
-        });
-      } else if (!partner) {
-        this.onBadRow('nudge partner', { ...where, partnerId: nudge.partnerId });
-      } else {
-        deliveries.push({
-          nudge,
-          member: { ...member, address: member.address },
-          partner,
-          history: histories.get(partner.id) ?? {},
-        });
-      }
-    }
-    return deliveries;
   }
 
   /** Settles a claimed nudge while its token is still on the row, releasing the lease. */
@@ -313,7 +195,7 @@ export class SqliteNudgeRepository implements NudgeRepository {
         const rows = db
           .prepare(
             `SELECT id, rule_id, occurrence, status FROM nudges
-             WHERE workspace_id = ? AND partner_id = ? AND status IN ${UNDELIVERED}`,
+             WHERE workspace_id = ? AND partner_id = ? AND status IN ${OPEN}`,
           )
           .all(workspaceId, partnerId) as {
           id: number;
@@ -321,19 +203,81 @@ export class SqliteNudgeRepository implements NudgeRepository {
           occurrence: string;
           status: string;
         }[];
-        const expire = db.prepare(
-          `UPDATE nudges SET status = 'expired', lease_until = NULL, lease_token = NULL
-           WHERE id = ? AND status IN ${UNDELIVERED} AND (lease_until IS NULL OR lease_until <= ?)`,
-        );
         let count = 0;
         for (const row of rows) {
-          if (row.status !== 'pending' && !snoozedMayExpire.includes(row.rule_id)) continue;
+          if (row.status === 'snoozed' && !snoozedMayExpire.includes(row.rule_id)) continue;
           if (!kept.has(`${row.rule_id}\u0000${row.occurrence}`))
-            count += expire.run(row.id, iso(now)).changes;
+            count += closeOpen(db, row.id, 'expired', now);
         }
         return count;
       }),
     );
+  }
+
+  closeLogged(
+    workspaceId: string,
+    partnerId: number,
+    ruleIds: readonly string[],
+    memberId: string,
+    now: Date,
+  ): Promise<number> {
+    if (ruleIds.length === 0) return Promise.resolve(0);
+    return this.connection.run((db) =>
+      db.atomic(() => {
+        const ids = (
+          db
+            .prepare(
+              `SELECT id FROM nudges WHERE workspace_id = ? AND partner_id = ? AND status IN ${OPEN}
+                 AND rule_id IN (SELECT value FROM json_each(?))`,
+            )
+            .all(workspaceId, partnerId, jsonList(ruleIds)) as { id: number }[]
+        ).map((row) => row.id);
+        let count = 0;
+        for (const id of ids)
+          count += closeOpen(db, id, 'answered', now, { answer: LOGGED_ANSWER, by: memberId });
+        return count;
+      }),
+    );
+  }
+
+  expireOverdue(now: Date, limits: readonly { ruleId: string; days: number }[]): Promise<number> {
+    return this.connection.run((db) =>
+      db.atomic(() => {
+        let count = 0;
+        for (const { ruleId, days } of limits) {
+          const cutoff = iso(new Date(now.getTime() - days * 86_400_000));
+          const ids = (
+            db
+              .prepare(
+                `SELECT id FROM nudges WHERE rule_id = @rule AND status IN ${OPEN} AND (
+                   (status = 'pending' AND MAX(due_at, created_at) < @cutoff) OR
+                   (status = 'snoozed' AND deliver_after < @cutoff) OR
+                   (status = 'sent' AND sent_at < @cutoff))`,
+              )
+              .all({ rule: ruleId, cutoff }) as { id: number }[]
+          ).map((row) => row.id);
+          for (const id of ids) count += closeOpen(db, id, 'expired', now);
+        }
+        return count;
+      }),
+    );
+  }
+
+  expireClaimed(claimed: ClaimedNudge, now: Date): Promise<boolean> {
+    return this.settle(claimed, ["status = 'expired'", 'updated_at = ?'], [iso(now)]);
+  }
+
+  listMessageUpdates(limit: number): Promise<Nudge[]> {
+    return this.list('SELECT * FROM nudges WHERE message_update = 1 ORDER BY id LIMIT ?', [limit]);
+  }
+
+  messageUpdated(workspaceId: string, id: number): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare('UPDATE nudges SET message_update = 0 WHERE workspace_id = ? AND id = ?').run(
+        workspaceId,
+        id,
+      );
+    });
   }
 
   listForPartner(workspaceId: string, partnerId: number, options: { limit?: number } = {}): Promise<Nudge[]> {
@@ -343,17 +287,20 @@ export class SqliteNudgeRepository implements NudgeRepository {
     );
   }
 
-  countSentSince(workspaceId: string, memberId: string, since: Date, now: Date): Promise<number> {
-    return this.connection.run(
-      (db) =>
-        (
-          db
-            .prepare(
-              `SELECT COUNT(*) AS sent FROM nudges
-               WHERE workspace_id = ? AND member_id = ? AND sent_at >= ? AND sent_at <= ?`,
-            )
-            .get(workspaceId, memberId, iso(since), iso(now)) as { sent: number }
-        ).sent,
+  listSentSince(workspaceId: string, memberId: string, since: Date, now: Date): Promise<SentNudge[]> {
+    return this.connection.run((db) =>
+      (
+        db
+          .prepare(
+            `SELECT partner_id, rule_id, sent_at FROM nudges
+             WHERE workspace_id = ? AND member_id = ? AND sent_at >= ? AND sent_at <= ? ORDER BY sent_at`,
+          )
+          .all(workspaceId, memberId, iso(since), iso(now)) as Row[]
+      ).map((row) => ({
+        partnerId: Number(row.partner_id),
+        ruleId: String(row.rule_id),
+        sentAt: toDate(row.sent_at),
+      })),
     );
   }
 
@@ -380,4 +327,26 @@ export class SqliteNudgeRepository implements NudgeRepository {
   private list(sql: string, values: unknown[]): Promise<Nudge[]> {
     return this.connection.run((db) => (db.prepare(sql).all(...values) as Row[]).map(toNudge));
   }
+}
+
+/**
+ * Closes one open nudge that no live lease holds (a send under way finishes first; its outcome then
+ * finds the nudge settled), as `expired` or `answered`; a delivered one is marked for a message update.
+ */
+function closeOpen(
+  db: SqliteDb,
+  id: number,
+  status: 'expired' | 'answered',
+  now: Date,
+  answer?: { answer: string; by: string },
+): number {
+  return db
+    .prepare(
+      `UPDATE nudges SET status = @status, answer = COALESCE(@answer, answer), answered_by = COALESCE(@by, answered_by),
+         answered_at = CASE WHEN @answer IS NULL THEN answered_at ELSE @now END,
+         message_update = CASE WHEN status = 'sent' THEN 1 ELSE message_update END,
+         lease_until = NULL, lease_token = NULL, updated_at = @now
+       WHERE id = @id AND status IN ${OPEN} AND (lease_until IS NULL OR lease_until <= @now)`,
+    )
+    .run({ id, status, now: iso(now), answer: answer?.answer ?? null, by: answer?.by ?? null }).changes;
 }
