@@ -1,5 +1,6 @@
-import { tokenize, suggest } from '../../src/core/commands/grammar';
-import { coreHarness } from '../support/core-harness';
+import { COMMANDS, tokenize, suggest } from '../../src/core/commands/grammar';
+import { helpMessage } from '../../src/core/views';
+import { coreHarness, flatten } from '../support/core-harness';
 
 describe('tokenize', () => {
   it.each([
@@ -42,6 +43,21 @@ describe('tokenize', () => {
   it('suggests close names', () => {
     expect(suggest('Nisan', ['Nissan', 'Renault', 'Mitsubishi'])).toEqual(['Nissan']);
     expect(suggest('zzz', ['Nissan'])).toEqual([]);
+  });
+});
+
+describe('help', () => {
+  it('lists every command, remove included', () => {
+    const help = flatten(helpMessage());
+    for (const spec of COMMANDS) expect(help).toContain(`${spec.usage}* — ${spec.summary}`);
+    expect(COMMANDS.map((spec) => spec.name)).toContain('remove');
+  });
+
+  it('explains remove', () => {
+    const help = flatten(helpMessage('remove'));
+    expect(help).toContain('Usage: `partner remove NAME`');
+    expect(help).toContain('confirm');
+    expect(help).not.toContain('There is no command');
   });
 });
 

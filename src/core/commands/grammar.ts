@@ -128,6 +128,14 @@ export const COMMANDS: CommandSpec[] = [
       'prefs digest off',
     ],
   },
+  {
+    name: 'remove',
+    usage: 'remove NAME',
+    summary:
+      'Delete a partner with everything logged about it: interactions, nudges, answers. Asks you to confirm first; ' +
+      'it cannot be undone.',
+    examples: ['remove Nissan', 'remove "Renault Group"'],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
