@@ -15,7 +15,7 @@ import type { ExportFormat } from './core/export';
 import { EXPORT_FORMATS } from './core/export';
 import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './core/playbook/preview';
 import { writeMessageFiles } from './channels/shell/export-files';
-import { renderText } from './channels/shell/shell-channel';
+import { renderText } from './channels/shell/render-text';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -266,9 +266,16 @@ async function withWorkspace(
 }
 
 if (require.main === module) {
+  // A reader that stops early (`rapport … | head -1`) closes the pipe: what is left to print is dropped,
+  // quietly (the terminal session ends too; see ShellChannel). Any other output error is reported.
+  let outputError: string | null = null;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') outputError ??= describeError(error);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = code;
+      if (outputError) process.stderr.write(`rapport: cannot write the output: ${outputError}\n`);
+      process.exitCode = outputError ? 74 : code; // EX_IOERR
     },
     (error: unknown) => {
       process.stderr.write(`rapport: ${describeError(error)}\n`);

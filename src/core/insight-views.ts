@@ -25,9 +25,14 @@ export function healthText(health: Health): string {
   return `${healthBadge(health)} (${BAND_WORDS[health.band]})`;
 }
 
-/** A name as the command grammar wants it: quoted when it has spaces. */
+/**
+ * A name as the command grammar reads it back (`tokenize`): bare when it is one plain word; otherwise in
+ * double quotes, with `"` and `\` escaped. Names with spaces, quotes or markup characters (`*_~` and
+ * backticks) are quoted, so that a suggested command keeps them as one word whatever the channel shows.
+ */
 export function quoteName(name: string): string {
-  return /\s/.test(name) ? `"${name}"` : name;
+  if (/^[^\s"'\u2018\u2019\u201C\u201D\u201E*_~`]+$/.test(name)) return name;
+  return `"${name.replace(/["\\\u201C\u201D\u201E]/g, '\\$&')}"`;
 }
 
 function factorLine(factor: HealthFactor): string {

@@ -8,6 +8,11 @@ export interface Choice {
   id: string;
   label: string;
   style?: 'primary' | 'danger';
+  /**
+   * On a confirmation: the button that goes ahead (`confirm`) or backs out (`cancel`), so a channel may
+   * also take a typed "yes" or "no".
+   */
+  role?: 'confirm' | 'cancel';
 }
 
 /** A label/value pair shown beside the text (Block Kit fields, Adaptive Card FactSet). */

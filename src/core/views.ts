@@ -25,21 +25,25 @@ export const KIND_LABELS: Record<(typeof INTERACTION_KINDS)[number], string> = {
   note: 'Note',
 };
 
-function commandLines(spec: CommandSpec): string[] {
-  return [`*${spec.usage}* — ${spec.summary}`];
+/** One command in the help list: usage and summary. */
+export function commandLine(spec: CommandSpec): string {
+  return `*${spec.usage}* — ${spec.summary}`;
+}
+
+/** One command in detail: summary, usage and examples. */
+export function commandHelp(spec: CommandSpec): Message {
+  return {
+    title: `partner ${spec.name}`,
+    text: `${spec.summary}\n\nUsage: \`partner ${spec.usage}\``,
+    sections: [{ title: 'Examples', lines: spec.examples.map((example) => `\`partner ${example}\``) }],
+  };
 }
 
 /** The whole command list, or one command in detail. */
 export function helpMessage(topic?: string): Message {
   if (topic) {
     const spec = findCommand(topic.toLowerCase());
-    if (spec) {
-      return {
-        title: `partner ${spec.name}`,
-        text: `${spec.summary}\n\nUsage: \`partner ${spec.usage}\``,
-        sections: [{ title: 'Examples', lines: spec.examples.map((example) => `\`partner ${example}\``) }],
-      };
-    }
+    if (spec) return commandHelp(spec);
   }
   return {
     title: 'Rapport — relationship nudges for your partnerships',
@@ -47,7 +51,7 @@ export function helpMessage(topic?: string): Message {
       (topic ? `There is no command called “${topic}”. ` : '') +
       'Log what happens with your partners and I will nudge you, in your working hours, to keep building ' +
       'the relationship: visits, cultural observations, joint workshops, internal alignment, check-ins after signing.',
-    sections: [{ lines: COMMANDS.flatMap(commandLines) }],
+    sections: [{ lines: COMMANDS.map(commandLine) }],
     footer: 'Names with spaces go in quotes: "Renault Group". `help COMMAND` shows examples.',
   };
 }

@@ -1,5 +1,9 @@
-import { tokenize, suggest } from '../../src/core/commands/grammar';
-import { coreHarness } from '../support/core-harness';
+import fc from 'fast-check';
+import { checkPartnerName } from '../../src/core/commands/arguments';
+import { COMMANDS, tokenize, suggest } from '../../src/core/commands/grammar';
+import { quoteName } from '../../src/core/insight-views';
+import { helpMessage } from '../../src/core/views';
+import { coreHarness, flatten } from '../support/core-harness';
 
 describe('tokenize', () => {
   it.each([
@@ -42,6 +46,90 @@ describe('tokenize', () => {
   it('suggests close names', () => {
     expect(suggest('Nisan', ['Nissan', 'Renault', 'Mitsubishi'])).toEqual(['Nissan']);
     expect(suggest('zzz', ['Nissan'])).toEqual([]);
+  });
+
+  it.each([
+    ['add "Say \\"Hi\\""', ['add', 'Say "Hi"']],
+    ['add "a \\\\ b"', ['add', 'a \\ b']],
+    ['add "C:\\Temp dir"', ['add', 'C:\\Temp dir']],
+    ['add C:\\Temp Say\\"Hi', ['add', 'C:\\Temp', 'Say\\"Hi']],
+    ["add 'it\\s'", ['add', 'it\\s']],
+  ])(
+    'reads \\" and \\\\ inside double quotes, and a backslash anywhere else as a character: %s',
+    (text, tokens) => {
+      expect(tokenize(text)).toMatchObject({ ok: true, tokens });
+    },
+  );
+});
+
+describe('quoteName', () => {
+  it.each([
+    ['Nissan', 'Nissan'],
+    ['Renault Group', '"Renault Group"'],
+    ['*bold*', '"*bold*"'],
+    ['`tick`', '"`tick`"'],
+    ['a_b', '"a_b"'],
+    ['~x~', '"~x~"'],
+    ['Say "Hi"', '"Say \\"Hi\\""'],
+    ["O'Neil", '"O\'Neil"'],
+    ['back\\slash', 'back\\slash'],
+    ['back \\slash\\', '"back \\\\slash\\\\"'],
+  ])('writes %s as %s', (name, written) => {
+    expect(quoteName(name)).toBe(written);
+  });
+
+  /** Names as `add` takes them: trimmed, within the limits, and typed (so curly quotes were already made straight). */
+  const addableName = fc
+    .string({
+      unit: fc.constantFrom(
+        'a',
+        'Z',
+        '9',
+        'é',
+        '-',
+        '.',
+        ' ',
+        '\u00A0',
+        '*',
+        '_',
+        '~',
+        '`',
+        '"',
+        "'",
+        '\\',
+        '/',
+      ),
+      minLength: 1,
+      maxLength: 40,
+    })
+    .filter((name) => name === name.trim() && checkPartnerName(name) === null);
+
+  it('is read back by the tokenizer as exactly the name, inside a suggested command', () => {
+    fc.assert(
+      fc.property(addableName, (name) => {
+        expect(tokenize(`partner snooze ${quoteName(name)} 1w`)).toMatchObject({
+          ok: true,
+          tokens: ['partner', 'snooze', name, '1w'],
+        });
+        expect(tokenize(`add ${quoteName(name)}`)).toMatchObject({ ok: true, tokens: ['add', name] });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('help', () => {
+  it('lists every command, remove included', () => {
+    const help = flatten(helpMessage());
+    for (const spec of COMMANDS) expect(help).toContain(`${spec.usage}* — ${spec.summary}`);
+    expect(COMMANDS.map((spec) => spec.name)).toContain('remove');
+  });
+
+  it('explains remove', () => {
+    const help = flatten(helpMessage('remove'));
+    expect(help).toContain('Usage: `partner remove NAME`');
+    expect(help).toContain('confirm');
+    expect(help).not.toContain('There is no command');
   });
 });
 

@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { quoteName } from '../../src/core/insight-views';
+import { formatDay, formatLocal } from '../../src/core/time';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { CLI, runCli } from '../support/cli';
+import { spawnCli } from '../support/shell';
 import { tempDir } from '../support/temp-dir';
 
 const DAY = 86_400_000;
@@ -47,7 +51,7 @@ describe('the terminal channel, driven through the real CLI', () => {
       /🔔 Nissan — Post-signing check-in\nYou signed with Nissan 30 days ago — how is the collaboration going\?/,
     );
     expect(out).toMatch(
-      /1\) Going well\n {2}2\) Some friction\n {2}3\) Stuck\n {2}4\) Snooze 1 day\n {2}5\) Snooze 1 week\n {2}6\) Dismiss/,
+      /1\) Going well\n {2}2\) Some friction\n {2}3\) Stuck\n {2}S\) Snooze 1 day\n {2}W\) Snooze 1 week\n {2}D\) Dismiss/,
     );
     expect(out).toContain('1 nudge(s) delivered');
     expect(out).toContain('Thanks — recorded Going well for Nissan (Post-signing check-in).');
@@ -114,6 +118,217 @@ describe('the terminal channel, driven through the real CLI', () => {
     });
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('--at must be an ISO-8601 instant');
+  });
+});
+
+describe('terminal manners, through the real CLI', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.cleanup());
+
+  const shell = (lines: string[]): ReturnType<typeof runCli> =>
+    runCli([], lines.map((line) => `${line}\n`).join(''), { DATABASE_PATH: dir.file('rapport.db') });
+
+  const RULES: Record<string, string> = {
+    'Post-signing check-in': 'post-signing',
+    'Joint workshop': 'joint-workshop',
+  };
+
+  /**
+   * A partner signed 31 days ago whose other habits are up to date: the pass at the next working morning
+   * delivers two nudges of two kinds, the day-30 check-in and the joint workshop.
+   */
+  function twoNudgesDue(): string[] {
+    const now = new Date();
+    return [
+      'add Nissan',
+      `signed Nissan ${isoDay(new Date(now.getTime() - 31 * DAY))}`,
+      'observe Nissan Decisions are prepared by consensus before the meeting',
+      'log Nissan alignment yesterday Sales, purchasing and IT aligned',
+      `tick ${nextWorkingMorning(now).toISOString()}`,
+    ];
+  }
+
+  /** The titles of the nudges the pass delivered, in the order they were printed. */
+  function delivered(stdout: string): string[] {
+    const pass = stdout.slice(0, stdout.indexOf('Scheduler pass as of'));
+    return [...pass.matchAll(/^🔔 Nissan — (.+)$/gm)].map((match) => match[1]!);
+  }
+
+  function nudgeStatuses(): Record<string, string> {
+    const db = new Database(dir.file('rapport.db'), { readonly: true });
+    const rows = db.prepare('SELECT rule_id, status FROM nudges').all() as {
+      rule_id: string;
+      status: string;
+    }[];
+    db.close();
+    return Object.fromEntries(rows.map((row) => [row.rule_id, row.status]));
+  }
+
+  function partnerNames(): string[] {
+    const db = new Database(dir.file('rapport.db'), { readonly: true });
+    const names = db.prepare('SELECT name FROM partners ORDER BY name').pluck().all() as string[];
+    db.close();
+    return names;
+  }
+
+  it('help lists every command, the terminal’s own in a section of their own, and explains remove', async () => {
+    const { stdout, code } = await shell(['help', 'help remove', 'help tick']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('\n  remove NAME — Delete a partner with everything logged about it');
+    expect(stdout).toMatch(
+      /\nIn the terminal\n {2}tick \[DATE \| now\] — Run the scheduler as of DATE.*\n {2}quit — Leave the chat/,
+    );
+    expect(stdout).toContain('Usage: remove NAME\n\nExamples\n  remove Nissan\n  remove "Renault Group"');
+    expect(stdout).toContain('Usage: tick [DATE | now]\n');
+    expect(stdout).not.toContain('There is no command called');
+  });
+
+  it('answers a remove confirmation with yes or no, and drops it when another command runs', async () => {
+    const { stdout } = await shell([
+      'add Nissan',
+      'add Mazda',
+      'remove Nissan',
+      'no',
+      'remove Mazda',
+      'yes',
+      'remove Nissan',
+      'list',
+      'y',
+    ]);
+    expect(stdout).toContain('  1) Remove Nissan\n  2) Keep it\nAnswer yes or no, or with a number.');
+    expect(stdout).toContain('Kept Nissan.');
+    expect(stdout).toContain('Removed Mazda and everything logged about it.');
+    expect(stdout).not.toContain('Did you mean');
+    // `list` dropped the last confirmation: the y after it is an unknown command, not an answer.
+    expect(stdout).toContain("I don't know the command “y”");
+    expect(partnerNames()).toEqual(['Nissan']);
+  });
+
+  it('never answers with a number a menu the member has not just seen: it shows that menu first', async () => {
+    const { stdout, code } = await shell([...twoNudgesDue(), 'remove Nissan', 'status Nissan', '1', '1']);
+    expect(code).toBe(0);
+    const [first, last] = delivered(stdout);
+    expect(new Set([first, last])).toEqual(new Set(Object.keys(RULES)));
+    // The first 1 would answer the last nudge, but the confirmation was seen after it: it is shown again.
+    const reshown = stdout.indexOf(
+      '“1” would answer this — nothing is answered until you type your choice again:\n',
+    );
+    expect(reshown).toBeGreaterThan(stdout.indexOf('Where the relationship with Nissan stands.'));
+    expect(stdout.slice(reshown)).toMatch(new RegExp(`again:\\n🔔 Nissan — ${last}\\n.+\\n\\n {2}1\\) `));
+    expect(stdout.slice(0, reshown)).not.toContain('Thanks — recorded');
+    // The second 1 answers it; then the other nudge is shown again with its options, unanswered.
+    expect(stdout.match(/Thanks — recorded/g)).toHaveLength(1);
+    expect(stdout).toMatch(
+      new RegExp(`Still waiting for an answer:\\n🔔 Nissan — ${first}\\n.+\\n\\n {2}1\\) `),
+    );
+    expect(nudgeStatuses()).toMatchObject({ [RULES[last!]!]: 'answered', [RULES[first!]!]: 'sent' });
+  });
+
+  it('gives the built-in answers the same keys on two kinds of nudge', async () => {
+    const { stdout } = await shell([...twoNudgesDue(), 's', 'd']);
+    const [first, last] = delivered(stdout);
+    const menu = (title: string): string => stdout.slice(stdout.indexOf(`🔔 Nissan — ${title}`));
+    expect(menu('Post-signing check-in')).toMatch(
+      /\n {2}1\) Going well\n {2}2\) Some friction\n {2}3\) Stuck\n {2}S\) Snooze 1 day\n {2}W\) Snooze 1 week\n {2}D\) Dismiss\nAnswer with a number or a letter\./,
+    );
+    expect(menu('Joint workshop')).toMatch(
+      /\n {2}1\) Workshop scheduled\n {2}L\) Log it now\n {2}B\) Brief me\n {2}S\) Snooze 1 day\n {2}W\) Snooze 1 week\n {2}D\) Dismiss\n/,
+    );
+    // S snoozes the nudge seen last; D dismisses the other, shown again first.
+    expect(stdout).toMatch(/Snoozed until .+\.\n\nStill waiting for an answer:\n/);
+    expect(stdout).toContain('Dismissed.');
+    expect(nudgeStatuses()).toMatchObject({ [RULES[last!]!]: 'snoozed', [RULES[first!]!]: 'dismissed' });
+  });
+
+  it('tick DATE moves the chat’s clock: status, log, snooze and pause then use the simulated day', async () => {
+    const now = new Date();
+    const today = isoDay(now);
+    // A working morning at least 15 days on: the site visit (due 14 days after adding) is asked for.
+    const at = nextWorkingMorning(new Date(now.getTime() + 15 * DAY));
+    const day = isoDay(at);
+    const dayBefore = isoDay(new Date(at.getTime() - DAY));
+    const weekOn = formatLocal(new Date(at.getTime() + 7 * DAY), 'UTC');
+    const { stdout, code } = await shell([
+      'add Nissan',
+      'log Nissan call today Intro',
+      `tick ${day}`,
+      'status Nissan',
+      'log Nissan meeting yesterday Follow-up',
+      'snooze Nissan 1w',
+      'pause 1w',
+      'status Nissan',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('🔔 Nissan — Plan a site visit');
+    expect(stdout).toContain(
+      `This chat's clock now reads ${formatDay(day)}, 10:00 and runs on from there; tick now goes back to the real clock.`,
+    );
+    const [firstStatus, lastStatus] = stdout.split('Where the relationship with Nissan stands.').slice(1);
+    const elapsed = Math.round((Date.parse(day) - Date.parse(today)) / DAY);
+    expect(firstStatus).toContain(`${formatDay(today)} (${elapsed} days ago): Call — Intro`);
+    expect(stdout).toContain(`Logged for Nissan: Meeting, ${formatDay(dayBefore)}`);
+    expect(stdout).toMatch(new RegExp(`Snoozed \\d nudges? for Nissan until ${weekOn}\\.`));
+    expect(stdout).toContain(`Paused until ${weekOn}.`);
+    expect(lastStatus).toContain(`${formatDay(dayBefore)} (yesterday): Meeting — Follow-up`);
+  });
+
+  it.each([
+    ['*Star* "Co"', `'*Star* "Co"'`],
+    ['`tick`', "'`tick`'"],
+    ['a_b \\ c~', '"a_b \\\\ c~"'],
+  ])('suggests commands for a partner named %s that work when typed back', async (name, typed) => {
+    const added = await shell([`add ${typed}`]);
+    expect(partnerNames()).toEqual([name]);
+    const hint = /Log what happens: (.+)\n/.exec(added.stdout)![1]!;
+    expect(hint).toBe(`log ${quoteName(name)} meeting today First call`);
+    const { stdout } = await shell([hint, `status ${quoteName(name)}`]);
+    expect(stdout).toContain(`: Meeting, ${formatDay(isoDay(new Date()))}`);
+    expect(stdout).toMatch(/\(today\): Meeting — First call/);
+    expect(stdout).not.toContain("I don't know a partner");
+  });
+
+  it('exits quietly with status 0 when the reader of its output stops after the first line', async () => {
+    const { child, stderr, exited } = spawnCli([], { DATABASE_PATH: dir.file('rapport.db') });
+    child.stdin.write('help\n');
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy(); // like `| head -1`: nobody reads any more
+    child.stdin.end('help\nadd Nissan\nlist\nhelp\n');
+    expect(await exited).toBe(0);
+    expect(stderr()).toBe('');
+  });
+
+  it('exits with status 0 and no stack trace in `rapport start < script | head -1`', () => {
+    const script = dir.file('script.txt');
+    writeFileSync(script, 'help\n'.repeat(200));
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        '"$0" "$1" start < "$2" 2> "$3" | head -1; exit "${PIPESTATUS[0]}"',
+        process.execPath,
+        CLI,
+        script,
+        dir.file('stderr.txt'),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TZ: 'UTC',
+          TICK_SCHEDULE: 'off',
+          DATABASE_PATH: dir.file('rapport.db'),
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    expect(result.stdout).toBe(
+      'Rapport — relationship nudges for your partnerships. Type help for the commands, quit to leave.\n',
+    );
+    expect(readFileSync(dir.file('stderr.txt'), 'utf8')).toBe('');
+    expect(result.status).toBe(0);
   });
 });
 

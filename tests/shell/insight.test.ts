@@ -62,7 +62,7 @@ describe('insight views in the terminal', () => {
       '• latest pulse 4/5, up from 3/5 (20/25)',
       '✗ no joint workshop yet (0/6)',
       '✓ no post-signing check-in asked yet (10/10)',
-      'Next step: Visit them at their premises (or host them at yours) (+10) — partner log Nissan visit',
+      'Next step: Visit them at their premises (or host them at yours) (+10) — log Nissan visit',
     ])
       expect(out).toContain(`  ${line}\n`);
     expect(out).toContain(
@@ -144,10 +144,10 @@ describe('insight views in the terminal', () => {
   });
 
   it.each([
-    ['status Nisan', 'Did you mean Nissan?', 'partner status NAME'],
-    ['brief Nisan', 'Did you mean Nissan?', 'partner brief NAME'],
-    ['preview Renault 10', 'Did you mean Renault Group?', 'partner preview NAME [DAYS]'],
-    ['brief Toyota', 'Add it first with partner add NAME', 'partner brief NAME'],
+    ['status Nisan', 'Did you mean Nissan?', 'status NAME'],
+    ['brief Nisan', 'Did you mean Nissan?', 'brief NAME'],
+    ['preview Renault 10', 'Did you mean Renault Group?', 'preview NAME [DAYS]'],
+    ['brief Toyota', 'Add it first with add NAME', 'brief NAME'],
   ])('%s answers with suggestions and usage', async (line, hint, usage) => {
     const out = await runShell(options, [line]);
     expect(out).toContain(hint);
@@ -160,7 +160,7 @@ describe('insight views in the terminal', () => {
     expect(out).toContain('preview NAME [DAYS] — The nudges the playbook will send');
     expect(out).toContain('export [csv|json] — ');
     expect(out).toContain('prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | digest on|off]');
-    expect(out).toContain('partner preview Nissan 90');
+    expect(out).toContain('\n  preview Nissan 90\n');
   });
 });
 
@@ -187,9 +187,9 @@ describe('the Brief me button on a visit nudge', () => {
     const options: ShellOptions = { dbPath: join(dir, 'rapport.db'), now: new Date('2026-11-01T10:00:00Z') };
     await runShell(options, ['add Toyota', 'observe Toyota Punctuality is respect']);
     // Two weeks later only the site-visit rule is due: its nudge is the one menu open.
-    const out = await runShell({ ...options, now: new Date('2026-11-16T10:00:00Z') }, ['tick', '3']);
+    const out = await runShell({ ...options, now: new Date('2026-11-16T10:00:00Z') }, ['tick', 'b']);
     expect(out).toContain('🔔 Toyota — Plan a site visit');
-    expect(out).toContain('  1) Visit planned\n  2) Log it now\n  3) Brief me\n');
+    expect(out).toContain('  1) Visit planned\n  L) Log it now\n  B) Brief me\n');
     expect(out).toContain('Brief: Toyota');
     expect(out).toContain('Cultural observations\n  Sun 1 Nov 2026: Punctuality is respect');
   });
@@ -294,6 +294,6 @@ describe('the weekly digest in the terminal', () => {
     expect(out.split('🔔 Your partnerships — week of Mon 30 Nov 2026').length - 1).toBe(1);
     expect(out).toContain('1 weekly digest(s) sent.');
     expect(out).toContain('Needs attention\n  🔴 23/100 Renault Group — nothing logged yet');
-    expect(out).toContain('Turn it off with partner prefs digest off.');
+    expect(out).toContain('Turn it off with prefs digest off.');
   });
 });

@@ -2,6 +2,8 @@
  * Runs the real service in terminal mode: lines go in on a PassThrough stdin, the transcript comes back
  * from stdout. Each run opens the SQLite file, runs the lines in order, and stops the service.
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { loadConfig } from '../../src/config';
 import type { Actor } from '../../src/core/rapport';
 import { startService } from '../../src/main';
 import type { Service } from '../../src/main';
+import { CLI } from './cli';
 
 export const SHELL_ACTOR: Actor = { workspaceId: 'shell:local', memberId: 'local' };
 
@@ -77,4 +80,31 @@ export async function withService<T>(
   } finally {
     await service.stop();
   }
+}
+
+/** The built CLI with piped stdin, stdout and stderr, for tests that act while it runs (or stop reading). */
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcessWithoutNullStreams; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', TICK_SCHEDULE: 'off', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  // The CLI may have stopped reading (it ends when its output goes away); a late write is not an error.
+  child.stdin.on('error', () => undefined);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`CLI did not exit within 20 s.\nstderr:\n${stderr}`));
+    }, 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  return { child, stderr: () => stderr, exited };
 }

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import type { Message } from '../../core/messages';
 import type { Address, Platform } from '../../core/model';
 import type { Channel, DeliveryReceipt } from '../../core/ports';
-import { renderText } from './shell-channel';
+import { renderText } from './render-text';
 
 export class DryRunChannel implements Channel {
   private sent = 0;

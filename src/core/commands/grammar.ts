@@ -128,6 +128,14 @@ export const COMMANDS: CommandSpec[] = [
       'prefs digest off',
     ],
   },
+  {
+    name: 'remove',
+    usage: 'remove NAME',
+    summary:
+      'Delete a partner with everything logged about it: interactions, nudges, answers. Asks you to confirm first; ' +
+      'it cannot be undone.',
+    examples: ['remove Nissan', 'remove "Renault Group"'],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
@@ -139,7 +147,9 @@ export type TokenizeResult = { ok: true; tokens: string[]; quoted: boolean[] } |
 /**
  * Splits a line into words; double quotes (straight or curly, as phones type them) group words, and so
  * do single quotes around a whole group ('Renault Group'). An apostrophe inside or at the start of a
- * word with no closing quote later (don't, ’til) is just a character. `quoted` marks grouped words.
+ * word with no closing quote later (don't, ’til) is just a character. Inside double quotes, `\"` and
+ * `\\` stand for `"` and `\`, so that any name can be written as one word (see `quoteName`); a
+ * backslash before anything else is just a character. `quoted` marks grouped words.
  */
 export function tokenize(text: string): TokenizeResult {
   const normalized = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019]/g, "'");
@@ -153,7 +163,11 @@ export function tokenize(text: string): TokenizeResult {
   for (let i = 0; i < chars.length; i++) {
     const char = chars[i]!;
     if (quote) {
-      if (char === quote) quote = null;
+      const next = chars[i + 1];
+      if (quote === '"' && char === '\\' && (next === '"' || next === '\\')) {
+        current += next;
+        i++;
+      } else if (char === quote) quote = null;
       else current += char;
       continue;
     }

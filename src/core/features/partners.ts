@@ -136,8 +136,9 @@ export class PartnerFeature {
           id: partnerChoiceId(partner.id, 'remove'),
           label: `Remove ${truncate(partner.name, 30)}`,
           style: 'danger',
+          role: 'confirm',
         },
-        { id: partnerChoiceId(partner.id, 'keep'), label: 'Keep it' },
+        { id: partnerChoiceId(partner.id, 'keep'), label: 'Keep it', role: 'cancel' },
       ],
     };
   }
