@@ -323,9 +323,10 @@ describe('commands', () => {
       h.now,
     );
     expect(result.ok).toBe(true);
+    // Not answered as the form's own nudge; the visit it logged still does what Bob's nudge asked.
     expect(await h.store.nudges.get(h.actor.workspaceId, nudge.id)).toMatchObject({
-      answer: null,
-      answeredBy: null,
+      status: 'answered',
+      answer: '_logged',
     });
     const [visit] = await h.store.interactions.listForPartner(h.actor.workspaceId, mazda.id, {
       kinds: ['visit'],

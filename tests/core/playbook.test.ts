@@ -24,17 +24,18 @@ describe('the default playbook', () => {
       ['site-visit@2026-01-15'],
     ],
     [
-      'asks to keep in touch after 21 days without any contact',
+      'asks to keep in touch after 30 days without any contact',
       {},
       {},
-      '2026-01-22T08:00:00Z',
-      ['keep-in-touch@2026-01-22', 'site-visit@2026-01-15'],
+      '2026-01-31T08:00:00Z',
+      ['keep-in-touch@2026-01-31', 'site-visit@2026-01-15'],
     ],
     [
       'resets the keep-in-touch clock with any logged touch',
       {},
       { call: once('2026-01-20') },
-      '2026-01-22T08:00:00Z',
+      // Without the call, keep-in-touch would be due since 31 Jan.
+      '2026-02-02T08:00:00Z',
       ['site-visit@2026-01-15'],
     ],
     [

@@ -33,20 +33,21 @@ function bruteForce(s: PartnerState, from: Date, days: number): string[] {
 describe('timeline preview', () => {
   it('lists what falls due in the window, not what is already due', () => {
     const preview = previewPlaybook(state({}), FROM, 30, DEFAULT_PLAYBOOK);
+    // Added 1 Nov: keep in touch after 30 quiet days, a cultural observation after 45.
     expect(brief(preview)).toEqual([
-      '2026-12-01 cultural-observation 2026-12-01',
-      '2026-12-13 keep-in-touch 2026-12-13',
+      '2026-12-01 keep-in-touch 2026-12-01',
+      '2026-12-16 cultural-observation 2026-12-16',
     ]);
   });
 
   it('repeats recurring rules over a year, as if nothing new were logged', () => {
     const preview = previewPlaybook(state({}), FROM, 365, DEFAULT_PLAYBOOK);
     const count = (ruleId: string): number => preview.filter((o) => o.ruleId === ruleId).length;
-    expect(count('cultural-observation')).toBe(13);
-    expect(count('keep-in-touch')).toBe(17);
+    expect(count('cultural-observation')).toBe(8); // every 45 days
+    expect(count('keep-in-touch')).toBe(13); // every 30 days
     expect(count('site-visit')).toBe(3);
     expect(count('relationship-pulse')).toBe(4);
-    expect(preview).toHaveLength(37);
+    expect(preview).toHaveLength(28);
   });
 
   it.each([
@@ -92,10 +93,10 @@ describe('timeline preview', () => {
   });
 
   it('includes an occurrence due exactly at the end of the window', () => {
-    const until = new Date('2026-12-13T00:00:00.000Z');
+    const until = new Date('2026-12-16T00:00:00.000Z');
     const days = (until.getTime() - FROM.getTime()) / 86_400_000;
     expect(brief(previewPlaybook(state({}), FROM, days, DEFAULT_PLAYBOOK)).pop()).toBe(
-      '2026-12-13 keep-in-touch 2026-12-13',
+      '2026-12-16 cultural-observation 2026-12-16',
     );
   });
 

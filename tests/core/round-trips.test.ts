@@ -32,12 +32,13 @@ describe('store round trips', () => {
     expect(counted.count.inTransactions).toEqual([
       'interactions.add',
       'partners.history',
+      'nudges.closeLogged',
       'nudges.expirePending',
       'partners.setNextDueAt',
     ]);
   });
 
-  it('delivers each nudge in two store calls besides the batch claim: the daily cap and the mark', async () => {
+  it('delivers each nudge in at most two store calls besides the batch claim: the budget and the mark', async () => {
     const counted = countingStore(h.store);
     const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });
     const channel = new RecordingChannel('shell');
@@ -50,11 +51,16 @@ describe('store round trips', () => {
     counted.reset();
     const report = await scheduler.runDue(NOW);
     expect(report.delivered).toBeGreaterThanOrEqual(2);
-    const perNudge = counted.count.topLevel.filter(
-      (call) => !['nudges.claimDeliverable', 'partners.listDue'].includes(call),
-    );
-    expect(perNudge.filter((call) => call === 'nudges.countSentSince')).toHaveLength(report.delivered);
+    const perPass = [
+      'nudges.claimDeliverable',
+      'partners.listDue',
+      'nudges.expireOverdue',
+      'nudges.listMessageUpdates',
+    ];
+    const perNudge = counted.count.topLevel.filter((call) => !perPass.includes(call));
+    // One read of the member's recent sends for all their nudges, one mark per nudge.
+    expect(perNudge.filter((call) => call === 'nudges.listSentSince')).toHaveLength(1);
     expect(perNudge.filter((call) => call === 'nudges.markSent')).toHaveLength(report.delivered);
-    expect(perNudge).toHaveLength(2 * report.delivered);
+    expect(perNudge.length).toBeLessThanOrEqual(2 * report.delivered);
   });
 });

@@ -47,8 +47,12 @@ describe('the terminal channel, driven through the real CLI', () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toContain('Added Nissan (exploring)');
+    // The day-30 review says how long ago the signature really was on the day it arrives.
+    const sinceSigning = Math.round((Date.parse(tickAt.slice(0, 10)) - Date.parse(signed)) / DAY);
     expect(out).toMatch(
-      /🔔 Nissan — Post-signing check-in\nYou signed with Nissan 30 days ago — how is the collaboration going\?/,
+      new RegExp(
+        `🔔 Nissan — Post-signing check-in\\nYou signed with Nissan ${sinceSigning} days ago — how is the collaboration going\\?`,
+      ),
     );
     expect(out).toMatch(
       /1\) Going well\n {2}2\) Some friction\n {2}3\) Stuck\n {2}S\) Snooze 1 day\n {2}W\) Snooze 1 week\n {2}D\) Dismiss/,
@@ -137,8 +141,9 @@ describe('terminal manners, through the real CLI', () => {
   };
 
   /**
-   * A partner signed 31 days ago whose other habits are up to date: the pass at the next working morning
-   * delivers two nudges of two kinds, the day-30 check-in and the joint workshop.
+   * Two partners, each with one nudge of its own kind due at the pass three days on (so two messages, not
+   * one folded message): Nissan, signed 31 days ago with its other habits up to date, the day-30
+   * check-in; Mazda, in negotiation since today, the joint workshop.
    */
   function twoNudgesDue(): string[] {
     const now = new Date();
@@ -147,14 +152,16 @@ describe('terminal manners, through the real CLI', () => {
       `signed Nissan ${isoDay(new Date(now.getTime() - 31 * DAY))}`,
       'observe Nissan Decisions are prepared by consensus before the meeting',
       'log Nissan alignment yesterday Sales, purchasing and IT aligned',
-      `tick ${nextWorkingMorning(now).toISOString()}`,
+      'log Nissan workshop yesterday Designed the pilot together',
+      'add Mazda negotiating',
+      `tick ${nextWorkingMorning(new Date(now.getTime() + 3 * DAY)).toISOString()}`,
     ];
   }
 
   /** The titles of the nudges the pass delivered, in the order they were printed. */
   function delivered(stdout: string): string[] {
     const pass = stdout.slice(0, stdout.indexOf('Scheduler pass as of'));
-    return [...pass.matchAll(/^🔔 Nissan — (.+)$/gm)].map((match) => match[1]!);
+    return [...pass.matchAll(/^🔔 (?:Nissan|Mazda) — (.+)$/gm)].map((match) => match[1]!);
   }
 
   function nudgeStatuses(): Record<string, string> {
@@ -217,12 +224,14 @@ describe('terminal manners, through the real CLI', () => {
       '“1” would answer this — nothing is answered until you type your choice again:\n',
     );
     expect(reshown).toBeGreaterThan(stdout.indexOf('Where the relationship with Nissan stands.'));
-    expect(stdout.slice(reshown)).toMatch(new RegExp(`again:\\n🔔 Nissan — ${last}\\n.+\\n\\n {2}1\\) `));
+    expect(stdout.slice(reshown)).toMatch(
+      new RegExp(`again:\\n🔔 (Nissan|Mazda) — ${last}\\n.+\\n\\n {2}1\\) `),
+    );
     expect(stdout.slice(0, reshown)).not.toContain('Thanks — recorded');
     // The second 1 answers it; then the other nudge is shown again with its options, unanswered.
     expect(stdout.match(/Thanks — recorded/g)).toHaveLength(1);
     expect(stdout).toMatch(
-      new RegExp(`Still waiting for an answer:\\n🔔 Nissan — ${first}\\n.+\\n\\n {2}1\\) `),
+      new RegExp(`Still waiting for an answer:\\n🔔 (Nissan|Mazda) — ${first}\\n.+\\n\\n {2}1\\) `),
     );
     expect(nudgeStatuses()).toMatchObject({ [RULES[last!]!]: 'answered', [RULES[first!]!]: 'sent' });
   });
@@ -230,7 +239,7 @@ describe('terminal manners, through the real CLI', () => {
   it('gives the built-in answers the same keys on two kinds of nudge', async () => {
     const { stdout } = await shell([...twoNudgesDue(), 's', 'd']);
     const [first, last] = delivered(stdout);
-    const menu = (title: string): string => stdout.slice(stdout.indexOf(`🔔 Nissan — ${title}`));
+    const menu = (title: string): string => stdout.slice(stdout.indexOf(` — ${title}\n`));
     expect(menu('Post-signing check-in')).toMatch(
       /\n {2}1\) Going well\n {2}2\) Some friction\n {2}3\) Stuck\n {2}S\) Snooze 1 day\n {2}W\) Snooze 1 week\n {2}D\) Dismiss\nAnswer with a number or a letter\./,
     );

@@ -246,7 +246,10 @@ describe('NudgeScheduler', () => {
     await h.say('log Mazda visit 2026-12-12', fortnight);
     const nudges = await h.store.nudges.listForPartner(h.actor.workspaceId, 2);
     // Done by the log, though it was never delivered.
-    expect(nudges.find((n) => n.ruleId === 'site-visit')).toMatchObject({ status: 'answered', answer: '_logged' });
+    expect(nudges.find((n) => n.ruleId === 'site-visit')).toMatchObject({
+      status: 'answered',
+      answer: '_logged',
+    });
   });
 });
 

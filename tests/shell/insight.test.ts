@@ -38,8 +38,10 @@ async function seededWorkspace(): Promise<ShellOptions> {
       expect(result.ok).toBe(true);
     }
   });
-  // The pass delivers three nudges; `1` answers the latest (internal alignment: "Meeting scheduled").
-  const transcript = await runShell(options, ['tick', '1']);
+  // The pass delivers three nudges about Nissan in one message, the post-signing milestone first; its
+  // answers are numbered in order, so `5` is the internal alignment's "Meeting scheduled".
+  const transcript = await runShell(options, ['tick', '5']);
+  expect(transcript).toContain('  5) Meeting scheduled');
   expect(transcript).toContain('Thanks — recorded Meeting scheduled for Nissan (Internal alignment).');
   return options;
 }
@@ -123,10 +125,10 @@ describe('insight views in the terminal', () => {
     const out = await runShell(options, ['preview Nissan 60']);
     expect(out).toContain('Nissan — planned nudges, next 60 days');
     expect(out).toContain(
-      'If nothing new is logged, I will send 9 nudges about Nissan until Tue 26 Jan 2027.',
+      'If nothing new is logged, I will send 7 nudges about Nissan until Tue 26 Jan 2027.',
     );
     expect(out).toContain(
-      'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Mon 30 Nov, 09:00 — Internal alignment\n  Wed 16 Dec, 09:00 — Plan a site visit',
+      'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Wed 16 Dec, 09:00 — Plan a site visit\n  Mon 28 Dec, 09:00 — Keep in touch',
     );
     // Day 100 falls on a Saturday: it goes out on Monday morning.
     expect(out).toContain('Mon 11 Jan, 09:00 — Post-signing check-in (day 100)');

@@ -211,7 +211,7 @@ describe('SQLite nudge repository', () => {
     expect(h.count('interactions')).toBe(0);
   });
 
-  it('expires pending nudges that are no longer due, but never sent ones', async () => {
+  it('expires open nudges that are no longer due, sent ones marked for a message update', async () => {
     const { nudge: stale } = await h.store.nudges.createIfAbsent(key());
     const { nudge: sent } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd7' });
     const claimed = (await claim(NOW)).map((d) => d.nudge);
@@ -223,11 +223,19 @@ describe('SQLite nudge repository', () => {
       ),
     ).toBe(true);
     // A nudge still held by a live lease is its sender's to settle; once released it can expire.
-    expect(await h.store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(0);
+    const keepSent = [{ ruleId: sent.ruleId, occurrence: sent.occurrence }];
+    expect(await h.store.nudges.expirePending('slack:T1', partnerId, keepSent, NOW)).toBe(0);
     expect(await h.store.nudges.release(claimed.find((n) => n.id === stale.id)!)).toBe(true);
-    expect(await h.store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(1);
+    expect(await h.store.nudges.expirePending('slack:T1', partnerId, keepSent, NOW)).toBe(1);
     expect((await h.store.nudges.get('slack:T1', stale.id))?.status).toBe('expired');
     expect((await h.store.nudges.get('slack:T1', sent.id))?.status).toBe('sent');
+    expect(await h.store.nudges.listMessageUpdates(10)).toEqual([]);
+    // Superseded once delivered: closed too, and its message is due for an update.
+    expect(await h.store.nudges.expirePending('slack:T1', partnerId, [], NOW)).toBe(1);
+    expect((await h.store.nudges.get('slack:T1', sent.id))?.status).toBe('expired');
+    expect((await h.store.nudges.listMessageUpdates(10)).map((n) => n.id)).toEqual([sent.id]);
+    await h.store.nudges.messageUpdated('slack:T1', sent.id);
+    expect(await h.store.nudges.listMessageUpdates(10)).toEqual([]);
   });
 
   it('lists open nudges of a member and answered nudges of a workspace', async () => {

@@ -29,14 +29,31 @@ const KEY_BY_ACTION = new Map<string, string>(
 
 const LETTER_KEYS = new Set(Object.values(NUDGE_ACTION_KEYS).map((key) => key.toLowerCase()));
 
-/** What to type for each choice, in order: fixed letters for nudges' built-in answers, numbers for the rest. */
+/**
+ * What to type for each choice, in order: fixed letters for nudges' built-in answers, numbers for the rest
+ * (and for a built-in answer whose letter an earlier choice of the same message took: in a message that
+ * folds several nudges, the second "Log it now" gets a number).
+ */
 export function choiceKeys(choices: readonly Choice[]): string[] {
   let number = 0;
+  const used = new Set<string>();
   return choices.map((choice) => {
     const parsed = parseChoiceId(choice.id);
     const fixed = parsed?.type === 'nudge' ? KEY_BY_ACTION.get(parsed.action) : undefined;
-    return fixed ?? String(++number);
+    if (fixed && !used.has(fixed)) {
+      used.add(fixed);
+      return fixed;
+    }
+    return String(++number);
   });
+}
+
+/** Every choice a message offers, in the order shown: each section's, then the message's own. */
+export function menuChoices(message: Message): Choice[] {
+  return [
+    ...(message.sections ?? []).flatMap((section) => section.choices ?? []),
+    ...(message.choices ?? []),
+  ];
 }
 
 /** Whether a typed line is meant as an answer to a menu: a number, or one of the fixed letters. */
@@ -73,7 +90,7 @@ export interface Menu {
 }
 
 function menuOf(message: Message): Menu | null {
-  const choices = message.choices ?? [];
+  const choices = menuChoices(message);
   return choices.length ? { message, choices, keys: choiceKeys(choices) } : null;
 }
 

@@ -3,8 +3,8 @@
  * subset: `*bold*` and code spans (commands to type). A code span is shown exactly as written, so a
  * suggested command can be typed back; `*bold*` becomes ANSI bold on a terminal and plain text otherwise.
  */
-import type { Message } from '../../core/messages';
-import { answerHint, choiceKeys } from './menus';
+import type { Choice, Message } from '../../core/messages';
+import { answerHint, choiceKeys, menuChoices } from './menus';
 
 export interface RenderOptions {
   /** ANSI bold (an interactive terminal) rather than plain text. */
@@ -27,15 +27,18 @@ export function renderText(message: Message, options: RenderOptions = { color: f
     const width = Math.max(...message.facts.map((fact) => fact.label.length));
     for (const fact of message.facts) lines.push(`  ${fact.label.padEnd(width)}  ${inline(fact.value)}`);
   }
+  const choices = menuChoices(message);
+  const keys = choiceKeys(choices);
+  let shown = 0;
+  const choiceLines = (list: readonly Choice[]): string =>
+    list.map((choice) => `  ${keys[shown++]}) ${choice.label}`).join('\n');
   for (const section of message.sections ?? []) {
     if (section.title) lines.push('', bold(section.title));
     for (const line of section.lines) lines.push(`  ${inline(line)}`);
+    if (section.choices?.length) lines.push(choiceLines(section.choices));
   }
-  if (message.choices?.length) {
-    const keys = choiceKeys(message.choices);
-    lines.push('', message.choices.map((choice, i) => `  ${keys[i]}) ${choice.label}`).join('\n'));
-    lines.push(answerHint(message.choices, keys));
-  }
+  if (message.choices?.length) lines.push('', choiceLines(message.choices));
+  if (choices.length) lines.push(answerHint(choices, keys));
   if (message.footer) lines.push(inline(message.footer));
   return lines.join('\n');
 }

@@ -159,16 +159,16 @@ describe('Slack insight views', () => {
     const blocks = reply.body.blocks;
     expect(header(blocks)).toBe('Nissan — planned nudges, next 60 days');
     expect(sectionTexts(blocks)).toContain(
-      'If nothing new is logged, I will send 9 nudges about *Nissan* until Tue 26 Jan 2027.',
+      'If nothing new is logged, I will send 7 nudges about *Nissan* until Tue 26 Jan 2027.',
     );
     const timeline = section(blocks, 'Timeline (your time, UTC)').split('\n');
     expect(timeline.slice(1, 4)).toEqual([
       'Mon 30 Nov, 09:00 — Post-signing check-in (day 60)',
-      'Mon 30 Nov, 09:00 — Internal alignment',
       'Wed 16 Dec, 09:00 — Plan a site visit',
+      'Mon 28 Dec, 09:00 — Keep in touch',
     ]);
     expect(timeline).toContain('Mon 11 Jan, 09:00 — Post-signing check-in (day 100)');
-    expect(timeline).toHaveLength(10);
+    expect(timeline).toHaveLength(8);
     expect(section(blocks, 'What they will ask')).toContain(
       '*Post-signing check-in*: You signed with *Nissan* 60 days ago — how is the collaboration going?',
     );

@@ -56,43 +56,44 @@ describe('Slack nudges', () => {
     h.setNow(new Date(MONDAY.getTime() + 3 * DAY_MS));
   }
 
-  it('delivers a due nudge as a DM with its buttons: conversations.open, then chat.postMessage', async () => {
+  it('delivers the nudges due about a partner as one DM with each one’s buttons: conversations.open, then chat.postMessage', async () => {
     await signedAWeekAgo();
 
     const checkIn = nudge('post-signing');
+    const workshop = nudge('joint-workshop');
     expect(h.fake.calls('conversations.open').map((c) => c.params.users)).toEqual([USER]);
     const post = postFor(checkIn.id);
+    expect(postFor(workshop.id)).toBe(post);
     expect(post.params.channel).toBe(DM);
     expect(post.token).toBe('xoxb-test-token');
-    expect(String(post.params.text)).toContain('Nissan — Post-signing check-in');
+    expect(String(post.params.text)).toContain('Nissan — two things to look at');
+    // The milestone first; then the workshop; one snooze / dismiss for the whole message.
     expect(actionIds(post.params.blocks)).toEqual([
       `n:${checkIn.id}:well`,
       `n:${checkIn.id}:friction`,
       `n:${checkIn.id}:stuck`,
+      `n:${workshop.id}:scheduled`,
+      `n:${workshop.id}:_log`,
+      `n:${workshop.id}:_brief`,
       `n:${checkIn.id}:_snooze1d`,
       `n:${checkIn.id}:_snooze1w`,
       `n:${checkIn.id}:_dismiss`,
     ]);
-    const workshop = nudge('joint-workshop');
-    expect(actionIds(postFor(workshop.id).params.blocks)).toEqual(
-      expect.arrayContaining([
-        `n:${workshop.id}:_log`,
-        `n:${workshop.id}:_snooze1d`,
-        `n:${workshop.id}:_dismiss`,
-      ]),
-    );
     expect(checkIn.status).toBe('sent');
     expect(JSON.parse(checkIn.message_ref!)).toEqual({ channel: DM, ts: expect.any(String) });
+    expect(nudge('joint-workshop').message_ref).toBe(checkIn.message_ref);
   });
 
   it('remembers the DM channel in the member’s address so later nudges skip conversations.open', async () => {
     await signedAWeekAgo();
 
-    // Two nudges (the weekly digest of the same Monday pass goes to the same DM).
-    const nudgePosts = h.fake
-      .calls('chat.postMessage')
-      .filter((call) => !String(call.params.text).includes('Your partnerships — week of'));
-    expect(nudgePosts).toHaveLength(2);
+    // The nudges' message, then the weekly digest of the same Monday pass, in the same DM.
+    const posts = h.fake.calls('chat.postMessage');
+    expect(posts.map((call) => String(call.params.text).includes('Your partnerships — week of'))).toEqual([
+      false,
+      true,
+    ]);
+    expect(posts.map((call) => call.params.channel)).toEqual([DM, DM]);
     expect(h.fake.calls('conversations.open')).toHaveLength(1);
     const [member] = h.sql<{ address: string }>('SELECT address FROM members');
     expect(JSON.parse(member!.address).payload).toMatchObject({ userId: USER, dmChannelId: DM });
@@ -114,7 +115,16 @@ describe('Slack nudges', () => {
     expect(String(reply.body.text)).toContain('recorded *Going well*');
     const update = await h.fake.waitFor('chat.update');
     expect(update.params).toMatchObject({ channel: ref.channel, ts: ref.ts });
-    expect(actionIds(update.params.blocks)).toEqual([]);
+    // The check-in's buttons are gone; the workshop folded into the same message keeps its own.
+    const workshop = nudge('joint-workshop');
+    expect(actionIds(update.params.blocks)).toEqual([
+      `n:${workshop.id}:scheduled`,
+      `n:${workshop.id}:_log`,
+      `n:${workshop.id}:_brief`,
+      `n:${workshop.id}:_snooze1d`,
+      `n:${workshop.id}:_snooze1w`,
+      `n:${workshop.id}:_dismiss`,
+    ]);
     expect(blockText(update.params.blocks)).toContain('Recorded “Going well”');
     expect(h.fake.messages(DM).find((m) => m.ts === ref.ts)?.updates).toBe(1);
     expect(nudge('post-signing')).toMatchObject({ status: 'answered', answer: 'well' });
@@ -159,26 +169,36 @@ describe('Slack nudges', () => {
     });
     expect(result.status).toBe(200);
     const update = await h.fake.waitFor('chat.update', (c) => c.params.ts === ref.ts);
-    expect(actionIds(update.params.blocks)).toEqual([]);
+    // The workshop is done; the check-in folded into the same message still waits for its answer.
+    const checkIn = nudge('post-signing');
+    expect(actionIds(update.params.blocks)).toEqual([
+      `n:${checkIn.id}:well`,
+      `n:${checkIn.id}:friction`,
+      `n:${checkIn.id}:stuck`,
+      `n:${checkIn.id}:_snooze1d`,
+      `n:${checkIn.id}:_snooze1w`,
+      `n:${checkIn.id}:_dismiss`,
+    ]);
     expect(nudge('joint-workshop')).toMatchObject({ status: 'answered', answer: '_log' });
     expect(h.sql('SELECT kind, nudge_id FROM interactions WHERE kind = ?', 'workshop')).toEqual([
       { kind: 'workshop', nudge_id: workshop.id },
     ]);
   });
 
-  it('snoozes and dismisses from the buttons, updating each message', async () => {
+  it('snoozes and dismisses the whole message from its buttons, updating it each time', async () => {
     await signedAWeekAgo();
     const checkIn = nudge('post-signing');
-    const workshop = nudge('joint-workshop');
 
     const snooze = await h.click({ actionId: `n:${checkIn.id}:_snooze1d` });
     expect(String((await h.fake.waitForResponse(snooze.responseId)).body.text)).toContain('Snoozed until');
-    const dismiss = await h.click({ actionId: `n:${workshop.id}:_dismiss` });
-    expect(String((await h.fake.waitForResponse(dismiss.responseId)).body.text)).toBe('Dismissed.');
+    for (const rule of ['post-signing', 'joint-workshop'])
+      expect(nudge(rule)).toMatchObject({ status: 'snoozed', deliver_after: '2026-03-10T10:00:00.000Z' });
+    await h.fake.waitFor('chat.update');
 
-    expect(nudge('post-signing').status).toBe('snoozed');
-    expect(nudge('post-signing').deliver_after).toBe('2026-03-10T10:00:00.000Z');
-    expect(nudge('joint-workshop').status).toBe('dismissed');
+    const dismiss = await h.click({ actionId: `n:${checkIn.id}:_dismiss` });
+    expect(String((await h.fake.waitForResponse(dismiss.responseId)).body.text)).toBe('Dismissed.');
+    for (const rule of ['post-signing', 'joint-workshop']) expect(nudge(rule).status).toBe('dismissed');
+    await h.fake.waitFor('chat.update', () => h.fake.calls('chat.update').length === 2);
     expect(h.fake.calls('chat.update')).toHaveLength(2);
   });
 

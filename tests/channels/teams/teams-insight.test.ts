@@ -152,8 +152,8 @@ describe('Teams insight cards', () => {
     expect(texts[0]).toBe('Nissan — planned nudges, next 60 days');
     expect(sectionOf(texts, 'Timeline (your time, Europe/Berlin)', 3)).toEqual([
       'Mon 30 Nov, 09:00 — Post-signing check-in (day 60)',
-      'Mon 30 Nov, 09:00 — Internal alignment',
       'Wed 16 Dec, 09:00 — Plan a site visit',
+      'Mon 28 Dec, 09:00 — Keep in touch',
     ]);
     expect(texts).toContain('Mon 11 Jan, 09:00 — Post-signing check-in (day 100)');
     expect(texts).toContain(
