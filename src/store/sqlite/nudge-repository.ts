@@ -14,16 +14,7 @@ import type { Connection, SqliteDb } from './connection';
 import { leaseDeliverable, readDeliveries } from './nudge-claims';
 import { toNudge } from './nudge-rows';
 import type { BadRowReporter, LeasedTable, Row } from './rows';
-import {
-  iso,
-  jsonList,
-  parseJsonOrNull,
-  sqlList,
-  textOrNull,
-  toDate,
-  toDateOrNull,
-  updateWhileHeld,
-} from './rows';
+import { iso, jsonList, sqlList, toDate, updateWhileHeld } from './rows';
 
 const OPEN = sqlList(OPEN_NUDGE_STATUSES);
 const UNDELIVERED = sqlList(UNDELIVERED_NUDGE_STATUSES);
