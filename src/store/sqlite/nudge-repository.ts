@@ -371,6 +371,28 @@ export class SqliteNudgeRepository implements NudgeRepository {
     );
   }
 
+  listAnsweredBy(workspaceId: string, memberId: string, since: Date, limit: number): Promise<Nudge[]> {
+    return this.list(
+      `SELECT * FROM nudges
+       WHERE workspace_id = ? AND answered_by = ? AND status = 'answered' AND answered_at >= ?
+       ORDER BY answered_at DESC, id DESC LIMIT ?`,
+      [workspaceId, memberId, iso(since), limit],
+    );
+  }
+
+  reopen(workspaceId: string, id: number, from: NudgeStatus, to: NudgeStatus, now: Date): Promise<boolean> {
+    const forget = from === 'answered' ? ', answer = NULL, answered_at = NULL, answered_by = NULL' : '';
+    return this.connection.run(
+      (db) =>
+        db
+          .prepare(
+            `UPDATE nudges SET status = ?, lease_until = NULL, lease_token = NULL, updated_at = ?${forget}
+             WHERE workspace_id = ? AND id = ? AND status = ?`,
+          )
+          .run(to, iso(now), workspaceId, id, from).changes === 1,
+    );
+  }
+
   private read(db: SqliteDb, workspaceId: string, id: number): Nudge | null {
     const row = db.prepare('SELECT * FROM nudges WHERE workspace_id = ? AND id = ?').get(workspaceId, id) as
       Row | undefined;
