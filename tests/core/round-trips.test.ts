@@ -20,6 +20,8 @@ describe('store round trips', () => {
   afterEach(() => h.close());
 
   it('logs an interaction in three store calls: the member, the partner, one transaction', async () => {
+    // Inside it: the interaction, the schedule, and the journal entry that lets `undo` take it back (with
+    // the partner's undelivered nudges read before re-planning, to know which ones the log expired).
     const counted = countingStore(h.store);
     const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });
     const result = await rapport.handleCommand(
@@ -31,9 +33,11 @@ describe('store round trips', () => {
     expect(counted.count.topLevel).toEqual(['members.get', 'partners.findFirstNamed', 'transaction']);
     expect(counted.count.inTransactions).toEqual([
       'interactions.add',
+      'nudges.listForPartner',
       'partners.history',
       'nudges.expirePending',
       'partners.setNextDueAt',
+      'journal.add',
     ]);
   });
 
