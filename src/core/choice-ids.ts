@@ -16,6 +16,7 @@ export const NUDGE_ACTIONS = {
 export type ParsedChoice =
   | { type: 'nudge'; nudgeId: number; action: string }
   | { type: 'partner'; partnerId: number; action: string }
+  | { type: 'interaction'; interactionId: number; action: string }
   | { type: 'open-log-form' };
 
 export function nudgeChoiceId(nudgeId: number, action: string): string {
@@ -26,15 +27,25 @@ export function partnerChoiceId(partnerId: number, action: string): string {
   return `p:${partnerId}:${action}`;
 }
 
+/** A button about one logged interaction (confirming its deletion). */
+export function interactionChoiceId(interactionId: number, action: string): string {
+  return `i:${interactionId}:${action}`;
+}
+
 export const OPEN_LOG_FORM = 'log:open';
 
 export function parseChoiceId(id: string): ParsedChoice | null {
   if (id === OPEN_LOG_FORM) return { type: 'open-log-form' };
-  const match = /^([np]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
+  const match = /^([npi]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
   if (!match) return null;
   const numeric = Number(match[2]);
   if (!Number.isSafeInteger(numeric)) return null;
-  return match[1] === 'n'
-    ? { type: 'nudge', nudgeId: numeric, action: match[3]! }
-    : { type: 'partner', partnerId: numeric, action: match[3]! };
+  switch (match[1]) {
+    case 'n':
+      return { type: 'nudge', nudgeId: numeric, action: match[3]! };
+    case 'i':
+      return { type: 'interaction', interactionId: numeric, action: match[3]! };
+    default:
+      return { type: 'partner', partnerId: numeric, action: match[3]! };
+  }
 }

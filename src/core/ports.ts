@@ -11,6 +11,7 @@ import type {
   KindHistory,
   Member,
   Nudge,
+  NudgeStatus,
   Partner,
   Platform,
   Stage,
@@ -113,6 +114,8 @@ export interface PartnerRepository {
   /** All partners of a workspace, optionally only those a member owns, by name. */
   list(workspaceId: string, options?: { ownerId?: string }): Promise<Partner[]>;
   update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner>;
+  /** Gives the partner a new name. Throws `RapportError('CONFLICT')` when another partner has it (any case). */
+  rename(workspaceId: string, id: number, name: string): Promise<Partner>;
   addOwner(workspaceId: string, id: number, memberId: string): Promise<void>;
   /** Deletes the partner with its interactions and nudges. */
   remove(workspaceId: string, id: number): Promise<void>;
@@ -139,8 +142,22 @@ export interface NewInteraction {
   now: Date;
 }
 
+/** What can be corrected in a logged interaction. */
+export type InteractionFields = Pick<Interaction, 'kind' | 'occurredOn' | 'note' | 'rating'>;
+
 export interface InteractionRepository {
+  /**
+   * Inserts an interaction. Its id is new: never one an interaction the journal remembers had (a deleted
+   * interaction comes back with its own id when its deletion is undone).
+   */
   add(input: NewInteraction): Promise<Interaction>;
+  get(workspaceId: string, id: number): Promise<Interaction | null>;
+  /** Corrects an interaction; null when there is none with that id in the workspace. */
+  update(workspaceId: string, id: number, fields: Partial<InteractionFields>): Promise<Interaction | null>;
+  /** Deletes one interaction; false when there was none. */
+  remove(workspaceId: string, id: number): Promise<boolean>;
+  /** Puts a deleted interaction back exactly as it was, with its id. Throws `CONFLICT` if the id is in use. */
+  restore(interaction: Interaction): Promise<Interaction>;
   /** Most recent first (by day, then by creation). */
   listForPartner(
     workspaceId: string,
@@ -278,6 +295,13 @@ export interface NudgeRepository {
   listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]>;
   /** Every answered nudge of a workspace, by answer time, for export. */
   listAnswered(workspaceId: string): Promise<Nudge[]>;
+  /** Nudges a member answered at or after `since` that are still answered, latest answer first. */
+  listAnsweredBy(workspaceId: string, memberId: string, since: Date, limit: number): Promise<Nudge[]>;
+  /**
+   * Takes a nudge back to `to` if it is still `from` (a write that closed it was undone): leaving
+   * `answered` also forgets the answer. Returns whether it applied.
+   */
+  reopen(workspaceId: string, id: number, from: NudgeStatus, to: NudgeStatus, now: Date): Promise<boolean>;
 }
 
 /** Where one member's digest for one week stands. */
@@ -333,6 +357,79 @@ export interface DigestRepository {
   get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null>;
 }
 
+/** A partner's stage with the days that go with it, as a stage change leaves them. */
+export interface StageFields {
+  stage: Stage;
+  signedOn: IsoDate | null;
+  stageChangedAt: Date;
+}
+
+/**
+ * One undoable write, with what is needed to take it back exactly.
+ * - `log`: an interaction was logged (`log`, `observe`, the log form), perhaps answering a nudge.
+ * - `edit` / `delete`: a logged interaction was corrected or deleted.
+ * - `signed`: the stage and signing day changed and a "Contract signed" milestone was logged.
+ * - `stage`: the stage changed. `rename`: the partner's name changed.
+ */
+export type JournalChange =
+  | { action: 'log'; interaction: Interaction; answeredNudge: { id: number; status: NudgeStatus } | null }
+  | { action: 'edit'; interactionId: number; before: InteractionFields; after: InteractionFields }
+  | { action: 'delete'; interaction: Interaction }
+  | { action: 'signed'; before: StageFields; after: StageFields; milestone: Interaction }
+  | { action: 'stage'; before: StageFields; after: StageFields }
+  | { action: 'rename'; before: string; after: string };
+
+/** A nudge a write's re-planning expired, with the status it had, so that undoing the write reopens it. */
+/** A nudge a write closed, and the status it had before: what taking the write back reopens. */
+export interface ExpiredNudge {
+  id: number;
+  status: NudgeStatus;
+  /** How the write closed it: expired (no longer due), or answered because what it asked was logged. */
+  closedAs?: 'expired' | 'answered';
+}
+
+export interface JournalEntry {
+  id: number;
+  workspaceId: string;
+  /** Who wrote it: only they may undo it. */
+  memberId: string;
+  partnerId: number;
+  /** The interaction the write logged, corrected, deleted or (for `signed`) its milestone. */
+  interactionId: number | null;
+  /** Null once the entry is older than the undo window: what a write changed is not kept longer. */
+  change: JournalChange | null;
+  expiredNudges: ExpiredNudge[];
+  createdAt: Date;
+  undoneAt: Date | null;
+}
+
+export interface NewJournalEntry {
+  workspaceId: string;
+  memberId: string;
+  partnerId: number;
+  change: JournalChange;
+  expiredNudges: ExpiredNudge[];
+  now: Date;
+}
+
+/**
+ * The write journal: one entry per undoable write, written in the write's own transaction. Entries go
+ * with their partner.
+ */
+export interface JournalRepository {
+  /**
+   * Keeps one write. Entries of the workspace written before `forgetBefore` lose their `change` (which
+   * may hold a deleted note): only the interaction id and the expired nudges outlive the undo window.
+   */
+  add(entry: NewJournalEntry, forgetBefore: Date): Promise<JournalEntry>;
+  /** The member's most recent entry written at or after `since` and not undone yet. */
+  latest(workspaceId: string, memberId: string, since: Date): Promise<JournalEntry | null>;
+  /** Marks an entry undone; false when it already was. */
+  markUndone(workspaceId: string, id: number, at: Date): Promise<boolean>;
+  /** Nudges that writes about one interaction expired, whatever their age (a correction may reopen them). */
+  expiredByInteraction(workspaceId: string, interactionId: number): Promise<ExpiredNudge[]>;
+}
+
 /** Every repository, as one unit of work sees them. */
 export interface Repositories {
   readonly workspaces: WorkspaceRepository;
@@ -341,6 +438,7 @@ export interface Repositories {
   readonly interactions: InteractionRepository;
   readonly nudges: NudgeRepository;
   readonly digests: DigestRepository;
+  readonly journal: JournalRepository;
 }
 
 /**

@@ -19,6 +19,7 @@ import { NudgeFeature } from './features/nudges';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
 import { PrefsFeature } from './features/prefs';
+import { RecordFeature } from './features/record';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormResult, FormValues, Message } from './messages';
 import type { Member, Nudge, Platform } from './model';
@@ -48,6 +49,7 @@ export class Rapport {
   private readonly nudges: NudgeFeature;
   private readonly overview: OverviewFeature;
   private readonly insightCommands: InsightCommands;
+  private readonly record: RecordFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -67,6 +69,7 @@ export class Rapport {
     this.nudges = new NudgeFeature(deps, this.interactions);
     this.overview = new OverviewFeature(deps, this.nudges);
     this.insightCommands = new InsightCommands(deps, this.nudges);
+    this.record = new RecordFeature(deps);
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
@@ -75,6 +78,7 @@ export class Rapport {
       ...this.insightCommands.commands,
       ...this.nudges.commands,
       ...new PrefsFeature(deps).commands,
+      ...this.record.commands,
     };
   }
 
@@ -154,6 +158,8 @@ export class Rapport {
         return this.nudges.choose(actor, ctx.member, parsed.nudgeId, parsed.action, now);
       case 'partner':
         return this.partnerChoice(ctx, parsed.partnerId, parsed.action);
+      case 'interaction':
+        return this.record.choose(ctx, parsed.interactionId, parsed.action);
     }
   }
 

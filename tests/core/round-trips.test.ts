@@ -20,6 +20,8 @@ describe('store round trips', () => {
   afterEach(() => h.close());
 
   it('logs an interaction in three store calls: the member, the partner, one transaction', async () => {
+    // Inside it: the interaction, the schedule, and the journal entry that lets `undo` take it back (with
+    // the partner's undelivered nudges read before re-planning, to know which ones the log expired).
     const counted = countingStore(h.store);
     const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });
     const result = await rapport.handleCommand(
@@ -29,12 +31,14 @@ describe('store round trips', () => {
     );
     expect(result.reply.text).toContain('Logged for *Renault Group*');
     expect(counted.count.topLevel).toEqual(['members.get', 'partners.findFirstNamed', 'transaction']);
+    // No open nudge: nothing to close, none to remember for an undo.
     expect(counted.count.inTransactions).toEqual([
       'interactions.add',
+      'nudges.listForPartner',
       'partners.history',
-      'nudges.closeLogged',
       'nudges.expirePending',
       'partners.setNextDueAt',
+      'journal.add',
     ]);
   });
 

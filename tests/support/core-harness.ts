@@ -32,7 +32,7 @@ export async function coreHarness(options: { timeZone?: string; now?: Date } = {
     },
     /** Counts rows in every table, to prove that a refused command wrote nothing. */
     counts(): Record<string, number> {
-      const tables = ['partners', 'interactions', 'nudges', 'partner_owners'];
+      const tables = ['partners', 'interactions', 'nudges', 'partner_owners', 'journal'];
       return Object.fromEntries(
         tables.map((t) => [t, store.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]),
       );

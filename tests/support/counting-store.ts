@@ -11,7 +11,7 @@ export interface StoreCallCount {
   inTransactions: string[];
 }
 
-const REPOSITORIES = ['workspaces', 'members', 'partners', 'interactions', 'nudges', 'digests'];
+const REPOSITORIES = ['workspaces', 'members', 'partners', 'interactions', 'nudges', 'digests', 'journal'];
 
 function counting<T extends object>(
   target: T,

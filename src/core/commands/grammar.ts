@@ -77,7 +77,8 @@ export const COMMANDS: CommandSpec[] = [
     name: 'status',
     usage: 'status NAME',
     summary:
-      'Where one relationship stands: health with its reasons and next step, touches per month, recent interactions, check-ins, next nudges.',
+      'Where one relationship stands: health with its reasons and next step, touches per month, recent interactions ' +
+      '(numbered for `edit` and `delete`, 1 the most recent), check-ins, next nudges.',
     examples: ['status Nissan'],
   },
   {
@@ -135,6 +136,44 @@ export const COMMANDS: CommandSpec[] = [
       'Delete a partner with everything logged about it: interactions, nudges, answers. Asks you to confirm first; ' +
       'it cannot be undone.',
     examples: ['remove Nissan', 'remove "Renault Group"'],
+  },
+  {
+    name: 'edit',
+    usage: 'edit NAME N [date DATE] [kind KIND] [rating 1-5|none] [note NOTE…]',
+    summary:
+      'Correct interaction number N of `status NAME` (1 is the most recent): say what changes, one or more of ' +
+      'date, kind, rating, note (the note comes last; `note -` removes it). Yours, or any one if you own the partner.',
+    examples: [
+      'edit Nissan 2 date 20 Nov',
+      'edit Nissan 2 kind call',
+      'edit Nissan 1 note Pricing and delivery dates',
+      'edit "Renault Group" 3 kind visit date yesterday',
+    ],
+  },
+  {
+    name: 'delete',
+    usage: 'delete NAME N',
+    summary:
+      'Delete interaction number N of `status NAME`, once you confirm. Yours, or any one if you own the partner. ' +
+      '`undo` brings it back.',
+    examples: ['delete Nissan 2'],
+  },
+  {
+    name: 'undo',
+    usage: 'undo',
+    summary:
+      'Take back your own last change of the last 24 hours and say what it was: a logged interaction or ' +
+      'observation (a log form too), an edit, a deletion, a signature with its milestone, a stage change, a ' +
+      'rename, or an answer to a nudge with the check-in it recorded. Again: the change before it. ' +
+      'Adding and removing partners, snoozes and dismissals are not undone.',
+    examples: ['undo'],
+  },
+  {
+    name: 'rename',
+    usage: 'rename NAME NEW-NAME',
+    summary:
+      'Give a partner a new name (owners only); its record and nudges stay. Names with spaces go in quotes.',
+    examples: ['rename Nissan "Nissan Motor"', 'rename "Renault Group" Renault'],
   },
 ];
 

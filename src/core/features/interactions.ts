@@ -4,16 +4,12 @@ import { isKind, resolvePartner } from '../commands/arguments';
 import { describeDay, readDate, readDatePhrase } from '../commands/dates';
 import { LIMITS, suggest } from '../commands/grammar';
 import type { Form, FormResult, FormValues, Message } from '../messages';
-import type { InteractionKind, IsoDate, Partner } from '../model';
+import type { InteractionKind, IsoDate, NudgeStatus, Partner } from '../model';
 import { INTERACTION_KINDS } from '../model';
-import { rulesAnsweredBy } from '../playbook/playbook';
-import { planSchedule, saveSchedule } from '../playbook/partner-schedule';
 import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
-
-/** Kinds that mean we met them: the first one sets the partner's "first met" day. */
-const MEETING_KINDS: readonly InteractionKind[] = ['meeting', 'visit', 'hosted', 'workshop'];
+import { MEETING_KINDS, replanAndJournal } from './record-journal';
 
 export interface LogFormInitial {
   partnerId?: number;
@@ -130,7 +126,8 @@ export class InteractionFeature {
 
   /**
    * Records one interaction as one transaction: the interaction, the nudge it answers (if any), the
-   * partner's first-met day and the schedule it changes are written together or not at all.
+   * partner's first-met day, the schedule it changes and its journal entry (for `undo`) are written
+   * together or not at all.
    */
   private async record(
     ctx: CommandContext,
@@ -150,7 +147,7 @@ export class InteractionFeature {
     const { workspaceId, memberId } = ctx.actor;
     const { store, playbook } = this.deps;
     await store.transaction(async (tx) => {
-      let answered: number | null = null;
+      let answered: { id: number; status: NudgeStatus } | null = null;
       if (nudgeId !== null && Number.isSafeInteger(nudgeId)) {
         const nudge = await tx.nudges.get(workspaceId, nudgeId);
         // The nudge id comes back from the client (form context): honour it only for this partner and for
@@ -161,10 +158,10 @@ export class InteractionFeature {
             memberId,
             at: ctx.now,
           });
-          if (outcome.answered) answered = nudge.id;
+          if (outcome.answered) answered = { id: nudge.id, status: nudge.status };
         }
       }
-      await tx.interactions.add({
+      const interaction = await tx.interactions.add({
         workspaceId,
         partnerId: partner.id,
         memberId,
@@ -172,21 +169,15 @@ export class InteractionFeature {
         occurredOn: date,
         note,
         rating,
-        nudgeId: answered,
+        nudgeId: answered?.id ?? null,
         now: ctx.now,
       });
       let current = partner;
       if (MEETING_KINDS.includes(kind) && (!partner.firstMetOn || date < partner.firstMetOn)) {
         current = await tx.partners.update(workspaceId, partner.id, { firstMetOn: date });
       }
-      // What this log did for the playbook: nudges asking for it that are no longer due are done, for
-      // every owner, sent or not (a backdated log that changes nothing due closes nothing).
-      const history = await tx.partners.history(workspaceId, partner.id);
-      const schedule = planSchedule(current, history, ctx.now, playbook, { dueMaterialized: false });
-      const stillDue = new Set(schedule.evaluation.due.map((o) => o.ruleId));
-      const done = rulesAnsweredBy(playbook, kind).filter((ruleId) => !stillDue.has(ruleId));
-      await tx.nudges.closeLogged(workspaceId, partner.id, done, memberId, ctx.now);
-      await saveSchedule(tx, current, schedule, ctx.now, playbook);
+      const change = { action: 'log', interaction, answeredNudge: answered } as const;
+      await replanAndJournal(tx, ctx.actor, current, change, ctx.now, playbook, kind);
     });
     return {
       text: `Logged for *${partner.name}*: ${KIND_LABELS[kind]}, ${describeDay(date, ctx.today)}${rating ? `, ${rating}/5` : ''}.`,

@@ -5,7 +5,14 @@
 import { OPEN_LOG_FORM, partnerChoiceId } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { byAttention, touchesPerMonth } from '../health';
-import { healthBadge, healthSection, healthText, nextStepText, touchesSection } from '../insight-views';
+import {
+  healthBadge,
+  healthSection,
+  healthText,
+  nextStepText,
+  quoteName,
+  touchesSection,
+} from '../insight-views';
 import type { Assessment } from '../insights';
 import type { Message, Section } from '../messages';
 import type { Nudge, Partner } from '../model';
@@ -193,7 +200,9 @@ export class OverviewFeature {
       touchesSection(touchesPerMonth(assessment.interactions, ctx.today, 12), ctx.today),
       {
         title: 'Recent interactions',
-        lines: recent.length ? recent.map((i) => interactionLine(i, ctx.today)) : ['None logged yet.'],
+        lines: recent.length
+          ? recent.map((i, index) => `${index + 1}. ${interactionLine(i, ctx.today)}`)
+          : ['None logged yet.'],
       },
       {
         title: 'Open check-ins',
@@ -221,6 +230,9 @@ export class OverviewFeature {
       text: `Where the relationship with *${partner.name}* stands.`,
       facts,
       sections,
+      footer: recent.length
+        ? `Fix a line by its number: \`partner edit ${quoteName(partner.name)} 1 …\`, \`partner delete ${quoteName(partner.name)} 1\`.`
+        : undefined,
     };
   }
 }

@@ -9,6 +9,7 @@ import { refreshSchedule } from '../playbook/partner-schedule';
 import { formatDay } from '../time';
 import { stageList, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
+import { replanAndJournal, stageFields } from './record-journal';
 
 export class PartnerFeature {
   readonly commands: CommandTable = {
@@ -56,7 +57,7 @@ export class PartnerFeature {
     };
   }
 
-  /** The signature, its "contract signed" milestone and the new schedule are written together. */
+  /** The signature, its "contract signed" milestone, the new schedule and its journal entry are written together. */
   private async signed(ctx: CommandContext, args: string[]): Promise<Message> {
     if (args.length === 0) return usageError('Which partner did you sign with?', 'signed');
     const { store, playbook } = this.deps;
@@ -76,7 +77,7 @@ export class PartnerFeature {
         signedOn: date,
         stageChangedAt: partner.stage === 'signed' ? partner.stageChangedAt : ctx.now,
       });
-      await tx.interactions.add({
+      const milestone = await tx.interactions.add({
         workspaceId: ctx.actor.workspaceId,
         partnerId: partner.id,
         memberId: ctx.actor.memberId,
@@ -85,7 +86,13 @@ export class PartnerFeature {
         note: 'Contract signed',
         now: ctx.now,
       });
-      await refreshSchedule(tx, signed, ctx.now, playbook);
+      const change = {
+        action: 'signed',
+        before: stageFields(partner),
+        after: stageFields(signed),
+        milestone,
+      } as const;
+      await replanAndJournal(tx, ctx.actor, signed, change, ctx.now, playbook);
       return signed;
     });
     return {
@@ -116,7 +123,8 @@ export class PartnerFeature {
         stageChangedAt: ctx.now,
         signedOn: stageWord === 'signed' ? (partner.signedOn ?? ctx.today) : partner.signedOn,
       });
-      await refreshSchedule(tx, moved, ctx.now, playbook);
+      const change = { action: 'stage', before: stageFields(partner), after: stageFields(moved) } as const;
+      await replanAndJournal(tx, ctx.actor, moved, change, ctx.now, playbook);
       return moved;
     });
     const extra = stageWord === 'ended' ? ' I will stop nudging you about them.' : '';

@@ -1,7 +1,7 @@
 import { RapportError } from '../../core/errors';
 import type { Interaction, InteractionKind, IsoDate } from '../../core/model';
-import type { InteractionRepository, NewInteraction } from '../../core/ports';
-import type { Connection } from './connection';
+import type { InteractionFields, InteractionRepository, NewInteraction } from '../../core/ports';
+import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
 import { iso, jsonList, textOrNull, toDate } from './rows';
 
@@ -30,11 +30,15 @@ export class SqliteInteractionRepository implements InteractionRepository {
         .get(input.workspaceId, input.partnerId);
       if (!partner)
         throw new RapportError('NOT_FOUND', `No partner ${input.partnerId} in ${input.workspaceId}`);
+      // SQLite would hand the highest id out again once its row is deleted; an id the journal names must
+      // stay that interaction's, so that undoing its deletion can put it back under the same id.
       const result = db
         .prepare(
-          `INSERT INTO interactions (workspace_id, partner_id, member_id, kind, occurred_on, note, rating, nudge_id,
-             created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO interactions (id, workspace_id, partner_id, member_id, kind, occurred_on, note, rating,
+             nudge_id, created_at)
+           VALUES ((SELECT MAX(id) + 1 FROM (SELECT MAX(id) AS id FROM interactions
+                                             UNION ALL SELECT MAX(interaction_id) FROM journal)),
+                   ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.workspaceId,
@@ -50,6 +54,76 @@ export class SqliteInteractionRepository implements InteractionRepository {
       return toInteraction(
         db.prepare('SELECT * FROM interactions WHERE id = ?').get(result.lastInsertRowid) as Row,
       );
+    });
+  }
+
+  get(workspaceId: string, id: number): Promise<Interaction | null> {
+    return this.connection.run((db) => this.read(db, workspaceId, id));
+  }
+
+  update(workspaceId: string, id: number, fields: Partial<InteractionFields>): Promise<Interaction | null> {
+    const columns: Record<keyof InteractionFields, string> = {
+      kind: 'kind',
+      occurredOn: 'occurred_on',
+      note: 'note',
+      rating: 'rating',
+    };
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, column] of Object.entries(columns) as [keyof InteractionFields, string][]) {
+      if (!(key in fields)) continue;
+      sets.push(`${column} = ?`);
+      values.push(fields[key] ?? null);
+    }
+    return this.connection.run((db) => {
+      if (sets.length) {
+        db.prepare(`UPDATE interactions SET ${sets.join(', ')} WHERE workspace_id = ? AND id = ?`).run(
+          ...values,
+          workspaceId,
+          id,
+        );
+      }
+      return this.read(db, workspaceId, id);
+    });
+  }
+
+  remove(workspaceId: string, id: number): Promise<boolean> {
+    return this.connection.run(
+      (db) =>
+        db.prepare('DELETE FROM interactions WHERE workspace_id = ? AND id = ?').run(workspaceId, id)
+          .changes === 1,
+    );
+  }
+
+  restore(interaction: Interaction): Promise<Interaction> {
+    return this.connection.run((db) => {
+      try {
+        db.prepare(
+          `INSERT INTO interactions (id, workspace_id, partner_id, member_id, kind, occurred_on, note, rating,
+             nudge_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          interaction.id,
+          interaction.workspaceId,
+          interaction.partnerId,
+          interaction.memberId,
+          interaction.kind,
+          interaction.occurredOn,
+          interaction.note,
+          interaction.rating,
+          interaction.nudgeId,
+          iso(interaction.createdAt),
+        );
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          throw new RapportError('CONFLICT', `Interaction ${interaction.id} cannot be put back`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      return this.read(db, interaction.workspaceId, interaction.id)!;
     });
   }
 
@@ -86,5 +160,12 @@ export class SqliteInteractionRepository implements InteractionRepository {
         db.prepare('SELECT * FROM interactions WHERE workspace_id = ? ORDER BY id').all(workspaceId) as Row[]
       ).map(toInteraction),
     );
+  }
+
+  private read(db: SqliteDb, workspaceId: string, id: number): Interaction | null {
+    const row = db
+      .prepare('SELECT * FROM interactions WHERE workspace_id = ? AND id = ?')
+      .get(workspaceId, id) as Row | undefined;
+    return row ? toInteraction(row) : null;
   }
 }

@@ -162,4 +162,26 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX nudges_member_sent ON nudges (workspace_id, member_id, sent_at) WHERE sent_at IS NOT NULL;
   CREATE INDEX nudges_open_rule ON nudges (rule_id, due_at) WHERE status IN ('pending', 'sent', 'snoozed');
   `,
+  // 10: the write journal: one row per undoable write (a log, an edit, a deletion, a signature, a stage
+  // change, a rename) with what taking it back needs. \`change\` is JSON, emptied after the undo window.
+  `
+  CREATE TABLE journal (
+    id             INTEGER PRIMARY KEY,
+    workspace_id   TEXT NOT NULL,
+    member_id      TEXT NOT NULL,
+    partner_id     INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    action         TEXT NOT NULL,
+    interaction_id INTEGER,
+    change         TEXT,
+    expired_nudges TEXT NOT NULL DEFAULT '[]',
+    created_at     TEXT NOT NULL,
+    undone_at      TEXT
+  );
+  CREATE INDEX journal_member ON journal (workspace_id, member_id, created_at);
+  -- Rows still holding what they changed: the ones the undo window lets go of.
+  CREATE INDEX journal_remembered ON journal (workspace_id, created_at) WHERE change IS NOT NULL;
+  -- Also keeps interaction ids from being used twice while the journal names them (see interactions.add).
+  CREATE INDEX journal_interaction ON journal (interaction_id);
+  CREATE INDEX journal_partner ON journal (partner_id);
+  `,
 ];

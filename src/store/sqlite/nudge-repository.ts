@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RapportError } from '../../core/errors';
-import type { Nudge, Platform } from '../../core/model';
+import type { Nudge, NudgeStatus, Platform } from '../../core/model';
 import { LOGGED_ANSWER, OPEN_NUDGE_STATUSES, UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
 import type {
   ClaimedNudge,
@@ -306,6 +306,28 @@ export class SqliteNudgeRepository implements NudgeRepository {
     return this.list(
       `SELECT * FROM nudges WHERE workspace_id = ? AND status = 'answered' ORDER BY answered_at, id`,
       [workspaceId],
+    );
+  }
+
+  listAnsweredBy(workspaceId: string, memberId: string, since: Date, limit: number): Promise<Nudge[]> {
+    return this.list(
+      `SELECT * FROM nudges
+       WHERE workspace_id = ? AND answered_by = ? AND status = 'answered' AND answered_at >= ?
+       ORDER BY answered_at DESC, id DESC LIMIT ?`,
+      [workspaceId, memberId, iso(since), limit],
+    );
+  }
+
+  reopen(workspaceId: string, id: number, from: NudgeStatus, to: NudgeStatus, now: Date): Promise<boolean> {
+    const forget = from === 'answered' ? ', answer = NULL, answered_at = NULL, answered_by = NULL' : '';
+    return this.connection.run(
+      (db) =>
+        db
+          .prepare(
+            `UPDATE nudges SET status = ?, lease_until = NULL, lease_token = NULL, updated_at = ?${forget}
+             WHERE workspace_id = ? AND id = ? AND status = ?`,
+          )
+          .run(to, iso(now), workspaceId, id, from).changes === 1,
     );
   }
 

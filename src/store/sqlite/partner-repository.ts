@@ -183,6 +183,27 @@ export class SqlitePartnerRepository implements PartnerRepository {
     });
   }
 
+  rename(workspaceId: string, id: number, name: string): Promise<Partner> {
+    return this.connection.run((db) => {
+      try {
+        db.prepare('UPDATE partners SET name = ?, name_key = ? WHERE workspace_id = ? AND id = ?').run(
+          name,
+          nameKey(name),
+          workspaceId,
+          id,
+        );
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new RapportError('CONFLICT', `A partner called ${name} already exists`, { cause: error });
+        }
+        throw error;
+      }
+      const partner = this.read(db, workspaceId, id);
+      if (!partner) throw new RapportError('NOT_FOUND', `No partner ${id} in ${workspaceId}`);
+      return partner;
+    });
+  }
+
   addOwner(workspaceId: string, id: number, memberId: string): Promise<void> {
     return this.connection.run((db) => {
       db.prepare(

@@ -10,6 +10,7 @@ import { RapportError } from '../../core/errors';
 import type {
   DigestRepository,
   InteractionRepository,
+  JournalRepository,
   MemberRepository,
   NudgeRepository,
   PartnerRepository,
@@ -21,6 +22,7 @@ import type { Connection } from './connection';
 import { RootConnection, SqliteDb, TransactionConnection, TransactionGate } from './connection';
 import { SqliteDigestRepository } from './digest-repository';
 import { SqliteInteractionRepository } from './interaction-repository';
+import { SqliteJournalRepository } from './journal-repository';
 import { SqliteMemberRepository } from './member-repository';
 import { migrate } from './migrate';
 import { SqliteNudgeRepository } from './nudge-repository';
@@ -94,6 +96,7 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     interactions: new SqliteInteractionRepository(connection),
     nudges: new SqliteNudgeRepository(connection, onBadRow),
     digests: new SqliteDigestRepository(connection),
+    journal: new SqliteJournalRepository(connection, onBadRow),
   };
 }
 
@@ -104,6 +107,7 @@ export class SqliteStore implements Store {
   readonly interactions: InteractionRepository;
   readonly nudges: NudgeRepository;
   readonly digests: DigestRepository;
+  readonly journal: JournalRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -122,6 +126,7 @@ export class SqliteStore implements Store {
     this.interactions = repos.interactions;
     this.nudges = repos.nudges;
     this.digests = repos.digests;
+    this.journal = repos.journal;
   }
 
   /**
