@@ -23,7 +23,19 @@ describe('loadConfig', () => {
       signingSecret: 's',
       appToken: null,
       apiUrl: 'http://127.0.0.1:9/api/',
+      timeoutMs: 15_000,
     });
+  });
+
+  it('gives every outbound platform call a deadline, 15 s unless PLATFORM_TIMEOUT_MS says otherwise', () => {
+    const both = {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+    };
+    expect(loadConfig(both).teams?.timeoutMs).toBe(15_000);
+    const short = loadConfig({ ...both, PLATFORM_TIMEOUT_MS: '2500' });
+    expect([short.slack?.timeoutMs, short.teams?.timeoutMs]).toEqual([2500, 2500]);
   });
 
   it('never turns Teams authentication off silently', () => {
@@ -69,6 +81,9 @@ describe('loadConfig', () => {
       'TEAMS_ALLOW_UNAUTHENTICATED',
     ],
     [{ TEAMS_ALLOW_UNAUTHENTICATED: 'perhaps' }, 'TEAMS_ALLOW_UNAUTHENTICATED'],
+    // A deadline longer than a third of the 120 s delivery lease could outlive the lease.
+    [{ PLATFORM_TIMEOUT_MS: '60000' }, 'PLATFORM_TIMEOUT_MS'],
+    [{ PLATFORM_TIMEOUT_MS: '0' }, 'PLATFORM_TIMEOUT_MS'],
   ])('stops on %o naming %s', (env, variable) => {
     let error: unknown;
     try {

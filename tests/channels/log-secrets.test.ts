@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import { SchedulerRetriesAuthentication } from '../../src/channels/teams/teams-channel';
+import { TeamsAuthentication } from '../../src/channels/teams/teams-channel';
 import { loadConfig } from '../../src/config';
 import { startService } from '../../src/main';
 import type { Service } from '../../src/main';
@@ -92,10 +92,10 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
     // unauthenticated one, so the turn runs with the app id and password configured.
     const open = new ConfigurationBotFrameworkAuthentication({});
     jest
-      .spyOn(SchedulerRetriesAuthentication.prototype, 'authenticateRequest')
+      .spyOn(TeamsAuthentication.prototype, 'authenticateRequest')
       .mockImplementation((activity) => open.authenticateRequest(activity, ''));
     jest
-      .spyOn(SchedulerRetriesAuthentication.prototype, 'createUserTokenClient')
+      .spyOn(TeamsAuthentication.prototype, 'createUserTokenClient')
       .mockImplementation((claims) => open.createUserTokenClient(claims));
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@
  * `@slack/web-api` in node_modules cannot make them unrecognisable.
  */
 import { ChannelError } from '../../core/errors';
+import { isDeadlineError } from '../deadline';
 
 /** Slack error strings meaning the user or the DM can no longer be reached: waiting will not help. */
 const ADDRESS_GONE = new Set([
@@ -137,8 +138,19 @@ export function toChannelError(error: unknown, what = 'Slack call'): ChannelErro
       return new ChannelError('UNAVAILABLE', `${what}: HTTP ${status}`, { cause: error });
     }
     case 'slack_webapi_request_error':
-      return new ChannelError('UNAVAILABLE', `${what}: Slack could not be reached`, { cause: error });
+      return new ChannelError(
+        'UNAVAILABLE',
+        isDeadlineError(error)
+          ? `${what}: Slack did not answer before the deadline`
+          : `${what}: Slack could not be reached`,
+        { cause: error },
+      );
     default: {
+      if (isDeadlineError(error)) {
+        return new ChannelError('UNAVAILABLE', `${what}: Slack did not answer before the deadline`, {
+          cause: error,
+        });
+      }
       const message = error instanceof Error ? error.message : String(error);
       return new ChannelError('UNAVAILABLE', `${what}: ${message}`, { cause: error });
     }

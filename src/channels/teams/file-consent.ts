@@ -17,9 +17,6 @@ export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file
 /** The invoke Teams sends when a consent card is accepted or declined. */
 export const FILE_CONSENT_INVOKE = 'fileConsent/invoke';
 
-/** How long the upload of one file may take, in ms. */
-const UPLOAD_TIMEOUT_MS = 30_000;
-
 /** What a consent card carries back: which file of which export to build again. */
 export interface ExportFileContext {
   export: 'csv' | 'json';
@@ -97,9 +94,16 @@ export function uploadUrlAllowed(url: string, allowPlainHttp: boolean): boolean 
 
 /**
  * Writes the whole file to an upload session in one PUT, as the session expects (a `Content-Range`
- * covering every byte). The URL is pre-authorised: no bot token goes with it. Throws on a refusal.
+ * covering every byte). The URL is pre-authorised: no bot token goes with it. The request, answer
+ * included, is aborted after `timeoutMs`. Throws on a refusal or a deadline that passed.
  */
-export async function putToUploadSession(url: string, content: Buffer, mimeType: string): Promise<void> {
+export async function putToUploadSession(
+  url: string,
+  content: Buffer,
+  mimeType: string,
+  timeoutMs: number,
+): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
   const response = await fetch(url, {
     method: 'PUT',
     headers: {
@@ -107,7 +111,9 @@ export async function putToUploadSession(url: string, content: Buffer, mimeType:
       'content-range': `bytes 0-${content.length - 1}/${content.length}`,
     },
     body: content,
-    signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+    signal,
+    // Upload sessions answer the PUT itself; a redirect elsewhere is not one to follow with the file.
+    redirect: 'error',
   });
   await response.arrayBuffer().catch(() => undefined);
   if (!response.ok) throw new Error(`the upload session answered HTTP ${response.status}`);

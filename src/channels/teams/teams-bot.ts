@@ -49,6 +49,8 @@ export interface TeamsBotOptions {
   clock: () => Date;
   /** Accept plain-HTTP file upload URLs (authentication off, local testing only). */
   allowPlainHttpUploads?: boolean;
+  /** Deadline of an upload to OneDrive, in ms. */
+  timeoutMs: number;
 }
 
 /** Who sent an activity, once the core knows them. */
@@ -198,7 +200,12 @@ export class TeamsBot extends ActivityHandler {
         return { status: 200 };
       }
       try {
-        await putToUploadSession(upload.uploadUrl, Buffer.from(content.content, 'utf8'), content.mimeType);
+        await putToUploadSession(
+          upload.uploadUrl,
+          Buffer.from(content.content, 'utf8'),
+          content.mimeType,
+          this.options.timeoutMs,
+        );
       } catch (error) {
         logger.warn(
           { file: file.name, err: describeError(error) },

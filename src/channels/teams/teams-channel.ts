@@ -18,6 +18,7 @@ import { readJson, sendJson } from '../../http/server';
 import type { Route } from '../../http/server';
 import { withoutSecrets } from '../../logger';
 import type { Core, PlatformChannel } from '../../main';
+import { withDeadline, within } from '../deadline';
 import { botRequest, BotResponseBridge } from './http-bridge';
 import type { TeamsAddressPayload } from './teams-address';
 import { isRecord, memberIdOf, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
@@ -45,50 +46,105 @@ export interface TeamsMessageRef {
 type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
 type ClaimsIdentity = Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0];
 type AuthenticateRequest = ConfigurationBotFrameworkAuthentication['authenticateRequest'];
+type AuthenticationConfig = ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0];
 
 /**
- * Bot Framework authentication whose connector clients never retry on their own. botbuilder's REST
- * pipeline retries 429 and 5xx up to three more times, sleeping for `Retry-After` in between, and offers
- * no option to turn that off. The scheduler owns retries (it reschedules the nudge and moves on), so a
- * 429 must surface at once.
+ * Bot Framework authentication whose connector clients never retry on their own and end every call by a
+ * deadline.
+ * - Retries: botbuilder's REST pipeline retries 429 and 5xx up to three more times, sleeping for
+ *   `Retry-After` in between, and offers no option to turn that off. The scheduler owns retries (it
+ *   reschedules the nudge and moves on), so a 429 must surface at once.
+ * - Deadlines: a Bot Connector that accepts the connection and never answers would otherwise hold a send
+ *   (and its delivery lease) for ever; each request is aborted `timeoutMs` after it starts.
  */
-export class SchedulerRetriesAuthentication extends ConfigurationBotFrameworkAuthentication {
+export class TeamsAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    config: AuthenticationConfig,
+    private readonly timeoutMs: number,
+  ) {
+    super(config);
+  }
+
   override async authenticateRequest(
     ...args: Parameters<AuthenticateRequest>
   ): ReturnType<AuthenticateRequest> {
     const result = await super.authenticateRequest(...args);
     return result.connectorFactory
-      ? { ...result, connectorFactory: withoutRetries(result.connectorFactory) }
+      ? { ...result, connectorFactory: withOutboundPolicy(result.connectorFactory, this.timeoutMs) }
       : result;
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return withoutRetries(super.createConnectorFactory(claimsIdentity));
+    return withOutboundPolicy(super.createConnectorFactory(claimsIdentity), this.timeoutMs);
   }
 }
 
-function withoutRetries(factory: ConnectorFactory): ConnectorFactory {
+function withOutboundPolicy(factory: ConnectorFactory, timeoutMs: number): ConnectorFactory {
   return {
     create: async (serviceUrl: string, audience?: string) => {
       const client = await factory.create(serviceUrl, audience);
-      removeRetryPolicy(client);
+      applyOutboundPolicy(client, timeoutMs);
       return client;
     },
   };
 }
 
+/** What this module needs of a connector client's REST pipeline (`@azure/core-rest-pipeline`). */
+interface RestPipeline {
+  removePolicy(options: { phase: 'Retry' }): unknown;
+  addPolicy(policy: {
+    name: string;
+    sendRequest(
+      request: PipelineRequest,
+      next: (request: PipelineRequest) => Promise<unknown>,
+    ): Promise<unknown>;
+  }): void;
+}
+
+interface PipelineRequest {
+  abortSignal?: AbortSignalLike;
+}
+
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+
 /**
- * Removes the retry phase from a connector client's REST pipeline. The pipeline sits on a member the
- * typings mark private; if a botbuilder upgrade moves it, this fails loudly rather than retrying silently.
+ * Takes the retry phase out of a connector client's REST pipeline and adds a deadline to each of its
+ * requests. The pipeline sits on a member the typings mark private; if a botbuilder upgrade moves it, this
+ * fails loudly rather than retrying silently or waiting for ever.
  */
-export function removeRetryPolicy(client: object): void {
-  const inner = (client as { client?: { pipeline?: { removePolicy(options: { phase: 'Retry' }): unknown } } })
-    .client;
-  if (!inner?.pipeline) {
+export function applyOutboundPolicy(client: object, timeoutMs: number): void {
+  const pipeline = (client as { client?: { pipeline?: RestPipeline } }).client?.pipeline;
+  if (!pipeline || typeof pipeline.addPolicy !== 'function') {
     throw new Error('botbuilder connector client has no REST pipeline: cannot turn off its own retries');
   }
-  inner.pipeline.removePolicy({ phase: 'Retry' });
+  pipeline.removePolicy({ phase: 'Retry' });
+  pipeline.addPolicy({
+    name: 'rapportDeadline',
+    sendRequest: (request, next) => {
+      request.abortSignal = deadlineSignal(request.abortSignal, timeoutMs);
+      return next(request);
+    },
+  });
 }
+
+/** `given` (the SDK's own signal, possibly not a real `AbortSignal`) combined with a deadline. */
+function deadlineSignal(given: AbortSignalLike | undefined, timeoutMs: number): AbortSignal {
+  if (!given || given instanceof AbortSignal)
+    return withDeadline(given as AbortSignal | undefined, timeoutMs);
+  const controller = new AbortController();
+  if (given.aborted) controller.abort();
+  else given.addEventListener('abort', () => controller.abort(), { once: true });
+  return withDeadline(controller.signal, timeoutMs);
+}
+
+/**
+ * How many outbound calls one delivery may make in a row (a token, a new 1:1 chat, the message): its
+ * overall bound is this many deadlines.
+ */
+const CALLS_PER_DELIVERY = 3;
 
 /** Delivers nudges proactively through stored conversation references. */
 export class TeamsChannel implements Channel {
@@ -101,17 +157,31 @@ export class TeamsChannel implements Channel {
     private readonly rapport: Rapport,
     private readonly logger: Logger,
     private readonly clock: () => Date,
+    /** Deadline of each connector call, in ms; a whole delivery gets `CALLS_PER_DELIVERY` of them. */
+    private readonly timeoutMs: number,
   ) {}
 
+  /**
+   * Sends `message` to the member. Every connector call ends by its deadline, and the delivery as a whole
+   * (with the token request, which the connector's pipeline does not see) by a few of them: a connector
+   * that never answers is `UNAVAILABLE`, and nothing is sent after the delivery gave up.
+   */
   async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
     const payload = readTeamsAddress(address);
     if (!payload) throw new ChannelError('ADDRESS_GONE', 'the stored Teams address is not readable');
     const activity = messageActivity(message);
+    const bound = this.timeoutMs * CALLS_PER_DELIVERY;
+    const expired = AbortSignal.timeout(bound);
     try {
-      const messageRef =
+      const sending =
         payload.kind === 'conversation'
-          ? await this.send(payload.reference, activity)
-          : await this.openAndSend(payload, activity);
+          ? this.send(payload.reference, activity, expired)
+          : this.openAndSend(payload, activity, expired);
+      const messageRef = await within(
+        bound,
+        sending,
+        () => new ChannelError('UNAVAILABLE', `Teams delivery did not finish within ${bound} ms`),
+      );
       return { messageRef };
     } catch (error) {
       throw toChannelError(error, this.clock());
@@ -121,8 +191,9 @@ export class TeamsChannel implements Channel {
   private async send(
     reference: Partial<ConversationReference>,
     activity: Partial<Activity>,
+    expired: AbortSignal,
   ): Promise<TeamsMessageRef> {
-    const outcome = new SendOutcome();
+    const outcome = new SendOutcome(expired);
     await this.adapter.continueConversationAsync(this.appId, reference, (context) =>
       outcome.send(context, activity),
     );
@@ -133,8 +204,9 @@ export class TeamsChannel implements Channel {
   private async openAndSend(
     payload: Extract<TeamsAddressPayload, { kind: 'create-personal' }>,
     activity: Partial<Activity>,
+    expired: AbortSignal,
   ): Promise<TeamsMessageRef> {
-    const outcome = new SendOutcome();
+    const outcome = new SendOutcome(expired);
     await this.adapter.createConversationAsync(
       this.appId,
       payload.channelId,
@@ -183,13 +255,20 @@ export class TeamsChannel implements Channel {
 
 /**
  * Sends inside a proactive turn and keeps the result. A failure is kept too and rethrown by `ref()`:
- * thrown inside the turn it would go to the adapter's `onTurnError`, which is for inbound turns.
+ * thrown inside the turn it would go to the adapter's `onTurnError`, which is for inbound turns. Once the
+ * delivery has given up (`expired`), nothing is sent: the scheduler will try again.
  */
 class SendOutcome {
   private result: TeamsMessageRef | undefined;
   private failure: { error: unknown } | undefined;
 
+  constructor(private readonly expired: AbortSignal) {}
+
   async send(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    if (this.expired.aborted) {
+      this.failure = { error: new ChannelError('UNAVAILABLE', 'Teams delivery gave up before sending') };
+      return;
+    }
     try {
       const response = await context.sendActivity(activity);
       this.result = { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
@@ -257,15 +336,24 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
   } else {
     logger.info({ appId: config.appId, appType: config.appType }, 'Microsoft Teams channel on');
   }
-  const auth = new SchedulerRetriesAuthentication({
-    MicrosoftAppId: config.appId,
-    MicrosoftAppPassword: config.appPassword,
-    // With authentication off there are no credentials, and the SDK refuses SingleTenant without an app id.
-    MicrosoftAppType: config.unauthenticated ? 'MultiTenant' : config.appType,
-    MicrosoftAppTenantId: config.tenantId ?? undefined,
-  });
+  const auth = new TeamsAuthentication(
+    {
+      MicrosoftAppId: config.appId,
+      MicrosoftAppPassword: config.appPassword,
+      // With authentication off there are no credentials, and the SDK refuses SingleTenant without an app id.
+      MicrosoftAppType: config.unauthenticated ? 'MultiTenant' : config.appType,
+      MicrosoftAppTenantId: config.tenantId ?? undefined,
+    },
+    config.timeoutMs,
+  );
   const adapter = new CloudAdapter(auth);
-  const bot = new TeamsBot({ rapport, logger, clock, allowPlainHttpUploads: config.unauthenticated });
+  const bot = new TeamsBot({
+    rapport,
+    logger,
+    clock,
+    allowPlainHttpUploads: config.unauthenticated,
+    timeoutMs: config.timeoutMs,
+  });
   adapter.onTurnError = async (context, error) => {
     logger.error({ activityType: context.activity.type, err: describeError(error) }, 'Teams turn failed');
     try {
@@ -330,7 +418,15 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     }
   };
   const routes: Route[] = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler }];
-  const channel = new TeamsChannel(adapter, config.appId, PUBLIC_CLOUD_AUDIENCE, rapport, logger, clock);
+  const channel = new TeamsChannel(
+    adapter,
+    config.appId,
+    PUBLIC_CLOUD_AUDIENCE,
+    rapport,
+    logger,
+    clock,
+    config.timeoutMs,
+  );
   return {
     channel,
     routes,

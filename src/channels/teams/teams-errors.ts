@@ -3,6 +3,7 @@
  * codes the scheduler acts on. Nothing else in the service needs to know Bot Framework's errors.
  */
 import { ChannelError } from '../../core/errors';
+import { isDeadlineError } from '../deadline';
 import { isRecord } from './teams-address';
 
 /** Network failures worth retrying later (Node's socket error codes and the REST pipeline's own). */
@@ -38,6 +39,11 @@ export function toChannelError(error: unknown, now: Date): ChannelError {
   if (status === 401) return new ChannelError('AUTH', detail, { cause: error });
   if (status === 400 || status === 413) return new ChannelError('INVALID', detail, { cause: error });
   if (status !== undefined) return new ChannelError('UNAVAILABLE', detail, { cause: error });
+  if (isDeadlineError(error)) {
+    return new ChannelError('UNAVAILABLE', 'Bot Connector did not answer before the deadline', {
+      cause: error,
+    });
+  }
   const networkCode = isRecord(error) && typeof error.code === 'string' ? error.code : undefined;
   if (networkCode && NETWORK_CODES.has(networkCode)) {
     return new ChannelError('UNAVAILABLE', `Bot Connector unreachable (${networkCode})`, { cause: error });

@@ -1,4 +1,4 @@
-import { removeRetryPolicy } from '../../../src/channels/teams/teams-channel';
+import { applyOutboundPolicy } from '../../../src/channels/teams/teams-channel';
 import { toChannelError } from '../../../src/channels/teams/teams-errors';
 import { ChannelError } from '../../../src/core/errors';
 
@@ -55,6 +55,6 @@ describe('Bot Connector errors', () => {
   });
 
   it('fails loudly if a connector client has no pipeline to take the retries out of', () => {
-    expect(() => removeRetryPolicy({})).toThrow(/cannot turn off its own retries/);
+    expect(() => applyOutboundPolicy({}, 1000)).toThrow(/cannot turn off its own retries/);
   });
 });
