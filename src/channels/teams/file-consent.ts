@@ -10,6 +10,7 @@
  */
 import type { Attachment } from 'botbuilder';
 import type { MessageFile } from '../../core/messages';
+import { isLoopbackHost } from '../../http/server';
 import { isRecord } from './teams-address';
 
 export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
@@ -80,16 +81,44 @@ export function readUploadInfo(value: unknown): UploadInfo | null {
 }
 
 /**
- * Whether the bot may write to `url`: HTTPS only (OneDrive's upload sessions), except with
- * authentication off (local testing against loopback fakes), where plain HTTP is allowed too.
+ * Hosts of OneDrive and SharePoint upload sessions (the member's OneDrive for Business, in the public,
+ * US government and China clouds) and of Microsoft Graph: a name here, or any name under one starting with
+ * a dot.
  */
-export function uploadUrlAllowed(url: string, allowPlainHttp: boolean): boolean {
+export const UPLOAD_HOSTS = [
+  '.sharepoint.com',
+  '.sharepoint.us',
+  '.sharepoint-mil.us',
+  '.sharepoint.cn',
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+  'api.onedrive.com',
+  '.1drv.com',
+];
+
+/**
+ * Whether the bot may write an export to `url`, the upload session Teams named in a consent answer: over
+ * https to a Microsoft host ({@link UPLOAD_HOSTS}). With authentication off (`local`) the answer is not
+ * Teams' own, so only this machine's loopback (a test fake), and nowhere else, is written to.
+ */
+export function uploadUrlAllowed(url: string, local: boolean): boolean {
+  let parsed: URL;
   try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || (allowPlainHttp && protocol === 'http:');
+    parsed = new URL(url);
   } catch {
     return false;
   }
+  if (parsed.username || parsed.password) return false;
+  if (local) {
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && isLoopbackHost(parsed.hostname);
+  }
+  const host = parsed.hostname.toLowerCase();
+  return (
+    parsed.protocol === 'https:' &&
+    UPLOAD_HOSTS.some((allowed) => (allowed.startsWith('.') ? host.endsWith(allowed) : host === allowed))
+  );
 }
 
 /**

@@ -47,8 +47,8 @@ export interface TeamsBotOptions {
   rapport: Rapport;
   logger: Logger;
   clock: () => Date;
-  /** Accept plain-HTTP file upload URLs (authentication off, local testing only). */
-  allowPlainHttpUploads?: boolean;
+  /** Authentication is off (local testing only): file uploads go to this machine's loopback only. */
+  local: boolean;
   /** Deadline of an upload to OneDrive, in ms. */
   timeoutMs: number;
 }
@@ -188,7 +188,7 @@ export class TeamsBot extends ActivityHandler {
         return { status: 200 };
       }
       const upload = readUploadInfo(value.uploadInfo);
-      if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.allowPlainHttpUploads ?? false)) {
+      if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.local)) {
         logger.warn({ file: file.name }, 'file consent without a usable upload URL');
         await context.sendActivity(`Teams did not give me a place to save ${file.name}. Please try again.`);
         return { status: 200 };

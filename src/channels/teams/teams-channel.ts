@@ -24,6 +24,8 @@ import type { TeamsAddressPayload } from './teams-address';
 import { isRecord, memberIdOf, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
+import type { TrustPolicy } from './teams-trust';
+import { serviceUrlAllowed, untrustedActivity } from './teams-trust';
 
 /** Where Bot Framework posts activities. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -146,20 +148,26 @@ function deadlineSignal(given: AbortSignalLike | undefined, timeoutMs: number): 
  */
 const CALLS_PER_DELIVERY = 3;
 
+/** What the Teams channel delivers with. */
+export interface TeamsChannelOptions {
+  adapter: CloudAdapter;
+  appId: string;
+  /** OAuth scope of outbound calls. */
+  audience: string;
+  rapport: Rapport;
+  logger: Logger;
+  clock: () => Date;
+  /** Deadline of each connector call, in ms; a whole delivery gets `CALLS_PER_DELIVERY` of them. */
+  timeoutMs: number;
+  /** Which service URLs may be called ({@link serviceUrlAllowed}). */
+  trust: TrustPolicy;
+}
+
 /** Delivers nudges proactively through stored conversation references. */
 export class TeamsChannel implements Channel {
   readonly platform = 'teams' as const;
 
-  constructor(
-    private readonly adapter: CloudAdapter,
-    private readonly appId: string,
-    private readonly audience: string,
-    private readonly rapport: Rapport,
-    private readonly logger: Logger,
-    private readonly clock: () => Date,
-    /** Deadline of each connector call, in ms; a whole delivery gets `CALLS_PER_DELIVERY` of them. */
-    private readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly options: TeamsChannelOptions) {}
 
   /**
    * Sends `message` to the member. Every connector call ends by its deadline, and the delivery as a whole
@@ -169,8 +177,16 @@ export class TeamsChannel implements Channel {
   async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
     const payload = readTeamsAddress(address);
     if (!payload) throw new ChannelError('ADDRESS_GONE', 'the stored Teams address is not readable');
+    const serviceUrl = payload.kind === 'conversation' ? payload.reference.serviceUrl : payload.serviceUrl;
+    if (!serviceUrlAllowed(serviceUrl ?? '', this.options.trust)) {
+      // Stored before the rules were what they are; the member's next message stores a usable one.
+      throw new ChannelError(
+        'ADDRESS_GONE',
+        'the stored Teams address has a service URL Rapport will not call',
+      );
+    }
     const activity = messageActivity(message);
-    const bound = this.timeoutMs * CALLS_PER_DELIVERY;
+    const bound = this.options.timeoutMs * CALLS_PER_DELIVERY;
     const expired = AbortSignal.timeout(bound);
     try {
       const sending =
@@ -184,7 +200,7 @@ export class TeamsChannel implements Channel {
       );
       return { messageRef };
     } catch (error) {
-      throw toChannelError(error, this.clock());
+      throw toChannelError(error, this.options.clock());
     }
   }
 
@@ -194,7 +210,7 @@ export class TeamsChannel implements Channel {
     expired: AbortSignal,
   ): Promise<TeamsMessageRef> {
     const outcome = new SendOutcome(expired);
-    await this.adapter.continueConversationAsync(this.appId, reference, (context) =>
+    await this.options.adapter.continueConversationAsync(this.options.appId, reference, (context) =>
       outcome.send(context, activity),
     );
     return outcome.ref();
@@ -207,11 +223,11 @@ export class TeamsChannel implements Channel {
     expired: AbortSignal,
   ): Promise<TeamsMessageRef> {
     const outcome = new SendOutcome(expired);
-    await this.adapter.createConversationAsync(
-      this.appId,
+    await this.options.adapter.createConversationAsync(
+      this.options.appId,
       payload.channelId,
       payload.serviceUrl,
-      this.audience,
+      this.options.audience,
       {
         isGroup: false,
         bot: payload.bot,
@@ -238,16 +254,19 @@ export class TeamsChannel implements Channel {
     const memberId = memberIdOf(payload.user);
     try {
       if (memberId) {
-        await this.rapport.identify(
+        await this.options.rapport.identify(
           'teams',
           payload.tenantId,
           { memberId, address: teamsAddress({ kind: 'conversation', reference }) },
-          this.clock(),
+          this.options.clock(),
         );
       }
     } catch (error) {
       // Sent already: failing now would send it twice. The next delivery simply opens the chat again.
-      this.logger.warn({ err: describeError(error) }, 'could not keep the new Teams chat as the address');
+      this.options.logger.warn(
+        { err: describeError(error) },
+        'could not keep the new Teams chat as the address',
+      );
     }
     return ref;
   }
@@ -323,6 +342,17 @@ export function fromConfiguredTenant(configured: string | null, activity: Partia
   return tenant.ok && tenant.tenantId.toLowerCase() === configured.toLowerCase();
 }
 
+/** Answers a refused activity 403, as an invoke response for an invoke (so Teams shows why). */
+function forbidden(res: ServerResponse, activity: Partial<Activity>, message: string): void {
+  sendJson(
+    res,
+    403,
+    activity.type === ActivityTypes.Invoke
+      ? { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message } }
+      : { error: message },
+  );
+}
+
 /** Builds the Teams channel from its configuration. Unauthenticated mode is logged as a warning. */
 export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformChannel {
   const { rapport, clock } = core;
@@ -331,6 +361,7 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     logger.warn(
       { variable: 'TEAMS_ALLOW_UNAUTHENTICATED' },
       'Microsoft Teams authentication is OFF: anyone who can reach /api/messages can act as any user. ' +
+        'The server listens on 127.0.0.1 only and calls back loopback service URLs only. ' +
         'Use this only for local testing; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for real use.',
     );
   } else {
@@ -347,11 +378,12 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     config.timeoutMs,
   );
   const adapter = new CloudAdapter(auth);
+  const trust: TrustPolicy = { local: config.unauthenticated };
   const bot = new TeamsBot({
     rapport,
     logger,
     clock,
-    allowPlainHttpUploads: config.unauthenticated,
+    local: config.unauthenticated,
     timeoutMs: config.timeoutMs,
   });
   adapter.onTurnError = async (context, error) => {
@@ -384,25 +416,29 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
       sendJson(res, 400, { error: problem });
       return;
     }
-    // Before the SDK sees it: another organisation's activity gets no turn, no reply and no row.
+    // Before the SDK sees it: an activity from another channel, with a service URL Rapport will not call,
+    // or from another organisation gets no turn, no reply and no row.
     const activity = body as Partial<Activity>;
+    const untrusted = untrustedActivity(activity, trust);
+    if (untrusted) {
+      logger.warn(
+        {
+          channelId: String(activity.channelId).slice(0, 40),
+          activityType: activity.type,
+          problem: untrusted,
+        },
+        'refused an untrusted Teams activity',
+      );
+      forbidden(res, activity, untrusted);
+      return;
+    }
     if (!fromConfiguredTenant(config.tenantId, activity)) {
       const tenant = tenantOf(activity);
       logger.warn(
         { tenant: tenant.ok ? tenant.tenantId : null, activityType: activity.type },
         'refused a Teams activity from another tenant',
       );
-      sendJson(
-        res,
-        403,
-        activity.type === ActivityTypes.Invoke
-          ? {
-              statusCode: 403,
-              type: 'application/vnd.microsoft.error',
-              value: { code: 'Forbidden', message: OTHER_TENANT },
-            }
-          : { error: OTHER_TENANT },
-      );
+      forbidden(res, activity, OTHER_TENANT);
       return;
     }
     const work = adapter.process(
@@ -417,16 +453,20 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
       inflight.delete(work);
     }
   };
-  const routes: Route[] = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler }];
-  const channel = new TeamsChannel(
+  // Without authentication, only this machine may reach the endpoint: the server listens on loopback.
+  const routes: Route[] = [
+    { method: 'POST', path: TEAMS_MESSAGES_PATH, handler, localOnly: config.unauthenticated },
+  ];
+  const channel = new TeamsChannel({
     adapter,
-    config.appId,
-    PUBLIC_CLOUD_AUDIENCE,
+    appId: config.appId,
+    audience: PUBLIC_CLOUD_AUDIENCE,
     rapport,
     logger,
     clock,
-    config.timeoutMs,
-  );
+    timeoutMs: config.timeoutMs,
+    trust,
+  });
   return {
     channel,
     routes,
