@@ -16,6 +16,8 @@ export interface SlackConfig {
   apiUrl: string | null;
   /** Deadline of every call to Slack (Web API, `response_url`, file uploads), in ms. */
   timeoutMs: number;
+  /** Admit single- and multi-channel guests (`ALLOW_GUESTS`); refused by default. */
+  allowGuests: boolean;
 }
 
 export interface TeamsConfig {
@@ -30,6 +32,8 @@ export interface TeamsConfig {
   unauthenticated: boolean;
   /** Deadline of every call to the Bot Connector and to OneDrive upload sessions, in ms. */
   timeoutMs: number;
+  /** Admit guest accounts (roster `userRole: guest`, `ALLOW_GUESTS`); refused by default. */
+  allowGuests: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -140,6 +144,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     100,
     MAX_PLATFORM_TIMEOUT_MS,
   );
+  const allowGuests = flag(env, 'ALLOW_GUESTS');
 
   const slackVars = group(env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'Slack');
   let slack: SlackConfig | null = null;
@@ -168,6 +173,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       appToken,
       apiUrl,
       timeoutMs,
+      allowGuests,
     };
   } else if (value(env, 'SLACK_APP_TOKEN')) {
     throw new ConfigError(
@@ -205,6 +211,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       tenantId,
       unauthenticated: false,
       timeoutMs,
+      allowGuests,
     };
   } else if (unauthenticated) {
     teams = {
@@ -214,6 +221,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       tenantId,
       unauthenticated: true,
       timeoutMs,
+      allowGuests,
     };
   }
 

@@ -24,7 +24,20 @@ describe('loadConfig', () => {
       appToken: null,
       apiUrl: 'http://127.0.0.1:9/api/',
       timeoutMs: 15_000,
+      allowGuests: false,
     });
+  });
+
+  it('refuses guests on Slack and Teams unless ALLOW_GUESTS is set', () => {
+    const both = {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+    };
+    const refused = loadConfig(both);
+    expect([refused.slack?.allowGuests, refused.teams?.allowGuests]).toEqual([false, false]);
+    const allowed = loadConfig({ ...both, ALLOW_GUESTS: 'true' });
+    expect([allowed.slack?.allowGuests, allowed.teams?.allowGuests]).toEqual([true, true]);
   });
 
   it('gives every outbound platform call a deadline, 15 s unless PLATFORM_TIMEOUT_MS says otherwise', () => {
@@ -84,6 +97,7 @@ describe('loadConfig', () => {
     // A deadline longer than a third of the 120 s delivery lease could outlive the lease.
     [{ PLATFORM_TIMEOUT_MS: '60000' }, 'PLATFORM_TIMEOUT_MS'],
     [{ PLATFORM_TIMEOUT_MS: '0' }, 'PLATFORM_TIMEOUT_MS'],
+    [{ ALLOW_GUESTS: 'sometimes' }, 'ALLOW_GUESTS'],
   ])('stops on %o naming %s', (env, variable) => {
     let error: unknown;
     try {

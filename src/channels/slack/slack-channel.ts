@@ -200,7 +200,9 @@ class SlackPlatform implements PlatformChannel {
       rapport: this.core.rapport,
       logger: this.logger,
       clock: this.core.clock,
-      identities: new SlackIdentities(this.core.rapport, this.logger, bot.installation),
+      identities: new SlackIdentities(this.core.rapport, this.logger, bot.installation, {
+        allowGuests: this.config.allowGuests,
+      }),
       dms: this.dms,
       track: (listener) => this.track(listener),
     };

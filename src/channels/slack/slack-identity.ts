@@ -57,12 +57,27 @@ export function installationExternalId(installation: SlackInstallation): string 
   return external;
 }
 
-/** The part of a `users.info` user that tells whether they belong to the installation. */
+/** The part of a `users.info` user that tells whether they belong to the installation, and how. */
 export interface SlackUserMembership {
   team_id?: string;
   is_stranger?: boolean;
   enterprise_user?: { enterprise_id?: string; teams?: string[] };
+  /** A multi-channel guest. */
+  is_restricted?: boolean;
+  /** A single-channel guest. */
+  is_ultra_restricted?: boolean;
 }
+
+/** Whether `users.info` describes a single- or multi-channel guest. */
+export function isGuest(user: SlackUserMembership): boolean {
+  return user.is_restricted === true || user.is_ultra_restricted === true;
+}
+
+/**
+ * Whether a request's user may use Rapport: a member of the installation; a guest in it (refused unless
+ * guests are allowed); or an outsider, which includes anyone whose membership could not be confirmed.
+ */
+export type Admission = 'member' | 'guest' | 'outsider';
 
 /**
  * Whether `users.info` describes a member of the installation: not a stranger (someone from another
@@ -138,14 +153,14 @@ function tryDecode(address: Address | null): SlackAddress | null {
 interface Profile {
   timeZone: string | null;
   displayName: string | null;
-  /** Whether the user belongs to the installation ({@link isInstallationMember}). */
-  member: boolean;
+  /** Whether the user may use Rapport here, guests refused unless allowed. */
+  admission: Admission;
 }
 
 /** The last `users.info` answer about a user, and when it came (epoch ms of the service clock). */
 interface Reading {
   at: number;
-  member: boolean;
+  admission: Admission;
   /** Read while admitting a request and not yet stored by `identify`. */
   unstored?: Profile;
 }
@@ -154,6 +169,8 @@ interface Reading {
 export interface SlackIdentitiesOptions {
   /** Most users remembered (default {@link PROFILE_CACHE_ENTRIES}). */
   maxCachedUsers?: number;
+  /** Admit single- and multi-channel guests (`ALLOW_GUESTS`); refused by default. */
+  allowGuests?: boolean;
 }
 
 /**
@@ -167,6 +184,7 @@ export class SlackIdentities {
   /** The last `users.info` answer about a user, kept as long as a time zone is trusted. */
   private readonly readings: BoundedCache<string, Reading>;
   private readonly external: string;
+  private readonly allowGuests: boolean;
 
   constructor(
     private readonly rapport: Rapport,
@@ -175,6 +193,7 @@ export class SlackIdentities {
     options: SlackIdentitiesOptions = {},
   ) {
     this.external = installationExternalId(installation);
+    this.allowGuests = options.allowGuests ?? false;
     const entries = options.maxCachedUsers ?? PROFILE_CACHE_ENTRIES;
     this.profileFailures = new BoundedCache(entries, PROFILE_RETRY_MS);
     this.readings = new BoundedCache(entries, TIME_ZONE_MAX_AGE_MS);
@@ -186,25 +205,28 @@ export class SlackIdentities {
   }
 
   /**
-   * Whether `users.info` shows the user as a member of the installation. Read on first sight in this
-   * process (the profile is kept for `identify`, so it costs no second call), again after a refusal once
-   * `PROFILE_RETRY_MS` has passed. When `users.info` cannot answer, only proof in the request itself
-   * (`provenByPayload`: the payload names the user's own team, and it is ours) admits, and never someone
-   * already read as an outsider: membership that cannot be confirmed is refused.
+   * Whether `users.info` shows the user as a member of the installation, and not a guest unless guests are
+   * allowed. Read on first sight in this process (the profile is kept for `identify`, so it costs no second
+   * call), again after a refusal once `PROFILE_RETRY_MS` has passed, and a day after any answer. When
+   * `users.info` cannot answer, the user is an outsider: membership that cannot be confirmed is refused.
+   * Only with guests allowed does proof in the request itself (`provenByPayload`: the payload names the
+   * user's own team, and it is ours) admit instead, and never someone already read as an outsider.
    */
-  async admits(client: WebClient, userId: string, now: Date, provenByPayload: boolean): Promise<boolean> {
+  async admits(client: WebClient, userId: string, now: Date, provenByPayload: boolean): Promise<Admission> {
     const reading = this.readings.get(userId, now.getTime());
-    if (reading && (reading.member || now.getTime() - reading.at < PROFILE_RETRY_MS)) return reading.member;
-    const unverifiable = reading ? false : provenByPayload;
+    if (reading && (reading.admission === 'member' || now.getTime() - reading.at < PROFILE_RETRY_MS)) {
+      return reading.admission;
+    }
+    const unverifiable: Admission = !reading && provenByPayload && this.allowGuests ? 'member' : 'outsider';
     if (this.profileFailures.get(userId, now.getTime()) !== undefined) return unverifiable;
     const profile = await this.readProfile(client, userId, now);
     if (!profile) return unverifiable;
     this.readings.set(
       userId,
-      { at: now.getTime(), member: profile.member, unstored: profile },
+      { at: now.getTime(), admission: profile.admission, unstored: profile },
       now.getTime(),
     );
-    return profile.member;
+    return profile.admission;
   }
 
   /**
@@ -281,9 +303,14 @@ export class SlackIdentities {
       if (!timeZone) this.profileFailures.set(userId, now.getTime(), now.getTime());
       else this.profileFailures.delete(userId);
       const name = user?.profile?.display_name || user?.real_name || user?.name || null;
-      const member = !!user && isInstallationMember(this.installation, user);
-      this.readings.set(userId, { at: now.getTime(), member }, now.getTime());
-      return { timeZone, displayName: name, member };
+      const admission: Admission =
+        !user || !isInstallationMember(this.installation, user)
+          ? 'outsider'
+          : isGuest(user) && !this.allowGuests
+            ? 'guest'
+            : 'member';
+      this.readings.set(userId, { at: now.getTime(), admission }, now.getTime());
+      return { timeZone, displayName: name, admission };
     } catch (error) {
       this.profileFailures.set(userId, now.getTime(), now.getTime());
       this.logger.warn({ userId, err: describeError(error) }, 'could not read the Slack profile');

@@ -385,6 +385,7 @@ export function createTeamsChannel(config: TeamsConfig, core: Core): PlatformCha
     clock,
     local: config.unauthenticated,
     timeoutMs: config.timeoutMs,
+    allowGuests: config.allowGuests,
   });
   adapter.onTurnError = async (context, error) => {
     logger.error({ activityType: context.activity.type, err: describeError(error) }, 'Teams turn failed');
