@@ -8,7 +8,7 @@ import { ChannelError, describeError } from '../../core/errors';
 import type { Message, MessageFile } from '../../core/messages';
 import type { Logger } from '../../core/ports';
 import type { Rapport } from '../../core/rapport';
-import { escapeMrkdwn, renderMessage } from './block-kit';
+import { mrkdwn, renderMessage } from './block-kit';
 import type { SlackAddress } from './slack-identity';
 import { encodeAddress, workspaceExternalId } from './slack-identity';
 
@@ -62,7 +62,7 @@ export class DirectMessages {
     const channel = await this.channelFor(address);
     await this.client.filesUploadV2({
       channel_id: channel,
-      initial_comment: escapeMrkdwn(comment),
+      initial_comment: mrkdwn(comment),
       file_uploads: files.map((file) => ({
         file: Buffer.from(file.content, 'utf8'),
         filename: file.name,
