@@ -18,6 +18,7 @@ import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   cardAttachment,
   chatMarkdown,
+  escapeMarkdown,
   formCard,
   isPlainMessage,
   messageCard,
@@ -202,19 +203,23 @@ export class TeamsBot extends ActivityHandler {
         return { status: 200 };
       }
       if (value.action !== 'accept') {
-        await context.sendActivity(`All right, I did not send ${file.name}.`);
+        await context.sendActivity(`All right, I did not send ${escapeMarkdown(file.name)}.`);
         return { status: 200 };
       }
       const upload = readUploadInfo(value.uploadInfo);
       if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.local)) {
         logger.warn({ file: file.name }, 'file consent without a usable upload URL');
-        await context.sendActivity(`Teams did not give me a place to save ${file.name}. Please try again.`);
+        await context.sendActivity(
+          `Teams did not give me a place to save ${escapeMarkdown(file.name)}. Please try again.`,
+        );
         return { status: 200 };
       }
       const result = await rapport.handleCommand(seen.actor, `export ${file.export}`, clock());
       const content = result.reply.files?.[file.index];
       if (!content) {
-        await context.sendActivity(`${file.name} is no longer part of the export. Type \`export\` again.`);
+        await context.sendActivity(
+          `${escapeMarkdown(file.name)} is no longer part of the export. Type \`export\` again.`,
+        );
         return { status: 200 };
       }
       try {
@@ -230,13 +235,13 @@ export class TeamsBot extends ActivityHandler {
           'could not upload an export file to Teams',
         );
         await context.sendActivity(
-          `I could not save ${upload.name} to your OneDrive just now. Type \`export\` to try again.`,
+          `I could not save ${escapeMarkdown(upload.name)} to your OneDrive just now. Type \`export\` to try again.`,
         );
         return { status: 200 };
       }
       await context.sendActivity({
         type: ActivityTypes.Message,
-        text: `Saved **${upload.name}** to your OneDrive.`,
+        text: `Saved **${escapeMarkdown(upload.name)}** to your OneDrive.`,
         textFormat: 'markdown',
         attachments: [fileInfoAttachment(upload)],
       });
