@@ -18,6 +18,7 @@ import { FakeBotConnector } from '../support/fake-bot-connector';
 import { FakeSlackApi } from '../support/fake-slack-api';
 import { recordingLogger } from '../support/silent-logger';
 import { teamsConversationReference } from '../support/teams-activities';
+import { startSlackHarness } from './slack/slack-harness';
 
 const DEADLINE_MS = '300';
 const NOW = new Date('2026-03-02T10:00:00Z');
@@ -103,6 +104,22 @@ describe('a Slack Web API that accepts the request and never answers', () => {
       code: 'UNAVAILABLE',
     });
     expect(fake.calls('chat.postMessage')).toHaveLength(1);
+  });
+});
+
+describe('a Slack users.info that never answers', () => {
+  it('leaves a command answered (membership unconfirmed) instead of waiting, and stores nothing', async () => {
+    const h = await startSlackHarness();
+    try {
+      h.fake.setResponder('users.info', never);
+
+      const reply = await h.command('add Nissan');
+
+      expect(String(reply.body.text)).toContain('could not confirm');
+      expect(h.sql('SELECT * FROM members')).toEqual([]);
+    } finally {
+      await h.stop();
+    }
   });
 });
 
