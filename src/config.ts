@@ -14,6 +14,10 @@ export interface SlackConfig {
   appToken: string | null;
   /** Web API base URL override (GovSlack, tests), ending with a slash. */
   apiUrl: string | null;
+  /** Deadline of every call to Slack (Web API, `response_url`, file uploads), in ms. */
+  timeoutMs: number;
+  /** Admit single- and multi-channel guests (`ALLOW_GUESTS`); refused by default. */
+  allowGuests: boolean;
 }
 
 export interface TeamsConfig {
@@ -21,8 +25,15 @@ export interface TeamsConfig {
   appPassword: string;
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   tenantId: string | null;
-  /** Bot Framework authentication switched off: only for local tests, never the silent default. */
+  /**
+   * Bot Framework authentication switched off: only for local tests, never the silent default. The
+   * server then listens on loopback only and calls back loopback service URLs only.
+   */
   unauthenticated: boolean;
+  /** Deadline of every call to the Bot Connector and to OneDrive upload sessions, in ms. */
+  timeoutMs: number;
+  /** Admit guest accounts (roster `userRole: guest`, `ALLOW_GUESTS`); refused by default. */
+  allowGuests: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -54,6 +65,13 @@ export class ConfigError extends RapportError {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Default deadline of one outbound platform call. A delivery makes at most three calls in a row (a token,
+ * a new 1:1 chat, the message), so even the largest setting stays well inside the 120 s delivery lease.
+ */
+export const DEFAULT_PLATFORM_TIMEOUT_MS = 15_000;
+const MAX_PLATFORM_TIMEOUT_MS = 30_000;
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
@@ -119,6 +137,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!isValidTimeZone(defaultTimeZone))
     throw new ConfigError('DEFAULT_TIME_ZONE', `unknown time zone "${defaultTimeZone}"`);
 
+  const timeoutMs = integer(
+    env,
+    'PLATFORM_TIMEOUT_MS',
+    DEFAULT_PLATFORM_TIMEOUT_MS,
+    100,
+    MAX_PLATFORM_TIMEOUT_MS,
+  );
+  const allowGuests = flag(env, 'ALLOW_GUESTS');
+
   const slackVars = group(env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'Slack');
   let slack: SlackConfig | null = null;
   if (slackVars) {
@@ -145,6 +172,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       signingSecret: slackVars.SLACK_SIGNING_SECRET!,
       appToken,
       apiUrl,
+      timeoutMs,
+      allowGuests,
     };
   } else if (value(env, 'SLACK_APP_TOKEN')) {
     throw new ConfigError(
@@ -181,9 +210,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       appType,
       tenantId,
       unauthenticated: false,
+      timeoutMs,
+      allowGuests,
     };
   } else if (unauthenticated) {
-    teams = { appId: '', appPassword: '', appType, tenantId, unauthenticated: true };
+    teams = {
+      appId: '',
+      appPassword: '',
+      appType,
+      tenantId,
+      unauthenticated: true,
+      timeoutMs,
+      allowGuests,
+    };
   }
 
   return {

@@ -23,7 +23,32 @@ describe('loadConfig', () => {
       signingSecret: 's',
       appToken: null,
       apiUrl: 'http://127.0.0.1:9/api/',
+      timeoutMs: 15_000,
+      allowGuests: false,
     });
+  });
+
+  it('refuses guests on Slack and Teams unless ALLOW_GUESTS is set', () => {
+    const both = {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+    };
+    const refused = loadConfig(both);
+    expect([refused.slack?.allowGuests, refused.teams?.allowGuests]).toEqual([false, false]);
+    const allowed = loadConfig({ ...both, ALLOW_GUESTS: 'true' });
+    expect([allowed.slack?.allowGuests, allowed.teams?.allowGuests]).toEqual([true, true]);
+  });
+
+  it('gives every outbound platform call a deadline, 15 s unless PLATFORM_TIMEOUT_MS says otherwise', () => {
+    const both = {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      TEAMS_ALLOW_UNAUTHENTICATED: 'true',
+    };
+    expect(loadConfig(both).teams?.timeoutMs).toBe(15_000);
+    const short = loadConfig({ ...both, PLATFORM_TIMEOUT_MS: '2500' });
+    expect([short.slack?.timeoutMs, short.teams?.timeoutMs]).toEqual([2500, 2500]);
   });
 
   it('never turns Teams authentication off silently', () => {
@@ -69,6 +94,10 @@ describe('loadConfig', () => {
       'TEAMS_ALLOW_UNAUTHENTICATED',
     ],
     [{ TEAMS_ALLOW_UNAUTHENTICATED: 'perhaps' }, 'TEAMS_ALLOW_UNAUTHENTICATED'],
+    // A deadline longer than a third of the 120 s delivery lease could outlive the lease.
+    [{ PLATFORM_TIMEOUT_MS: '60000' }, 'PLATFORM_TIMEOUT_MS'],
+    [{ PLATFORM_TIMEOUT_MS: '0' }, 'PLATFORM_TIMEOUT_MS'],
+    [{ ALLOW_GUESTS: 'sometimes' }, 'ALLOW_GUESTS'],
   ])('stops on %o naming %s', (env, variable) => {
     let error: unknown;
     try {

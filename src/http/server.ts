@@ -1,6 +1,7 @@
 /**
  * The service's one HTTP server (node:http). Channels mount their routes here; `/healthz` is built in.
- * A handler that throws gets a 500 for that request only; the process keeps running.
+ * A handler that throws gets a 500 for that request only; the process keeps running. A route may be
+ * local-only (Teams with authentication off): the whole server then listens on loopback.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -17,13 +18,36 @@ export interface Route {
   method: 'GET' | 'POST';
   path: string;
   handler: RouteHandler;
+  /**
+   * Served to this machine only (an endpoint without authentication, for local testing). The server then
+   * listens on loopback ({@link LOOPBACK_HOST}) unless given another loopback host, refuses to listen
+   * anywhere else, and answers a request to this route from another address 403.
+   */
+  localOnly?: boolean;
 }
 
 export interface HttpServer {
   server: Server;
-  /** Resolves with the bound port (useful with port 0). */
+  /**
+   * Resolves with the bound port (useful with port 0). Without `host`, every interface, or loopback only
+   * when a route is local-only; a non-loopback `host` with a local-only route is refused.
+   */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Where a server with a local-only route listens. */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/** Whether a host name or address (as in a URL, or as `listen` takes it) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return (
+    bare === 'localhost' ||
+    bare === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(bare) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(bare)
+  );
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -96,6 +120,9 @@ export function createHttpServer(
       res.setHeader('allow', forPath.map((r) => r.method).join(', '));
       return sendJson(res, 405, { error: 'method not allowed' });
     }
+    if (route.localOnly && !isLoopbackHost(req.socket.remoteAddress ?? '')) {
+      return sendJson(res, 403, { error: 'this endpoint serves this machine only' });
+    }
     Promise.resolve()
       .then(() => route.handler(req, res))
       .catch((error: unknown) => {
@@ -108,12 +135,22 @@ export function createHttpServer(
   // Slow or idle clients must not hold sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
+  const localOnly = all.filter((route) => route.localOnly).map((route) => route.path);
   return {
     server,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
+        const bindHost = host ?? (localOnly.length ? LOOPBACK_HOST : undefined);
+        if (localOnly.length && bindHost !== undefined && !isLoopbackHost(bindHost)) {
+          reject(
+            new Error(
+              `refusing to listen on ${bindHost}: ${localOnly.join(', ')} must only be reachable from this machine`,
+            ),
+          );
+          return;
+        }
         server.once('error', reject);
-        server.listen(port, host, () => {
+        server.listen(port, bindHost, () => {
           server.off('error', reject);
           // After start, a server error is logged; it must not take the process down.
           server.on('error', (error) => logger.error({ err: describeError(error) }, 'HTTP server error'));

@@ -7,13 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import { SchedulerRetriesAuthentication } from '../../src/channels/teams/teams-channel';
+import { TeamsAuthentication } from '../../src/channels/teams/teams-channel';
 import { loadConfig } from '../../src/config';
 import { startService } from '../../src/main';
 import type { Service } from '../../src/main';
 import { platformChannels } from '../../src/platforms';
-import { FakeBotConnector } from '../support/fake-bot-connector';
 import { FakeSlackApi } from '../support/fake-slack-api';
 import { FakeSocketMode } from '../support/fake-socket-mode';
 import { postJson } from '../support/http';
@@ -57,6 +55,8 @@ async function run(env: Record<string, string>): Promise<Running> {
     SLACK_SIGNING_SECRET: SECRETS.SLACK_SIGNING_SECRET,
     MICROSOFT_APP_ID: APP_ID,
     MICROSOFT_APP_PASSWORD: SECRETS.MICROSOFT_APP_PASSWORD,
+    // No connector answers the Teams message's roster lookup here; guests are not what this test is about.
+    ALLOW_GUESTS: 'true',
     ...env,
   });
   const service = await startService(
@@ -83,31 +83,34 @@ function expectNoSecrets(logs: string): void {
 describe('secrets in the logs at LOG_LEVEL=trace', () => {
   const slack = new FakeSlackApi();
   const socket = new FakeSocketMode();
-  const connector = new FakeBotConnector();
 
   beforeAll(async () => {
-    await Promise.all([slack.start(), socket.start(), connector.start()]);
+    await Promise.all([slack.start(), socket.start()]);
     slack.setResponder('apps.connections.open', () => ({ ok: true, url: socket.url }));
     // Bot Framework tokens cannot be signed offline: the SDK's check is replaced by its own
-    // unauthenticated one, so the turn runs with the app id and password configured.
-    const open = new ConfigurationBotFrameworkAuthentication({});
+    // unauthenticated one (with Rapport's outbound policy kept: no SDK retries, deadlines), so the turn
+    // runs with the app id and password configured.
+    const open = new TeamsAuthentication({}, 2_000);
+    const { authenticateRequest, createUserTokenClient } = TeamsAuthentication.prototype;
     jest
-      .spyOn(SchedulerRetriesAuthentication.prototype, 'authenticateRequest')
-      .mockImplementation((activity) => open.authenticateRequest(activity, ''));
+      .spyOn(TeamsAuthentication.prototype, 'authenticateRequest')
+      .mockImplementation((activity) => authenticateRequest.call(open, activity, ''));
     jest
-      .spyOn(SchedulerRetriesAuthentication.prototype, 'createUserTokenClient')
-      .mockImplementation((claims) => open.createUserTokenClient(claims));
+      .spyOn(TeamsAuthentication.prototype, 'createUserTokenClient')
+      .mockImplementation((claims) => createUserTokenClient.call(open, claims));
   });
   afterAll(async () => {
     jest.restoreAllMocks();
-    await Promise.all([slack.stop(), socket.stop(), connector.stop()]);
+    await Promise.all([slack.stop(), socket.stop()]);
   });
 
   async function teamsMessageWithSecrets(service: Service): Promise<void> {
+    // With authentication on, Rapport calls back https service URLs only; none answers on this port, so the
+    // reply fails and is logged, which is one more line that must hold no secret.
     const answer = await postJson(
       `http://127.0.0.1:${service.port}/api/messages`,
       teamsMessage({
-        serviceUrl: connector.serviceUrl,
+        serviceUrl: 'https://127.0.0.1:9/',
         tenantId: 'tenant-a',
         userId: '29:asha',
         aadObjectId: 'aad-asha',
@@ -116,7 +119,9 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
       { authorization: 'Bearer stand-in' },
     );
     expect(answer.status).toBe(200);
-    expect(JSON.stringify(connector.requests().at(-1)?.activity)).toContain('Added');
+    expect(
+      service.store.db.prepare("SELECT name FROM partners WHERE workspace_id = 'teams:tenant-a'").all(),
+    ).toEqual([{ name: SECRETS.MICROSOFT_APP_PASSWORD }]);
   }
 
   it('holds none of the Slack and Teams secrets after commands, a button, App Home and a Teams message over HTTP', async () => {
@@ -150,9 +155,10 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
       await h.stop();
     }
 
-    // The partner named after the token went out in views.publish, which the Web API client logs whole.
+    // The partner named after the token went out in views.publish, whose call the Web API client logs (its
+    // body left out).
     expect(h.logs()).toContain('views.publish');
-    expect(h.logs()).toContain('[redacted]');
+    expect(h.logs()).toContain('payload omitted');
     expectNoSecrets(h.logs());
   });
 

@@ -57,9 +57,86 @@ export interface RenderedMessage {
   blocks: KnownBlock[];
 }
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+/** Escapes the three characters Slack's mrkdwn treats as control characters (links, mentions). */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Slack mrkdwn has no escape character: a zero-width space either side keeps a marker from pairing. */
+const ZWSP = '\u200B';
+const INERT = (marker: string): string => `${ZWSP}${marker}${ZWSP}`;
+const WORD = /[\p{L}\p{N}]/u;
+const SPACE = /\s/;
+
+/** What the core writes before a span it opens, and after one it closes (besides the text's ends). */
+const CORE_OPENS_AFTER = /[\s(“"'‘]/;
+const CORE_CLOSES_BEFORE = /[\s.,:;!?)'’”"/]/;
+
+/**
+ * Where the span a core marker (`*` bold, backtick code) opens at `start` closes, or -1 when it opens none.
+ * The core wraps whole phrases: it opens one after a space or an opening bracket or quote, and closes it
+ * before a space or punctuation, on the same line; a member's marker next to another marker or inside a
+ * word is no end of the core's span.
+ */
+function closingMarker(text: string, start: number): number {
+  const marker = text.charAt(start);
+  const before = text.charAt(start - 1);
+  const after = text.charAt(start + 1);
+  if ((before && !CORE_OPENS_AFTER.test(before)) || !after || SPACE.test(after)) return -1;
+  for (let end = start + 2; end < text.length; end += 1) {
+    const char = text.charAt(end);
+    if (char === '\n') return -1;
+    if (char !== marker) continue;
+    const next = text.charAt(end + 1);
+    if (!SPACE.test(text.charAt(end - 1)) && (!next || CORE_CLOSES_BEFORE.test(next))) return end;
+  }
+  return -1;
+}
+
+/** Whether the marker at `index` could open or close formatting: not with a word character on both sides. */
+function couldPair(text: string, index: number): boolean {
+  const before = text.charAt(index - 1);
+  const after = text.charAt(index + 1);
+  const opens = (!before || !WORD.test(before)) && !!after && !SPACE.test(after);
+  const closes = !!before && !SPACE.test(before) && (!after || !WORD.test(after));
+  return opens || closes;
+}
+
+const MARKERS = new Set(['*', '_', '~', '`']);
+
+/** `text[from..to)` with every marker that could pair made inert. */
+function inert(text: string, from: number, to: number): string {
+  let out = '';
+  for (let index = from; index < to; index += 1) {
+    const char = text.charAt(index);
+    out += MARKERS.has(char) && couldPair(text, index) ? INERT(char) : char;
+  }
+  return out;
+}
+
+/**
+ * The core's text as Slack mrkdwn that only the core formats. Members' words (partner names, notes)
+ * sit inside the core's text, and the core uses only `*bold*` and backtick code: those spans are kept,
+ * `&`, `<` and `>` are escaped (no link or mention can be made), and every other formatting marker (`*`,
+ * `_`, `~`, backtick) that could pair, including any inside a bold span, is made inert. A marker inside a
+ * word (`ALLOW_GUESTS`) formats nothing and is left as typed, as is text inside code.
+ */
+export function mrkdwn(text: string): string {
+  const escaped = escapeMrkdwn(text);
+  let out = '';
+  let index = 0;
+  while (index < escaped.length) {
+    const char = escaped.charAt(index);
+    const end = char === '*' || char === '`' ? closingMarker(escaped, index) : -1;
+    if (end > 0) {
+      out += char + (char === '`' ? escaped.slice(index + 1, end) : inert(escaped, index + 1, end)) + char;
+      index = end + 1;
+    } else {
+      out += inert(escaped, index, index + 1);
+      index += 1;
+    }
+  }
+  return out;
 }
 
 /**
@@ -165,7 +242,7 @@ function actionsBlocks(choices: Choice[], used: Set<string>, blockIdPrefix: stri
 /** The plain fallback text of a message: its title and text. */
 export function fallbackText(message: Message): string {
   const parts = [message.title ? `*${stripMrkdwn(message.title)}*` : '', message.text].filter(Boolean);
-  return clip(escapeMrkdwn(parts.join('\n')), SLACK_LIMITS.fallbackText) || ' ';
+  return clip(mrkdwn(parts.join('\n')), SLACK_LIMITS.fallbackText) || ' ';
 }
 
 /** Characters of text in a block: every `text` string in it (headers, sections, fields, buttons). */
@@ -206,7 +283,7 @@ const NO_ROOM = { blocks: 0, chars: 0 };
 
 /** A section's text: its title in bold, then its lines, escaped. */
 function sectionText(title: string | undefined, lines: string[]): string {
-  return [title ? `*${escapeMrkdwn(title)}*` : '', ...lines.map(escapeMrkdwn)]
+  return [title ? `*${mrkdwn(stripMrkdwn(title))}*` : '', ...lines.map(mrkdwn)]
     .filter((line) => line !== '')
     .join('\n');
 }
@@ -233,7 +310,7 @@ export function renderMessage(
   if (message.footer?.trim()) {
     tail.push({
       type: 'context',
-      elements: [md(escapeMrkdwn(message.footer), SLACK_LIMITS.contextText)],
+      elements: [md(mrkdwn(message.footer), SLACK_LIMITS.contextText)],
     });
   }
   room.take(tail);
@@ -249,7 +326,7 @@ export function renderMessage(
     if (room.fits([header], reserve())) head.push(...room.take([header]));
   }
   const text = message.isError ? `:warning: ${message.text}` : message.text;
-  for (const chunk of text.trim() ? sectionBlocks(escapeMrkdwn(text)) : []) {
+  for (const chunk of text.trim() ? sectionBlocks(mrkdwn(text)) : []) {
     if (room.fits([chunk], reserve())) {
       head.push(...room.take([chunk]));
       continue;
@@ -267,10 +344,7 @@ export function renderMessage(
     fields = [];
   };
   for (const fact of message.facts ?? []) {
-    const field = md(
-      `*${escapeMrkdwn(stripMrkdwn(fact.label))}*\n${escapeMrkdwn(fact.value)}`,
-      SLACK_LIMITS.fieldText,
-    );
+    const field = md(`*${mrkdwn(stripMrkdwn(fact.label))}*\n${mrkdwn(fact.value)}`, SLACK_LIMITS.fieldText);
     if (fields.length === SLACK_LIMITS.fieldsPerSection) flush();
     const newBlock = fields.length === 0 ? 1 : 0;
     if (newBlock + reserve().blocks > room.blocks || field.text.length + reserve().chars > room.chars) break;
@@ -394,7 +468,7 @@ function inputBlock(field: FormField): KnownBlock {
         return {
           type: 'section',
           block_id: field.id,
-          text: { type: 'mrkdwn', text: `*${escapeMrkdwn(field.label)}*\nNothing to choose from yet.` },
+          text: { type: 'mrkdwn', text: `*${mrkdwn(field.label)}*\nNothing to choose from yet.` },
         };
       }
       const initial = options.find((o) => o.value === field.initial);

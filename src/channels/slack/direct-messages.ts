@@ -7,7 +7,7 @@
 import type { webApi } from '@slack/bolt';
 import { ChannelError } from '../../core/errors';
 import type { Message, MessageFile } from '../../core/messages';
-import { escapeMrkdwn, renderMessage } from './block-kit';
+import { mrkdwn, renderMessage } from './block-kit';
 import type { SlackAddress } from './slack-identity';
 
 type WebClient = webApi.WebClient;
@@ -66,7 +66,7 @@ export class DirectMessages {
     const { channel } = await this.channelFor(address);
     await this.client.filesUploadV2({
       channel_id: channel,
-      initial_comment: escapeMrkdwn(comment),
+      initial_comment: mrkdwn(comment),
       file_uploads: files.map((file) => ({
         file: Buffer.from(file.content, 'utf8'),
         filename: file.name,

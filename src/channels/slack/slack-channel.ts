@@ -11,6 +11,8 @@
  * - Retries: the Web API client never retries and rejects rate-limited calls at once
  *   (`rejectRateLimitedCalls`), so the scheduler, which owns retries, sees `RATE_LIMITED` with
  *   Slack's `Retry-After` instead of the SDK waiting for up to half an hour.
+ * - Deadlines: every call to Slack (Web API methods, file uploads, `respond()` to a `response_url`) is
+ *   aborted after `PLATFORM_TIMEOUT_MS`, which the channel reports as `UNAVAILABLE`.
  * - Workspaces: one, the installation `auth.test` names; every request is bound to it before any
  *   listener runs (`listeners/installation.ts`; `slack-identity.ts` for org-wide installs).
  */
@@ -27,6 +29,7 @@ import type { Route } from '../../http/server';
 import { readBody, sendJson } from '../../http/server';
 import { withoutSecrets } from '../../logger';
 import type { ChannelDeps, PlatformChannel } from '../platform-channel';
+import { fetchWithDeadline } from '../deadline';
 import { DirectMessages } from './direct-messages';
 import type { SlackMessageRef } from './direct-messages';
 import * as actions from './listeners/actions';
@@ -40,12 +43,14 @@ import type { SlackInstallation } from './slack-identity';
 import { decodeAddress, encodeAddress, SlackIdentities } from './slack-identity';
 import { slackLogger } from './slack-logger';
 
+type SlackFetch = NonNullable<webApi.WebClientOptions['fetch']>;
+type SlackFetchInit = NonNullable<Parameters<SlackFetch>[1]>;
+type SlackFetchResponse = Awaited<ReturnType<SlackFetch>>;
+
 /** Where Slack sends commands, interactivity and events. */
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Largest request body accepted, in bytes; Slack's payloads are a few kilobytes. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
-/** Longest a Web API call may take before it counts as `UNAVAILABLE`, in ms. */
-const API_TIMEOUT_MS = 10_000;
 /** How long `stop()` waits for listeners still running after their `ack()`, in ms. */
 const DRAIN_MS = 10_000;
 /** How long `stop()` waits for Slack to close the Socket Mode connection, in ms. */
@@ -140,7 +145,9 @@ class SlackPlatform implements PlatformChannel {
       ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: API_TIMEOUT_MS,
+      timeout: config.timeoutMs,
+      // Bolt's `respond()` posts to the `response_url` with this too, which the `timeout` above does not cover.
+      fetch: fetchWithDeadline<string | URL, SlackFetchInit, SlackFetchResponse>(config.timeoutMs, fetch),
       logger: this.sdkLogger,
     };
     this.client = new webApi.WebClient(config.botToken, this.clientOptions);
@@ -160,7 +167,12 @@ class SlackPlatform implements PlatformChannel {
         appToken: this.config.appToken,
         logger,
         // The Socket Mode client opens its connection through the Web API too (`apps.connections.open`).
-        installerOptions: { clientOptions: this.config.apiUrl ? { slackApiUrl: this.config.apiUrl } : {} },
+        installerOptions: {
+          clientOptions: {
+            ...(this.config.apiUrl ? { slackApiUrl: this.config.apiUrl } : {}),
+            timeout: this.config.timeoutMs,
+          },
+        },
         processEventErrorHandler: async ({ error }) => {
           this.logger.error({ err: describeError(error) }, 'Slack event failed');
           return true;
@@ -201,7 +213,9 @@ class SlackPlatform implements PlatformChannel {
       rapport: this.core.rapport,
       logger: this.logger,
       clock: this.core.clock,
-      identities: new SlackIdentities(this.core.rapport, this.logger, bot.installation),
+      identities: new SlackIdentities(this.core.rapport, this.logger, bot.installation, {
+        allowGuests: this.config.allowGuests,
+      }),
       dms: this.dms,
       track: (listener) => this.track(listener),
     };

@@ -1,16 +1,22 @@
 /**
- * Maps what the Slack Web API client throws to the few `ChannelError` codes the scheduler acts on.
+ * Maps what the Slack Web API client throws to the few `ChannelError` codes the scheduler acts on, by whose
+ * fault it is:
+ * - ours (the token, its scopes, the installation) → `AUTH`: sending to the whole workspace pauses until
+ *   the configuration changes;
+ * - the member's (gone, deactivated, cannot be written to) → `ADDRESS_GONE`: that member only;
+ * - nobody's (rate limits, outages, timeouts) → `RATE_LIMITED` / `UNAVAILABLE`: try again later;
+ * - the message's (our Block Kit, our arguments) → `INVALID`.
  * Errors are recognised by their `code` string rather than `instanceof`, so a second copy of
  * `@slack/web-api` in node_modules cannot make them unrecognisable.
  */
 import { ChannelError } from '../../core/errors';
+import { isDeadlineError } from '../deadline';
 
-/** Slack error strings meaning the user or the DM can no longer be reached: waiting will not help. */
+/** Slack error strings meaning the member or their DM can no longer be reached: waiting will not help. */
 const ADDRESS_GONE = new Set([
   'channel_not_found',
   'user_not_found',
   'users_not_found',
-  'account_inactive',
   'user_disabled',
   'not_in_channel',
   'is_archived',
@@ -19,10 +25,14 @@ const ADDRESS_GONE = new Set([
   'messages_tab_disabled',
 ]);
 
-/** Our token or its grants were refused: nothing works until the configuration changes. */
+/**
+ * Our token, its grants or the installation were refused: nothing works for anyone until the configuration
+ * changes. (`account_inactive` is about the token's own user or workspace, not the member written to.)
+ */
 const AUTH = new Set([
   'invalid_auth',
   'not_authed',
+  'account_inactive',
   'token_revoked',
   'token_expired',
   'no_permission',
@@ -88,8 +98,8 @@ export function slackErrorName(error: unknown): string | undefined {
 /**
  * Turns anything a Web API call threw into a `ChannelError`:
  * - HTTP 429 (with `rejectRateLimitedCalls`) → `RATE_LIMITED` with Slack's `Retry-After`;
- * - `channel_not_found`, `user_not_found`, `account_inactive`, `not_in_channel`, `is_archived`, … → `ADDRESS_GONE`;
- * - a refused token or a missing scope → `AUTH`;
+ * - `channel_not_found`, `user_not_found`, `cannot_dm_bot`, `user_disabled`, `not_in_channel`, … → `ADDRESS_GONE`;
+ * - a refused, revoked or expired token, an inactive account, a missing scope or grant → `AUTH`;
  * - a request Slack refuses as malformed → `INVALID`;
  * - network errors, timeouts, 5xx and anything unknown → `UNAVAILABLE` (the scheduler backs off, bounded).
  */
@@ -137,8 +147,19 @@ export function toChannelError(error: unknown, what = 'Slack call'): ChannelErro
       return new ChannelError('UNAVAILABLE', `${what}: HTTP ${status}`, { cause: error });
     }
     case 'slack_webapi_request_error':
-      return new ChannelError('UNAVAILABLE', `${what}: Slack could not be reached`, { cause: error });
+      return new ChannelError(
+        'UNAVAILABLE',
+        isDeadlineError(error)
+          ? `${what}: Slack did not answer before the deadline`
+          : `${what}: Slack could not be reached`,
+        { cause: error },
+      );
     default: {
+      if (isDeadlineError(error)) {
+        return new ChannelError('UNAVAILABLE', `${what}: Slack did not answer before the deadline`, {
+          cause: error,
+        });
+      }
       const message = error instanceof Error ? error.message : String(error);
       return new ChannelError('UNAVAILABLE', `${what}: ${message}`, { cause: error });
     }

@@ -15,6 +15,7 @@ import { ChannelError, describeError } from '../../core/errors';
 import type { Address, Member } from '../../core/model';
 import type { Logger } from '../../core/ports';
 import type { Actor, Rapport } from '../../core/rapport';
+import { BoundedCache } from '../bounded-cache';
 
 type WebClient = webApi.WebClient;
 
@@ -24,6 +25,8 @@ export const TIME_ZONE_MAX_AGE_MS = 86_400_000;
 const PROFILE_RETRY_MS = 3_600_000;
 /** `users.info` must not hold up a reply that has a trigger id to use within 3 s. */
 const PROFILE_TIMEOUT_MS = 1_000;
+/** Most users whose `users.info` answer (or failure) is kept in memory; the least recently seen go first. */
+export const PROFILE_CACHE_ENTRIES = 5_000;
 
 /** Where a Slack member is reached: stored in the member's address, opaque to the core. */
 export interface SlackAddress {
@@ -54,12 +57,27 @@ export function installationExternalId(installation: SlackInstallation): string 
   return external;
 }
 
-/** The part of a `users.info` user that tells whether they belong to the installation. */
+/** The part of a `users.info` user that tells whether they belong to the installation, and how. */
 export interface SlackUserMembership {
   team_id?: string;
   is_stranger?: boolean;
   enterprise_user?: { enterprise_id?: string; teams?: string[] };
+  /** A multi-channel guest. */
+  is_restricted?: boolean;
+  /** A single-channel guest. */
+  is_ultra_restricted?: boolean;
 }
+
+/** Whether `users.info` describes a single- or multi-channel guest. */
+export function isGuest(user: SlackUserMembership): boolean {
+  return user.is_restricted === true || user.is_ultra_restricted === true;
+}
+
+/**
+ * Whether a request's user may use Rapport: a member of the installation; a guest in it (refused unless
+ * guests are allowed); or an outsider, which includes anyone whose membership could not be confirmed.
+ */
+export type Admission = 'member' | 'guest' | 'outsider';
 
 /**
  * Whether `users.info` describes a member of the installation: not a stranger (someone from another
@@ -135,49 +153,80 @@ function tryDecode(address: Address | null): SlackAddress | null {
 interface Profile {
   timeZone: string | null;
   displayName: string | null;
-  /** Whether the user belongs to the installation ({@link isInstallationMember}). */
-  member: boolean;
+  /** Whether the user may use Rapport here, guests refused unless allowed. */
+  admission: Admission;
 }
 
 /** The last `users.info` answer about a user, and when it came (epoch ms of the service clock). */
 interface Reading {
   at: number;
-  member: boolean;
+  admission: Admission;
   /** Read while admitting a request and not yet stored by `identify`. */
   unstored?: Profile;
 }
 
-/** Identifies Slack senders as core actors, keeping their address and time zone current. */
+/** Tuning of {@link SlackIdentities}' memory. */
+export interface SlackIdentitiesOptions {
+  /** Most users remembered (default {@link PROFILE_CACHE_ENTRIES}). */
+  maxCachedUsers?: number;
+  /** Admit single- and multi-channel guests (`ALLOW_GUESTS`); refused by default. */
+  allowGuests?: boolean;
+}
+
+/**
+ * Identifies Slack senders as core actors, keeping their address and time zone current. What `users.info`
+ * said is remembered for a day at most, for at most `maxCachedUsers` users (the least recently seen are
+ * forgotten first), so a large or busy workspace cannot grow the process without bound.
+ */
 export class SlackIdentities {
-  private readonly profileFailures = new Map<string, number>();
-  private readonly readings = new Map<string, Reading>();
+  /** When `users.info` last failed for a user (epoch ms), kept while it counts: `PROFILE_RETRY_MS`. */
+  private readonly profileFailures: BoundedCache<string, number>;
+  /** The last `users.info` answer about a user, kept as long as a time zone is trusted. */
+  private readonly readings: BoundedCache<string, Reading>;
   private readonly external: string;
+  private readonly allowGuests: boolean;
 
   constructor(
     private readonly rapport: Rapport,
     private readonly logger: Logger,
     private readonly installation: SlackInstallation,
+    options: SlackIdentitiesOptions = {},
   ) {
     this.external = installationExternalId(installation);
+    this.allowGuests = options.allowGuests ?? false;
+    const entries = options.maxCachedUsers ?? PROFILE_CACHE_ENTRIES;
+    this.profileFailures = new BoundedCache(entries, PROFILE_RETRY_MS);
+    this.readings = new BoundedCache(entries, TIME_ZONE_MAX_AGE_MS);
+  }
+
+  /** How many users' `users.info` answers and failures are held in memory (each bounded). */
+  cachedUsers(): { readings: number; failures: number } {
+    return { readings: this.readings.size, failures: this.profileFailures.size };
   }
 
   /**
-   * Whether `users.info` shows the user as a member of the installation. Read on first sight in this
-   * process (the profile is kept for `identify`, so it costs no second call), again after a refusal once
-   * `PROFILE_RETRY_MS` has passed. When `users.info` cannot answer, only proof in the request itself
-   * (`provenByPayload`: the payload names the user's own team, and it is ours) admits, and never someone
-   * already read as an outsider: membership that cannot be confirmed is refused.
+   * Whether `users.info` shows the user as a member of the installation, and not a guest unless guests are
+   * allowed. Read on first sight in this process (the profile is kept for `identify`, so it costs no second
+   * call), again after a refusal once `PROFILE_RETRY_MS` has passed, and a day after any answer. When
+   * `users.info` cannot answer, the user is an outsider: membership that cannot be confirmed is refused.
+   * Only with guests allowed does proof in the request itself (`provenByPayload`: the payload names the
+   * user's own team, and it is ours) admit instead, and never someone already read as an outsider.
    */
-  async admits(client: WebClient, userId: string, now: Date, provenByPayload: boolean): Promise<boolean> {
-    const reading = this.readings.get(userId);
-    if (reading && (reading.member || now.getTime() - reading.at < PROFILE_RETRY_MS)) return reading.member;
-    const unverifiable = reading ? false : provenByPayload;
-    const failedAt = this.profileFailures.get(userId);
-    if (failedAt !== undefined && now.getTime() - failedAt < PROFILE_RETRY_MS) return unverifiable;
+  async admits(client: WebClient, userId: string, now: Date, provenByPayload: boolean): Promise<Admission> {
+    const reading = this.readings.get(userId, now.getTime());
+    if (reading && (reading.admission === 'member' || now.getTime() - reading.at < PROFILE_RETRY_MS)) {
+      return reading.admission;
+    }
+    const unverifiable: Admission = !reading && provenByPayload && this.allowGuests ? 'member' : 'outsider';
+    if (this.profileFailures.get(userId, now.getTime()) !== undefined) return unverifiable;
     const profile = await this.readProfile(client, userId, now);
     if (!profile) return unverifiable;
-    this.readings.set(userId, { at: now.getTime(), member: profile.member, unstored: profile });
-    return profile.member;
+    this.readings.set(
+      userId,
+      { at: now.getTime(), admission: profile.admission, unstored: profile },
+      now.getTime(),
+    );
+    return profile.admission;
   }
 
   /**
@@ -212,7 +261,7 @@ export class SlackIdentities {
       seen.member.addressStale || JSON.stringify(seen.member.address) !== JSON.stringify(encoded);
 
     const profile =
-      this.unstoredProfile(userId) ??
+      this.unstoredProfile(userId, now) ??
       (this.profileDue(seen.member, now) ? await this.readProfile(client, userId, now) : null);
     if (!addressChanged && !profile) return { ...seen, address };
 
@@ -229,8 +278,8 @@ export class SlackIdentities {
   }
 
   /** A profile `admits` read and `identify` has not stored yet, handed over once. */
-  private unstoredProfile(userId: string): Profile | null {
-    const reading = this.readings.get(userId);
+  private unstoredProfile(userId: string, now: Date): Profile | null {
+    const reading = this.readings.get(userId, now.getTime());
     const profile = reading?.unstored ?? null;
     if (reading) delete reading.unstored;
     return profile;
@@ -239,8 +288,7 @@ export class SlackIdentities {
   private profileDue(member: Member, now: Date): boolean {
     const checked = member.timeZoneCheckedAt;
     if (checked && now.getTime() - checked.getTime() < TIME_ZONE_MAX_AGE_MS) return false;
-    const failedAt = this.profileFailures.get(member.id);
-    return failedAt === undefined || now.getTime() - failedAt >= PROFILE_RETRY_MS;
+    return this.profileFailures.get(member.id, now.getTime()) === undefined;
   }
 
   private async readProfile(client: WebClient, userId: string, now: Date): Promise<Profile | null> {
@@ -252,14 +300,19 @@ export class SlackIdentities {
       const info = await Promise.race([client.users.info({ user: userId }), timeout]);
       const user = info.user;
       const timeZone = typeof user?.tz === 'string' && user.tz ? user.tz : null;
-      if (!timeZone) this.profileFailures.set(userId, now.getTime());
+      if (!timeZone) this.profileFailures.set(userId, now.getTime(), now.getTime());
       else this.profileFailures.delete(userId);
       const name = user?.profile?.display_name || user?.real_name || user?.name || null;
-      const member = !!user && isInstallationMember(this.installation, user);
-      this.readings.set(userId, { at: now.getTime(), member });
-      return { timeZone, displayName: name, member };
+      const admission: Admission =
+        !user || !isInstallationMember(this.installation, user)
+          ? 'outsider'
+          : isGuest(user) && !this.allowGuests
+            ? 'guest'
+            : 'member';
+      this.readings.set(userId, { at: now.getTime(), admission }, now.getTime());
+      return { timeZone, displayName: name, admission };
     } catch (error) {
-      this.profileFailures.set(userId, now.getTime());
+      this.profileFailures.set(userId, now.getTime(), now.getTime());
       this.logger.warn({ userId, err: describeError(error) }, 'could not read the Slack profile');
       return null;
     } finally {

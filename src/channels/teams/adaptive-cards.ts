@@ -118,7 +118,10 @@ function renderMessage(message: Message, options: CardOptions = {}): AdaptiveCar
   if (message.facts?.length) {
     body.push({
       type: 'FactSet',
-      facts: message.facts.map((fact) => ({ title: fact.label, value: cardMarkdown(fact.value) })),
+      facts: message.facts.map((fact) => ({
+        title: cardMarkdown(fact.label),
+        value: cardMarkdown(fact.value),
+      })),
     });
   }
   for (const section of message.sections ?? []) body.push(sectionContainer(section));
@@ -190,9 +193,27 @@ export function plainText(message: Message, max = 300): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** The core's Markdown subset (`*bold*`, `_italic_`) in Adaptive Card / Teams Markdown. */
+/**
+ * Text with everything Teams' Markdown would act on escaped, except emphasis: link and image syntax
+ * (`[`, `]`), autolinks and HTML (`<`, `>`), the backslash itself, and a list or heading marker at the start
+ * of a line. Members' words (partner names, notes) sit inside the core's text, so this is applied to all of
+ * it: the core never makes links, lists or headings itself. Parentheses, `!` and backticks are left as
+ * they are: without a `[…]` before them they make no link, and escaping them would put backslashes before
+ * every "(signed)" on the Teams clients that show escapes as typed.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\[\]<>]/g, '\\$&')
+    .replace(
+      /^(\s*)(?:([#+-]|\*(?=\s))|(\d+)([.)]))/gm,
+      (_all, indent: string, marker?: string, digits?: string, dot?: string) =>
+        marker ? `${indent}\\${marker}` : `${indent}${digits}\\${dot}`,
+    );
+}
+
+/** The core's Markdown subset (`*bold*`, line breaks) in Adaptive Card / Teams Markdown, members' words inert. */
 export function cardMarkdown(text: string): string {
-  return text.replace(/\*([^*\n]+)\*/g, '**$1**');
+  return escapeMarkdown(text).replace(/\*([^*\n]+)\*/g, '**$1**');
 }
 
 function card(body: CardElement[], actions?: CardElement[]): AdaptiveCard {

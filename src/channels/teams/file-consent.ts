@@ -10,15 +10,13 @@
  */
 import type { Attachment } from 'botbuilder';
 import type { MessageFile } from '../../core/messages';
+import { isLoopbackHost } from '../../http/server';
 import { isRecord } from './teams-address';
 
 export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
 export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.info';
 /** The invoke Teams sends when a consent card is accepted or declined. */
 export const FILE_CONSENT_INVOKE = 'fileConsent/invoke';
-
-/** How long the upload of one file may take, in ms. */
-const UPLOAD_TIMEOUT_MS = 30_000;
 
 /** What a consent card carries back: which file of which export to build again. */
 export interface ExportFileContext {
@@ -83,23 +81,58 @@ export function readUploadInfo(value: unknown): UploadInfo | null {
 }
 
 /**
- * Whether the bot may write to `url`: HTTPS only (OneDrive's upload sessions), except with
- * authentication off (local testing against loopback fakes), where plain HTTP is allowed too.
+ * Hosts of OneDrive and SharePoint upload sessions (the member's OneDrive for Business, in the public,
+ * US government and China clouds) and of Microsoft Graph: a name here, or any name under one starting with
+ * a dot.
  */
-export function uploadUrlAllowed(url: string, allowPlainHttp: boolean): boolean {
+export const UPLOAD_HOSTS = [
+  '.sharepoint.com',
+  '.sharepoint.us',
+  '.sharepoint-mil.us',
+  '.sharepoint.cn',
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+  'api.onedrive.com',
+  '.1drv.com',
+];
+
+/**
+ * Whether the bot may write an export to `url`, the upload session Teams named in a consent answer: over
+ * https to a Microsoft host ({@link UPLOAD_HOSTS}). With authentication off (`local`) the answer is not
+ * Teams' own, so only this machine's loopback (a test fake), and nowhere else, is written to.
+ */
+export function uploadUrlAllowed(url: string, local: boolean): boolean {
+  let parsed: URL;
   try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || (allowPlainHttp && protocol === 'http:');
+    parsed = new URL(url);
   } catch {
     return false;
   }
+  if (parsed.username || parsed.password) return false;
+  if (local) {
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && isLoopbackHost(parsed.hostname);
+  }
+  const host = parsed.hostname.toLowerCase();
+  return (
+    parsed.protocol === 'https:' &&
+    UPLOAD_HOSTS.some((allowed) => (allowed.startsWith('.') ? host.endsWith(allowed) : host === allowed))
+  );
 }
 
 /**
  * Writes the whole file to an upload session in one PUT, as the session expects (a `Content-Range`
- * covering every byte). The URL is pre-authorised: no bot token goes with it. Throws on a refusal.
+ * covering every byte). The URL is pre-authorised: no bot token goes with it. The request, answer
+ * included, is aborted after `timeoutMs`. Throws on a refusal or a deadline that passed.
  */
-export async function putToUploadSession(url: string, content: Buffer, mimeType: string): Promise<void> {
+export async function putToUploadSession(
+  url: string,
+  content: Buffer,
+  mimeType: string,
+  timeoutMs: number,
+): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
   const response = await fetch(url, {
     method: 'PUT',
     headers: {
@@ -107,7 +140,9 @@ export async function putToUploadSession(url: string, content: Buffer, mimeType:
       'content-range': `bytes 0-${content.length - 1}/${content.length}`,
     },
     body: content,
-    signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+    signal,
+    // Upload sessions answer the PUT itself; a redirect elsewhere is not one to follow with the file.
+    redirect: 'error',
   });
   await response.arrayBuffer().catch(() => undefined);
   if (!response.ok) throw new Error(`the upload session answered HTTP ${response.status}`);

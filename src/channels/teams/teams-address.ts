@@ -24,7 +24,8 @@ export type TeamsAddressPayload =
     };
 
 /** The tenant an activity belongs to, or why it cannot be trusted to belong to one. */
-export type TenantResult = { ok: true; tenantId: string } | { ok: false; problem: string };
+export type TenantResult =
+  { ok: true; tenantId: string } | { ok: false; reason: 'none' | 'conflict'; problem: string };
 
 /** Bot Framework Emulator conversations carry no tenant; they get one local workspace. */
 export const EMULATOR_TENANT = 'emulator';
@@ -65,22 +66,32 @@ export function readTeamsAddress(address: Address): TeamsAddressPayload | null {
 }
 
 /**
- * The tenant (Teams organisation) of an activity: `channelData.tenant.id`, or `conversation.tenantId`.
- * When both are present they must agree, so an activity cannot claim one tenant while acting in another.
+ * The tenant (Teams organisation) of an activity: `channelData.tenant.id`, where Teams puts it. When
+ * `conversation.tenantId` is there too, the two must agree (ids compared without case), so an activity
+ * cannot claim one tenant while acting in another. Only the Emulator, which names none, gets a tenant
+ * otherwise: one local workspace.
  */
 export function tenantOf(activity: Partial<Activity>): TenantResult {
   const channelData: unknown = activity.channelData;
   const fromChannelData =
     isRecord(channelData) && isRecord(channelData.tenant) ? nonEmpty(channelData.tenant.id) : null;
   const fromConversation = nonEmpty(activity.conversation?.tenantId);
-  if (fromChannelData && fromConversation && fromChannelData !== fromConversation) {
-    return { ok: false, problem: 'This activity names two different organisations (tenants).' };
+  if (
+    fromChannelData &&
+    fromConversation &&
+    fromChannelData.toLowerCase() !== fromConversation.toLowerCase()
+  ) {
+    return {
+      ok: false,
+      reason: 'conflict',
+      problem: 'This activity names two different organisations (tenants).',
+    };
   }
-  const tenantId = fromChannelData ?? fromConversation;
-  if (tenantId) return { ok: true, tenantId };
-  if (activity.channelId === 'emulator') return { ok: true, tenantId: EMULATOR_TENANT };
+  if (fromChannelData) return { ok: true, tenantId: fromChannelData };
+  if (activity.channelId === 'emulator') return { ok: true, tenantId: fromConversation ?? EMULATOR_TENANT };
   return {
     ok: false,
+    reason: 'none',
     problem: 'Rapport works inside a Microsoft Teams organisation, and this conversation names none.',
   };
 }

@@ -3,7 +3,7 @@
  * `identify`, typed text a command, an `Action.Execute` (or its `Action.Submit` fallback) a choice or a
  * form submission; the core's messages go back as chat messages or Adaptive Cards.
  */
-import { ActivityHandler, ActivityTypes, TurnContext } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
 import type { Activity, InvokeResponse } from 'botbuilder';
 import { describeError } from '../../core/errors';
 import type { Form, FormValues, Message } from '../../core/messages';
@@ -11,11 +11,14 @@ import type { Member } from '../../core/model';
 import type { Logger } from '../../core/ports';
 import type { Actor, Rapport } from '../../core/rapport';
 import { welcomeMessage } from '../../core/welcome';
+import { BoundedCache } from '../bounded-cache';
+import { GUESTS_REFUSED, MEMBERSHIP_UNCONFIRMED } from '../guests';
 import type { AdaptiveCard, CardOptions } from './adaptive-cards';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   cardAttachment,
   chatMarkdown,
+  escapeMarkdown,
   formCard,
   isPlainMessage,
   messageCard,
@@ -47,8 +50,12 @@ export interface TeamsBotOptions {
   rapport: Rapport;
   logger: Logger;
   clock: () => Date;
-  /** Accept plain-HTTP file upload URLs (authentication off, local testing only). */
-  allowPlainHttpUploads?: boolean;
+  /** Authentication is off (local testing only): file uploads go to this machine's loopback only. */
+  local: boolean;
+  /** Deadline of an upload to OneDrive, in ms. */
+  timeoutMs: number;
+  /** Admit guest accounts (`ALLOW_GUESTS`); refused by default, checked in the conversation's roster. */
+  allowGuests: boolean;
 }
 
 /** Who sent an activity, once the core knows them. */
@@ -56,6 +63,17 @@ interface Seen {
   actor: Actor;
   member: Member;
 }
+
+/** Why an activity's sender cannot act, and the HTTP status an invoke gets for it. */
+interface Refused {
+  problem: string;
+  status: 400 | 403 | 503;
+}
+
+/** How long a roster role (guest or not) is trusted before it is read again, in ms. */
+const ROLE_MAX_AGE_MS = 86_400_000;
+/** Most senders whose roster role is kept in memory; the least recently seen go first. */
+const ROLE_CACHE_ENTRIES = 5_000;
 
 /** What a card action produced, before it is shaped as an invoke response or as messages. */
 interface ActionOutcome {
@@ -91,6 +109,9 @@ function formActivity(form: Form): Partial<Activity> {
 }
 
 export class TeamsBot extends ActivityHandler {
+  /** Whether a sender (by tenant and Teams id) is a guest, as the roster said. */
+  private readonly roles = new BoundedCache<string, 'guest' | 'member'>(ROLE_CACHE_ENTRIES, ROLE_MAX_AGE_MS);
+
   constructor(private readonly options: TeamsBotOptions) {
     super();
     this.onMessage(async (context, next) => {
@@ -116,7 +137,7 @@ export class TeamsBot extends ActivityHandler {
     }
     try {
       const seen = await this.see(context);
-      if ('problem' in seen) return invokeError(400, 'BadRequest', seen.problem);
+      if ('problem' in seen) return refusedInvoke(seen);
       const outcome = await this.runAction(seen, action.verb, isRecord(action.data) ? action.data : {});
       for (const message of outcome.send) await context.sendActivity(message);
       return { status: 200, body: invokeBody(outcome) };
@@ -176,42 +197,51 @@ export class TeamsBot extends ActivityHandler {
     const file = readExportFileContext(value.context);
     try {
       const seen = await this.see(context);
-      if ('problem' in seen) return invokeError(400, 'BadRequest', seen.problem);
+      if ('problem' in seen) return refusedInvoke(seen);
       if (!file) {
         await context.sendActivity(STALE_BUTTON);
         return { status: 200 };
       }
       if (value.action !== 'accept') {
-        await context.sendActivity(`All right, I did not send ${file.name}.`);
+        await context.sendActivity(`All right, I did not send ${escapeMarkdown(file.name)}.`);
         return { status: 200 };
       }
       const upload = readUploadInfo(value.uploadInfo);
-      if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.allowPlainHttpUploads ?? false)) {
+      if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.local)) {
         logger.warn({ file: file.name }, 'file consent without a usable upload URL');
-        await context.sendActivity(`Teams did not give me a place to save ${file.name}. Please try again.`);
+        await context.sendActivity(
+          `Teams did not give me a place to save ${escapeMarkdown(file.name)}. Please try again.`,
+        );
         return { status: 200 };
       }
       const result = await rapport.handleCommand(seen.actor, `export ${file.export}`, clock());
       const content = result.reply.files?.[file.index];
       if (!content) {
-        await context.sendActivity(`${file.name} is no longer part of the export. Type \`export\` again.`);
+        await context.sendActivity(
+          `${escapeMarkdown(file.name)} is no longer part of the export. Type \`export\` again.`,
+        );
         return { status: 200 };
       }
       try {
-        await putToUploadSession(upload.uploadUrl, Buffer.from(content.content, 'utf8'), content.mimeType);
+        await putToUploadSession(
+          upload.uploadUrl,
+          Buffer.from(content.content, 'utf8'),
+          content.mimeType,
+          this.options.timeoutMs,
+        );
       } catch (error) {
         logger.warn(
           { file: file.name, err: describeError(error) },
           'could not upload an export file to Teams',
         );
         await context.sendActivity(
-          `I could not save ${upload.name} to your OneDrive just now. Type \`export\` to try again.`,
+          `I could not save ${escapeMarkdown(upload.name)} to your OneDrive just now. Type \`export\` to try again.`,
         );
         return { status: 200 };
       }
       await context.sendActivity({
         type: ActivityTypes.Message,
-        text: `Saved **${upload.name}** to your OneDrive.`,
+        text: `Saved **${escapeMarkdown(upload.name)}** to your OneDrive.`,
         textFormat: 'markdown',
         attachments: [fileInfoAttachment(upload)],
       });
@@ -232,7 +262,9 @@ export class TeamsBot extends ActivityHandler {
     if (!botAdded) return;
     const seen = await this.see(context);
     if ('problem' in seen) {
-      this.options.logger.warn({ problem: seen.problem }, 'Teams install from an unknown organisation');
+      this.options.logger.warn({ problem: seen.problem }, 'Teams install by someone who cannot use Rapport');
+      // A guest who installed the app is told why it will not answer them.
+      if (seen.status === 403) await context.sendActivity(seen.problem);
       return;
     }
     await context.sendActivity(messageActivity(welcomeMessage(seen.member)));
@@ -311,17 +343,23 @@ export class TeamsBot extends ActivityHandler {
 
   /**
    * Tells the core who sent the activity. The workspace is the activity's tenant, so a member of one
-   * organisation can never act in another's. A 1:1 chat is stored as the member's address; someone seen
-   * only in a team gets an address that opens a 1:1 chat on the first nudge.
+   * organisation can never act in another's. A guest account is refused (nothing is stored) unless guests
+   * are allowed. A 1:1 chat is stored as the member's address; someone seen only in a team gets an address
+   * that opens a 1:1 chat on the first nudge.
    */
-  private async see(context: TurnContext): Promise<Seen | { problem: string }> {
+  private async see(context: TurnContext): Promise<Seen | Refused> {
     const { rapport, clock } = this.options;
     const { activity } = context;
     const tenant = tenantOf(activity);
-    if (!tenant.ok) return { problem: tenant.problem };
+    if (!tenant.ok) return { problem: tenant.problem, status: 400 };
     const memberId = memberIdOf(activity.from);
-    if (!memberId) return { problem: 'I could not tell who sent this.' };
+    if (!memberId) return { problem: 'I could not tell who sent this.', status: 400 };
     const now = clock();
+    if (!this.options.allowGuests && activity.channelId === 'msteams') {
+      const role = await this.rosterRole(context, tenant.tenantId, now);
+      if (role === 'guest') return { problem: GUESTS_REFUSED, status: 403 };
+      if (role === null) return { problem: MEMBERSHIP_UNCONFIRMED, status: 503 };
+    }
     const personal = isPersonal(activity);
     let { actor, member } = await rapport.identify(
       'teams',
@@ -346,6 +384,30 @@ export class TeamsBot extends ActivityHandler {
       }
     }
     return { actor, member };
+  }
+
+  /**
+   * Whether the sender is a guest account, as the conversation's roster says (`userRole`), read at most
+   * once a day per sender; null when the roster cannot say just now.
+   */
+  private async rosterRole(
+    context: TurnContext,
+    tenantId: string,
+    now: Date,
+  ): Promise<'guest' | 'member' | null> {
+    const userId = context.activity.from?.id ?? '';
+    const key = `${tenantId}|${userId}`;
+    const known = this.roles.get(key, now.getTime());
+    if (known) return known;
+    try {
+      const account = await TeamsInfo.getMember(context, userId);
+      const role = account.userRole?.toLowerCase() === 'guest' ? 'guest' : 'member';
+      this.roles.set(key, role, now.getTime());
+      return role;
+    } catch (error) {
+      this.options.logger.warn({ err: describeError(error) }, 'could not read the Teams roster');
+      return null;
+    }
   }
 }
 
@@ -372,6 +434,11 @@ function invokeBody(outcome: ActionOutcome): Record<string, unknown> {
   if (outcome.card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: outcome.card };
   const note = outcome.note ?? (outcome.send.length ? 'See my message below.' : 'Done.');
   return { statusCode: 200, type: INVOKE_MESSAGE_TYPE, value: note };
+}
+
+function refusedInvoke(refused: Refused): InvokeResponse {
+  const code = { 400: 'BadRequest', 403: 'Forbidden', 503: 'ServiceUnavailable' }[refused.status];
+  return invokeError(refused.status, code, refused.problem);
 }
 
 function invokeError(status: number, code: string, message: string): InvokeResponse {

@@ -17,11 +17,14 @@ import { readJson, sendJson } from '../../http/server';
 import type { Route } from '../../http/server';
 import { withoutSecrets } from '../../logger';
 import type { ChannelDeps, PlatformChannel } from '../platform-channel';
+import { withDeadline, within } from '../deadline';
 import { botRequest, BotResponseBridge } from './http-bridge';
 import type { TeamsAddressPayload } from './teams-address';
 import { isRecord, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
+import type { TrustPolicy } from './teams-trust';
+import { serviceUrlAllowed, untrustedActivity } from './teams-trust';
 
 /** Where Bot Framework posts activities. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -44,105 +47,194 @@ export interface TeamsMessageRef {
 type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
 type ClaimsIdentity = Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0];
 type AuthenticateRequest = ConfigurationBotFrameworkAuthentication['authenticateRequest'];
+type AuthenticationConfig = ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0];
 
 /**
- * Bot Framework authentication whose connector clients never retry on their own. botbuilder's REST
- * pipeline retries 429 and 5xx up to three more times, sleeping for `Retry-After` in between, and offers
- * no option to turn that off. The scheduler owns retries (it reschedules the nudge and moves on), so a
- * 429 must surface at once.
+ * Bot Framework authentication whose connector clients never retry on their own and end every call by a
+ * deadline.
+ * - Retries: botbuilder's REST pipeline retries 429 and 5xx up to three more times, sleeping for
+ *   `Retry-After` in between, and offers no option to turn that off. The scheduler owns retries (it
+ *   reschedules the nudge and moves on), so a 429 must surface at once.
+ * - Deadlines: a Bot Connector that accepts the connection and never answers would otherwise hold a send
+ *   (and its delivery lease) for ever; each request is aborted `timeoutMs` after it starts.
  */
-export class SchedulerRetriesAuthentication extends ConfigurationBotFrameworkAuthentication {
+export class TeamsAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    config: AuthenticationConfig,
+    private readonly timeoutMs: number,
+  ) {
+    super(config);
+  }
+
   override async authenticateRequest(
     ...args: Parameters<AuthenticateRequest>
   ): ReturnType<AuthenticateRequest> {
     const result = await super.authenticateRequest(...args);
     return result.connectorFactory
-      ? { ...result, connectorFactory: withoutRetries(result.connectorFactory) }
+      ? { ...result, connectorFactory: withOutboundPolicy(result.connectorFactory, this.timeoutMs) }
       : result;
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return withoutRetries(super.createConnectorFactory(claimsIdentity));
+    return withOutboundPolicy(super.createConnectorFactory(claimsIdentity), this.timeoutMs);
   }
 }
 
-function withoutRetries(factory: ConnectorFactory): ConnectorFactory {
+function withOutboundPolicy(factory: ConnectorFactory, timeoutMs: number): ConnectorFactory {
   return {
     create: async (serviceUrl: string, audience?: string) => {
       const client = await factory.create(serviceUrl, audience);
-      removeRetryPolicy(client);
+      applyOutboundPolicy(client, timeoutMs);
       return client;
     },
   };
 }
 
+/** What this module needs of a connector client's REST pipeline (`@azure/core-rest-pipeline`). */
+interface RestPipeline {
+  removePolicy(options: { phase: 'Retry' }): unknown;
+  addPolicy(policy: {
+    name: string;
+    sendRequest(
+      request: PipelineRequest,
+      next: (request: PipelineRequest) => Promise<unknown>,
+    ): Promise<unknown>;
+  }): void;
+}
+
+interface PipelineRequest {
+  abortSignal?: AbortSignalLike;
+}
+
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+
 /**
- * Removes the retry phase from a connector client's REST pipeline. The pipeline sits on a member the
- * typings mark private; if a botbuilder upgrade moves it, this fails loudly rather than retrying silently.
+ * Takes the retry phase out of a connector client's REST pipeline and adds a deadline to each of its
+ * requests. The pipeline sits on a member the typings mark private; if a botbuilder upgrade moves it, this
+ * fails loudly rather than retrying silently or waiting for ever.
  */
-export function removeRetryPolicy(client: object): void {
-  const inner = (client as { client?: { pipeline?: { removePolicy(options: { phase: 'Retry' }): unknown } } })
-    .client;
-  if (!inner?.pipeline) {
+export function applyOutboundPolicy(client: object, timeoutMs: number): void {
+  const pipeline = (client as { client?: { pipeline?: RestPipeline } }).client?.pipeline;
+  if (!pipeline || typeof pipeline.addPolicy !== 'function') {
     throw new Error('botbuilder connector client has no REST pipeline: cannot turn off its own retries');
   }
-  inner.pipeline.removePolicy({ phase: 'Retry' });
+  pipeline.removePolicy({ phase: 'Retry' });
+  pipeline.addPolicy({
+    name: 'rapportDeadline',
+    sendRequest: (request, next) => {
+      request.abortSignal = deadlineSignal(request.abortSignal, timeoutMs);
+      return next(request);
+    },
+  });
+}
+
+/** `given` (the SDK's own signal, possibly not a real `AbortSignal`) combined with a deadline. */
+function deadlineSignal(given: AbortSignalLike | undefined, timeoutMs: number): AbortSignal {
+  if (!given || given instanceof AbortSignal)
+    return withDeadline(given as AbortSignal | undefined, timeoutMs);
+  const controller = new AbortController();
+  if (given.aborted) controller.abort();
+  else given.addEventListener('abort', () => controller.abort(), { once: true });
+  return withDeadline(controller.signal, timeoutMs);
+}
+
+/**
+ * How many outbound calls one delivery may make in a row (a token, a new 1:1 chat, the message): its
+ * overall bound is this many deadlines.
+ */
+const CALLS_PER_DELIVERY = 3;
+
+/** What the Teams channel delivers with. */
+export interface TeamsChannelOptions {
+  adapter: CloudAdapter;
+  appId: string;
+  /** OAuth scope of outbound calls. */
+  audience: string;
+  clock: () => Date;
+  /** Deadline of each connector call, in ms; a whole delivery gets `CALLS_PER_DELIVERY` of them. */
+  timeoutMs: number;
+  /** Which service URLs may be called ({@link serviceUrlAllowed}). */
+  trust: TrustPolicy;
 }
 
 /** Delivers nudges proactively through stored conversation references. */
 export class TeamsChannel implements Channel {
   readonly platform = 'teams' as const;
 
-  constructor(
-    private readonly adapter: CloudAdapter,
-    private readonly appId: string,
-    private readonly audience: string,
-    private readonly clock: () => Date,
-  ) {}
+  constructor(private readonly options: TeamsChannelOptions) {}
 
+  /**
+   * Sends `message` to the member. Every connector call ends by its deadline, and the delivery as a whole
+   * (with the token request, which the connector's pipeline does not see) by a few of them: a connector
+   * that never answers is `UNAVAILABLE`, and nothing is sent after the delivery gave up.
+   */
   async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
     const payload = readTeamsAddress(address);
     if (!payload) throw new ChannelError('ADDRESS_GONE', 'the stored Teams address is not readable');
+    const serviceUrl = payload.kind === 'conversation' ? payload.reference.serviceUrl : payload.serviceUrl;
+    if (!serviceUrlAllowed(serviceUrl ?? '', this.options.trust)) {
+      // Stored before the rules were what they are; the member's next message stores a usable one.
+      throw new ChannelError(
+        'ADDRESS_GONE',
+        'the stored Teams address has a service URL Rapport will not call',
+      );
+    }
     const activity = messageActivity(message);
+    const bound = this.options.timeoutMs * CALLS_PER_DELIVERY;
+    const expired = AbortSignal.timeout(bound);
     try {
-      if (payload.kind === 'conversation')
-        return { messageRef: await this.send(payload.reference, activity) };
-      return await this.openAndSend(payload, activity);
+      const sending: Promise<DeliveryReceipt> =
+        payload.kind === 'conversation'
+          ? this.send(payload.reference, activity, expired).then((messageRef) => ({ messageRef }))
+          : this.openAndSend(payload, activity, expired);
+      return await within(
+        bound,
+        sending,
+        () => new ChannelError('UNAVAILABLE', `Teams delivery did not finish within ${bound} ms`),
+      );
     } catch (error) {
-      throw toChannelError(error, this.clock());
+      throw toChannelError(error, this.options.clock());
     }
   }
 
-  /** Replaces a card delivered earlier in the member's chat (a nudge closed meanwhile). */
+  /** Replaces a card delivered earlier in the member's chat (a nudge closed meanwhile), by the same deadline. */
   async update(address: Address, messageRef: unknown, message: Message): Promise<void> {
     const payload = readTeamsAddress(address);
     const ref = messageRef as Partial<TeamsMessageRef> | null;
     if (payload?.kind !== 'conversation' || !ref?.activityId) return;
+    if (!serviceUrlAllowed(payload.reference.serviceUrl ?? '', this.options.trust)) return;
+    const conversation = payload.reference.conversation!;
     const reference = {
       ...payload.reference,
-      conversation: {
-        ...payload.reference.conversation!,
-        id: ref.conversationId ?? payload.reference.conversation!.id,
-      },
+      conversation: { ...conversation, id: ref.conversationId ?? conversation.id },
     };
     const activity = { ...messageActivity(message), id: ref.activityId };
+    const bound = this.options.timeoutMs * CALLS_PER_DELIVERY;
+    const outcome = new SendOutcome(AbortSignal.timeout(bound));
     try {
-      const outcome = new SendOutcome();
-      await this.adapter.continueConversationAsync(this.appId, reference, (context) =>
-        outcome.update(context, activity),
+      await within(
+        bound,
+        this.options.adapter.continueConversationAsync(this.options.appId, reference, (context) =>
+          outcome.update(context, activity),
+        ),
+        () => new ChannelError('UNAVAILABLE', `Teams update did not finish within ${bound} ms`),
       );
       outcome.done();
     } catch (error) {
-      throw toChannelError(error, this.clock());
+      throw toChannelError(error, this.options.clock());
     }
   }
 
   private async send(
     reference: Partial<ConversationReference>,
     activity: Partial<Activity>,
+    expired: AbortSignal,
   ): Promise<TeamsMessageRef> {
-    const outcome = new SendOutcome();
-    await this.adapter.continueConversationAsync(this.appId, reference, (context) =>
+    const outcome = new SendOutcome(expired);
+    await this.options.adapter.continueConversationAsync(this.options.appId, reference, (context) =>
       outcome.send(context, activity),
     );
     return outcome.ref();
@@ -155,13 +247,14 @@ export class TeamsChannel implements Channel {
   private async openAndSend(
     payload: Extract<TeamsAddressPayload, { kind: 'create-personal' }>,
     activity: Partial<Activity>,
+    expired: AbortSignal,
   ): Promise<DeliveryReceipt> {
-    const outcome = new SendOutcome();
-    await this.adapter.createConversationAsync(
-      this.appId,
+    const outcome = new SendOutcome(expired);
+    await this.options.adapter.createConversationAsync(
+      this.options.appId,
       payload.channelId,
       payload.serviceUrl,
-      this.audience,
+      this.options.audience,
       {
         isGroup: false,
         bot: payload.bot,
@@ -191,13 +284,20 @@ export class TeamsChannel implements Channel {
 
 /**
  * Sends inside a proactive turn and keeps the result. A failure is kept too and rethrown by `ref()`:
- * thrown inside the turn it would go to the adapter's `onTurnError`, which is for inbound turns.
+ * thrown inside the turn it would go to the adapter's `onTurnError`, which is for inbound turns. Once the
+ * delivery has given up (`expired`), nothing is sent: the scheduler will try again.
  */
 class SendOutcome {
   private result: TeamsMessageRef | undefined;
   private failure: { error: unknown } | undefined;
 
+  constructor(private readonly expired: AbortSignal) {}
+
   async send(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    if (this.expired.aborted) {
+      this.failure = { error: new ChannelError('UNAVAILABLE', 'Teams delivery gave up before sending') };
+      return;
+    }
     try {
       const response = await context.sendActivity(activity);
       this.result = { activityId: response?.id ?? '', conversationId: context.activity.conversation.id };
@@ -207,6 +307,10 @@ class SendOutcome {
   }
 
   async update(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    if (this.expired.aborted) {
+      this.failure = { error: new ChannelError('UNAVAILABLE', 'Teams update gave up before sending') };
+      return;
+    }
     try {
       await context.updateActivity(activity);
     } catch (error) {
@@ -265,6 +369,17 @@ export function fromConfiguredTenant(configured: string | null, activity: Partia
   return tenant.ok && tenant.tenantId.toLowerCase() === configured.toLowerCase();
 }
 
+/** Answers a refused activity 403, as an invoke response for an invoke (so Teams shows why). */
+function forbidden(res: ServerResponse, activity: Partial<Activity>, message: string): void {
+  sendJson(
+    res,
+    403,
+    activity.type === ActivityTypes.Invoke
+      ? { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message } }
+      : { error: message },
+  );
+}
+
 /** Builds the Teams channel from its configuration. Unauthenticated mode is logged as a warning. */
 export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): PlatformChannel {
   const { rapport, clock } = core;
@@ -273,20 +388,32 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
     logger.warn(
       { variable: 'TEAMS_ALLOW_UNAUTHENTICATED' },
       'Microsoft Teams authentication is OFF: anyone who can reach /api/messages can act as any user. ' +
+        'The server listens on 127.0.0.1 only and calls back loopback service URLs only. ' +
         'Use this only for local testing; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for real use.',
     );
   } else {
     logger.info({ appId: config.appId, appType: config.appType }, 'Microsoft Teams channel on');
   }
-  const auth = new SchedulerRetriesAuthentication({
-    MicrosoftAppId: config.appId,
-    MicrosoftAppPassword: config.appPassword,
-    // With authentication off there are no credentials, and the SDK refuses SingleTenant without an app id.
-    MicrosoftAppType: config.unauthenticated ? 'MultiTenant' : config.appType,
-    MicrosoftAppTenantId: config.tenantId ?? undefined,
-  });
+  const auth = new TeamsAuthentication(
+    {
+      MicrosoftAppId: config.appId,
+      MicrosoftAppPassword: config.appPassword,
+      // With authentication off there are no credentials, and the SDK refuses SingleTenant without an app id.
+      MicrosoftAppType: config.unauthenticated ? 'MultiTenant' : config.appType,
+      MicrosoftAppTenantId: config.tenantId ?? undefined,
+    },
+    config.timeoutMs,
+  );
   const adapter = new CloudAdapter(auth);
-  const bot = new TeamsBot({ rapport, logger, clock, allowPlainHttpUploads: config.unauthenticated });
+  const trust: TrustPolicy = { local: config.unauthenticated };
+  const bot = new TeamsBot({
+    rapport,
+    logger,
+    clock,
+    local: config.unauthenticated,
+    timeoutMs: config.timeoutMs,
+    allowGuests: config.allowGuests,
+  });
   adapter.onTurnError = async (context, error) => {
     logger.error({ activityType: context.activity.type, err: describeError(error) }, 'Teams turn failed');
     try {
@@ -317,25 +444,29 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
       sendJson(res, 400, { error: problem });
       return;
     }
-    // Before the SDK sees it: another organisation's activity gets no turn, no reply and no row.
+    // Before the SDK sees it: an activity from another channel, with a service URL Rapport will not call,
+    // or from another organisation gets no turn, no reply and no row.
     const activity = body as Partial<Activity>;
+    const untrusted = untrustedActivity(activity, trust);
+    if (untrusted) {
+      logger.warn(
+        {
+          channelId: String(activity.channelId).slice(0, 40),
+          activityType: activity.type,
+          problem: untrusted,
+        },
+        'refused an untrusted Teams activity',
+      );
+      forbidden(res, activity, untrusted);
+      return;
+    }
     if (!fromConfiguredTenant(config.tenantId, activity)) {
       const tenant = tenantOf(activity);
       logger.warn(
         { tenant: tenant.ok ? tenant.tenantId : null, activityType: activity.type },
         'refused a Teams activity from another tenant',
       );
-      sendJson(
-        res,
-        403,
-        activity.type === ActivityTypes.Invoke
-          ? {
-              statusCode: 403,
-              type: 'application/vnd.microsoft.error',
-              value: { code: 'Forbidden', message: OTHER_TENANT },
-            }
-          : { error: OTHER_TENANT },
-      );
+      forbidden(res, activity, OTHER_TENANT);
       return;
     }
     const work = adapter.process(
@@ -350,8 +481,18 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
       inflight.delete(work);
     }
   };
-  const routes: Route[] = [{ method: 'POST', path: TEAMS_MESSAGES_PATH, handler }];
-  const channel = new TeamsChannel(adapter, config.appId, PUBLIC_CLOUD_AUDIENCE, clock);
+  // Without authentication, only this machine may reach the endpoint: the server listens on loopback.
+  const routes: Route[] = [
+    { method: 'POST', path: TEAMS_MESSAGES_PATH, handler, localOnly: config.unauthenticated },
+  ];
+  const channel = new TeamsChannel({
+    adapter,
+    appId: config.appId,
+    audience: PUBLIC_CLOUD_AUDIENCE,
+    clock,
+    timeoutMs: config.timeoutMs,
+    trust,
+  });
   return {
     channel,
     routes,

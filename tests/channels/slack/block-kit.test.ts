@@ -5,6 +5,7 @@ import {
   decodeMetadata,
   encodeMetadata,
   escapeMrkdwn,
+  mrkdwn,
   readViewValues,
   renderHomeView,
   renderMessage,
@@ -145,6 +146,43 @@ describe('Block Kit rendering', () => {
 
     expect(rendered.blocks[0]).toMatchObject({ text: { text: 'Added *A&amp;B &lt;Partners&gt;*' } });
     expect(escapeMrkdwn('<!channel>')).toBe('&lt;!channel&gt;');
+  });
+
+  describe('members’ formatting markers', () => {
+    const inert = (marker: string): string => `\u200B${marker}\u200B`;
+
+    it.each([
+      ['the core’s bold and code', 'Added *Renault Group*. See `partner status "Renault Group"`.'],
+      ['the core’s bold next to punctuation', 'Did you mean *Nissan*, *Toyota*? *Nissan*’s owners: *Asha*.'],
+      ['a marker inside a word', 'Set ALLOW_GUESTS=true for Acme_Labs and 2*3.'],
+    ])('keeps %s as it is', (_what, text) => {
+      expect(mrkdwn(text)).toBe(text);
+    });
+
+    it.each([
+      [
+        'italics and strike-through',
+        '_x_ and ~y~',
+        `${inert('_')}x${inert('_')} and ${inert('~')}y${inert('~')}`,
+      ],
+      [
+        'a name the core makes bold',
+        'Added **b*_i_* (exploring).',
+        `Added *${inert('*')}b${inert('*')}${inert('_')}i${inert('_')}* (exploring).`,
+      ],
+      ['an unpaired asterisk or backtick', 'a *b and `c', `a ${inert('*')}b and ${inert('`')}c`],
+      [
+        'links and mentions',
+        '<!channel> & <https://evil.example|x>',
+        '&lt;!channel&gt; &amp; &lt;https://evil.example|x&gt;',
+      ],
+    ])('makes %s inert', (_what, text, shown) => {
+      expect(mrkdwn(text)).toBe(shown);
+    });
+
+    it('shows text inside the core’s code as typed', () => {
+      expect(mrkdwn('`partner log _x_ *y*`')).toBe('`partner log _x_ *y*`');
+    });
   });
 
   it('marks an error reply so it reads as one', () => {

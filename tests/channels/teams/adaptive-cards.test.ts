@@ -1,4 +1,11 @@
-import { CARD_BUDGET_BYTES, formCard, messageCard, VERBS } from '../../../src/channels/teams/adaptive-cards';
+import {
+  CARD_BUDGET_BYTES,
+  cardMarkdown,
+  chatMarkdown,
+  formCard,
+  messageCard,
+  VERBS,
+} from '../../../src/channels/teams/adaptive-cards';
 import { nudgeChoiceId } from '../../../src/core/choice-ids';
 import type { Message } from '../../../src/core/messages';
 import type { Member, Nudge, Partner } from '../../../src/core/model';
@@ -349,5 +356,34 @@ describe('Adaptive Card size', () => {
   it('leaves a card that fits untouched', () => {
     const message: Message = { title: 'T', text: 'x', sections: [partnerSection(1)] };
     expect(textsOf(messageCard(message)).join('\n')).not.toMatch(/more not shown/);
+  });
+});
+
+describe('Teams Markdown from the core’s text', () => {
+  it.each([
+    ['the core’s bold', 'Added *Nissan* (signed).', 'Added **Nissan** (signed).'],
+    ['a link', 'Added *[x](https://evil.example)*.', 'Added **\\[x\\](https://evil.example)**.'],
+    ['an image', '![p](https://evil.example/p.png)', '!\\[p\\](https://evil.example/p.png)'],
+    [
+      'an autolink and HTML',
+      '<https://evil.example> <b>x</b>',
+      '\\<https://evil.example\\> \\<b\\>x\\</b\\>',
+    ],
+    ['a backslash that would undo an escape', '\\[x](y)', '\\\\\\[x\\](y)'],
+    ['a heading', '# Agenda', '\\# Agenda'],
+    ['list markers', '- a\n+ b\n* c\n1. d\n2) e', '\\- a\n\\+ b\n\\* c\n1\\. d\n2\\) e'],
+    [
+      'parentheses and dates',
+      'Fri 20 Nov 2026 (37 days): 2026-11-20',
+      'Fri 20 Nov 2026 (37 days): 2026-11-20',
+    ],
+  ])('escapes %s', (_what, text, markdown) => {
+    expect(cardMarkdown(text)).toBe(markdown);
+  });
+
+  it('escapes chat messages too', () => {
+    expect(chatMarkdown({ text: 'Removed *[x](https://evil.example)*.', footer: '[y](z)' })).toBe(
+      'Removed **\\[x\\](https://evil.example)**.\n\n_\\[y\\](z)_',
+    );
   });
 });

@@ -6,11 +6,40 @@ import {
 } from '../../../src/channels/teams/file-consent';
 
 describe('Teams file consent', () => {
-  it('writes only to HTTPS upload sessions unless authentication is off', () => {
-    expect(uploadUrlAllowed('https://contoso-my.sharepoint.com/upload/session', false)).toBe(true);
-    expect(uploadUrlAllowed('http://127.0.0.1:9/upload', false)).toBe(false);
+  it.each([
+    'https://contoso-my.sharepoint.com/personal/asha/_api/v2.0/drive/items/01/uploadSession?guid=1',
+    'https://contoso-my.sharepoint.us/upload/session',
+    'https://graph.microsoft.com/v1.0/drive/items/01/uploadSession',
+    'https://api.onedrive.com/rup/01',
+  ])('writes to the Microsoft upload session %s', (url) => {
+    expect(uploadUrlAllowed(url, false)).toBe(true);
+  });
+
+  it.each([
+    'http://contoso-my.sharepoint.com/upload/session',
+    'https://evil.example/upload',
+    'https://sharepoint.com.evil.example/upload',
+    'https://evilsharepoint.com/upload',
+    'https://user:pw@contoso-my.sharepoint.com/upload',
+    'https://127.0.0.1:9/upload',
+    'http://127.0.0.1:9/upload',
+    'file:///etc/passwd',
+    'not a url',
+  ])('refuses to write to %s with authentication on', (url) => {
+    expect(uploadUrlAllowed(url, false)).toBe(false);
+  });
+
+  it('writes only to this machine with authentication off, whatever host the answer names', () => {
     expect(uploadUrlAllowed('http://127.0.0.1:9/upload', true)).toBe(true);
-    for (const url of ['file:///etc/passwd', 'ftp://host/x', 'not a url', ''])
+    expect(uploadUrlAllowed('http://localhost:9/upload', true)).toBe(true);
+    for (const url of [
+      'https://contoso-my.sharepoint.com/upload/session',
+      'http://10.0.0.5/upload',
+      'file:///etc/passwd',
+      'ftp://127.0.0.1/x',
+      'not a url',
+      '',
+    ])
       expect(uploadUrlAllowed(url, true)).toBe(false);
   });
 

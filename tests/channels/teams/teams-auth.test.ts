@@ -25,12 +25,10 @@ describe('Teams authentication', () => {
     });
     // botbuilder reports each refused token on stderr; keep the test output clean.
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const message = teamsMessage({ ...harness.asha(), text: 'partner add Nissan' });
-    const invoke = adaptiveCardInvoke({
-      ...harness.asha(),
-      verb: 'rapport.choice',
-      data: { choiceId: 'log:open' },
-    });
+    // With authentication on, only https service URLs are called back (nothing is called here).
+    const teams = harness.asha({ serviceUrl: 'https://smba.trafficmanager.net/teams/' });
+    const message = teamsMessage({ ...teams, text: 'partner add Nissan' });
+    const invoke = adaptiveCardInvoke({ ...teams, verb: 'rapport.choice', data: { choiceId: 'log:open' } });
 
     const answers = [
       await harness.post(message),

@@ -387,23 +387,34 @@ describe('tenants in Teams', () => {
     ]);
   });
 
-  it('refuses an activity whose tenant fields disagree, and one with no tenant', async () => {
+  it('refuses with 403 an activity whose tenant fields disagree, before any reply or row', async () => {
     const mixed = teamsMessage({ ...harness.asha(), text: 'add Nissan' });
     mixed.channelData = { tenant: { id: 'tenant-b' } };
-    await harness.send(mixed);
-    const none = teamsMessage({ ...harness.asha(), text: 'add Nissan' });
-    none.channelData = {};
-    delete (none.conversation as { tenantId?: string }).tenantId;
-    await harness.send(none);
     const invoke = adaptiveCardInvoke({
       ...harness.asha(),
       verb: 'rapport.choice',
       data: { choiceId: 'log:open' },
     });
     invoke.channelData = { tenant: { id: 'tenant-b' } };
-    expect((await harness.post(invoke)).status).toBe(400);
 
-    expect(allText(0)).toMatch(/two different organisations[\s\S]*names none/);
+    const answers = [await harness.post(mixed), await harness.post<InvokeBody>(invoke)];
+
+    expect(answers.map((answer) => answer.status)).toEqual([403, 403]);
+    expect(answers[0]!.text).toMatch(/two different organisations/);
+    expect(answers[1]!.body).toMatchObject({ statusCode: 403, value: { code: 'Forbidden' } });
+    expect(harness.connector.requests()).toEqual([]);
     expect(harness.rows('SELECT * FROM workspaces')).toEqual([]);
+  });
+
+  it('takes the tenant from channelData, where Teams puts it, and tells a conversation naming none', async () => {
+    const onlyConversation = teamsMessage({ ...harness.asha(), text: 'add Nissan' });
+    onlyConversation.channelData = {};
+    await harness.send(onlyConversation);
+    const sameInOtherCase = teamsMessage({ ...harness.asha(), text: 'add Nissan' });
+    sameInOtherCase.conversation = { ...sameInOtherCase.conversation!, tenantId: 'TENANT-A' };
+    await harness.send(sameInOtherCase);
+
+    expect(allText(0)).toMatch(/names none[\s\S]*Added \*\*Nissan\*\*/);
+    expect(harness.rows('SELECT external_id FROM workspaces')).toEqual([{ external_id: 'tenant-a' }]);
   });
 });

@@ -1,6 +1,7 @@
-import { removeRetryPolicy } from '../../../src/channels/teams/teams-channel';
+import { applyOutboundPolicy } from '../../../src/channels/teams/teams-channel';
 import { toChannelError } from '../../../src/channels/teams/teams-errors';
 import { ChannelError } from '../../../src/core/errors';
+import type { ChannelErrorCode } from '../../../src/core/errors';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 
@@ -16,19 +17,44 @@ function restError(statusCode: number, headers: Record<string, string> = {}, cod
 }
 
 describe('Bot Connector errors', () => {
-  it.each([
-    [429, 'RATE_LIMITED'],
-    [403, 'ADDRESS_GONE'],
-    [404, 'ADDRESS_GONE'],
-    [401, 'AUTH'],
-    [400, 'INVALID'],
-    [413, 'INVALID'],
-    [412, 'UNAVAILABLE'],
-    [500, 'UNAVAILABLE'],
-    [502, 'UNAVAILABLE'],
-    [503, 'UNAVAILABLE'],
-  ])('maps HTTP %i to %s', (status, code) => {
-    expect(toChannelError(restError(status), NOW).code).toBe(code);
+  // Whose fault is it: ours (credentials, installation: pause the tenant's sending), the member's (that
+  // member only), nobody's (try again later), or the message's.
+  const whoseFault: [string, number, string, ChannelErrorCode][] = [
+    ['ours', 401, 'Unauthorized', 'AUTH'],
+    ['ours', 401, 'BotNotRegistered', 'AUTH'],
+    ['ours', 403, 'BotDisabledByAdmin', 'AUTH'],
+    ['ours', 403, 'NotEnoughPermissions', 'AUTH'],
+    ['ours', 403, 'InvalidBotApiHost', 'AUTH'],
+    ['the member’s', 403, 'ConversationBlockedByUser', 'ADDRESS_GONE'],
+    ['the member’s', 403, 'MessageWritesBlocked', 'ADDRESS_GONE'],
+    ['the member’s', 403, 'BotNotInConversationRoster', 'ADDRESS_GONE'],
+    ['the member’s', 403, 'ForbiddenOperationException', 'ADDRESS_GONE'],
+    ['the member’s (an unknown 403)', 403, 'SomeCode', 'ADDRESS_GONE'],
+    ['the member’s', 404, 'ConversationNotFound', 'ADDRESS_GONE'],
+    ['nobody’s', 429, 'Throttled', 'RATE_LIMITED'],
+    ['nobody’s', 412, 'PreconditionFailed', 'UNAVAILABLE'],
+    ['nobody’s', 500, 'ServiceError', 'UNAVAILABLE'],
+    ['nobody’s', 502, 'ServiceError', 'UNAVAILABLE'],
+    ['nobody’s', 503, 'ServiceUnavailable', 'UNAVAILABLE'],
+    ['nobody’s', 504, 'GatewayTimeout', 'UNAVAILABLE'],
+    ['the message’s', 400, 'BadArgument', 'INVALID'],
+    ['the message’s', 413, 'MessageSizeTooBig', 'INVALID'],
+    ['the message’s', 404, 'ActivityNotFoundInConversation', 'INVALID'],
+  ];
+
+  it.each(whoseFault)('treats %s HTTP %i (%s) as %s', (_fault, status, code, expected) => {
+    expect(toChannelError(restError(status, {}, code), NOW).code).toBe(expected);
+  });
+
+  it('reads MessageWritesBlocked where Teams puts it, as the sub-code of a 403', () => {
+    const blocked = Object.assign(restError(403, {}, 'Forbidden'), {
+      details: { error: { code: 'Forbidden', subCode: 'MessageWritesBlocked', message: 'x' } },
+    });
+
+    expect(toChannelError(blocked, NOW)).toMatchObject({
+      code: 'ADDRESS_GONE',
+      message: 'Bot Connector answered 403 (Forbidden, MessageWritesBlocked)',
+    });
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -44,6 +70,15 @@ describe('Bot Connector errors', () => {
     );
   });
 
+  it('maps a call aborted at its deadline to UNAVAILABLE, saying so', () => {
+    const aborted = Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+
+    expect(toChannelError(aborted, NOW)).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'Bot Connector did not answer before the deadline',
+    });
+  });
+
   it('maps network failures to UNAVAILABLE and refused bot credentials to AUTH', () => {
     const reset = Object.assign(new Error('socket hang up'), { name: 'RestError', code: 'ECONNRESET' });
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
@@ -55,6 +90,6 @@ describe('Bot Connector errors', () => {
   });
 
   it('fails loudly if a connector client has no pipeline to take the retries out of', () => {
-    expect(() => removeRetryPolicy({})).toThrow(/cannot turn off its own retries/);
+    expect(() => applyOutboundPolicy({}, 1000)).toThrow(/cannot turn off its own retries/);
   });
 });

@@ -6,17 +6,19 @@
  *
  * - it comes from the installed team (for an org-wide install, from the installed organisation), and
  * - its user is at home there: `user.team_id` where the payload has it, and `users.info` (not a
- *   stranger, in the installed team or organisation) on first sight.
+ *   stranger, in the installed team or organisation) on first sight;
+ * - its user is not a single- or multi-channel guest (`users.info`), unless `ALLOW_GUESTS` is set.
  *
- * Anyone else gets a short ephemeral answer (a notice in the modal for a form), events are dropped,
- * and nothing is stored.
+ * Anyone else gets a short ephemeral answer (a notice in the modal for a form) saying why, events are
+ * dropped, and nothing is stored.
  */
 import type { AnyMiddlewareArgs, App, Context, Middleware, RespondFn } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
 import { renderNoticeModal } from '../block-kit';
-import type { SlackInstallation } from '../slack-identity';
+import type { Message } from '../../../core/messages';
+import type { Admission, SlackInstallation } from '../slack-identity';
 import type { SlackDeps } from './shared';
-import { ephemeral, OUTSIDER } from './shared';
+import { ephemeral, GUEST, OUTSIDER } from './shared';
 
 export function register(app: App, deps: SlackDeps, installation: SlackInstallation): void {
   app.use(deps.track(onlyTheInstallation(deps, installation)));
@@ -73,16 +75,19 @@ function onlyTheInstallation(
   return async function onlyThisWorkspace(args): Promise<void> {
     const { body, context, client, next } = args;
     const origin = requestOrigin(body, context);
-    if (
-      fromInstallation(installation, origin) &&
-      (origin.userId === null ||
-        (await deps.identities.admits(
-          client,
-          origin.userId,
-          deps.clock(),
-          !installation.isEnterpriseInstall && origin.userTeamId === installation.teamId,
-        )))
-    ) {
+    let admission: Admission = 'outsider';
+    if (fromInstallation(installation, origin)) {
+      admission =
+        origin.userId === null
+          ? 'member'
+          : await deps.identities.admits(
+              client,
+              origin.userId,
+              deps.clock(),
+              !installation.isEnterpriseInstall && origin.userTeamId === installation.teamId,
+            );
+    }
+    if (admission === 'member') {
       await next();
       return;
     }
@@ -93,24 +98,26 @@ function onlyTheInstallation(
         user: origin.userId,
         userTeam: origin.userTeamId,
       },
-      'refused a Slack request from outside the installed workspace',
+      admission === 'guest'
+        ? 'refused a Slack request from a guest'
+        : 'refused a Slack request from outside the installed workspace',
     );
-    await refuse(deps, args);
+    await refuse(deps, args, admission === 'guest' ? GUEST : OUTSIDER);
   };
 }
 
 /** Answers a refused request: its ack (an event was acked already), then a short word where possible. */
-async function refuse(deps: SlackDeps, args: AnyMiddlewareArgs): Promise<void> {
+async function refuse(deps: SlackDeps, args: AnyMiddlewareArgs, why: Message): Promise<void> {
   const { ack, respond } = args as { ack?: (response?: unknown) => Promise<void>; respond?: RespondFn };
   try {
     const body = record(args.body);
     if (body.type === 'view_submission') {
-      await ack?.({ response_action: 'update', view: renderNoticeModal('Rapport', OUTSIDER) });
+      await ack?.({ response_action: 'update', view: renderNoticeModal('Rapport', why) });
       return;
     }
     await ack?.();
     if (respond && (typeof body.command === 'string' || body.type === 'block_actions')) {
-      await respond(ephemeral(OUTSIDER));
+      await respond(ephemeral(why));
     }
   } catch (error) {
     deps.logger.warn({ err: describeError(error) }, 'could not answer a refused Slack request');

@@ -4,6 +4,7 @@ import { describeError } from '../../../core/errors';
 import type { Form, Message } from '../../../core/messages';
 import type { Logger } from '../../../core/ports';
 import type { Actor, Rapport } from '../../../core/rapport';
+import { GUESTS_REFUSED } from '../../guests';
 import type { ModalMetadata } from '../block-kit';
 import { renderHomeView, renderMessage, renderModal } from '../block-kit';
 import type { DirectMessages } from '../direct-messages';
@@ -46,6 +47,9 @@ export const OUTSIDER: Message = {
     'nothing. If you are, please try again in a little while.',
   isError: true,
 };
+
+/** Said to a single- or multi-channel guest while `ALLOW_GUESTS` is off. */
+export const GUEST: Message = { text: GUESTS_REFUSED, isError: true };
 
 /** A message as an ephemeral `respond()` payload. */
 export function ephemeral(message: Message, replaceOriginal = false): RespondArguments {
