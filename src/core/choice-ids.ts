@@ -17,7 +17,8 @@ export type ParsedChoice =
   | { type: 'nudge'; nudgeId: number; action: string }
   | { type: 'partner'; partnerId: number; action: string }
   | { type: 'interaction'; interactionId: number; action: string }
-  | { type: 'open-log-form' };
+  | { type: 'open-log-form' }
+  | { type: 'open-nudges' };
 
 export function nudgeChoiceId(nudgeId: number, action: string): string {
   return `n:${nudgeId}:${action}`;
@@ -33,9 +34,12 @@ export function interactionChoiceId(interactionId: number, action: string): stri
 }
 
 export const OPEN_LOG_FORM = 'log:open';
+/** Shows the member's open nudges (the `nudges` command) from a dashboard. */
+export const OPEN_NUDGES = 'nudges:open';
 
 export function parseChoiceId(id: string): ParsedChoice | null {
   if (id === OPEN_LOG_FORM) return { type: 'open-log-form' };
+  if (id === OPEN_NUDGES) return { type: 'open-nudges' };
   const match = /^([npi]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
   if (!match) return null;
   const numeric = Number(match[2]);

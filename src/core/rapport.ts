@@ -16,6 +16,7 @@ import type { LogFormInitial } from './features/interactions';
 import { InteractionFeature } from './features/interactions';
 import type { NudgeView } from './features/nudges';
 import { NudgeFeature } from './features/nudges';
+import { OpenNudgesFeature } from './features/open-nudges';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
 import { PrefsFeature } from './features/prefs';
@@ -49,6 +50,7 @@ export class Rapport {
   private readonly nudges: NudgeFeature;
   private readonly overview: OverviewFeature;
   private readonly insightCommands: InsightCommands;
+  private readonly openNudges: OpenNudgesFeature;
   private readonly record: RecordFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
@@ -69,6 +71,7 @@ export class Rapport {
     this.nudges = new NudgeFeature(deps, this.interactions);
     this.overview = new OverviewFeature(deps, this.nudges);
     this.insightCommands = new InsightCommands(deps, this.nudges);
+    this.openNudges = new OpenNudgesFeature(deps, this.nudges);
     this.record = new RecordFeature(deps);
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
@@ -77,6 +80,7 @@ export class Rapport {
       ...this.overview.commands,
       ...this.insightCommands.commands,
       ...this.nudges.commands,
+      ...this.openNudges.commands,
       ...new PrefsFeature(deps).commands,
       ...this.record.commands,
     };
@@ -154,6 +158,8 @@ export class Rapport {
     switch (parsed.type) {
       case 'open-log-form':
         return { reply: { text: 'Opening the log form.' }, openForm: await this.openLogForm(actor, now) };
+      case 'open-nudges':
+        return { reply: await this.openNudges.list(ctx) };
       case 'nudge':
         return this.nudges.choose(actor, ctx.member, parsed.nudgeId, parsed.action, now);
       case 'partner':

@@ -96,13 +96,15 @@ export function planMemberDeliveries(
     const partnerId = group[0]!.partner.id;
     const last = lastSent.get(partnerId);
     const intervalEnds = last ? new Date(last.getTime() + options.partnerIntervalDays * DAY_MS) : null;
+    // A milestone goes whatever the interval, and what is due about the same partner rides along in its
+    // message: it costs the member no extra message.
+    const milestone = group.some((delivery) => isMilestone(delivery, playbook));
     const ready: Delivery[] = [];
     for (const delivery of group) {
-      if (isMilestone(delivery, playbook) || !intervalEnds || intervalEnds <= now) ready.push(delivery);
+      if (milestone || !intervalEnds || intervalEnds <= now) ready.push(delivery);
       else waitOrExpire(delivery, nextWorkingSlot(intervalEnds, member));
     }
     if (ready.length === 0) continue;
-    const milestone = ready.some((delivery) => isMilestone(delivery, playbook));
     if (messageCount >= options.dailyCap && !milestone) {
       for (const delivery of ready) waitOrExpire(delivery, nextMorning);
       continue;

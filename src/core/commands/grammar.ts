@@ -109,6 +109,14 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['snooze Nissan 1w'],
   },
   {
+    name: 'nudges',
+    usage: 'nudges',
+    summary:
+      'What is waiting for you: your open nudges, what matters most first, each with its answers, snooze and dismiss ' +
+      '(also after a restart, or when a message scrolled away).',
+    examples: ['nudges'],
+  },
+  {
     name: 'pause',
     usage: 'pause DURATION | pause off',
     summary: 'Hold all your nudges, e.g. for holidays: pause 2w. `pause off` resumes.',

@@ -2,7 +2,7 @@
  * Where relationships stand: `list` (with its dashboard form for channels without a home tab), the
  * dashboard (Slack App Home, a Teams card) and `status` for one partner.
  */
-import { OPEN_LOG_FORM, partnerChoiceId } from '../choice-ids';
+import { OPEN_LOG_FORM, OPEN_NUDGES, partnerChoiceId } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { byAttention, touchesPerMonth } from '../health';
 import {
@@ -116,13 +116,20 @@ export class OverviewFeature {
       };
     });
     const count = assessments.length;
+    const waiting = assessments.reduce(
+      (sum, a) => sum + a.nudges.filter((n) => isOpenNudge(n) && n.memberId === actor.memberId).length,
+      0,
+    );
     return {
       title: 'Your partnerships',
       text: count
         ? `You own ${count} partner relationship${count === 1 ? '' : 's'}.`
         : 'You do not own any partners yet. Add one with `partner add NAME`.',
       sections,
-      choices: [{ id: OPEN_LOG_FORM, label: 'Log an interaction', style: 'primary' }],
+      choices: [
+        { id: OPEN_LOG_FORM, label: 'Log an interaction', style: 'primary' },
+        ...(waiting ? [{ id: OPEN_NUDGES, label: `Answer what is waiting (${waiting})` }] : []),
+      ],
     };
   }
 
