@@ -6,7 +6,6 @@ import type { Health, HealthFactor } from './health';
 import { monthKeys, sparkline } from './health';
 import type { Message, MessageFile, Section } from './messages';
 import type { Interaction, KindHistory, Member, Partner } from './model';
-import { INTERACTION_KINDS } from './model';
 import type { Occurrence, Playbook, Rule } from './playbook/playbook';
 import { findRule, lastDayOf, renderPrompt } from './playbook/playbook';
 import { formatDay, formatLocal, localDate, nextWorkingSlot, relativeDays } from './time';
@@ -76,7 +75,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** A rule's prompt as it would read on the day an occurrence falls due. */
 export function promptOn(rule: Rule, occurrence: Occurrence, partner: Partner, history: KindHistory): string {
   const trigger = rule.trigger;
-  const kinds = 'kinds' in trigger ? (trigger.kinds === 'any' ? INTERACTION_KINDS : trigger.kinds) : [];
+  const kinds = 'kinds' in trigger ? trigger.kinds : [];
   const day = localDate(occurrence.dueAt, 'UTC');
   return renderPrompt(rule, occurrence, partner.name, sinceText(lastDayOf(history, kinds), day));
 }

@@ -28,6 +28,20 @@ export const INTERACTION_KINDS = [
 /** What happened with a partner. `visit`: we went to their premises; `hosted`: they came to ours. */
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
+/**
+ * Kinds that are contact with the partner: "last contact", health's recency and the keep-in-touch rule
+ * count only these. A cultural observation, an internal alignment meeting, a check-in answer (an internal
+ * debrief) and a note are about the partner, not with them.
+ */
+export const CONTACT_KINDS = [
+  'meeting',
+  'call',
+  'visit',
+  'hosted',
+  'workshop',
+  'milestone',
+] as const satisfies readonly InteractionKind[];
+
 export const NUDGE_STATUSES = [
   'pending',
   'sent',

@@ -31,11 +31,23 @@ describe('the default playbook', () => {
       ['keep-in-touch@2026-01-22', 'site-visit@2026-01-15'],
     ],
     [
-      'resets the keep-in-touch clock with any logged touch',
+      'resets the keep-in-touch clock with any logged contact',
       {},
       { call: once('2026-01-20') },
       '2026-01-22T08:00:00Z',
       ['site-visit@2026-01-15'],
+    ],
+    [
+      'still asks to keep in touch after only internal work: an observation, an alignment meeting, a check-in',
+      {},
+      {
+        observation: once('2026-01-20'),
+        alignment: once('2026-01-20'),
+        checkin: once('2026-01-21'),
+        note: once('2026-01-21'),
+      },
+      '2026-01-22T08:00:00Z',
+      ['keep-in-touch@2026-01-22', 'site-visit@2026-01-15'],
     ],
     [
       'asks again for a visit 120 days after the last one',

@@ -56,7 +56,7 @@ describe('insight views in the terminal', () => {
     expect(out).toContain('  Health        🟢 73/100 (good)');
     expect(out).toContain('Health 🟢 73/100 (good)\n  ✗ no in-person visit in 7 months (0/10)');
     for (const line of [
-      '✓ last contact today (30/30)',
+      '✓ last contact 7 days ago (30/30)',
       '✓ 1 cultural observation in the last 90 days (7/7)',
       '✓ 2 check-ins in the last 90 days (6/6)',
       '• latest pulse 4/5, up from 3/5 (20/25)',
@@ -83,17 +83,17 @@ describe('insight views in the terminal', () => {
   it('list puts what needs attention first and shows health', async () => {
     const out = await runShell(options, ['list']);
     const renault = out.indexOf('🔴 23/100 Renault Group — negotiating, no contact logged');
-    const nissan = out.indexOf('🟢 73/100 Nissan — signed, last contact today');
+    const nissan = out.indexOf('🟢 73/100 Nissan — signed, last contact 7 days ago');
     expect(renault).toBeGreaterThan(0);
     expect(nissan).toBeGreaterThan(renault);
-    expect(out).toContain('· nothing logged yet');
+    expect(out).toContain('· no contact logged yet');
   });
 
   it('the dashboard is sorted by attention and shows health with its reason and next step', async () => {
     const dashboard = await withService(options, (service) => service.rapport.dashboard(SHELL_ACTOR, NOW));
     expect(dashboard.sections!.map((s) => s.title)).toEqual(['Renault Group', 'Nissan']);
     expect(dashboard.sections![0]!.lines[0]).toBe(
-      'Health 🔴 23/100 (needs attention) — nothing logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
+      'Health 🔴 23/100 (needs attention) — no contact logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
     );
     expect(dashboard.sections![1]!.lines[0]).toMatch(
       /^Health 🟢 73\/100 \(good\) — no in-person visit in 7 months/,
@@ -123,10 +123,11 @@ describe('insight views in the terminal', () => {
     const out = await runShell(options, ['preview Nissan 60']);
     expect(out).toContain('Nissan — planned nudges, next 60 days');
     expect(out).toContain(
-      'If nothing new is logged, I will send 9 nudges about Nissan until Tue 26 Jan 2027.',
+      'If nothing new is logged, I will send 10 nudges about Nissan until Tue 26 Jan 2027.',
     );
+    // Keep in touch counts from the last contact (the meeting of 20 Nov), not from today's observation.
     expect(out).toContain(
-      'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Mon 30 Nov, 09:00 — Internal alignment\n  Wed 16 Dec, 09:00 — Plan a site visit',
+      'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Mon 30 Nov, 09:00 — Internal alignment\n  Fri 11 Dec, 09:00 — Keep in touch\n  Wed 16 Dec, 09:00 — Plan a site visit',
     );
     // Day 100 falls on a Saturday: it goes out on Monday morning.
     expect(out).toContain('Mon 11 Jan, 09:00 — Post-signing check-in (day 100)');
@@ -293,7 +294,7 @@ describe('the weekly digest in the terminal', () => {
     const out = await runShell({ ...options, now: monday }, ['tick', 'tick', 'tick 2026-12-01']);
     expect(out.split('🔔 Your partnerships — week of Mon 30 Nov 2026').length - 1).toBe(1);
     expect(out).toContain('1 weekly digest(s) sent.');
-    expect(out).toContain('Needs attention\n  🔴 23/100 Renault Group — nothing logged yet');
+    expect(out).toContain('Needs attention\n  🔴 23/100 Renault Group — no contact logged yet');
     expect(out).toContain('Turn it off with partner prefs digest off.');
   });
 });

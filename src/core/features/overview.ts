@@ -135,7 +135,7 @@ export class OverviewFeature {
   private summaryLine(ctx: CommandContext, assessment: Assessment): string {
     const { partner, history } = assessment;
     const { playbook } = this.deps;
-    const last = lastDayOf(history);
+    const last = lastDayOf(history, 'contact');
     const next = evaluatePlaybook({ partner, history }, ctx.now, playbook).upcoming[0];
     const nextText = next
       ? `; next: ${findRule(playbook, next.ruleId)?.title ?? next.ruleId} ${relativeDays(localDate(next.dueAt, 'UTC'), ctx.today)}`
@@ -176,7 +176,7 @@ export class OverviewFeature {
         value: `${formatDay(partner.signedOn)} (${relativeDays(partner.signedOn, ctx.today)})`,
       });
     }
-    const last = lastDayOf(history);
+    const last = lastDayOf(history, 'contact');
     facts.push({
       label: 'Last contact',
       value: last ? `${formatDay(last)} (${relativeDays(last, ctx.today)})` : 'none logged',

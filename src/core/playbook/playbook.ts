@@ -2,7 +2,7 @@
  * The playbook: rules, as data, that say when a nudge becomes due for a partner and what it asks.
  * `evaluatePlaybook` is a pure function of (partner state, now, playbook).
  */
-import { INTERACTION_KINDS, STAGES } from '../model';
+import { CONTACT_KINDS, INTERACTION_KINDS, STAGES } from '../model';
 import type { InteractionKind, IsoDate, KindHistory, PartnerState, Stage } from '../model';
 import { RapportError } from '../errors';
 import { addDaysToDate, addDaysToInstant, dayStart, daysBetween } from '../time';
@@ -30,8 +30,8 @@ export type RulePriority = (typeof RULE_PRIORITIES)[number];
  * When a rule's occurrences fall due. Days are calendar days.
  * - `after-first`: once, `days` after the first interaction of `kinds` (skipped when older than `staleAfterDays`,
  *   or when one of `satisfiedBy` was logged since).
- * - `no-recent`: when nothing of `kinds` (or anything) happened for `days`; before any, `firstAfterDays` after
- *   the anchor (partner added, or signed); repeats every `days` while it stays true.
+ * - `no-recent`: when nothing of `kinds` (`any` kind, or any `contact` kind) happened for `days`; before any,
+ *   `firstAfterDays` after the anchor (partner added, or signed); repeats every `days` while it stays true.
  * - `after-signing`: at each of `days` after signing, then every `thenEveryDays`.
  * - `missing`: while nothing of `kinds` was ever logged, inside stage windows (from `fromDays` after entering
  *   the stage — for `signed`, after the signing date — until `untilDays`, if set).
@@ -48,7 +48,7 @@ export type Trigger =
     }
   | {
       type: 'no-recent';
-      kinds: InteractionKind[] | 'any';
+      kinds: InteractionKind[] | 'any' | 'contact';
       days: number;
       anchor: 'added' | 'signed';
       firstAfterDays: number;
@@ -154,7 +154,7 @@ export function validatePlaybook(data: unknown): Playbook {
       if (!STAGES.includes(stage)) fail(`rule ${rule.id}: unknown stage ${stage}`);
     const trigger = rule.trigger;
     const kinds = 'kinds' in trigger ? trigger.kinds : [];
-    if (kinds !== 'any' && !kinds.every((kind) => INTERACTION_KINDS.includes(kind)))
+    if (kinds !== 'any' && kinds !== 'contact' && !kinds.every((kind) => INTERACTION_KINDS.includes(kind)))
       fail(`rule ${rule.id}: unknown kind`);
     switch (trigger.type) {
       case 'after-first':
@@ -216,13 +216,18 @@ function series(ruleId: string, start: IsoDate, step: number, now: Date, daysAtS
   };
 }
 
+/** Kinds a trigger names, with `any` and `contact` spelled out. */
+export function kindsOf(kinds: readonly InteractionKind[] | 'any' | 'contact'): readonly InteractionKind[] {
+  return kinds === 'any' ? INTERACTION_KINDS : kinds === 'contact' ? CONTACT_KINDS : kinds;
+}
+
 /** The last day anything of `kinds` (default: any kind) was logged, or null. */
 export function lastDayOf(
   history: KindHistory,
-  kinds: readonly InteractionKind[] | 'any' = 'any',
+  kinds: readonly InteractionKind[] | 'any' | 'contact' = 'any',
 ): IsoDate | null {
   let last: IsoDate | null = null;
-  for (const kind of kinds === 'any' ? INTERACTION_KINDS : kinds) {
+  for (const kind of kindsOf(kinds)) {
     const seen = history[kind]?.last;
     if (seen && (!last || seen > last)) last = seen;
   }
