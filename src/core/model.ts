@@ -42,6 +42,9 @@ export const CONTACT_KINDS = [
   'milestone',
 ] as const satisfies readonly InteractionKind[];
 
+/** Kinds that mean we met them: the first one sets the partner's "first met" day. */
+export const MEETING_KINDS: readonly InteractionKind[] = ['meeting', 'visit', 'hosted', 'workshop'];
+
 export const NUDGE_STATUSES = [
   'pending',
   'sent',

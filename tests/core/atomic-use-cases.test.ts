@@ -96,6 +96,32 @@ describe('atomic use cases', () => {
     },
   );
 
+  it.each([
+    ['interactions', 'add'],
+    ['partners', 'setNextDueAt'],
+  ] as const)(
+    'leaves “Reached out” unanswered when %s.%s fails while recording the call',
+    async (repository, method) => {
+      const partner = (await h.store.partners.findByName(h.actor.workspaceId, 'Nissan'))!;
+      const { nudge } = await h.store.nudges.createIfAbsent({
+        workspaceId: h.actor.workspaceId,
+        partnerId: partner.id,
+        memberId: h.actor.memberId,
+        ruleId: 'keep-in-touch',
+        occurrence: '2026-11-20',
+        dueAt: new Date('2026-11-20T00:00:00Z'),
+        deliverAfter: new Date('2026-11-20T00:00:00Z'),
+        now: h.now,
+      });
+      const before = snapshot(h);
+      failInside(h, repository, method);
+      await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:reached-out`, h.now)).rejects.toThrow(
+        /injected failure/,
+      );
+      expect(snapshot(h)).toEqual(before);
+    },
+  );
+
   it('writes the whole use case when nothing fails (the injection is what made the others fail)', async () => {
     const before = snapshot(h);
     await h.say('log Nissan visit yesterday Plant tour');

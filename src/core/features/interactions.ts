@@ -5,14 +5,11 @@ import { describeDay, readDate, readDatePhrase } from '../commands/dates';
 import { LIMITS, suggest } from '../commands/grammar';
 import type { Form, FormResult, FormValues, Message } from '../messages';
 import type { InteractionKind, IsoDate, Partner } from '../model';
-import { INTERACTION_KINDS } from '../model';
+import { INTERACTION_KINDS, MEETING_KINDS } from '../model';
 import { refreshSchedule } from '../playbook/partner-schedule';
 import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
-
-/** Kinds that mean we met them: the first one sets the partner's "first met" day. */
-const MEETING_KINDS: readonly InteractionKind[] = ['meeting', 'visit', 'hosted', 'workshop'];
 
 export interface LogFormInitial {
   partnerId?: number;

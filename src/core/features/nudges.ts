@@ -1,13 +1,14 @@
 /**
  * Nudges as members meet them: the delivered message, its buttons (answer, log it now, brief me, snooze,
- * dismiss), the `snooze` command, and the lines that describe a nudge in status views.
+ * dismiss), the `snooze` command, and the lines that describe a nudge in status views. An answer is a
+ * fact: it records what it says ("Reached out" → a call).
  */
 import { NUDGE_ACTIONS } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { RapportError } from '../errors';
 import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
-import type { KindHistory, Member, Nudge, Partner } from '../model';
+import type { InteractionKind, KindHistory, Member, Nudge, Partner } from '../model';
 import { isOpenNudge, mayAnswer } from '../nudge-rules';
 import type { Rule } from '../playbook/playbook';
 import { findRule, lastDayOf } from '../playbook/playbook';
@@ -15,10 +16,21 @@ import { refreshSchedule } from '../playbook/partner-schedule';
 import { addDaysToInstant, formatDay, formatLocal, localDate, nextWorkingSlot, parseDuration } from '../time';
 import { closedNudgeMessage, nudgeMessage, sinceText, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
+import { addFact } from './facts';
 import type { InteractionFeature } from './interactions';
 
 const DAY_MS = 86_400_000;
 const MAX_SNOOZE_DAYS = 90;
+
+/** How a kind an answer records reads in a sentence: "Logged a call today." */
+const KIND_WORDS: Partial<Record<InteractionKind, string>> = {
+  call: 'call',
+  meeting: 'meeting',
+  visit: 'visit to their premises',
+  hosted: 'visit at yours',
+  workshop: 'joint workshop',
+  alignment: 'internal alignment meeting',
+};
 
 /** What rendering a nudge needs: the nudge, its partner with the partner's history, and its member. */
 export interface NudgeView {
@@ -118,10 +130,9 @@ export class NudgeFeature {
         at: now,
       });
       if (!outcome.answered) return false;
+      let current = partner;
       if (rule.records === 'checkin') {
-        await tx.interactions.add({
-          workspaceId: actor.workspaceId,
-          partnerId: partner.id,
+        current = await addFact(tx, current, {
           memberId: actor.memberId,
           kind: 'checkin',
           occurredOn: today,
@@ -131,15 +142,27 @@ export class NudgeFeature {
           now,
         });
       }
-      await refreshSchedule(tx, partner, now, playbook);
+      if (choice.records) {
+        current = await addFact(tx, current, {
+          memberId: actor.memberId,
+          kind: choice.records,
+          occurredOn: today,
+          note: `${rule.title}: ${choice.label}`,
+          nudgeId: nudge.id,
+          now,
+        });
+      }
+      await refreshSchedule(tx, current, now, playbook);
       return true;
     });
     if (!answered) return again();
-    const outcome = `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`;
-    return {
-      reply: { text: `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).` },
-      replaceOriginal: closedNudgeMessage(original, outcome),
-    };
+    const replaceOriginal = closedNudgeMessage(
+      original,
+      `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`,
+    );
+    const thanks = `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).`;
+    const fact = choice.records ? ` Logged a ${KIND_WORDS[choice.records] ?? choice.records} today.` : '';
+    return { reply: { text: `${thanks}${fact}` }, replaceOriginal };
   }
 
   /** `snooze NAME DURATION`: every open nudge about the partner that waits for me. */
