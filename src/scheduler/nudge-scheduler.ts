@@ -8,12 +8,13 @@
  */
 import { describeError } from '../core/errors';
 import type { Address, Member, Platform } from '../core/model';
-import { planSchedule, saveSchedule } from '../core/playbook/partner-schedule';
+import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { addDaysToDate, isWorkingTime, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
 import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
+import { createPlannedFollowUps } from './planned-follow-ups';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -120,6 +121,7 @@ export class NudgeScheduler {
     const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0, deferred: 0 };
     if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
+    report.created += await createPlannedFollowUps(this.store, this.rapport.playbook, this.logger, now);
     await this.deliver(now, report);
     if (report.created || report.delivered || report.failed || report.deferred) {
       this.logger.info({ ...report, held: report.held.length }, 'scheduler pass');
@@ -140,10 +142,8 @@ export class NudgeScheduler {
       for (const partner of partners) {
         try {
           const { workspaceId } = partner;
-          const history = await this.store.partners.history(workspaceId, partner.id);
-          const schedule = planSchedule(partner, history, now, this.rapport.playbook, {
-            dueMaterialized: true,
-          });
+          const state = await readPartnerState(this.store, partner);
+          const schedule = planSchedule(state, now, this.rapport.playbook, { dueMaterialized: true });
           for (const occurrence of schedule.evaluation.due) {
             for (const memberId of partner.owners) {
               const result = await this.store.nudges.createIfAbsent({

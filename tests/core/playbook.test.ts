@@ -187,10 +187,53 @@ describe('the default playbook', () => {
       'internal-alignment',
       'joint-workshop',
       'keep-in-touch',
+      'planned-brief',
+      'planned-followup',
       'post-signing',
       'relationship-pulse',
       'site-visit',
     ]);
+  });
+});
+
+describe('planned events in the playbook', () => {
+  const state = (
+    history: KindHistory,
+    planned: { id: number; kind: 'visit' | 'workshop'; plannedOn: string }[],
+  ) => ({
+    partner: partner(),
+    history,
+    planned,
+  });
+  const dueAt = (s: ReturnType<typeof state>, now: string): string[] =>
+    evaluatePlaybook(s, new Date(now), DEFAULT_PLAYBOOK)
+      .due.map((o) => `${o.ruleId}@${o.occurrence}`)
+      .sort();
+  const nextOf = (s: ReturnType<typeof state>, now: string, ruleId: string) =>
+    evaluatePlaybook(s, new Date(now), DEFAULT_PLAYBOOK).upcoming.find((o) => o.ruleId === ruleId);
+
+  it('quiets the site-visit nudge while a visit is planned, and brings it back a week after the planned day', () => {
+    const planned = state({ call: once('2026-01-14') }, [{ id: 7, kind: 'visit', plannedOn: '2026-01-20' }]);
+    expect(dueAt(planned, '2026-01-15T08:00:00Z')).toEqual([]);
+    expect(nextOf(planned, '2026-01-15T08:00:00Z', 'site-visit')).toMatchObject({
+      occurrence: '2026-01-15',
+      dueAt: new Date('2026-01-28T00:00:00Z'),
+    });
+    expect(dueAt(planned, '2026-01-27T23:00:00Z')).toEqual([]);
+    expect(dueAt(planned, '2026-01-28T08:00:00Z')).toEqual(['site-visit@2026-01-15']);
+  });
+
+  it('does not quiet what the plan is not about: a planned workshop leaves the visit reminder alone', () => {
+    const planned = state({ call: once('2026-01-14') }, [
+      { id: 7, kind: 'workshop', plannedOn: '2026-01-20' },
+    ]);
+    expect(dueAt(planned, '2026-01-15T08:00:00Z')).toEqual(['site-visit@2026-01-15']);
+  });
+
+  it('never makes a planned event’s brief or follow-up due itself (the scheduler’s step does)', () => {
+    const planned = state({}, [{ id: 7, kind: 'visit', plannedOn: '2026-01-20' }]);
+    const all = evaluatePlaybook(planned, new Date('2026-01-21T08:00:00Z'), DEFAULT_PLAYBOOK);
+    expect([...all.due, ...all.upcoming].some((o) => o.ruleId.startsWith('planned-'))).toBe(false);
   });
 });
 
@@ -211,6 +254,23 @@ describe('playbook validation', () => {
     ],
     ['a rating outside 1–5', (p: typeof valid) => (p.rules[4].choices[0].rating = 9), /rating/],
     ['no rules', (p: typeof valid) => (p.rules = []), /non-empty/],
+    [
+      'a plan of a kind that cannot be planned',
+      (p: typeof valid) => (p.rules[1].choices[0].plans = 'observation'),
+      /cannot be planned/,
+    ],
+    [
+      'a planned follow-up choice without an outcome',
+      (p: typeof valid) =>
+        delete p.rules.find((r: { id: string }) => r.id === 'planned-followup').choices[0].outcome,
+      /outcome belongs to every choice of a planned follow-up/,
+    ],
+    [
+      'a planned trigger that is neither before nor after',
+      (p: typeof valid) =>
+        (p.rules.find((r: { id: string }) => r.id === 'planned-brief').trigger.when = 'during'),
+      /before" or "after/,
+    ],
   ])('rejects %s', (_name, mutate, message) => {
     const copy = JSON.parse(JSON.stringify(valid));
     mutate(copy);

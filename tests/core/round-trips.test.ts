@@ -29,9 +29,11 @@ describe('store round trips', () => {
     );
     expect(result.reply.text).toContain('Logged for *Renault Group*');
     expect(counted.count.topLevel).toEqual(['members.get', 'partners.findFirstNamed', 'transaction']);
+    // The schedule reads the partner's planned events too: a planned visit quiets the visit reminder.
     expect(counted.count.inTransactions).toEqual([
       'interactions.add',
       'partners.history',
+      'plannedEvents.listForPartner',
       'nudges.expirePending',
       'partners.setNextDueAt',
     ]);
@@ -50,8 +52,9 @@ describe('store round trips', () => {
     counted.reset();
     const report = await scheduler.runDue(NOW);
     expect(report.delivered).toBeGreaterThanOrEqual(2);
+    // Once per pass, not per nudge: the due partners, the planned events' next steps, the batch claims.
     const perNudge = counted.count.topLevel.filter(
-      (call) => !['nudges.claimDeliverable', 'partners.listDue'].includes(call),
+      (call) => !['nudges.claimDeliverable', 'partners.listDue', 'plannedEvents.listDueSteps'].includes(call),
     );
     expect(perNudge.filter((call) => call === 'nudges.countSentSince')).toHaveLength(report.delivered);
     expect(perNudge.filter((call) => call === 'nudges.markSent')).toHaveLength(report.delivered);

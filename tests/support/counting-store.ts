@@ -11,7 +11,15 @@ export interface StoreCallCount {
   inTransactions: string[];
 }
 
-const REPOSITORIES = ['workspaces', 'members', 'partners', 'interactions', 'nudges', 'digests'];
+const REPOSITORIES = [
+  'workspaces',
+  'members',
+  'partners',
+  'interactions',
+  'nudges',
+  'digests',
+  'plannedEvents',
+];
 
 function counting<T extends object>(
   target: T,

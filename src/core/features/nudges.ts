@@ -1,7 +1,7 @@
 /**
  * Nudges as members meet them: the delivered message, its buttons (answer, log it now, brief me, snooze,
  * dismiss), the `snooze` command, and the lines that describe a nudge in status views. An answer is a
- * fact: it records what it says ("Reached out" → a call).
+ * fact: it records what it says ("Reached out" → a call), or asks the date of what it plans.
  */
 import { NUDGE_ACTIONS } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
@@ -13,11 +13,21 @@ import { isOpenNudge, mayAnswer } from '../nudge-rules';
 import type { Rule } from '../playbook/playbook';
 import { findRule, lastDayOf } from '../playbook/playbook';
 import { refreshSchedule } from '../playbook/partner-schedule';
-import { addDaysToInstant, formatDay, formatLocal, localDate, nextWorkingSlot, parseDuration } from '../time';
+import { eventNoun, eventPhrase, parsePlannedOccurrence } from '../playbook/planned-events';
+import {
+  addDaysToInstant,
+  formatDay,
+  formatLocal,
+  localDate,
+  nextWorkingSlot,
+  parseDuration,
+  relativeDays,
+} from '../time';
 import { closedNudgeMessage, nudgeMessage, sinceText, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
 import { addFact } from './facts';
 import type { InteractionFeature } from './interactions';
+import type { PlannedEventFeature } from './planned-events';
 
 const DAY_MS = 86_400_000;
 const MAX_SNOOZE_DAYS = 90;
@@ -48,6 +58,7 @@ export class NudgeFeature {
   constructor(
     private readonly deps: FeatureDeps,
     private readonly interactions: InteractionFeature,
+    private readonly planned: PlannedEventFeature,
   ) {}
 
   /** The message a nudge is delivered as, from data already loaded (no store reads). */
@@ -59,7 +70,15 @@ export class NudgeFeature {
     const last = lastDayOf(history, kinds);
     const today = localDate(now, view.member.timeZone);
     const days = nudge.occurrence.startsWith('d') ? Number(nudge.occurrence.slice(1)) : undefined;
-    return nudgeMessage(nudge, rule, partner, sinceText(last, today), days);
+    // A planned event's nudge names the event and its day, both carried by its occurrence key.
+    const event = trigger.type === 'planned' ? parsePlannedOccurrence(nudge.occurrence) : null;
+    const extra: Record<string, string> = event
+      ? {
+          event: eventPhrase(event.kind, partner.name),
+          day: `${formatDay(event.plannedOn)} (${relativeDays(event.plannedOn, today)})`,
+        }
+      : {};
+    return nudgeMessage(nudge, rule, partner, sinceText(last, today), days, extra);
   }
 
   /** Acts on a nudge's button. Stale, foreign or closed nudges get a clear answer and change nothing. */
@@ -103,8 +122,15 @@ export class NudgeFeature {
             nudgeId: nudge.id,
           }),
         };
-      case NUDGE_ACTIONS.brief:
-        return { reply: await insights.brief(partner, today, now) };
+      case NUDGE_ACTIONS.brief: {
+        const brief = await insights.brief(partner, today, now);
+        if (rule.trigger.type !== 'planned') return { reply: brief };
+        // The brief before a planned event is what the nudge was for: reading it answers it.
+        const answer = { choiceId: NUDGE_ACTIONS.brief, memberId: actor.memberId, at: now };
+        if (!(await store.nudges.answer(actor.workspaceId, nudge.id, answer)).answered) return again();
+        const outcome = `Brief read — ${member.displayName ?? 'you'}, ${formatDay(today)}`;
+        return { reply: brief, replaceOriginal: closedNudgeMessage(original, outcome) };
+      }
       case NUDGE_ACTIONS.snoozeDay:
       case NUDGE_ACTIONS.snoozeWeek: {
         const days = action === NUDGE_ACTIONS.snoozeDay ? 1 : 7;
@@ -122,6 +148,8 @@ export class NudgeFeature {
     }
     const choice = rule.choices.find((c) => c.id === action);
     if (!choice) return { reply: usageError('That answer is not one this nudge offers any more.') };
+    if (choice.outcome)
+      return this.planned.answerFollowUp(actor, member, nudge, partner, choice, now, original, again);
     // The answer, what it records and the schedule it changes are written together.
     const answered = await store.transaction(async (tx) => {
       const outcome = await tx.nudges.answer(actor.workspaceId, nudge.id, {
@@ -161,6 +189,10 @@ export class NudgeFeature {
       `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`,
     );
     const thanks = `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).`;
+    if (choice.plans) {
+      const ask = await this.planned.askDate(partner, choice.plans, today, thanks);
+      return { ...ask, replaceOriginal };
+    }
     const fact = choice.records ? ` Logged a ${KIND_WORDS[choice.records] ?? choice.records} today.` : '';
     return { reply: { text: `${thanks}${fact}` }, replaceOriginal };
   }
@@ -202,9 +234,16 @@ export class NudgeFeature {
     return findRule(this.deps.playbook, ruleId)?.title ?? ruleId;
   }
 
+  /** The rule's title, with the event for a planned event's nudge: `Did it happen? (visit, Mon 14 Dec 2026)`. */
+  private nudgeTitle(nudge: Nudge): string {
+    const event = parsePlannedOccurrence(nudge.occurrence);
+    const title = this.ruleTitle(nudge.ruleId);
+    return event ? `${title} (${eventNoun(event.kind)}, ${formatDay(event.plannedOn)})` : title;
+  }
+
   /** One line saying where an open nudge stands for the member. */
   statusLine(nudge: Nudge, member: Member): string {
-    const title = this.ruleTitle(nudge.ruleId);
+    const title = this.nudgeTitle(nudge);
     if (nudge.status === 'sent')
       return `${title} — sent ${formatLocal(nudge.sentAt ?? nudge.dueAt, member.timeZone)}, waiting for your answer`;
     if (nudge.status === 'snoozed')
@@ -217,12 +256,15 @@ export class NudgeFeature {
     const rule = findRule(this.deps.playbook, nudge.ruleId);
     const choice = rule?.choices.find((c) => c.id === nudge.answer);
     const when = nudge.answeredAt ? formatDay(localDate(nudge.answeredAt, member.timeZone)) : '';
-    return `${rule?.title ?? nudge.ruleId} (${nudge.occurrence}): ${choice?.label ?? nudge.answer} — ${when}`;
+    const title = parsePlannedOccurrence(nudge.occurrence)
+      ? this.nudgeTitle(nudge)
+      : `${rule?.title ?? nudge.ruleId} (${nudge.occurrence})`;
+    return `${title}: ${choice?.label ?? nudge.answer} — ${when}`;
   }
 
   /** A line for a nudge given up after bounded retries: it must be seen, never silently dropped. */
   failedLine(nudge: Nudge): string {
-    return `${this.ruleTitle(nudge.ruleId)} — gave up after ${nudge.attempts} attempts (${nudge.lastError ?? 'unknown error'})`;
+    return `${this.nudgeTitle(nudge)} — gave up after ${nudge.attempts} attempts (${nudge.lastError ?? 'unknown error'})`;
   }
 
   private rule(nudge: Nudge): Rule {

@@ -5,7 +5,14 @@
 import { OPEN_LOG_FORM, partnerChoiceId } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { byAttention, touchesPerMonth } from '../health';
-import { healthBadge, healthSection, healthText, nextStepText, touchesSection } from '../insight-views';
+import {
+  healthBadge,
+  healthSection,
+  healthText,
+  nextStepText,
+  plannedLines,
+  touchesSection,
+} from '../insight-views';
 import type { Assessment } from '../insights';
 import type { Message, Section } from '../messages';
 import type { Nudge, Partner } from '../model';
@@ -133,10 +140,10 @@ export class OverviewFeature {
   }
 
   private summaryLine(ctx: CommandContext, assessment: Assessment): string {
-    const { partner, history } = assessment;
+    const { partner, history, planned } = assessment;
     const { playbook } = this.deps;
     const last = lastDayOf(history, 'contact');
-    const next = evaluatePlaybook({ partner, history }, ctx.now, playbook).upcoming[0];
+    const next = evaluatePlaybook({ partner, history, planned }, ctx.now, playbook).upcoming[0];
     const nextText = next
       ? `; next: ${findRule(playbook, next.ruleId)?.title ?? next.ruleId} ${relativeDays(localDate(next.dueAt, 'UTC'), ctx.today)}`
       : '';
@@ -159,9 +166,9 @@ export class OverviewFeature {
       insights.assess(partner, ctx.today, ctx.now),
       store.interactions.listForPartner(workspaceId, partner.id, { limit: 5 }),
     ]);
-    const { history } = assessment;
+    const { history, planned } = assessment;
     const nudges = assessment.nudges.slice(0, 50);
-    const evaluation = evaluatePlaybook({ partner, history }, ctx.now, playbook);
+    const evaluation = evaluatePlaybook({ partner, history, planned }, ctx.now, playbook);
     const owners = await Promise.all(partner.owners.map((id) => store.members.get(workspaceId, id)));
     const facts = [
       { label: 'Stage', value: partner.stage },
@@ -195,6 +202,7 @@ export class OverviewFeature {
         title: 'Recent interactions',
         lines: recent.length ? recent.map((i) => interactionLine(i, ctx.today)) : ['None logged yet.'],
       },
+      ...(planned.length ? [{ title: 'Planned', lines: plannedLines(planned, ctx.today) }] : []),
       {
         title: 'Open check-ins',
         lines: openCheckins.length ? openCheckins.map(line) : ['No check-in waiting for an answer.'],

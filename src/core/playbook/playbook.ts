@@ -2,8 +2,8 @@
  * The playbook: rules, as data, that say when a nudge becomes due for a partner and what it asks.
  * `evaluatePlaybook` is a pure function of (partner state, now, playbook).
  */
-import { CONTACT_KINDS, INTERACTION_KINDS, STAGES } from '../model';
-import type { InteractionKind, IsoDate, KindHistory, PartnerState, Stage } from '../model';
+import { CONTACT_KINDS, INTERACTION_KINDS, PLANNABLE_KINDS, STAGES } from '../model';
+import type { InteractionKind, IsoDate, KindHistory, PartnerState, PlannableKind, Stage } from '../model';
 import { RapportError } from '../errors';
 import { addDaysToDate, addDaysToInstant, dayStart, daysBetween } from '../time';
 import defaultPlaybookData from './default-playbook.json';
@@ -17,10 +17,18 @@ export interface RuleChoice {
   /** The answer is a fact: it records an interaction of this kind on the day of the answer ("Reached out" → a call). */
   records?: InteractionKind;
   /** The answer announces a planned event of this kind: its date is asked for, then followed up. */
-  plans?: InteractionKind;
+  plans?: PlannableKind;
   /** The answer needs one follow-up question (what is blocking) before a next step is suggested. */
   asks?: 'blocker';
+  /**
+   * For a planned event's "did it happen?" (a `planned` rule, `when: 'after'`): `happened` logs it on the
+   * planned day, `replan` asks for a new date, `drop` lets it go.
+   */
+  outcome?: PlannedOutcome;
 }
+
+export const PLANNED_OUTCOMES = ['happened', 'replan', 'drop'] as const;
+export type PlannedOutcome = (typeof PLANNED_OUTCOMES)[number];
 
 /** How much a rule's nudge is worth when a member's attention is scarce (the daily cap picks the highest). */
 export const RULE_PRIORITIES = ['high', 'normal', 'low'] as const;
@@ -36,6 +44,12 @@ export type RulePriority = (typeof RULE_PRIORITIES)[number];
  * - `missing`: while nothing of `kinds` was ever logged, inside stage windows (from `fromDays` after entering
  *   the stage — for `signed`, after the signing date — until `untilDays`, if set).
  * - `every`: every `days`, first `firstAfterDays` after the anchor.
+ * - `planned`: the working day before (`before`) or after (`after`) each planned event. These occurrences
+ *   come from the partner's planned events and each owner's working days: the scheduler's planned-event
+ *   step creates them, `evaluatePlaybook` never makes them due.
+ *
+ * A rule that asks for explicit `kinds` (`no-recent`, `missing`) is quiet while one of them is planned:
+ * until the day after the planned day, and while "did it happen?" waits, up to `PLANNED_GRACE_DAYS` more.
  */
 export type Trigger =
   | {
@@ -59,7 +73,8 @@ export type Trigger =
       kinds: InteractionKind[];
       windows: { stage: Stage; fromDays: number; untilDays?: number }[];
     }
-  | { type: 'every'; days: number; anchor: 'added' | 'signed'; firstAfterDays: number };
+  | { type: 'every'; days: number; anchor: 'added' | 'signed'; firstAfterDays: number }
+  | { type: 'planned'; when: 'before' | 'after' };
 
 export interface Rule {
   id: string;
@@ -69,7 +84,10 @@ export interface Rule {
   trigger: Trigger;
   /** Stages in which the rule applies (default: all but `ended`). */
   stages?: Stage[];
-  /** Text with `{partner}`, `{days}` (days since the anchor) and `{since}` ("in 45 days", "yet"). */
+  /**
+   * Text with `{partner}`, `{days}` (days since the anchor) and `{since}` ("in 45 days", "yet"); for a
+   * `planned` rule, `{event}` ("visit to *Nissan*") and `{day}` (the planned day).
+   */
   prompt: string;
   /** Prompts for particular occurrences, e.g. `d7`. */
   prompts?: Record<string, string>;
@@ -93,6 +111,9 @@ export interface Playbook {
   version: number;
   rules: Rule[];
 }
+
+/** How long after its day a planned event that nobody followed up still quiets the rule asking for it. */
+export const PLANNED_GRACE_DAYS = 7;
 
 /** One occurrence of a rule that is (or will be) due for a partner. */
 export interface Occurrence {
@@ -149,6 +170,15 @@ export function validatePlaybook(data: unknown): Playbook {
       for (const kind of [choice.records, choice.plans])
         if (kind !== undefined && !INTERACTION_KINDS.includes(kind))
           fail(`rule ${rule.id}: choice ${choice.id} names unknown kind ${kind}`);
+      if (choice.plans !== undefined && !(PLANNABLE_KINDS as readonly string[]).includes(choice.plans))
+        fail(`rule ${rule.id}: choice ${choice.id} plans ${choice.plans}, which cannot be planned`);
+      const followsUp = rule.trigger?.type === 'planned' && rule.trigger.when === 'after';
+      if (choice.outcome !== undefined && !PLANNED_OUTCOMES.includes(choice.outcome))
+        fail(`rule ${rule.id}: choice ${choice.id} has unknown outcome ${String(choice.outcome)}`);
+      if ((choice.outcome !== undefined) !== followsUp)
+        fail(
+          `rule ${rule.id}: choice ${choice.id}: an outcome belongs to every choice of a planned follow-up`,
+        );
     }
     for (const stage of rule.stages ?? [])
       if (!STAGES.includes(stage)) fail(`rule ${rule.id}: unknown stage ${stage}`);
@@ -161,6 +191,10 @@ export function validatePlaybook(data: unknown): Playbook {
       case 'no-recent':
       case 'every':
         if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
+        break;
+      case 'planned':
+        if (trigger.when !== 'before' && trigger.when !== 'after')
+          fail(`rule ${rule.id}: a planned trigger is "before" or "after"`);
         break;
       case 'after-signing':
         if (!trigger.days.length || trigger.days.some((d) => !(d > 0)))
@@ -184,8 +218,13 @@ export function validatePlaybook(data: unknown): Playbook {
  */
 export function rulesEndedByLogging(playbook: Playbook): string[] {
   return playbook.rules
-    .filter((rule) => rule.trigger.type === 'no-recent' || rule.trigger.type === 'missing')
+    .filter((rule) => ['no-recent', 'missing', 'planned'].includes(rule.trigger.type))
     .map((rule) => rule.id);
+}
+
+/** The rule that sends a planned event's brief (`before`) or its "did it happen?" (`after`), if any. */
+export function plannedRule(playbook: Playbook, when: 'before' | 'after'): Rule | undefined {
+  return playbook.rules.find((rule) => rule.trigger.type === 'planned' && rule.trigger.when === when);
 }
 
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
@@ -266,7 +305,35 @@ function seriesFromAnchor(
   );
 }
 
+/**
+ * A rule that asks for what is already planned waits: from now until the day after the latest planned day
+ * of its kinds, plus `PLANNED_GRACE_DAYS` while the event is still open (its "did it happen?" unanswered).
+ * Null when nothing it asks for is planned, or the wait is over.
+ */
+function quietUntil(rule: Rule, state: PartnerState, now: Date): Date | null {
+  const trigger = rule.trigger;
+  if (trigger.type !== 'no-recent' && trigger.type !== 'missing') return null;
+  if (!Array.isArray(trigger.kinds)) return null;
+  const kinds: readonly InteractionKind[] = trigger.kinds;
+  let until: Date | null = null;
+  for (const event of state.planned ?? []) {
+    if (!kinds.includes(event.kind)) continue;
+    const end = dayStart(addDaysToDate(event.plannedOn, 1 + PLANNED_GRACE_DAYS));
+    if (end.getTime() > now.getTime() && (!until || end > until)) until = end;
+  }
+  return until;
+}
+
 function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
+  const until = quietUntil(rule, state, now);
+  if (!until) return ruleTimeline(rule, state, now);
+  // Quiet until then: what the rule makes due at that instant is its next occurrence.
+  const resumed = ruleTimeline(rule, state, until);
+  if (resumed.latest) return { next: { ...resumed.latest, dueAt: until } };
+  return resumed.next ? { next: resumed.next } : {};
+}
+
+function ruleTimeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
   const trigger = rule.trigger;
   const { partner } = state;
   switch (trigger.type) {
@@ -287,6 +354,8 @@ function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
     }
     case 'every':
       return seriesFromAnchor(rule.id, state, trigger, now);
+    case 'planned':
+      return {};
     case 'after-signing': {
       const signed = partner.signedOn;
       if (!signed) return {};
@@ -346,16 +415,19 @@ export function evaluatePlaybook(state: PartnerState, now: Date, playbook: Playb
   return { due, upcoming, nextDueAt: upcoming[0]?.dueAt ?? null };
 }
 
-/** Fills a rule's prompt for an occurrence. */
+/** Fills a rule's prompt for an occurrence; `extra` fills further placeholders (`{event}`, `{day}`). */
 export function renderPrompt(
   rule: Rule,
   occurrence: Pick<Occurrence, 'occurrence' | 'days'>,
   partnerName: string,
   since: string,
+  extra: Record<string, string> = {},
 ): string {
   const template = rule.prompts?.[occurrence.occurrence] ?? rule.prompt;
-  return template
+  let text = template
     .replaceAll('{partner}', partnerName)
     .replaceAll('{days}', String(occurrence.days ?? ''))
     .replaceAll('{since}', since);
+  for (const [name, value] of Object.entries(extra)) text = text.replaceAll(`{${name}}`, value);
+  return text;
 }

@@ -153,4 +153,26 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE workspaces ADD COLUMN sending_held_until TEXT;
   ALTER TABLE workspaces ADD COLUMN sending_held_reason TEXT;
   `,
+  // 9: planned events (a visit, workshop or meeting with a date, followed by a brief the working day before
+  // and "did it happen?" after), indexed by when the scheduler's step looks at them next.
+  `
+  CREATE TABLE planned_events (
+    id           INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    partner_id   INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('meeting', 'call', 'visit', 'hosted', 'workshop', 'alignment')),
+    planned_on   TEXT NOT NULL,
+    note         TEXT,
+    planned_by   TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'planned'
+                   CHECK (status IN ('planned', 'happened', 'missed', 'replanned')),
+    replaces_id  INTEGER REFERENCES planned_events (id) ON DELETE SET NULL,
+    next_step_at TEXT,
+    created_at   TEXT NOT NULL,
+    closed_at    TEXT,
+    closed_by    TEXT
+  );
+  CREATE INDEX planned_events_partner ON planned_events (partner_id, status, planned_on);
+  CREATE INDEX planned_events_next_step ON planned_events (next_step_at) WHERE next_step_at IS NOT NULL;
+  `,
 ];

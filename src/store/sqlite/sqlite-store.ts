@@ -13,6 +13,7 @@ import type {
   MemberRepository,
   NudgeRepository,
   PartnerRepository,
+  PlannedEventRepository,
   Repositories,
   Store,
   WorkspaceRepository,
@@ -25,6 +26,7 @@ import { SqliteMemberRepository } from './member-repository';
 import { migrate } from './migrate';
 import { SqliteNudgeRepository } from './nudge-repository';
 import { SqlitePartnerRepository } from './partner-repository';
+import { SqlitePlannedEventRepository } from './planned-event-repository';
 import type { BadRowReporter } from './rows';
 import { SqliteWorkspaceRepository } from './workspace-repository';
 
@@ -94,6 +96,7 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     interactions: new SqliteInteractionRepository(connection),
     nudges: new SqliteNudgeRepository(connection, onBadRow),
     digests: new SqliteDigestRepository(connection),
+    plannedEvents: new SqlitePlannedEventRepository(connection),
   };
 }
 
@@ -104,6 +107,7 @@ export class SqliteStore implements Store {
   readonly interactions: InteractionRepository;
   readonly nudges: NudgeRepository;
   readonly digests: DigestRepository;
+  readonly plannedEvents: PlannedEventRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -122,6 +126,7 @@ export class SqliteStore implements Store {
     this.interactions = repos.interactions;
     this.nudges = repos.nudges;
     this.digests = repos.digests;
+    this.plannedEvents = repos.plannedEvents;
   }
 
   /**
