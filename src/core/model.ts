@@ -166,8 +166,13 @@ export interface Interaction {
   createdAt: Date;
 }
 
-/** First and last day on which each kind of interaction happened with a partner, with counts. */
-export type KindHistory = Partial<Record<InteractionKind, { first: IsoDate; last: IsoDate; count: number }>>;
+/**
+ * First and last day on which each kind of interaction happened with a partner, with counts, and the
+ * rating of the latest one (by day, then by creation) when it had one.
+ */
+export type KindHistory = Partial<
+  Record<InteractionKind, { first: IsoDate; last: IsoDate; count: number; lastRating?: number }>
+>;
 
 /**
  * A visit, workshop or meeting with a date still to come (or just passed): followed by a brief the

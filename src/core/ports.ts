@@ -152,6 +152,17 @@ export interface InteractionRepository {
   ): Promise<Interaction[]>;
   /** Every interaction of a workspace, oldest first (by id), for export. */
   listForWorkspace(workspaceId: string): Promise<Interaction[]>;
+  /**
+   * Records what blocks the collaboration (a playbook blocker id) on the check-in that answered `nudgeId`,
+   * once: sets its blocker and appends `noteSuffix` to its note. Returns the blocker on record (the earlier
+   * one, with `recorded: false`, when one was already set), or null when that nudge recorded no check-in.
+   */
+  recordBlocker(
+    workspaceId: string,
+    nudgeId: number,
+    blocker: string,
+    noteSuffix: string,
+  ): Promise<{ blocker: string; recorded: boolean } | null>;
 }
 
 export interface NewPlannedEvent {

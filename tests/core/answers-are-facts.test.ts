@@ -1,6 +1,6 @@
 /**
  * Answers are facts: "Reached out" records a call, internal answers are no contact, "Visit planned" plans
- * a visit that is briefed and followed up.
+ * a visit that is briefed and followed up, "Stuck" asks what blocks and brings the next pulse forward.
  * Through the core and the scheduler, on a real SQLite file, with a fixed clock.
  */
 import type { ChoiceResult, Message } from '../../src/core/messages';
@@ -344,5 +344,90 @@ describe('a planned visit', () => {
     expect(
       h.store.db.prepare("SELECT COUNT(*) FROM interactions WHERE kind = 'workshop'").pluck().get(),
     ).toBe(1);
+  });
+});
+
+describe('“Stuck” and “Some friction”', () => {
+  let j: Awaited<ReturnType<typeof journey>>;
+  let h: Harness;
+  beforeEach(async () => {
+    j = await journey('2026-10-01T10:00:00Z');
+    h = j.h;
+    await h.say('add Nissan');
+    await h.say('signed Nissan 2026-10-28', at('2026-10-28T10:00:00Z'));
+    await h.say('log Nissan visit 2026-11-20', at('2026-11-20T10:00:00Z'));
+    await h.say('log Nissan workshop 2026-11-02', at('2026-11-20T10:00:00Z'));
+    await h.say('log Nissan alignment 2026-11-25', at('2026-11-25T10:00:00Z'));
+    await h.say('observe Nissan Decisions by consensus', at('2026-11-25T10:00:00Z'));
+  });
+  afterEach(() => h.close());
+
+  async function pulseDay(): Promise<string | undefined> {
+    const partner = await j.partner();
+    const history = await h.store.partners.history(h.actor.workspaceId, partner.id);
+    return evaluatePlaybook(
+      { partner, history },
+      at('2026-11-27T12:00:00Z'),
+      h.rapport.playbook,
+    ).upcoming.find((o) => o.ruleId === 'relationship-pulse')?.occurrence;
+  }
+
+  it('asks what is blocking, answers with the playbook’s next step, records it with the check-in, and brings the pulse forward', async () => {
+    expect(await pulseDay()).toBe('2026-12-30');
+    const checkIn = titled(await j.tick('2026-11-27T10:00:00Z'), 'Post-signing check-in');
+    const stuck = await j.press(checkIn, 'stuck', '2026-11-27T10:05:00Z');
+    expect(stuck.reply.text).toBe(
+      'Thanks — recorded *Stuck* for Nissan (Post-signing check-in). What is blocking most?',
+    );
+    const id = j.nudgeId(checkIn);
+    expect(stuck.reply.choices).toEqual([
+      { id: `n:${id}:_b-alignment`, label: 'Alignment' },
+      { id: `n:${id}:_b-trust`, label: 'Trust' },
+      { id: `n:${id}:_b-resources`, label: 'Resources' },
+      { id: `n:${id}:_b-value`, label: 'Value' },
+    ]);
+
+    const trust = await h.rapport.handleChoice(h.actor, `n:${id}:_b-trust`, at('2026-11-27T10:06:00Z'));
+    expect(trust.reply.text).toBe(
+      'Noted: *Trust* is what blocks the collaboration with *Nissan*.\n' +
+        '*Next step:* Visit Nissan at their premises and look them in the eye: trust is built face to face, not by e-mail.\n' +
+        'When? `partner plan Nissan visit DATE` and I will follow it up.',
+    );
+    expect(trust.replaceOriginal).toEqual({
+      text: 'What is blocking most?',
+      footer: 'Blocking: Trust — Ada',
+    });
+    expect(
+      h.store.db.prepare("SELECT rating, blocker, note FROM interactions WHERE kind = 'checkin'").all(),
+    ).toEqual([
+      { rating: 1, blocker: 'trust', note: 'Post-signing check-in (d30): Stuck — blocking: Trust' },
+    ]);
+    // One blocker per answer: a second pick says what is on record.
+    const value = await h.rapport.handleChoice(h.actor, `n:${id}:_b-value`, at('2026-11-27T10:07:00Z'));
+    expect(value.reply.text).toContain('Already noted: *Trust*');
+    // The next pulse comes two weeks after the "Stuck", not at the quarter.
+    expect(await pulseDay()).toBe('2026-12-11');
+  });
+
+  it('gives the value blocker its workshop step after “Some friction”, and keeps the pulse at the quarter', async () => {
+    const checkIn = titled(await j.tick('2026-11-27T10:00:00Z'), 'Post-signing check-in');
+    await j.press(checkIn, 'friction', '2026-11-27T10:05:00Z');
+    const value = await h.rapport.handleChoice(
+      h.actor,
+      `n:${j.nudgeId(checkIn)}:_b-value`,
+      at('2026-11-27T10:06:00Z'),
+    );
+    expect(value.reply.text).toContain(
+      '*Next step:* Hold a joint workshop with Nissan to re-design the win-win',
+    );
+    expect(await pulseDay()).toBe('2026-12-30');
+  });
+
+  it('offers no blocker question after “Going well”, and refuses a blocker button on it', async () => {
+    const checkIn = titled(await j.tick('2026-11-27T10:00:00Z'), 'Post-signing check-in');
+    const well = await j.press(checkIn, 'well', '2026-11-27T10:05:00Z');
+    expect(well.reply.choices).toBeUndefined();
+    const refused = await j.press(checkIn, '_b-trust', '2026-11-27T10:06:00Z');
+    expect(refused.reply.text).toBe('That question is not open any more.');
   });
 });

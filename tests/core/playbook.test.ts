@@ -196,7 +196,7 @@ describe('the default playbook', () => {
   });
 });
 
-describe('planned events in the playbook', () => {
+describe('planned events and low check-ins in the playbook', () => {
   const state = (
     history: KindHistory,
     planned: { id: number; kind: 'visit' | 'workshop'; plannedOn: string }[],
@@ -235,6 +235,29 @@ describe('planned events in the playbook', () => {
     const all = evaluatePlaybook(planned, new Date('2026-01-21T08:00:00Z'), DEFAULT_PLAYBOOK);
     expect([...all.due, ...all.upcoming].some((o) => o.ruleId.startsWith('planned-'))).toBe(false);
   });
+
+  it.each<[string, number | undefined, string]>([
+    ['brings the pulse forward to 14 days after a check-in rated 1 (Stuck)', 1, '2026-02-14'],
+    ['keeps the quarterly pulse after a check-in rated 3 (Some friction)', 3, '2026-04-01'],
+    ['keeps the quarterly pulse after a check-in without a rating', undefined, '2026-04-01'],
+  ])('%s', (_name, lastRating, expected) => {
+    const checkin = { ...once('2026-01-31'), ...(lastRating === undefined ? {} : { lastRating }) };
+    const s = state({ call: once('2026-01-31'), checkin }, []);
+    expect(nextOf(s, '2026-02-01T08:00:00Z', 'relationship-pulse')?.occurrence).toBe(expected);
+  });
+
+  it('makes the early pulse due on its day, then returns to the quarter once a better pulse is logged', () => {
+    const stuck = state({ call: once('2026-02-10'), checkin: { ...once('2026-01-31'), lastRating: 1 } }, []);
+    expect(dueAt(stuck, '2026-02-14T08:00:00Z')).toContain('relationship-pulse@2026-02-14');
+    const better = state(
+      {
+        call: once('2026-02-10'),
+        checkin: { first: '2026-01-31', last: '2026-02-14', count: 2, lastRating: 4 },
+      },
+      [],
+    );
+    expect(nextOf(better, '2026-02-15T08:00:00Z', 'relationship-pulse')?.occurrence).toBe('2026-04-01');
+  });
 });
 
 describe('playbook validation', () => {
@@ -259,6 +282,7 @@ describe('playbook validation', () => {
       (p: typeof valid) => (p.rules[1].choices[0].plans = 'observation'),
       /cannot be planned/,
     ],
+    ['a blocker question without blockers', (p: typeof valid) => delete p.blockers, /lists no blockers/],
     [
       'a planned follow-up choice without an outcome',
       (p: typeof valid) =>
@@ -270,6 +294,14 @@ describe('playbook validation', () => {
       (p: typeof valid) =>
         (p.rules.find((r: { id: string }) => r.id === 'planned-brief').trigger.when = 'during'),
       /before" or "after/,
+    ],
+    [
+      'a sooner pulse without days',
+      (p: typeof valid) =>
+        (p.rules.find((r: { id: string }) => r.id === 'relationship-pulse').trigger.sooner = {
+          ratingAtMost: 1,
+        }),
+      /sooner needs/,
     ],
   ])('rejects %s', (_name, mutate, message) => {
     const copy = JSON.parse(JSON.stringify(valid));

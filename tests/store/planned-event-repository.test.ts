@@ -108,3 +108,73 @@ describe('SQLite planned events', () => {
     expect(h.count('planned_events')).toBe(0);
   });
 });
+
+describe('SQLite check-in facts', () => {
+  let h: StoreHarness;
+  let partnerId: number;
+
+  beforeEach(async () => {
+    h = await storeHarness();
+    partnerId = (await addPartner(h.store)).id;
+  });
+  afterEach(() => h.close());
+
+  const checkin = (occurredOn: string, rating: number | null, nudgeId: number | null = null) =>
+    h.store.interactions.add({
+      workspaceId: 'slack:T1',
+      partnerId,
+      memberId: 'U1',
+      kind: 'checkin',
+      occurredOn,
+      note: 'Post-signing check-in (d30): Stuck',
+      rating,
+      nudgeId,
+      now: NOW,
+    });
+
+  it('records the blocker once, with the check-in its nudge wrote, and appends it to the note', async () => {
+    const { nudge } = await h.store.nudges.createIfAbsent({
+      workspaceId: 'slack:T1',
+      partnerId,
+      memberId: 'U1',
+      ruleId: 'post-signing',
+      occurrence: 'd30',
+      dueAt: NOW,
+      deliverAfter: NOW,
+      now: NOW,
+    });
+    await checkin('2026-11-27', 1, nudge.id);
+    expect(await h.store.interactions.recordBlocker('slack:T2', nudge.id, 'trust', ' — x')).toBeNull();
+    expect(
+      await h.store.interactions.recordBlocker('slack:T1', nudge.id, 'trust', ' — blocking: Trust'),
+    ).toEqual({
+      blocker: 'trust',
+      recorded: true,
+    });
+    expect(
+      await h.store.interactions.recordBlocker('slack:T1', nudge.id, 'value', ' — blocking: Value'),
+    ).toEqual({
+      blocker: 'trust',
+      recorded: false,
+    });
+    expect(h.store.db.prepare('SELECT blocker, note FROM interactions').all()).toEqual([
+      { blocker: 'trust', note: 'Post-signing check-in (d30): Stuck — blocking: Trust' },
+    ]);
+    expect(await h.store.interactions.recordBlocker('slack:T1', nudge.id + 1, 'trust', '')).toBeNull();
+  });
+
+  it('reads the rating of the latest check-in (by day, then by entry) into the history', async () => {
+    await checkin('2026-11-20', 1);
+    await checkin('2026-11-01', 5);
+    await checkin('2026-11-20', 3);
+    expect((await h.store.partners.history('slack:T1', partnerId)).checkin).toEqual({
+      first: '2026-11-01',
+      last: '2026-11-20',
+      count: 3,
+      lastRating: 3,
+    });
+    // A later check-in without a rating: nothing to read.
+    await checkin('2026-11-25', null);
+    expect((await h.store.partners.history('slack:T1', partnerId)).checkin).not.toHaveProperty('lastRating');
+  });
+});

@@ -1,9 +1,10 @@
 /**
  * Nudges as members meet them: the delivered message, its buttons (answer, log it now, brief me, snooze,
  * dismiss), the `snooze` command, and the lines that describe a nudge in status views. An answer is a
- * fact: it records what it says ("Reached out" → a call), or asks the date of what it plans.
+ * fact: it records what it says ("Reached out" → a call), asks the date of what it plans, or asks what
+ * is blocking and answers with the playbook's next step.
  */
-import { NUDGE_ACTIONS } from '../choice-ids';
+import { BLOCKER_ACTION_PREFIX, NUDGE_ACTIONS, nudgeChoiceId } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { RapportError } from '../errors';
 import { quoteName } from '../insight-views';
@@ -41,6 +42,8 @@ const KIND_WORDS: Partial<Record<InteractionKind, string>> = {
   workshop: 'joint workshop',
   alignment: 'internal alignment meeting',
 };
+
+const BLOCKER_QUESTION = 'What is blocking most?';
 
 /** What rendering a nudge needs: the nudge, its partner with the partner's history, and its member. */
 export interface NudgeView {
@@ -98,6 +101,9 @@ export class NudgeFeature {
     if (!mayAnswer(nudge, partner, actor.memberId)) {
       return { reply: usageError(`This nudge is for ${partner.name}'s owners; you are not one of them.`) };
     }
+    // The follow-up question of an answer already given ("Stuck" → what is blocking?).
+    if (action.startsWith(BLOCKER_ACTION_PREFIX))
+      return this.blocker(actor, member, nudge, partner, rule, action.slice(BLOCKER_ACTION_PREFIX.length));
     const history = await store.partners.history(actor.workspaceId, partner.id);
     const original = this.render({ nudge, partner, history, member }, now);
     if (!isOpenNudge(nudge)) {
@@ -193,8 +199,62 @@ export class NudgeFeature {
       const ask = await this.planned.askDate(partner, choice.plans, today, thanks);
       return { ...ask, replaceOriginal };
     }
+    if (choice.asks === 'blocker') return { reply: this.blockerQuestion(nudge, thanks), replaceOriginal };
     const fact = choice.records ? ` Logged a ${KIND_WORDS[choice.records] ?? choice.records} today.` : '';
     return { reply: { text: `${thanks}${fact}` }, replaceOriginal };
+  }
+
+  /** "What is blocking most?", with one button per blocker of the playbook. */
+  private blockerQuestion(nudge: Nudge, lead: string): Message {
+    return {
+      text: `${lead} ${BLOCKER_QUESTION}`,
+      choices: (this.deps.playbook.blockers ?? []).map((blocker) => ({
+        id: nudgeChoiceId(nudge.id, `${BLOCKER_ACTION_PREFIX}${blocker.id}`),
+        label: blocker.label,
+      })),
+    };
+  }
+
+  /**
+   * A blocker picked after "Stuck" or "Some friction": recorded once with the check-in that answer wrote,
+   * and answered with the playbook's next step for it.
+   */
+  private async blocker(
+    actor: Actor,
+    member: Member,
+    nudge: Nudge,
+    partner: Partner,
+    rule: Rule,
+    blockerId: string,
+  ): Promise<ChoiceResult> {
+    const { store, playbook } = this.deps;
+    const blockers = playbook.blockers ?? [];
+    const asked = rule.choices.find((c) => c.id === nudge.answer && c.asks === 'blocker');
+    const picked = blockers.find((b) => b.id === blockerId);
+    if (nudge.status !== 'answered' || !asked || !picked)
+      return { reply: usageError('That question is not open any more.') };
+    const onRecord = await store.interactions.recordBlocker(
+      actor.workspaceId,
+      nudge.id,
+      picked.id,
+      ` — blocking: ${picked.label}`,
+    );
+    if (!onRecord) return { reply: usageError('That check-in is no longer on record.') };
+    const blocker = blockers.find((b) => b.id === onRecord.blocker) ?? picked;
+    const name = partner.name;
+    const step = blocker.step.replaceAll('{partner}', name);
+    const plan = blocker.plans
+      ? `\nWhen? \`partner plan ${quoteName(name)} ${blocker.plans} DATE\` and I will follow it up.`
+      : '';
+    const lead = onRecord.recorded
+      ? `Noted: *${blocker.label}* is what blocks the collaboration with *${name}*.`
+      : `Already noted: *${blocker.label}* is what blocks the collaboration with *${name}*.`;
+    const by = onRecord.recorded ? ` — ${member.displayName ?? 'you'}` : '';
+    return {
+      reply: { text: `${lead}\n*Next step:* ${step}${plan}` },
+      // The question is closed where it was asked, so it cannot be answered twice.
+      replaceOriginal: { text: BLOCKER_QUESTION, footer: `Blocking: ${blocker.label}${by}` },
+    };
   }
 
   /** `snooze NAME DURATION`: every open nudge about the partner that waits for me. */

@@ -30,6 +30,17 @@ export interface RuleChoice {
 export const PLANNED_OUTCOMES = ['happened', 'replan', 'drop'] as const;
 export type PlannedOutcome = (typeof PLANNED_OUTCOMES)[number];
 
+/** What can block a collaboration, with the concrete next step the playbook suggests for it. */
+export interface Blocker {
+  /** e.g. `trust`; travels in a button id, so short and plain. */
+  id: string;
+  label: string;
+  /** The next step, with `{partner}`: "Visit them at their premises…". */
+  step: string;
+  /** The interaction the step is about, when it can be planned (`plan NAME KIND DATE` is suggested). */
+  plans?: PlannableKind;
+}
+
 /** How much a rule's nudge is worth when a member's attention is scarce (the daily cap picks the highest). */
 export const RULE_PRIORITIES = ['high', 'normal', 'low'] as const;
 export type RulePriority = (typeof RULE_PRIORITIES)[number];
@@ -43,7 +54,8 @@ export type RulePriority = (typeof RULE_PRIORITIES)[number];
  * - `after-signing`: at each of `days` after signing, then every `thenEveryDays`.
  * - `missing`: while nothing of `kinds` was ever logged, inside stage windows (from `fromDays` after entering
  *   the stage — for `signed`, after the signing date — until `untilDays`, if set).
- * - `every`: every `days`, first `firstAfterDays` after the anchor.
+ * - `every`: every `days`, first `firstAfterDays` after the anchor; with `sooner`, also `sooner.days` after a
+ *   check-in whose rating was at most `sooner.ratingAtMost` (a "Stuck" brings the next pulse forward).
  * - `planned`: the working day before (`before`) or after (`after`) each planned event. These occurrences
  *   come from the partner's planned events and each owner's working days: the scheduler's planned-event
  *   step creates them, `evaluatePlaybook` never makes them due.
@@ -73,7 +85,13 @@ export type Trigger =
       kinds: InteractionKind[];
       windows: { stage: Stage; fromDays: number; untilDays?: number }[];
     }
-  | { type: 'every'; days: number; anchor: 'added' | 'signed'; firstAfterDays: number }
+  | {
+      type: 'every';
+      days: number;
+      anchor: 'added' | 'signed';
+      firstAfterDays: number;
+      sooner?: { ratingAtMost: number; days: number };
+    }
   | { type: 'planned'; when: 'before' | 'after' };
 
 export interface Rule {
@@ -110,6 +128,8 @@ export interface Rule {
 export interface Playbook {
   version: number;
   rules: Rule[];
+  /** What a "Stuck" or "Some friction" answer may be blocked by (choices with `asks: 'blocker'`). */
+  blockers?: Blocker[];
 }
 
 /** How long after its day a planned event that nobody followed up still quiets the rule asking for it. */
@@ -144,9 +164,21 @@ export function validatePlaybook(data: unknown): Playbook {
     throw new RapportError('INVALID', `Invalid playbook: ${why}`);
   };
   if (!data || typeof data !== 'object') fail('not an object');
-  const { version, rules } = data as { version?: unknown; rules?: unknown };
+  const { version, rules, blockers } = data as { version?: unknown; rules?: unknown; blockers?: unknown };
   if (typeof version !== 'number') fail('version must be a number');
   if (!Array.isArray(rules) || rules.length === 0) fail('rules must be a non-empty list');
+  if (blockers !== undefined && !Array.isArray(blockers)) fail('blockers must be a list');
+  const blockerIds = new Set<string>();
+  for (const blocker of (blockers ?? []) as Blocker[]) {
+    if (!blocker || typeof blocker.id !== 'string' || !/^[a-z0-9-]{1,20}$/.test(blocker.id))
+      fail(`bad blocker id ${JSON.stringify(blocker?.id)}`);
+    if (blockerIds.has(blocker.id)) fail(`duplicate blocker id ${blocker.id}`);
+    blockerIds.add(blocker.id);
+    if (typeof blocker.label !== 'string' || !blocker.label) fail(`blocker ${blocker.id} has no label`);
+    if (typeof blocker.step !== 'string' || !blocker.step) fail(`blocker ${blocker.id} has no step`);
+    if (blocker.plans !== undefined && !(PLANNABLE_KINDS as readonly string[]).includes(blocker.plans))
+      fail(`blocker ${blocker.id} plans ${blocker.plans}, which cannot be planned`);
+  }
   const ids = new Set<string>();
   for (const rule of rules as Rule[]) {
     if (!rule || typeof rule.id !== 'string' || !/^[a-z0-9-]{1,40}$/.test(rule.id))
@@ -172,6 +204,10 @@ export function validatePlaybook(data: unknown): Playbook {
           fail(`rule ${rule.id}: choice ${choice.id} names unknown kind ${kind}`);
       if (choice.plans !== undefined && !(PLANNABLE_KINDS as readonly string[]).includes(choice.plans))
         fail(`rule ${rule.id}: choice ${choice.id} plans ${choice.plans}, which cannot be planned`);
+      if (choice.asks !== undefined && choice.asks !== 'blocker')
+        fail(`rule ${rule.id}: choice ${choice.id} asks ${String(choice.asks)}; only blocker is known`);
+      if (choice.asks === 'blocker' && blockerIds.size === 0)
+        fail(`rule ${rule.id}: choice ${choice.id} asks for a blocker, but the playbook lists no blockers`);
       const followsUp = rule.trigger?.type === 'planned' && rule.trigger.when === 'after';
       if (choice.outcome !== undefined && !PLANNED_OUTCOMES.includes(choice.outcome))
         fail(`rule ${rule.id}: choice ${choice.id} has unknown outcome ${String(choice.outcome)}`);
@@ -187,9 +223,16 @@ export function validatePlaybook(data: unknown): Playbook {
     if (kinds !== 'any' && kinds !== 'contact' && !kinds.every((kind) => INTERACTION_KINDS.includes(kind)))
       fail(`rule ${rule.id}: unknown kind`);
     switch (trigger.type) {
+      case 'every':
+        if (
+          trigger.sooner !== undefined &&
+          !([1, 2, 3, 4, 5].includes(trigger.sooner.ratingAtMost) && trigger.sooner.days > 0)
+        )
+          fail(`rule ${rule.id}: sooner needs ratingAtMost 1–5 and positive days`);
+        if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
+        break;
       case 'after-first':
       case 'no-recent':
-      case 'every':
         if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
         break;
       case 'planned':
@@ -333,6 +376,28 @@ function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
   return resumed.next ? { next: resumed.next } : {};
 }
 
+/** `every` with `sooner`: the regular series, and one occurrence `sooner.days` after a low check-in. */
+function everyTimeline(
+  rule: Rule,
+  state: PartnerState,
+  trigger: Extract<Trigger, { type: 'every' }>,
+  now: Date,
+): RuleTimeline {
+  const regular = seriesFromAnchor(rule.id, state, trigger, now);
+  const checkin = state.history.checkin;
+  const sooner = trigger.sooner;
+  if (!sooner || !checkin || checkin.lastRating === undefined || checkin.lastRating > sooner.ratingAtMost)
+    return regular;
+  const day = addDaysToDate(checkin.last, sooner.days);
+  const early = atDay(rule.id, day, day, sooner.days);
+  if (early.dueAt.getTime() <= now.getTime()) {
+    const latest = !regular.latest || regular.latest.dueAt < early.dueAt ? early : regular.latest;
+    return { latest, next: regular.next };
+  }
+  const next = !regular.next || early.dueAt < regular.next.dueAt ? early : regular.next;
+  return { latest: regular.latest, next };
+}
+
 function ruleTimeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
   const trigger = rule.trigger;
   const { partner } = state;
@@ -353,7 +418,7 @@ function ruleTimeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline 
       return seriesFromAnchor(rule.id, state, trigger, now);
     }
     case 'every':
-      return seriesFromAnchor(rule.id, state, trigger, now);
+      return everyTimeline(rule, state, trigger, now);
     case 'planned':
       return {};
     case 'after-signing': {

@@ -153,8 +153,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE workspaces ADD COLUMN sending_held_until TEXT;
   ALTER TABLE workspaces ADD COLUMN sending_held_reason TEXT;
   `,
-  // 9: planned events (a visit, workshop or meeting with a date, followed by a brief the working day before
-  // and "did it happen?" after), indexed by when the scheduler's step looks at them next.
+  // 9: answers are facts. Planned events (a visit, workshop or meeting with a date, followed by a brief the
+  // working day before and "did it happen?" after), indexed by when the scheduler's step looks at them next;
+  // and what blocks the collaboration, recorded with the check-in that said so.
   `
   CREATE TABLE planned_events (
     id           INTEGER PRIMARY KEY,
@@ -174,5 +175,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX planned_events_partner ON planned_events (partner_id, status, planned_on);
   CREATE INDEX planned_events_next_step ON planned_events (next_step_at) WHERE next_step_at IS NOT NULL;
+
+  ALTER TABLE interactions ADD COLUMN blocker TEXT;
   `,
 ];
