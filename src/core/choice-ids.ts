@@ -13,6 +13,9 @@ export const NUDGE_ACTIONS = {
   brief: '_brief',
 } as const;
 
+/** A blocker picked after a "Stuck" or "Some friction" answer: `_b-trust` on the nudge it follows up. */
+export const BLOCKER_ACTION_PREFIX = '_b-';
+
 export type ParsedChoice =
   | { type: 'nudge'; nudgeId: number; action: string }
   | { type: 'partner'; partnerId: number; action: string }

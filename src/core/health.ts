@@ -4,7 +4,9 @@
  * nudges, today); the README's "Health score" section documents the same tables.
  *
  * Points (they add up to 100):
- * - Recency, 30: days since anything was last logged with the partner (`RECENCY_STEPS`).
+ * - Recency, 30: days since the last contact with the partner (`RECENCY_STEPS`): a meeting, call, visit
+ *   either way, joint workshop or milestone (`CONTACT_KINDS`). Observations, internal alignment, check-in
+ *   answers and notes are about the partner, not contact with them.
  * - Breadth of habits in the last 90 days, 35: in-person visit either way 10, cultural observation 7,
  *   joint workshop 6, internal alignment 6, check-in 6 (`HABITS`); all or nothing per habit.
  * - Pulse, 25: the latest rated check-in of the last 12 months, 1–5 → 0–20, plus its trend against the
@@ -13,7 +15,7 @@
  *   or unanswered for 7 days. Full marks while nothing has been asked (not signed, or too early).
  */
 import type { Interaction, InteractionKind, IsoDate, KindHistory, Nudge, Partner } from './model';
-import { INTERACTION_KINDS } from './model';
+import { CONTACT_KINDS } from './model';
 import type { Playbook } from './playbook/playbook';
 import { addDaysToDate, daysBetween } from './time';
 
@@ -184,11 +186,11 @@ function scoreFactors(input: HealthInput): HealthFactor[] {
 
 function recency(input: HealthInput): HealthFactor {
   let last: IsoDate | null = null;
-  for (const kind of INTERACTION_KINDS) {
+  for (const kind of CONTACT_KINDS) {
     const seen = input.history[kind]?.last;
     if (seen && (!last || seen > last)) last = seen;
   }
-  if (!last) return { id: 'recency', points: 0, max: RECENCY_MAX, reason: 'nothing logged yet' };
+  if (!last) return { id: 'recency', points: 0, max: RECENCY_MAX, reason: 'no contact logged yet' };
   const days = Math.max(0, daysBetween(last, input.today));
   const points = RECENCY_STEPS.find((step) => days <= step.maxDays)?.points ?? 0;
   const when = days === 0 ? 'today' : days === 1 ? 'yesterday' : `${ago(days)} ago`;

@@ -5,8 +5,7 @@
 import type { Health, HealthFactor } from './health';
 import { monthKeys, sparkline } from './health';
 import type { Message, MessageFile, Section } from './messages';
-import type { Interaction, KindHistory, Member, Partner } from './model';
-import { INTERACTION_KINDS } from './model';
+import type { Interaction, KindHistory, Member, Partner, PlannableKind, PlannedEvent } from './model';
 import type { Occurrence, Playbook, Rule } from './playbook/playbook';
 import { findRule, lastDayOf, renderPrompt } from './playbook/playbook';
 import { formatDay, formatLocal, localDate, nextWorkingSlot, relativeDays } from './time';
@@ -23,6 +22,30 @@ export function healthBadge(health: Health): string {
 /** `🟡 55/100 (fair)`. */
 export function healthText(health: Health): string {
   return `${healthBadge(health)} (${BAND_WORDS[health.band]})`;
+}
+
+/** What can be planned, as the plan form and planned-event lines name it. */
+export const PLAN_LABELS: Record<PlannableKind, string> = {
+  visit: 'Visit to their premises',
+  hosted: 'Hosting them at ours',
+  workshop: 'Joint workshop',
+  alignment: 'Internal alignment meeting',
+  meeting: 'Meeting',
+  call: 'Call',
+};
+
+/** `Mon 14 Dec 2026 (in 17 days)`. */
+export function dayText(date: string, today: string): string {
+  return `${formatDay(date)} (${relativeDays(date, today)})`;
+}
+
+/** Lines for events still planned: the day, what, the note; a passed day waits for "did it happen?". */
+export function plannedLines(events: readonly PlannedEvent[], today: string): string[] {
+  return events.map((event) => {
+    const note = event.note ? ` — ${truncate(event.note, 140)}` : '';
+    const waiting = event.plannedOn < today ? ' — did it happen? waiting for an answer' : '';
+    return `${dayText(event.plannedOn, today)}: ${PLAN_LABELS[event.kind]}${note}${waiting}`;
+  });
 }
 
 /**
@@ -81,7 +104,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** A rule's prompt as it would read on the day an occurrence falls due. */
 export function promptOn(rule: Rule, occurrence: Occurrence, partner: Partner, history: KindHistory): string {
   const trigger = rule.trigger;
-  const kinds = 'kinds' in trigger ? (trigger.kinds === 'any' ? INTERACTION_KINDS : trigger.kinds) : [];
+  const kinds = 'kinds' in trigger ? trigger.kinds : [];
   const day = localDate(occurrence.dueAt, 'UTC');
   return renderPrompt(rule, occurrence, partner.name, sinceText(lastDayOf(history, kinds), day));
 }
@@ -91,6 +114,8 @@ export interface BriefInput {
   health: Health;
   ownerNames: string[];
   history: KindHistory;
+  /** Events still planned, soonest first. */
+  planned: readonly PlannedEvent[];
   /** Most recent first. */
   observations: Interaction[];
   /** Most recent first (any kind but observations). */
@@ -152,6 +177,7 @@ export function briefMessage(input: BriefInput): Message {
               `None logged yet. Watch how they decide and what they value, then \`partner observe ${name} …\`.`,
             ],
       },
+      ...(input.planned.length ? [{ title: 'Planned', lines: plannedLines(input.planned, today) }] : []),
       {
         title: 'Last interactions',
         lines: input.interactions.length

@@ -12,7 +12,7 @@ import { healthScore, healthWindowStart, postSigningRuleIds } from './health';
 import type { BriefInput } from './insight-views';
 import { briefMessage, exportMessage, previewMessage } from './insight-views';
 import type { Message } from './messages';
-import type { Interaction, IsoDate, KindHistory, Member, Nudge, Partner } from './model';
+import type { Interaction, IsoDate, KindHistory, Member, Nudge, Partner, PlannedEvent } from './model';
 import type { Playbook } from './playbook/playbook';
 import { previewPlaybook } from './playbook/preview';
 import type { Store } from './ports';
@@ -25,6 +25,8 @@ export interface Assessment {
   /** The last 12 months, most recent first. */
   interactions: Interaction[];
   nudges: Nudge[];
+  /** Events still planned, soonest first. */
+  planned: PlannedEvent[];
   health: Health;
 }
 
@@ -43,10 +45,11 @@ export class Insights {
   /** Health of one partner as of `now`, seen from the calendar day `today`. */
   async assess(partner: Partner, today: IsoDate, now: Date): Promise<Assessment> {
     const { workspaceId } = partner;
-    const [history, interactions, nudges] = await Promise.all([
+    const [history, interactions, nudges, planned] = await Promise.all([
       this.store.partners.history(workspaceId, partner.id),
       this.store.interactions.listForPartner(workspaceId, partner.id, { since: healthWindowStart(today) }),
       this.store.nudges.listForPartner(workspaceId, partner.id, { limit: 500 }),
+      this.store.plannedEvents.listForPartner(workspaceId, partner.id, { statuses: ['planned'] }),
     ]);
     const health = healthScore({
       partner,
@@ -57,7 +60,7 @@ export class Insights {
       today,
       now,
     });
-    return { partner, history, interactions, nudges, health };
+    return { partner, history, interactions, nudges, planned, health };
   }
 
   /** Open nudges about a partner that wait for one member. */
@@ -82,6 +85,7 @@ export class Insights {
       health: assessment.health,
       ownerNames: owners.map((m, i) => m?.displayName ?? partner.owners[i]!),
       history: assessment.history,
+      planned: assessment.planned,
       observations,
       interactions: recent.filter((i) => i.kind !== 'observation').slice(0, 5),
       pulses: pulses.filter((i) => i.rating !== null).slice(0, 2),
@@ -101,8 +105,11 @@ export class Insights {
     member: Member | null,
     waiting: string[] = [],
   ): Promise<Message> {
-    const history = await this.store.partners.history(partner.workspaceId, partner.id);
-    const occurrences = previewPlaybook({ partner, history }, now, days, this.playbook);
+    const [history, planned] = await Promise.all([
+      this.store.partners.history(partner.workspaceId, partner.id),
+      this.store.plannedEvents.listForPartner(partner.workspaceId, partner.id, { statuses: ['planned'] }),
+    ]);
+    const occurrences = previewPlaybook({ partner, history, planned }, now, days, this.playbook);
     return previewMessage({
       partner,
       history,
@@ -131,7 +138,12 @@ export class Insights {
           health: assessment.health,
           waiting: this.waitingFor(assessment, member.id).length,
           lastWeek: assessment.interactions.filter((i) => i.occurredOn >= lastWeekFrom),
-          upcoming: previewPlaybook({ partner, history: assessment.history }, now, 7, this.playbook),
+          upcoming: previewPlaybook(
+            { partner, history: assessment.history, planned: assessment.planned },
+            now,
+            7,
+            this.playbook,
+          ),
         };
       }),
     );

@@ -28,6 +28,38 @@ export const INTERACTION_KINDS = [
 /** What happened with a partner. `visit`: we went to their premises; `hosted`: they came to ours. */
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
+/**
+ * Kinds that are contact with the partner: "last contact", health's recency and the keep-in-touch rule
+ * count only these. A cultural observation, an internal alignment meeting, a check-in answer (an internal
+ * debrief) and a note are about the partner, not with them.
+ */
+export const CONTACT_KINDS = [
+  'meeting',
+  'call',
+  'visit',
+  'hosted',
+  'workshop',
+  'milestone',
+] as const satisfies readonly InteractionKind[];
+
+/** Kinds that mean we met them: the first one sets the partner's "first met" day. */
+export const MEETING_KINDS: readonly InteractionKind[] = ['meeting', 'visit', 'hosted', 'workshop'];
+
+/** Kinds that can be planned ahead (`plan NAME KIND DATE`), then followed up. */
+export const PLANNABLE_KINDS = [
+  'meeting',
+  'call',
+  'visit',
+  'hosted',
+  'workshop',
+  'alignment',
+] as const satisfies readonly InteractionKind[];
+export type PlannableKind = (typeof PLANNABLE_KINDS)[number];
+
+export const PLANNED_EVENT_STATUSES = ['planned', 'happened', 'missed', 'replanned'] as const;
+/** `planned` until the day has passed and someone says whether it happened; `replanned` when moved. */
+export type PlannedEventStatus = (typeof PLANNED_EVENT_STATUSES)[number];
+
 export const NUDGE_STATUSES = [
   'pending',
   'sent',
@@ -134,13 +166,40 @@ export interface Interaction {
   createdAt: Date;
 }
 
-/** First and last day on which each kind of interaction happened with a partner, with counts. */
-export type KindHistory = Partial<Record<InteractionKind, { first: IsoDate; last: IsoDate; count: number }>>;
+/**
+ * First and last day on which each kind of interaction happened with a partner, with counts, and the
+ * rating of the latest one (by day, then by creation) when it had one.
+ */
+export type KindHistory = Partial<
+  Record<InteractionKind, { first: IsoDate; last: IsoDate; count: number; lastRating?: number }>
+>;
+
+/**
+ * A visit, workshop or meeting with a date still to come (or just passed): followed by a brief the
+ * working day before and "did it happen?" the working day after.
+ */
+export interface PlannedEvent {
+  id: number;
+  workspaceId: string;
+  partnerId: number;
+  kind: PlannableKind;
+  plannedOn: IsoDate;
+  note: string | null;
+  plannedBy: string;
+  status: PlannedEventStatus;
+  /** The event this one re-plans (moved, or missed and planned again). */
+  replacesId: number | null;
+  createdAt: Date;
+  closedAt: Date | null;
+  closedBy: string | null;
+}
 
 /** What the playbook needs to know about a partner to decide what is due. */
 export interface PartnerState {
   partner: Partner;
   history: KindHistory;
+  /** Events still planned (status `planned`); a planned visit quiets the rule that asks for one. */
+  planned?: readonly Pick<PlannedEvent, 'id' | 'kind' | 'plannedOn'>[];
 }
 
 /** A due prompt for one owner about one partner. Unique by (partner, rule, occurrence, member). */

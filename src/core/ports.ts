@@ -13,6 +13,9 @@ import type {
   Nudge,
   NudgeStatus,
   Partner,
+  PlannableKind,
+  PlannedEvent,
+  PlannedEventStatus,
   Platform,
   Stage,
   WorkingPrefs,
@@ -166,6 +169,62 @@ export interface InteractionRepository {
   ): Promise<Interaction[]>;
   /** Every interaction of a workspace, oldest first (by id), for export. */
   listForWorkspace(workspaceId: string): Promise<Interaction[]>;
+  /**
+   * Records what blocks the collaboration (a playbook blocker id) on the check-in that answered `nudgeId`,
+   * once: sets its blocker and appends `noteSuffix` to its note. Returns the blocker on record (the earlier
+   * one, with `recorded: false`, when one was already set), or null when that nudge recorded no check-in.
+   */
+  recordBlocker(
+    workspaceId: string,
+    nudgeId: number,
+    blocker: string,
+    noteSuffix: string,
+  ): Promise<{ blocker: string; recorded: boolean } | null>;
+}
+
+export interface NewPlannedEvent {
+  workspaceId: string;
+  partnerId: number;
+  kind: PlannableKind;
+  plannedOn: IsoDate;
+  note?: string | null;
+  plannedBy: string;
+  /** The event this one re-plans. */
+  replacesId?: number | null;
+  now: Date;
+}
+
+/**
+ * Planned events (a visit, workshop or meeting with a date), and the index the scheduler's planned-event
+ * step reads: an event's next step instant, when its brief or "did it happen?" next falls due.
+ */
+export interface PlannedEventRepository {
+  /** Inserts a `planned` event whose next step is due at once (the step decides what it calls for). */
+  add(input: NewPlannedEvent): Promise<PlannedEvent>;
+  get(workspaceId: string, id: number): Promise<PlannedEvent | null>;
+  /** A partner's events, by planned day (then id), optionally only some statuses or one kind. */
+  listForPartner(
+    workspaceId: string,
+    partnerId: number,
+    options?: { statuses?: readonly PlannedEventStatus[]; kind?: PlannableKind; limit?: number },
+  ): Promise<PlannedEvent[]>;
+  /**
+   * Moves an event to `status` if it is in one of `from` (default: only while `planned`), clearing its next
+   * step. True when this call changed it: a second answer, or a race lost, changes nothing.
+   */
+  settle(
+    workspaceId: string,
+    id: number,
+    status: Exclude<PlannedEventStatus, 'planned'>,
+    /** Who settled it; null when the scheduler found it logged. */
+    memberId: string | null,
+    now: Date,
+    from?: readonly PlannedEventStatus[],
+  ): Promise<boolean>;
+  /** Events still `planned` whose next step has come, across workspaces, earliest first. */
+  listDueSteps(now: Date, limit: number): Promise<PlannedEvent[]>;
+  /** When the step should look at an event again; null when it calls for nothing more. */
+  setNextStepAt(workspaceId: string, id: number, at: Date | null): Promise<void>;
 }
 
 export interface NewNudge {
@@ -439,6 +498,7 @@ export interface Repositories {
   readonly nudges: NudgeRepository;
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
+  readonly plannedEvents: PlannedEventRepository;
 }
 
 /**

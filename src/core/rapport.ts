@@ -19,6 +19,7 @@ import { NudgeFeature } from './features/nudges';
 import { OpenNudgesFeature } from './features/open-nudges';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
+import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
 import { RecordFeature } from './features/record';
 import { Insights } from './insights';
@@ -48,6 +49,7 @@ export class Rapport {
   private readonly partners: PartnerFeature;
   private readonly interactions: InteractionFeature;
   private readonly nudges: NudgeFeature;
+  private readonly planned: PlannedEventFeature;
   private readonly overview: OverviewFeature;
   private readonly insightCommands: InsightCommands;
   private readonly openNudges: OpenNudgesFeature;
@@ -68,7 +70,8 @@ export class Rapport {
     };
     this.partners = new PartnerFeature(deps);
     this.interactions = new InteractionFeature(deps);
-    this.nudges = new NudgeFeature(deps, this.interactions);
+    this.planned = new PlannedEventFeature(deps);
+    this.nudges = new NudgeFeature(deps, this.interactions, this.planned);
     this.overview = new OverviewFeature(deps, this.nudges);
     this.insightCommands = new InsightCommands(deps, this.nudges);
     this.openNudges = new OpenNudgesFeature(deps, this.nudges);
@@ -77,6 +80,7 @@ export class Rapport {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
       ...this.interactions.commands,
+      ...this.planned.commands,
       ...this.overview.commands,
       ...this.insightCommands.commands,
       ...this.nudges.commands,
@@ -202,9 +206,26 @@ export class Rapport {
     context: Record<string, string> | undefined,
     now: Date,
   ): Promise<FormResult> {
+    if (formId === PLAN_FORM_ID) return this.planned.submit(await this.context(actor, now), values, context);
     if (formId !== 'log-interaction')
       return { ok: false, errors: { form: 'This form is not one I know any more. Please start again.' } };
     return this.interactions.submit(await this.context(actor, now), values, context);
+  }
+
+  /**
+   * A form to show again after a refused submission (a channel that redraws it with the errors): the same
+   * form, from current data, with its context; the log form for an id it does not know.
+   */
+  async reopenForm(
+    actor: Actor,
+    formId: string,
+    context: Record<string, string> | undefined,
+    now: Date,
+  ): Promise<Form> {
+    if (formId !== PLAN_FORM_ID) return this.openLogForm(actor, now);
+    const form = await this.planned.form(actor.workspaceId);
+    if (context) form.context = context;
+    return form;
   }
 
   /**

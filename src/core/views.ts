@@ -101,7 +101,8 @@ export function answerChoices(nudge: Nudge, rule: Rule): Choice[] {
     style: choice.style,
   }));
   if (rule.logKind) choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.log), label: 'Log it now' });
-  if (rule.logKind === 'visit' || rule.logKind === 'workshop')
+  const beforeEvent = rule.trigger.type === 'planned' && rule.trigger.when === 'before';
+  if (rule.logKind === 'visit' || rule.logKind === 'workshop' || beforeEvent)
     choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.brief), label: 'Brief me' });
   return choices;
 }
@@ -122,10 +123,11 @@ export function nudgeMessage(
   partner: Partner,
   since: string,
   days?: number,
+  extra: Record<string, string> = {},
 ): Message {
   return {
     title: `${partner.name} — ${rule.title}`,
-    text: renderPrompt(rule, { occurrence: nudge.occurrence, days }, partner.name, since),
+    text: renderPrompt(rule, { occurrence: nudge.occurrence, days }, partner.name, since, extra),
     choices: nudgeChoices(nudge, rule),
     footer: rule.habit,
   };

@@ -8,7 +8,7 @@
  */
 import { ChannelError, describeError } from '../core/errors';
 import type { Address, Member, Platform } from '../core/model';
-import { planSchedule, saveSchedule } from '../core/playbook/partner-schedule';
+import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
 import { expiryLimits } from '../core/playbook/playbook';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
@@ -17,6 +17,7 @@ import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
 import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
+import { createPlannedFollowUps } from './planned-follow-ups';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -133,6 +134,7 @@ export class NudgeScheduler {
     if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
     report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
+    report.created += await createPlannedFollowUps(this.store, this.rapport.playbook, this.logger, now);
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
     if (report.created || report.delivered || report.failed || report.deferred) {
@@ -154,10 +156,8 @@ export class NudgeScheduler {
       for (const partner of partners) {
         try {
           const { workspaceId } = partner;
-          const history = await this.store.partners.history(workspaceId, partner.id);
-          const schedule = planSchedule(partner, history, now, this.rapport.playbook, {
-            dueMaterialized: true,
-          });
+          const state = await readPartnerState(this.store, partner);
+          const schedule = planSchedule(state, now, this.rapport.playbook, { dueMaterialized: true });
           for (const occurrence of schedule.evaluation.due) {
             for (const memberId of partner.owners) {
               const result = await this.store.nudges.createIfAbsent({

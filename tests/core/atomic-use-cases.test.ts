@@ -3,6 +3,7 @@
  * writes leaves nothing of it behind (on a real SQLite file).
  */
 import type { Repositories, UnitOfWork } from '../../src/core/ports';
+import { createPlannedFollowUps } from '../../src/scheduler/planned-follow-ups';
 import { coreHarness } from '../support/core-harness';
 
 type Harness = Awaited<ReturnType<typeof coreHarness>>;
@@ -31,6 +32,7 @@ function snapshot(h: Harness) {
       .all(),
     interactions: h.store.db.prepare('SELECT * FROM interactions').all(),
     nudges: h.store.db.prepare('SELECT id, status, answer, answered_at FROM nudges').all(),
+    plannedEvents: h.store.db.prepare('SELECT * FROM planned_events').all(),
   };
 }
 
@@ -95,6 +97,89 @@ describe('atomic use cases', () => {
       expect(snapshot(h)).toEqual(before);
     },
   );
+
+  it.each([
+    ['interactions', 'add'],
+    ['partners', 'setNextDueAt'],
+  ] as const)(
+    'leaves “Reached out” unanswered when %s.%s fails while recording the call',
+    async (repository, method) => {
+      const partner = (await h.store.partners.findByName(h.actor.workspaceId, 'Nissan'))!;
+      const { nudge } = await h.store.nudges.createIfAbsent({
+        workspaceId: h.actor.workspaceId,
+        partnerId: partner.id,
+        memberId: h.actor.memberId,
+        ruleId: 'keep-in-touch',
+        occurrence: '2026-11-20',
+        dueAt: new Date('2026-11-20T00:00:00Z'),
+        deliverAfter: new Date('2026-11-20T00:00:00Z'),
+        now: h.now,
+      });
+      const before = snapshot(h);
+      failInside(h, repository, method);
+      await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:reached-out`, h.now)).rejects.toThrow(
+        /injected failure/,
+      );
+      expect(snapshot(h)).toEqual(before);
+    },
+  );
+
+  it.each([
+    ['plannedEvents', 'add'],
+    ['nudges', 'expirePending'],
+    ['partners', 'setNextDueAt'],
+  ] as const)('leaves a moved plan where it was when %s.%s fails', async (repository, method) => {
+    await h.say('plan Nissan visit 2026-12-03');
+    const before = snapshot(h);
+    failInside(h, repository, method);
+    // Moving a plan settles the first one, adds the new one and quiets the schedule: one use case.
+    await expect(h.rapport.handleCommand(h.actor, 'plan Nissan visit 2026-12-04', h.now)).rejects.toThrow(
+      /injected failure/,
+    );
+    expect(snapshot(h)).toEqual(before);
+  });
+
+  it.each([
+    ['interactions', 'add'],
+    ['partners', 'update'],
+    ['nudges', 'expirePending'],
+    ['partners', 'setNextDueAt'],
+  ] as const)(
+    'leaves a planned visit open and its question unanswered when %s.%s fails on “Yes”',
+    async (repository, method) => {
+      await h.say('plan Nissan visit 2026-11-26', new Date('2026-11-20T10:00:00Z'));
+      const partner = (await h.store.partners.findByName(h.actor.workspaceId, 'Nissan'))!;
+      const { nudge } = await h.store.nudges.createIfAbsent({
+        workspaceId: h.actor.workspaceId,
+        partnerId: partner.id,
+        memberId: h.actor.memberId,
+        ruleId: 'planned-followup',
+        occurrence: 'e1:visit:2026-11-26',
+        dueAt: new Date('2026-11-27T09:00:00Z'),
+        deliverAfter: new Date('2026-11-27T09:00:00Z'),
+        now: h.now,
+      });
+      const before = snapshot(h);
+      failInside(h, repository, method);
+      // Yes settles the event, answers the question, logs the visit and its first-met day, re-plans.
+      await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:happened`, h.now)).rejects.toThrow(
+        /injected failure/,
+      );
+      expect(snapshot(h)).toEqual(before);
+    },
+  );
+
+  it('creates no half of a planned event’s follow-ups when the step fails, and looks again in an hour', async () => {
+    await h.say('plan Nissan visit 2026-11-26', new Date('2026-11-20T10:00:00Z'));
+    const before = snapshot(h);
+    failInside(h, 'plannedEvents', 'setNextStepAt');
+    expect(await createPlannedFollowUps(h.store, h.rapport.playbook, h.logger, h.now)).toBe(0);
+    const after = snapshot(h);
+    expect(after.nudges).toEqual(before.nudges);
+    expect(after.plannedEvents).toEqual([
+      { ...(before.plannedEvents[0] as object), next_step_at: '2026-11-27T11:00:00.000Z' },
+    ]);
+  });
 
   it('writes the whole use case when nothing fails (the injection is what made the others fail)', async () => {
     const before = snapshot(h);

@@ -108,18 +108,18 @@ const SIGNED = { stage: 'signed' as const, signedOn: '2026-01-10' };
 describe('health score', () => {
   it.each([
     {
-      name: 'a new partner with nothing logged scores 23, and a visit would raise it most',
+      name: 'a new partner with no contact logged scores 23, and a visit would raise it most',
       input: {},
       expected: { score: 23, band: 'poor', recency: 0, visit: 0, pulse: 13, 'post-signing': 10 },
       reasons: [
-        'nothing logged yet',
+        'no contact logged yet',
         'no pulse in 12 months (counted as a steady 3/5)',
         'no in-person visit yet',
       ],
       step: { id: 'visit', gain: 40 },
     },
     {
-      name: 'every habit, a rising pulse and every post-signing check-in answered score 100',
+      name: 'every habit, a rising pulse and every post-signing check-in answered score 100; the last contact is the visit, not the later check-in',
       input: {
         partner: SIGNED,
         logs: [...ALL_HABITS(3), ['checkin', 2, 5], ['checkin', 100, 4]] as Log[],
@@ -138,14 +138,14 @@ describe('health score', () => {
         'post-signing': 10,
       },
       reasons: [
-        'last contact 2 days ago',
+        'last contact 3 days ago',
         'latest pulse 5/5, up from 4/5',
         'answered 2 of 2 post-signing check-ins',
       ],
       step: null,
     },
     {
-      name: 'a visit seven months ago and three cultural observations this quarter are both explained',
+      name: 'a visit seven months ago is the last contact: three cultural observations this quarter earn their habit, not recency',
       input: {
         logs: [
           ['visit', 214],
@@ -154,9 +154,13 @@ describe('health score', () => {
           ['observation', 89],
         ] as Log[],
       },
-      expected: { score: 30 + 7 + 13 + 10, band: 'fair', recency: 30, visit: 0, observation: 7 },
-      reasons: ['no in-person visit in 7 months', '3 cultural observations in the last 90 days'],
-      step: { id: 'visit', gain: 10 },
+      expected: { score: 0 + 7 + 13 + 10, band: 'poor', recency: 0, visit: 0, observation: 7 },
+      reasons: [
+        'last contact 7 months ago',
+        'no in-person visit in 7 months',
+        '3 cultural observations in the last 90 days',
+      ],
+      step: { id: 'visit', gain: 30 + 10 },
     },
     {
       name: 'hosting them counts as an in-person visit',
@@ -166,11 +170,11 @@ describe('health score', () => {
       step: { id: 'observation', gain: 7 },
     },
     {
-      name: 'an observation exactly 90 days old is out of the window',
+      name: 'an observation exactly 90 days old is out of the window (and, being no contact, earns no recency)',
       input: { logs: [['observation', 90]] as Log[] },
-      expected: { recency: 8, observation: 0 },
-      reasons: ['no cultural observation in 3 months'],
-      step: { id: 'visit', gain: 22 + 10 },
+      expected: { recency: 0, observation: 0 },
+      reasons: ['no cultural observation in 3 months', 'no contact logged yet'],
+      step: { id: 'visit', gain: 30 + 10 },
     },
     {
       name: 'a falling pulse earns no trend points',
@@ -249,6 +253,29 @@ describe('health score', () => {
       step: { id: 'contact', gain: 15 },
     },
     {
+      name: 'a check-in answered today (the day-7 internal debrief) is no contact: recency stays with the meeting 40 days ago',
+      input: {
+        logs: [
+          ['meeting', 40],
+          ['checkin', 0, 5],
+        ] as Log[],
+      },
+      expected: { recency: 15, checkin: 6 },
+      reasons: ['last contact 40 days ago'],
+    },
+    {
+      name: 'internal alignment and notes are about the partner, not contact with them',
+      input: {
+        logs: [
+          ['alignment', 1],
+          ['note', 1],
+        ] as Log[],
+      },
+      expected: { recency: 0, alignment: 6 },
+      reasons: ['no contact logged yet'],
+      step: { id: 'visit', gain: 30 + 10 },
+    },
+    {
       name: 'an ended collaboration has no next step',
       input: { partner: { stage: 'ended' as const } },
       expected: { score: 23 },
@@ -290,10 +317,22 @@ describe('health score', () => {
     });
   });
 
-  it('lists the biggest loss first', () => {
+  it.each(['meeting', 'call', 'visit', 'hosted', 'workshop', 'milestone'] as const)(
+    'counts a %s as contact for recency',
+    (kind) => {
+      expect(score({ logs: [[kind, 2]] }).factors[0]).toMatchObject({
+        id: 'recency',
+        points: 30,
+        reason: 'last contact 2 days ago',
+      });
+    },
+  );
+
+  it('lists the biggest loss first (a cultural observation alone is no contact)', () => {
     const health = score({ logs: [['observation', 3]] });
-    expect(health.reasons[0]).toBe('no pulse in 12 months (counted as a steady 3/5)');
-    expect(health.reasons[1]).toBe('no in-person visit yet');
+    expect(health.reasons[0]).toBe('no contact logged yet');
+    expect(health.reasons[1]).toBe('no pulse in 12 months (counted as a steady 3/5)');
+    expect(health.reasons[2]).toBe('no in-person visit yet');
     expect(health.reasons.slice(-1)[0]).toBe('not signed yet: no post-signing check-ins owed');
   });
 

@@ -31,12 +31,24 @@ describe('the default playbook', () => {
       ['keep-in-touch@2026-01-31', 'site-visit@2026-01-15'],
     ],
     [
-      'resets the keep-in-touch clock with any logged touch',
+      'resets the keep-in-touch clock with any logged contact',
       {},
       { call: once('2026-01-20') },
       // Without the call, keep-in-touch would be due since 31 Jan.
       '2026-02-02T08:00:00Z',
       ['site-visit@2026-01-15'],
+    ],
+    [
+      'still asks to keep in touch after only internal work: an observation, an alignment meeting, a check-in',
+      {},
+      {
+        observation: once('2026-01-20'),
+        alignment: once('2026-01-20'),
+        checkin: once('2026-01-21'),
+        note: once('2026-01-21'),
+      },
+      '2026-01-22T08:00:00Z',
+      ['keep-in-touch@2026-01-22', 'site-visit@2026-01-15'],
     ],
     [
       'asks again for a visit 120 days after the last one',
@@ -176,10 +188,76 @@ describe('the default playbook', () => {
       'internal-alignment',
       'joint-workshop',
       'keep-in-touch',
+      'planned-brief',
+      'planned-followup',
       'post-signing',
       'relationship-pulse',
       'site-visit',
     ]);
+  });
+});
+
+describe('planned events and low check-ins in the playbook', () => {
+  const state = (
+    history: KindHistory,
+    planned: { id: number; kind: 'visit' | 'workshop'; plannedOn: string }[],
+  ) => ({
+    partner: partner(),
+    history,
+    planned,
+  });
+  const dueAt = (s: ReturnType<typeof state>, now: string): string[] =>
+    evaluatePlaybook(s, new Date(now), DEFAULT_PLAYBOOK)
+      .due.map((o) => `${o.ruleId}@${o.occurrence}`)
+      .sort();
+  const nextOf = (s: ReturnType<typeof state>, now: string, ruleId: string) =>
+    evaluatePlaybook(s, new Date(now), DEFAULT_PLAYBOOK).upcoming.find((o) => o.ruleId === ruleId);
+
+  it('quiets the site-visit nudge while a visit is planned, and brings it back a week after the planned day', () => {
+    const planned = state({ call: once('2026-01-14') }, [{ id: 7, kind: 'visit', plannedOn: '2026-01-20' }]);
+    expect(dueAt(planned, '2026-01-15T08:00:00Z')).toEqual([]);
+    expect(nextOf(planned, '2026-01-15T08:00:00Z', 'site-visit')).toMatchObject({
+      occurrence: '2026-01-15',
+      dueAt: new Date('2026-01-28T00:00:00Z'),
+    });
+    expect(dueAt(planned, '2026-01-27T23:00:00Z')).toEqual([]);
+    expect(dueAt(planned, '2026-01-28T08:00:00Z')).toEqual(['site-visit@2026-01-15']);
+  });
+
+  it('does not quiet what the plan is not about: a planned workshop leaves the visit reminder alone', () => {
+    const planned = state({ call: once('2026-01-14') }, [
+      { id: 7, kind: 'workshop', plannedOn: '2026-01-20' },
+    ]);
+    expect(dueAt(planned, '2026-01-15T08:00:00Z')).toEqual(['site-visit@2026-01-15']);
+  });
+
+  it('never makes a planned event’s brief or follow-up due itself (the scheduler’s step does)', () => {
+    const planned = state({}, [{ id: 7, kind: 'visit', plannedOn: '2026-01-20' }]);
+    const all = evaluatePlaybook(planned, new Date('2026-01-21T08:00:00Z'), DEFAULT_PLAYBOOK);
+    expect([...all.due, ...all.upcoming].some((o) => o.ruleId.startsWith('planned-'))).toBe(false);
+  });
+
+  it.each<[string, number | undefined, string]>([
+    ['brings the pulse forward to 14 days after a check-in rated 1 (Stuck)', 1, '2026-02-14'],
+    ['keeps the quarterly pulse after a check-in rated 3 (Some friction)', 3, '2026-04-01'],
+    ['keeps the quarterly pulse after a check-in without a rating', undefined, '2026-04-01'],
+  ])('%s', (_name, lastRating, expected) => {
+    const checkin = { ...once('2026-01-31'), ...(lastRating === undefined ? {} : { lastRating }) };
+    const s = state({ call: once('2026-01-31'), checkin }, []);
+    expect(nextOf(s, '2026-02-01T08:00:00Z', 'relationship-pulse')?.occurrence).toBe(expected);
+  });
+
+  it('makes the early pulse due on its day, then returns to the quarter once a better pulse is logged', () => {
+    const stuck = state({ call: once('2026-02-10'), checkin: { ...once('2026-01-31'), lastRating: 1 } }, []);
+    expect(dueAt(stuck, '2026-02-14T08:00:00Z')).toContain('relationship-pulse@2026-02-14');
+    const better = state(
+      {
+        call: once('2026-02-10'),
+        checkin: { first: '2026-01-31', last: '2026-02-14', count: 2, lastRating: 4 },
+      },
+      [],
+    );
+    expect(nextOf(better, '2026-02-15T08:00:00Z', 'relationship-pulse')?.occurrence).toBe('2026-04-01');
   });
 });
 
@@ -200,6 +278,32 @@ describe('playbook validation', () => {
     ],
     ['a rating outside 1–5', (p: typeof valid) => (p.rules[4].choices[0].rating = 9), /rating/],
     ['no rules', (p: typeof valid) => (p.rules = []), /non-empty/],
+    [
+      'a plan of a kind that cannot be planned',
+      (p: typeof valid) => (p.rules[1].choices[0].plans = 'observation'),
+      /cannot be planned/,
+    ],
+    ['a blocker question without blockers', (p: typeof valid) => delete p.blockers, /lists no blockers/],
+    [
+      'a planned follow-up choice without an outcome',
+      (p: typeof valid) =>
+        delete p.rules.find((r: { id: string }) => r.id === 'planned-followup').choices[0].outcome,
+      /outcome belongs to every choice of a planned follow-up/,
+    ],
+    [
+      'a planned trigger that is neither before nor after',
+      (p: typeof valid) =>
+        (p.rules.find((r: { id: string }) => r.id === 'planned-brief').trigger.when = 'during'),
+      /before" or "after/,
+    ],
+    [
+      'a sooner pulse without days',
+      (p: typeof valid) =>
+        (p.rules.find((r: { id: string }) => r.id === 'relationship-pulse').trigger.sooner = {
+          ratingAtMost: 1,
+        }),
+      /sooner needs/,
+    ],
   ])('rejects %s', (_name, mutate, message) => {
     const copy = JSON.parse(JSON.stringify(valid));
     mutate(copy);

@@ -36,6 +36,7 @@ describe('store round trips', () => {
       'interactions.add',
       'nudges.listForPartner',
       'partners.history',
+      'plannedEvents.listForPartner',
       'nudges.expirePending',
       'partners.setNextDueAt',
       'journal.add',

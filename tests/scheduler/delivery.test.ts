@@ -45,8 +45,9 @@ async function seed(h: Awaited<ReturnType<typeof coreHarness>>, members: number,
     );
     for (let p = 0; p < partners; p++) {
       await h.rapport.handleCommand(actor, `add Partner-${m}-${p}`, added);
-      // Keep every rule but the site visit quiet.
-      await h.rapport.handleCommand(actor, `log Partner-${m}-${p} observation 2026-11-29 Noted`, MONDAY);
+      // Keep every rule but the site visit quiet: a call is contact (keep in touch), and the cultural
+      // observation rule first asks 30 days after the partner was added.
+      await h.rapport.handleCommand(actor, `log Partner-${m}-${p} call 2026-11-29 Noted`, MONDAY);
     }
   }
 }

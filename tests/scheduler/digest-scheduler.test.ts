@@ -112,7 +112,7 @@ describe('weekly digest', () => {
     expect(first!.message.title).toBe('Your partnerships — week of Mon 30 Nov 2026');
     expect(first!.message.sections![0]).toEqual({
       title: 'Needs attention',
-      lines: [expect.stringMatching(/^🔴 23\/100 \*Nissan\* — nothing logged yet\. Next: Visit them/)],
+      lines: [expect.stringMatching(/^🔴 23\/100 \*Nissan\* — no contact logged yet\. Next: Visit them/)],
     });
     expect(first!.message.sections![2]!.title).toBe('Coming up this week');
     expect(first!.message.sections![2]!.lines).toContain('Fri 4 Dec 2026 — *Nissan*: Plan a site visit');

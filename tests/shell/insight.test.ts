@@ -58,7 +58,7 @@ describe('insight views in the terminal', () => {
     expect(out).toContain('  Health        🟢 73/100 (good)');
     expect(out).toContain('Health 🟢 73/100 (good)\n  ✗ no in-person visit in 7 months (0/10)');
     for (const line of [
-      '✓ last contact today (30/30)',
+      '✓ last contact 7 days ago (30/30)',
       '✓ 1 cultural observation in the last 90 days (7/7)',
       '✓ 2 check-ins in the last 90 days (6/6)',
       '• latest pulse 4/5, up from 3/5 (20/25)',
@@ -85,17 +85,17 @@ describe('insight views in the terminal', () => {
   it('list puts what needs attention first and shows health', async () => {
     const out = await runShell(options, ['list']);
     const renault = out.indexOf('🔴 23/100 Renault Group — negotiating, no contact logged');
-    const nissan = out.indexOf('🟢 73/100 Nissan — signed, last contact today');
+    const nissan = out.indexOf('🟢 73/100 Nissan — signed, last contact 7 days ago');
     expect(renault).toBeGreaterThan(0);
     expect(nissan).toBeGreaterThan(renault);
-    expect(out).toContain('· nothing logged yet');
+    expect(out).toContain('· no contact logged yet');
   });
 
   it('the dashboard is sorted by attention and shows health with its reason and next step', async () => {
     const dashboard = await withService(options, (service) => service.rapport.dashboard(SHELL_ACTOR, NOW));
     expect(dashboard.sections!.map((s) => s.title)).toEqual(['Renault Group', 'Nissan']);
     expect(dashboard.sections![0]!.lines[0]).toBe(
-      'Health 🔴 23/100 (needs attention) — nothing logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
+      'Health 🔴 23/100 (needs attention) — no contact logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
     );
     expect(dashboard.sections![1]!.lines[0]).toMatch(
       /^Health 🟢 73\/100 \(good\) — no in-person visit in 7 months/,
@@ -127,6 +127,7 @@ describe('insight views in the terminal', () => {
     expect(out).toContain(
       'If nothing new is logged, I will send 7 nudges about Nissan until Tue 26 Jan 2027.',
     );
+    // Keep in touch counts from the last contact (the meeting of 20 Nov), not from today's observation.
     expect(out).toContain(
       'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Wed 16 Dec, 09:00 — Plan a site visit\n  Mon 28 Dec, 09:00 — Keep in touch',
     );

@@ -11,7 +11,16 @@ export interface StoreCallCount {
   inTransactions: string[];
 }
 
-const REPOSITORIES = ['workspaces', 'members', 'partners', 'interactions', 'nudges', 'digests', 'journal'];
+const REPOSITORIES = [
+  'workspaces',
+  'members',
+  'partners',
+  'interactions',
+  'nudges',
+  'digests',
+  'journal',
+  'plannedEvents',
+];
 
 function counting<T extends object>(
   target: T,

@@ -332,7 +332,7 @@ export class TeamsBot extends ActivityHandler {
     const result = await rapport.submitForm(seen.actor, formId, values, context, now);
     if (result.ok) return { card: messageCard(result.reply), send: [] };
     // Rebuild the form from current data (partners may have changed) and put back what was typed.
-    const form = await rapport.openLogForm(seen.actor, now);
+    const form = await rapport.reopenForm(seen.actor, formId, context, now);
     if (form.id !== formId) {
       const problem = result.errors.form ?? 'This form is out of date. Please start again.';
       return { card: messageCard({ text: problem, isError: true }), send: [] };

@@ -62,6 +62,18 @@ export const COMMANDS: CommandSpec[] = [
     ],
   },
   {
+    name: 'plan',
+    usage: 'plan NAME KIND DATE [NOTE…]',
+    summary:
+      'Plan a visit, workshop or meeting. KIND: visit, hosted, workshop, alignment, meeting, call. DATE: 14 Dec, ' +
+      'next friday, 2026-12-14 — today or later. You get a brief the working day before and are asked the working ' +
+      'day after whether it happened. Planning the same kind again moves it.',
+    examples: [
+      'plan Nissan visit 14 Dec Plant tour with their purchasing team',
+      'plan "Renault Group" workshop next friday',
+    ],
+  },
+  {
     name: 'stage',
     usage: 'stage NAME STAGE',
     summary: 'Move a partner to another stage: exploring, negotiating, signed, ended.',

@@ -5,11 +5,11 @@ import { describeDay, readDate, readDatePhrase } from '../commands/dates';
 import { LIMITS, suggest } from '../commands/grammar';
 import type { Form, FormResult, FormValues, Message } from '../messages';
 import type { InteractionKind, IsoDate, NudgeStatus, Partner } from '../model';
-import { INTERACTION_KINDS } from '../model';
+import { INTERACTION_KINDS, MEETING_KINDS } from '../model';
 import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
-import { MEETING_KINDS, replanAndJournal } from './record-journal';
+import { replanAndJournal } from './record-journal';
 
 export interface LogFormInitial {
   partnerId?: number;

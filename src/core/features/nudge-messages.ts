@@ -8,7 +8,8 @@ import type { KindHistory, Member, Nudge, Partner } from '../model';
 import { isOpenNudge } from '../nudge-rules';
 import type { Playbook, Rule } from '../playbook/playbook';
 import { findRule, lastDayOf, renderPrompt } from '../playbook/playbook';
-import { daysBetween, localDate } from '../time';
+import { eventPhrase, parsePlannedOccurrence } from '../playbook/planned-events';
+import { daysBetween, formatDay, localDate, relativeDays } from '../time';
 import { answerChoices, closedNudgeMessage, laterChoices, nudgeMessage, sinceText } from '../views';
 
 /** What rendering a nudge needs: the nudge, its partner with the partner's history, and its member. */
@@ -50,8 +51,8 @@ function promptFacts(view: NudgeView, rule: Rule, now: Date): { since: string; d
 /** One nudge as it is delivered. */
 export function renderNudge(view: NudgeView, now: Date, playbook: Playbook): Message {
   const rule = ruleOf(playbook, view.nudge);
-  const { since, days } = promptFacts(view, rule, now);
-  return nudgeMessage(view.nudge, rule, view.partner, since, days);
+  const { since, days, extra } = promptFacts(view, rule, now);
+  return nudgeMessage(view.nudge, rule, view.partner, since, days, extra);
 }
 
 /**
@@ -74,8 +75,14 @@ export function renderNudges(
   const { partner } = first;
   const sections: Section[] = views.map((view) => {
     const rule = ruleOf(playbook, view.nudge);
-    const { since, days } = promptFacts(view, rule, now);
-    const prompt = renderPrompt(rule, { occurrence: view.nudge.occurrence, days }, partner.name, since);
+    const { since, days, extra } = promptFacts(view, rule, now);
+    const prompt = renderPrompt(
+      rule,
+      { occurrence: view.nudge.occurrence, days },
+      partner.name,
+      since,
+      extra,
+    );
     const outcome = outcomes.get(view.nudge.id);
     return outcome
       ? { title: rule.title, lines: [prompt, `✓ ${outcome}`] }

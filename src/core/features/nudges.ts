@@ -1,26 +1,44 @@
 /**
  * Nudges as members meet them: the delivered message, its buttons (answer, log it now, brief me, snooze,
- * dismiss), the `snooze` command, and the lines that describe a nudge in status views.
+ * dismiss), the `snooze` command, and the lines that describe a nudge in status views. An answer is a
+ * fact: it records what it says ("Reached out" → a call), asks the date of what it plans, or asks what
+ * is blocking and answers with the playbook's next step.
  */
-import { NUDGE_ACTIONS } from '../choice-ids';
+import { BLOCKER_ACTION_PREFIX, NUDGE_ACTIONS, nudgeChoiceId } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
-import type { Member, Nudge } from '../model';
+import type { InteractionKind, Member, Nudge, Partner } from '../model';
 import { isOpenNudge, LOGGED_ANSWER, mayAnswer } from '../nudge-rules';
+import type { Rule } from '../playbook/playbook';
 import { byRulePriority, findRule } from '../playbook/playbook';
 import { refreshSchedule } from '../playbook/partner-schedule';
+import { eventNoun, parsePlannedOccurrence } from '../playbook/planned-events';
 import { addDaysToInstant, formatDay, formatLocal, localDate, nextWorkingSlot, parseDuration } from '../time';
 import { truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
+import { addFact } from './facts';
 import type { InteractionFeature } from './interactions';
 import type { NudgeView } from './nudge-messages';
 import { renderNudges } from './nudge-messages';
+import type { PlannedEventFeature } from './planned-events';
 
 export type { NudgeView } from './nudge-messages';
 
 const DAY_MS = 86_400_000;
 const MAX_SNOOZE_DAYS = 90;
+
+/** How a kind an answer records reads in a sentence: "Logged a call today." */
+const KIND_WORDS: Partial<Record<InteractionKind, string>> = {
+  call: 'call',
+  meeting: 'meeting',
+  visit: 'visit to their premises',
+  hosted: 'visit at yours',
+  workshop: 'joint workshop',
+  alignment: 'internal alignment meeting',
+};
+
+const BLOCKER_QUESTION = 'What is blocking most?';
 
 export class NudgeFeature {
   readonly commands: CommandTable = {
@@ -30,6 +48,7 @@ export class NudgeFeature {
   constructor(
     private readonly deps: FeatureDeps,
     private readonly interactions: InteractionFeature,
+    private readonly planned: PlannedEventFeature,
   ) {}
 
   /**
@@ -94,6 +113,9 @@ export class NudgeFeature {
     if (!mayAnswer(nudge, partner, actor.memberId)) {
       return { reply: usageError(`This nudge is for ${partner.name}'s owners; you are not one of them.`) };
     }
+    // The follow-up question of an answer already given ("Stuck" → what is blocking?).
+    if (action.startsWith(BLOCKER_ACTION_PREFIX))
+      return this.blocker(actor, member, nudge, partner, rule, action.slice(BLOCKER_ACTION_PREFIX.length));
     const history = await store.partners.history(actor.workspaceId, partner.id);
     const view = { partner, history, member };
     /** The message the button was on, as it stands once `outcome` is recorded for `closed` nudges. */
@@ -118,8 +140,15 @@ export class NudgeFeature {
             nudgeId: nudge.id,
           }),
         };
-      case NUDGE_ACTIONS.brief:
-        return { reply: await insights.brief(partner, today, now) };
+      case NUDGE_ACTIONS.brief: {
+        const brief = await insights.brief(partner, today, now);
+        if (rule.trigger.type !== 'planned') return { reply: brief };
+        // The brief before a planned event is what the nudge was for: reading it answers it.
+        const answer = { choiceId: NUDGE_ACTIONS.brief, memberId: actor.memberId, at: now };
+        if (!(await store.nudges.answer(actor.workspaceId, nudge.id, answer)).answered) return again();
+        const outcome = `Brief read — ${member.displayName ?? 'you'}, ${formatDay(today)}`;
+        return { reply: brief, replaceOriginal: await replacement(outcome) };
+      }
       case NUDGE_ACTIONS.snoozeDay:
       case NUDGE_ACTIONS.snoozeWeek: {
         // Snooze and dismiss act on the whole message: every nudge still open in it.
@@ -141,6 +170,8 @@ export class NudgeFeature {
     }
     const choice = rule.choices.find((c) => c.id === action);
     if (!choice) return { reply: usageError('That answer is not one this nudge offers any more.') };
+    if (choice.outcome)
+      return this.planned.answerFollowUp(actor, member, nudge, partner, choice, now, replacement, again);
     // The answer, what it records and the schedule it changes are written together.
     const answered = await store.transaction(async (tx) => {
       const outcome = await tx.nudges.answer(actor.workspaceId, nudge.id, {
@@ -149,10 +180,9 @@ export class NudgeFeature {
         at: now,
       });
       if (!outcome.answered) return false;
+      let current = partner;
       if (rule.records === 'checkin') {
-        await tx.interactions.add({
-          workspaceId: actor.workspaceId,
-          partnerId: partner.id,
+        current = await addFact(tx, current, {
           memberId: actor.memberId,
           kind: 'checkin',
           occurredOn: today,
@@ -162,14 +192,83 @@ export class NudgeFeature {
           now,
         });
       }
-      await refreshSchedule(tx, partner, now, playbook);
+      if (choice.records) {
+        current = await addFact(tx, current, {
+          memberId: actor.memberId,
+          kind: choice.records,
+          occurredOn: today,
+          note: `${rule.title}: ${choice.label}`,
+          nudgeId: nudge.id,
+          now,
+        });
+      }
+      await refreshSchedule(tx, current, now, playbook);
       return true;
     });
     if (!answered) return again();
-    const outcome = `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`;
+    const replaceOriginal = await replacement(
+      `Recorded “${choice.label}” — ${member.displayName ?? 'you'}, ${formatDay(today)}`,
+    );
+    const thanks = `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).`;
+    if (choice.plans) {
+      const ask = await this.planned.askDate(partner, choice.plans, today, thanks);
+      return { ...ask, replaceOriginal };
+    }
+    if (choice.asks === 'blocker') return { reply: this.blockerQuestion(nudge, thanks), replaceOriginal };
+    const fact = choice.records ? ` Logged a ${KIND_WORDS[choice.records] ?? choice.records} today.` : '';
+    return { reply: { text: `${thanks}${fact}` }, replaceOriginal };
+  }
+
+  /** "What is blocking most?", with one button per blocker of the playbook. */
+  private blockerQuestion(nudge: Nudge, lead: string): Message {
     return {
-      reply: { text: `Thanks — recorded *${choice.label}* for ${partner.name} (${rule.title}).` },
-      replaceOriginal: await replacement(outcome),
+      text: `${lead} ${BLOCKER_QUESTION}`,
+      choices: (this.deps.playbook.blockers ?? []).map((blocker) => ({
+        id: nudgeChoiceId(nudge.id, `${BLOCKER_ACTION_PREFIX}${blocker.id}`),
+        label: blocker.label,
+      })),
+    };
+  }
+
+  /**
+   * A blocker picked after "Stuck" or "Some friction": recorded once with the check-in that answer wrote,
+   * and answered with the playbook's next step for it.
+   */
+  private async blocker(
+    actor: Actor,
+    member: Member,
+    nudge: Nudge,
+    partner: Partner,
+    rule: Rule,
+    blockerId: string,
+  ): Promise<ChoiceResult> {
+    const { store, playbook } = this.deps;
+    const blockers = playbook.blockers ?? [];
+    const asked = rule.choices.find((c) => c.id === nudge.answer && c.asks === 'blocker');
+    const picked = blockers.find((b) => b.id === blockerId);
+    if (nudge.status !== 'answered' || !asked || !picked)
+      return { reply: usageError('That question is not open any more.') };
+    const onRecord = await store.interactions.recordBlocker(
+      actor.workspaceId,
+      nudge.id,
+      picked.id,
+      ` — blocking: ${picked.label}`,
+    );
+    if (!onRecord) return { reply: usageError('That check-in is no longer on record.') };
+    const blocker = blockers.find((b) => b.id === onRecord.blocker) ?? picked;
+    const name = partner.name;
+    const step = blocker.step.replaceAll('{partner}', name);
+    const plan = blocker.plans
+      ? `\nWhen? \`partner plan ${quoteName(name)} ${blocker.plans} DATE\` and I will follow it up.`
+      : '';
+    const lead = onRecord.recorded
+      ? `Noted: *${blocker.label}* is what blocks the collaboration with *${name}*.`
+      : `Already noted: *${blocker.label}* is what blocks the collaboration with *${name}*.`;
+    const by = onRecord.recorded ? ` — ${member.displayName ?? 'you'}` : '';
+    return {
+      reply: { text: `${lead}\n*Next step:* ${step}${plan}` },
+      // The question is closed where it was asked, so it cannot be answered twice.
+      replaceOriginal: { text: BLOCKER_QUESTION, footer: `Blocking: ${blocker.label}${by}` },
     };
   }
 
@@ -217,9 +316,16 @@ export class NudgeFeature {
     return findRule(this.deps.playbook, ruleId)?.title ?? ruleId;
   }
 
+  /** The rule's title, with the event for a planned event's nudge: `Did it happen? (visit, Mon 14 Dec 2026)`. */
+  private nudgeTitle(nudge: Nudge): string {
+    const event = parsePlannedOccurrence(nudge.occurrence);
+    const title = this.ruleTitle(nudge.ruleId);
+    return event ? `${title} (${eventNoun(event.kind)}, ${formatDay(event.plannedOn)})` : title;
+  }
+
   /** One line saying where an open nudge stands for the member. */
   statusLine(nudge: Nudge, member: Member): string {
-    const title = this.ruleTitle(nudge.ruleId);
+    const title = this.nudgeTitle(nudge);
     if (nudge.status === 'sent')
       return `${title} — sent ${formatLocal(nudge.sentAt ?? nudge.dueAt, member.timeZone)}, waiting for your answer`;
     if (nudge.status === 'snoozed')
@@ -232,12 +338,15 @@ export class NudgeFeature {
     const rule = findRule(this.deps.playbook, nudge.ruleId);
     const choice = rule?.choices.find((c) => c.id === nudge.answer);
     const when = nudge.answeredAt ? formatDay(localDate(nudge.answeredAt, member.timeZone)) : '';
-    return `${rule?.title ?? nudge.ruleId} (${nudge.occurrence}): ${choice?.label ?? nudge.answer} — ${when}`;
+    const title = parsePlannedOccurrence(nudge.occurrence)
+      ? this.nudgeTitle(nudge)
+      : `${rule?.title ?? nudge.ruleId} (${nudge.occurrence})`;
+    return `${title}: ${choice?.label ?? nudge.answer} — ${when}`;
   }
 
   /** A line for a nudge given up after bounded retries: it must be seen, never silently dropped. */
   failedLine(nudge: Nudge): string {
-    return `${this.ruleTitle(nudge.ruleId)} — gave up after ${nudge.attempts} attempts (${nudge.lastError ?? 'unknown error'})`;
+    return `${this.nudgeTitle(nudge)} — gave up after ${nudge.attempts} attempts (${nudge.lastError ?? 'unknown error'})`;
   }
 
   /** What closed a nudge, in words. */

@@ -11,6 +11,7 @@ import {
   healthText,
   nextStepText,
   quoteName,
+  plannedLines,
   touchesSection,
 } from '../insight-views';
 import type { Assessment } from '../insights';
@@ -147,10 +148,10 @@ export class OverviewFeature {
   }
 
   private summaryLine(ctx: CommandContext, assessment: Assessment): string {
-    const { partner, history } = assessment;
+    const { partner, history, planned } = assessment;
     const { playbook } = this.deps;
-    const last = lastDayOf(history);
-    const next = evaluatePlaybook({ partner, history }, ctx.now, playbook).upcoming[0];
+    const last = lastDayOf(history, 'contact');
+    const next = evaluatePlaybook({ partner, history, planned }, ctx.now, playbook).upcoming[0];
     const nextText = next
       ? `; next: ${findRule(playbook, next.ruleId)?.title ?? next.ruleId} ${relativeDays(localDate(next.dueAt, 'UTC'), ctx.today)}`
       : '';
@@ -173,9 +174,9 @@ export class OverviewFeature {
       insights.assess(partner, ctx.today, ctx.now),
       store.interactions.listForPartner(workspaceId, partner.id, { limit: 5 }),
     ]);
-    const { history } = assessment;
+    const { history, planned } = assessment;
     const nudges = assessment.nudges.slice(0, 50);
-    const evaluation = evaluatePlaybook({ partner, history }, ctx.now, playbook);
+    const evaluation = evaluatePlaybook({ partner, history, planned }, ctx.now, playbook);
     const owners = await Promise.all(partner.owners.map((id) => store.members.get(workspaceId, id)));
     const facts = [
       { label: 'Stage', value: partner.stage },
@@ -190,7 +191,7 @@ export class OverviewFeature {
         value: `${formatDay(partner.signedOn)} (${relativeDays(partner.signedOn, ctx.today)})`,
       });
     }
-    const last = lastDayOf(history);
+    const last = lastDayOf(history, 'contact');
     facts.push({
       label: 'Last contact',
       value: last ? `${formatDay(last)} (${relativeDays(last, ctx.today)})` : 'none logged',
@@ -211,6 +212,7 @@ export class OverviewFeature {
           ? recent.map((i, index) => `${index + 1}. ${interactionLine(i, ctx.today)}`)
           : ['None logged yet.'],
       },
+      ...(planned.length ? [{ title: 'Planned', lines: plannedLines(planned, ctx.today) }] : []),
       {
         title: 'Open check-ins',
         lines: openCheckins.length ? openCheckins.map(line) : ['No check-in waiting for an answer.'],

@@ -4,8 +4,9 @@
  * can reopen them; corrections recompute what is derived from the history (the first-met day).
  */
 import type { InteractionKind, IsoDate, KindHistory, Partner } from '../model';
+import { MEETING_KINDS } from '../model';
 import { isOpenNudge, LOGGED_ANSWER } from '../nudge-rules';
-import { planSchedule, saveSchedule } from '../playbook/partner-schedule';
+import { planSchedule, readPartnerState, saveSchedule } from '../playbook/partner-schedule';
 import type { Playbook } from '../playbook/playbook';
 import { rulesAnsweredBy } from '../playbook/playbook';
 import type { ExpiredNudge, JournalChange, Repositories, StageFields } from '../ports';
@@ -13,9 +14,6 @@ import type { Actor } from './context';
 
 /** How long a write can be taken back with `undo`, in ms. */
 export const UNDO_WINDOW_MS = 24 * 3_600_000;
-
-/** Kinds that mean we met them: the earliest sets the partner's "first met" day. */
-export const MEETING_KINDS: readonly InteractionKind[] = ['meeting', 'visit', 'hosted', 'workshop'];
 
 /** The first day we met them, from the history: the earliest meeting, visit, hosting or workshop. */
 export function firstMetFrom(history: KindHistory): IsoDate | null {
@@ -56,8 +54,9 @@ export async function replan(
       .filter(isOpenNudge)
       .map((n) => [n.id, n.status]),
   );
-  const history = await tx.partners.history(partner.workspaceId, partner.id);
-  const schedule = planSchedule(partner, history, now, playbook, { dueMaterialized: false });
+  const schedule = planSchedule(await readPartnerState(tx, partner), now, playbook, {
+    dueMaterialized: false,
+  });
   if (logged && open.size) {
     const stillDue = new Set(schedule.evaluation.due.map((o) => o.ruleId));
     const done = rulesAnsweredBy(playbook, logged).filter((ruleId) => !stillDue.has(ruleId));

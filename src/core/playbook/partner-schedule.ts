@@ -3,8 +3,9 @@
  * partner changes) and the nudge scheduler (after it has turned what is due into nudges), and the one
  * place that writes its outcome.
  */
-import type { KindHistory, Partner } from '../model';
+import type { Partner, PartnerState } from '../model';
 import type { Repositories } from '../ports';
+import { plannedOccurrence } from './planned-events';
 import type { Evaluation, Playbook } from './playbook';
 import { evaluatePlaybook, rulesEndedByLogging } from './playbook';
 
@@ -17,27 +18,51 @@ export interface PartnerSchedule {
    * (`dueMaterialized`), the next future occurrence. Null: nothing will ever fall due.
    */
   nextDueAt: Date | null;
+  /**
+   * Occurrences whose undelivered nudges stay: what is due, and the brief and follow-up of each event still
+   * planned (the scheduler's planned-event step creates those; they end when their event is settled).
+   */
+  keep: { ruleId: string; occurrence: string }[];
+}
+
+/** Everything the playbook reads about a partner: its history and the events still planned. */
+export async function readPartnerState(
+  repos: Pick<Repositories, 'partners' | 'plannedEvents'>,
+  partner: Partner,
+): Promise<PartnerState> {
+  const [history, planned] = await Promise.all([
+    repos.partners.history(partner.workspaceId, partner.id),
+    repos.plannedEvents.listForPartner(partner.workspaceId, partner.id, { statuses: ['planned'] }),
+  ]);
+  return { partner, history, planned };
 }
 
 export function planSchedule(
-  partner: Partner,
-  history: KindHistory,
+  state: PartnerState,
   now: Date,
   playbook: Playbook,
   options: { dueMaterialized: boolean },
 ): PartnerSchedule {
-  const evaluation = evaluatePlaybook({ partner, history }, now, playbook);
+  const evaluation = evaluatePlaybook(state, now, playbook);
+  const keep = [
+    ...evaluation.due,
+    ...(state.planned ?? []).flatMap((event) =>
+      playbook.rules
+        .filter((rule) => rule.trigger.type === 'planned')
+        .map((rule) => ({ ruleId: rule.id, occurrence: plannedOccurrence(event) })),
+    ),
+  ];
   if (!options.dueMaterialized && evaluation.due.length) {
     const earliestDue = evaluation.due.reduce(
       (min, o) => (o.dueAt < min ? o.dueAt : min),
       evaluation.due[0]!.dueAt,
     );
-    return { evaluation, nextDueAt: earliestDue };
+    return { evaluation, nextDueAt: earliestDue, keep };
   }
   const next = evaluation.nextDueAt;
   // The playbook only ever returns future instants here; guard anyway so that a pass always terminates.
   const nextDueAt = next && next.getTime() <= now.getTime() ? new Date(now.getTime() + 60_000) : next;
-  return { evaluation, nextDueAt };
+  return { evaluation, nextDueAt, keep };
 }
 
 /**
@@ -54,7 +79,7 @@ export async function saveSchedule(
   await repos.nudges.expirePending(
     partner.workspaceId,
     partner.id,
-    schedule.evaluation.due,
+    schedule.keep,
     now,
     rulesEndedByLogging(playbook),
   );
@@ -63,13 +88,13 @@ export async function saveSchedule(
 
 /** Re-plans one partner after a change, inside the caller's transaction. */
 export async function refreshSchedule(
-  tx: Pick<Repositories, 'nudges' | 'partners'>,
+  tx: Pick<Repositories, 'nudges' | 'partners' | 'plannedEvents'>,
   partner: Partner,
   now: Date,
   playbook: Playbook,
 ): Promise<PartnerSchedule> {
-  const history = await tx.partners.history(partner.workspaceId, partner.id);
-  const schedule = planSchedule(partner, history, now, playbook, { dueMaterialized: false });
+  const state = await readPartnerState(tx, partner);
+  const schedule = planSchedule(state, now, playbook, { dueMaterialized: false });
   await saveSchedule(tx, partner, schedule, now, playbook);
   return schedule;
 }

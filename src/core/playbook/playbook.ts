@@ -2,8 +2,8 @@
  * The playbook: rules, as data, that say when a nudge becomes due for a partner and what it asks.
  * `evaluatePlaybook` is a pure function of (partner state, now, playbook).
  */
-import { INTERACTION_KINDS, STAGES } from '../model';
-import type { InteractionKind, IsoDate, KindHistory, PartnerState, Stage } from '../model';
+import { CONTACT_KINDS, INTERACTION_KINDS, PLANNABLE_KINDS, STAGES } from '../model';
+import type { InteractionKind, IsoDate, KindHistory, PartnerState, PlannableKind, Stage } from '../model';
 import { RapportError } from '../errors';
 import { addDaysToDate, addDaysToInstant, dayStart, daysBetween } from '../time';
 import defaultPlaybookData from './default-playbook.json';
@@ -17,9 +17,28 @@ export interface RuleChoice {
   /** The answer is a fact: it records an interaction of this kind on the day of the answer ("Reached out" → a call). */
   records?: InteractionKind;
   /** The answer announces a planned event of this kind: its date is asked for, then followed up. */
-  plans?: InteractionKind;
+  plans?: PlannableKind;
   /** The answer needs one follow-up question (what is blocking) before a next step is suggested. */
   asks?: 'blocker';
+  /**
+   * For a planned event's "did it happen?" (a `planned` rule, `when: 'after'`): `happened` logs it on the
+   * planned day, `replan` asks for a new date, `drop` lets it go.
+   */
+  outcome?: PlannedOutcome;
+}
+
+export const PLANNED_OUTCOMES = ['happened', 'replan', 'drop'] as const;
+export type PlannedOutcome = (typeof PLANNED_OUTCOMES)[number];
+
+/** What can block a collaboration, with the concrete next step the playbook suggests for it. */
+export interface Blocker {
+  /** e.g. `trust`; travels in a button id, so short and plain. */
+  id: string;
+  label: string;
+  /** The next step, with `{partner}`: "Visit them at their premises…". */
+  step: string;
+  /** The interaction the step is about, when it can be planned (`plan NAME KIND DATE` is suggested). */
+  plans?: PlannableKind;
 }
 
 /** How much a rule's nudge is worth when a member's attention is scarce (the daily cap picks the highest). */
@@ -30,12 +49,19 @@ export type RulePriority = (typeof RULE_PRIORITIES)[number];
  * When a rule's occurrences fall due. Days are calendar days.
  * - `after-first`: once, `days` after the first interaction of `kinds` (skipped when older than `staleAfterDays`,
  *   or when one of `satisfiedBy` was logged since).
- * - `no-recent`: when nothing of `kinds` (or anything) happened for `days`; before any, `firstAfterDays` after
- *   the anchor (partner added, or signed); repeats every `days` while it stays true.
+ * - `no-recent`: when nothing of `kinds` (`any` kind, or any `contact` kind) happened for `days`; before any,
+ *   `firstAfterDays` after the anchor (partner added, or signed); repeats every `days` while it stays true.
  * - `after-signing`: at each of `days` after signing, then every `thenEveryDays`.
  * - `missing`: while nothing of `kinds` was ever logged, inside stage windows (from `fromDays` after entering
  *   the stage — for `signed`, after the signing date — until `untilDays`, if set).
- * - `every`: every `days`, first `firstAfterDays` after the anchor.
+ * - `every`: every `days`, first `firstAfterDays` after the anchor; with `sooner`, also `sooner.days` after a
+ *   check-in whose rating was at most `sooner.ratingAtMost` (a "Stuck" brings the next pulse forward).
+ * - `planned`: the working day before (`before`) or after (`after`) each planned event. These occurrences
+ *   come from the partner's planned events and each owner's working days: the scheduler's planned-event
+ *   step creates them, `evaluatePlaybook` never makes them due.
+ *
+ * A rule that asks for explicit `kinds` (`no-recent`, `missing`) is quiet while one of them is planned:
+ * until the day after the planned day, and while "did it happen?" waits, up to `PLANNED_GRACE_DAYS` more.
  */
 export type Trigger =
   | {
@@ -48,7 +74,7 @@ export type Trigger =
     }
   | {
       type: 'no-recent';
-      kinds: InteractionKind[] | 'any';
+      kinds: InteractionKind[] | 'any' | 'contact';
       days: number;
       anchor: 'added' | 'signed';
       firstAfterDays: number;
@@ -59,7 +85,14 @@ export type Trigger =
       kinds: InteractionKind[];
       windows: { stage: Stage; fromDays: number; untilDays?: number }[];
     }
-  | { type: 'every'; days: number; anchor: 'added' | 'signed'; firstAfterDays: number };
+  | {
+      type: 'every';
+      days: number;
+      anchor: 'added' | 'signed';
+      firstAfterDays: number;
+      sooner?: { ratingAtMost: number; days: number };
+    }
+  | { type: 'planned'; when: 'before' | 'after' };
 
 export interface Rule {
   id: string;
@@ -69,7 +102,10 @@ export interface Rule {
   trigger: Trigger;
   /** Stages in which the rule applies (default: all but `ended`). */
   stages?: Stage[];
-  /** Text with `{partner}`, `{days}` (days since the anchor) and `{since}` ("in 45 days", "yet"). */
+  /**
+   * Text with `{partner}`, `{days}` (days since the anchor) and `{since}` ("in 45 days", "yet"); for a
+   * `planned` rule, `{event}` ("visit to *Nissan*") and `{day}` (the planned day).
+   */
   prompt: string;
   /** Prompts for particular occurrences, e.g. `d7`. */
   prompts?: Record<string, string>;
@@ -92,7 +128,12 @@ export interface Rule {
 export interface Playbook {
   version: number;
   rules: Rule[];
+  /** What a "Stuck" or "Some friction" answer may be blocked by (choices with `asks: 'blocker'`). */
+  blockers?: Blocker[];
 }
+
+/** How long after its day a planned event that nobody followed up still quiets the rule asking for it. */
+export const PLANNED_GRACE_DAYS = 7;
 
 /** One occurrence of a rule that is (or will be) due for a partner. */
 export interface Occurrence {
@@ -123,9 +164,21 @@ export function validatePlaybook(data: unknown): Playbook {
     throw new RapportError('INVALID', `Invalid playbook: ${why}`);
   };
   if (!data || typeof data !== 'object') fail('not an object');
-  const { version, rules } = data as { version?: unknown; rules?: unknown };
+  const { version, rules, blockers } = data as { version?: unknown; rules?: unknown; blockers?: unknown };
   if (typeof version !== 'number') fail('version must be a number');
   if (!Array.isArray(rules) || rules.length === 0) fail('rules must be a non-empty list');
+  if (blockers !== undefined && !Array.isArray(blockers)) fail('blockers must be a list');
+  const blockerIds = new Set<string>();
+  for (const blocker of (blockers ?? []) as Blocker[]) {
+    if (!blocker || typeof blocker.id !== 'string' || !/^[a-z0-9-]{1,20}$/.test(blocker.id))
+      fail(`bad blocker id ${JSON.stringify(blocker?.id)}`);
+    if (blockerIds.has(blocker.id)) fail(`duplicate blocker id ${blocker.id}`);
+    blockerIds.add(blocker.id);
+    if (typeof blocker.label !== 'string' || !blocker.label) fail(`blocker ${blocker.id} has no label`);
+    if (typeof blocker.step !== 'string' || !blocker.step) fail(`blocker ${blocker.id} has no step`);
+    if (blocker.plans !== undefined && !(PLANNABLE_KINDS as readonly string[]).includes(blocker.plans))
+      fail(`blocker ${blocker.id} plans ${blocker.plans}, which cannot be planned`);
+  }
   const ids = new Set<string>();
   for (const rule of rules as Rule[]) {
     if (!rule || typeof rule.id !== 'string' || !/^[a-z0-9-]{1,40}$/.test(rule.id))
@@ -149,18 +202,42 @@ export function validatePlaybook(data: unknown): Playbook {
       for (const kind of [choice.records, choice.plans])
         if (kind !== undefined && !INTERACTION_KINDS.includes(kind))
           fail(`rule ${rule.id}: choice ${choice.id} names unknown kind ${kind}`);
+      if (choice.plans !== undefined && !(PLANNABLE_KINDS as readonly string[]).includes(choice.plans))
+        fail(`rule ${rule.id}: choice ${choice.id} plans ${choice.plans}, which cannot be planned`);
+      if (choice.asks !== undefined && choice.asks !== 'blocker')
+        fail(`rule ${rule.id}: choice ${choice.id} asks ${String(choice.asks)}; only blocker is known`);
+      if (choice.asks === 'blocker' && blockerIds.size === 0)
+        fail(`rule ${rule.id}: choice ${choice.id} asks for a blocker, but the playbook lists no blockers`);
+      const followsUp = rule.trigger?.type === 'planned' && rule.trigger.when === 'after';
+      if (choice.outcome !== undefined && !PLANNED_OUTCOMES.includes(choice.outcome))
+        fail(`rule ${rule.id}: choice ${choice.id} has unknown outcome ${String(choice.outcome)}`);
+      if ((choice.outcome !== undefined) !== followsUp)
+        fail(
+          `rule ${rule.id}: choice ${choice.id}: an outcome belongs to every choice of a planned follow-up`,
+        );
     }
     for (const stage of rule.stages ?? [])
       if (!STAGES.includes(stage)) fail(`rule ${rule.id}: unknown stage ${stage}`);
     const trigger = rule.trigger;
     const kinds = 'kinds' in trigger ? trigger.kinds : [];
-    if (kinds !== 'any' && !kinds.every((kind) => INTERACTION_KINDS.includes(kind)))
+    if (kinds !== 'any' && kinds !== 'contact' && !kinds.every((kind) => INTERACTION_KINDS.includes(kind)))
       fail(`rule ${rule.id}: unknown kind`);
     switch (trigger.type) {
+      case 'every':
+        if (
+          trigger.sooner !== undefined &&
+          !([1, 2, 3, 4, 5].includes(trigger.sooner.ratingAtMost) && trigger.sooner.days > 0)
+        )
+          fail(`rule ${rule.id}: sooner needs ratingAtMost 1–5 and positive days`);
+        if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
+        break;
       case 'after-first':
       case 'no-recent':
-      case 'every':
         if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
+        break;
+      case 'planned':
+        if (trigger.when !== 'before' && trigger.when !== 'after')
+          fail(`rule ${rule.id}: a planned trigger is "before" or "after"`);
         break;
       case 'after-signing':
         if (!trigger.days.length || trigger.days.some((d) => !(d > 0)))
@@ -184,7 +261,7 @@ export function validatePlaybook(data: unknown): Playbook {
  */
 export function rulesEndedByLogging(playbook: Playbook): string[] {
   return playbook.rules
-    .filter((rule) => rule.trigger.type === 'no-recent' || rule.trigger.type === 'missing')
+    .filter((rule) => ['no-recent', 'missing', 'planned'].includes(rule.trigger.type))
     .map((rule) => rule.id);
 }
 
@@ -200,7 +277,9 @@ export function rulesAnsweredBy(playbook: Playbook, kind: InteractionKind): stri
       const trigger = rule.trigger;
       if (trigger.type === 'after-first') return (trigger.satisfiedBy ?? []).includes(kind);
       if (!('kinds' in trigger)) return false;
-      return trigger.kinds === 'any' || trigger.kinds.includes(kind);
+      if (trigger.kinds === 'any') return true;
+      if (trigger.kinds === 'contact') return (CONTACT_KINDS as readonly InteractionKind[]).includes(kind);
+      return trigger.kinds.includes(kind);
     })
     .map((rule) => rule.id);
 }
@@ -224,6 +303,11 @@ export function byRulePriority(playbook: Playbook, a: string, b: string): number
     return rule ? PRIORITY_RANK[rule.priority ?? 'normal'] : 3;
   };
   return rank(a) - rank(b);
+}
+
+/** The rule that sends a planned event's brief (`before`) or its "did it happen?" (`after`), if any. */
+export function plannedRule(playbook: Playbook, when: 'before' | 'after'): Rule | undefined {
+  return playbook.rules.find((rule) => rule.trigger.type === 'planned' && rule.trigger.when === when);
 }
 
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
@@ -254,13 +338,18 @@ function series(ruleId: string, start: IsoDate, step: number, now: Date, daysAtS
   };
 }
 
+/** Kinds a trigger names, with `any` and `contact` spelled out. */
+export function kindsOf(kinds: readonly InteractionKind[] | 'any' | 'contact'): readonly InteractionKind[] {
+  return kinds === 'any' ? INTERACTION_KINDS : kinds === 'contact' ? CONTACT_KINDS : kinds;
+}
+
 /** The last day anything of `kinds` (default: any kind) was logged, or null. */
 export function lastDayOf(
   history: KindHistory,
-  kinds: readonly InteractionKind[] | 'any' = 'any',
+  kinds: readonly InteractionKind[] | 'any' | 'contact' = 'any',
 ): IsoDate | null {
   let last: IsoDate | null = null;
-  for (const kind of kinds === 'any' ? INTERACTION_KINDS : kinds) {
+  for (const kind of kindsOf(kinds)) {
     const seen = history[kind]?.last;
     if (seen && (!last || seen > last)) last = seen;
   }
@@ -299,7 +388,57 @@ function seriesFromAnchor(
   );
 }
 
+/**
+ * A rule that asks for what is already planned waits: from now until the day after the latest planned day
+ * of its kinds, plus `PLANNED_GRACE_DAYS` while the event is still open (its "did it happen?" unanswered).
+ * Null when nothing it asks for is planned, or the wait is over.
+ */
+function quietUntil(rule: Rule, state: PartnerState, now: Date): Date | null {
+  const trigger = rule.trigger;
+  if (trigger.type !== 'no-recent' && trigger.type !== 'missing') return null;
+  if (!Array.isArray(trigger.kinds)) return null;
+  const kinds: readonly InteractionKind[] = trigger.kinds;
+  let until: Date | null = null;
+  for (const event of state.planned ?? []) {
+    if (!kinds.includes(event.kind)) continue;
+    const end = dayStart(addDaysToDate(event.plannedOn, 1 + PLANNED_GRACE_DAYS));
+    if (end.getTime() > now.getTime() && (!until || end > until)) until = end;
+  }
+  return until;
+}
+
 function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
+  const until = quietUntil(rule, state, now);
+  if (!until) return ruleTimeline(rule, state, now);
+  // Quiet until then: what the rule makes due at that instant is its next occurrence.
+  const resumed = ruleTimeline(rule, state, until);
+  if (resumed.latest) return { next: { ...resumed.latest, dueAt: until } };
+  return resumed.next ? { next: resumed.next } : {};
+}
+
+/** `every` with `sooner`: the regular series, and one occurrence `sooner.days` after a low check-in. */
+function everyTimeline(
+  rule: Rule,
+  state: PartnerState,
+  trigger: Extract<Trigger, { type: 'every' }>,
+  now: Date,
+): RuleTimeline {
+  const regular = seriesFromAnchor(rule.id, state, trigger, now);
+  const checkin = state.history.checkin;
+  const sooner = trigger.sooner;
+  if (!sooner || !checkin || checkin.lastRating === undefined || checkin.lastRating > sooner.ratingAtMost)
+    return regular;
+  const day = addDaysToDate(checkin.last, sooner.days);
+  const early = atDay(rule.id, day, day, sooner.days);
+  if (early.dueAt.getTime() <= now.getTime()) {
+    const latest = !regular.latest || regular.latest.dueAt < early.dueAt ? early : regular.latest;
+    return { latest, next: regular.next };
+  }
+  const next = !regular.next || early.dueAt < regular.next.dueAt ? early : regular.next;
+  return { latest: regular.latest, next };
+}
+
+function ruleTimeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
   const trigger = rule.trigger;
   const { partner } = state;
   switch (trigger.type) {
@@ -319,7 +458,9 @@ function timeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline {
       return seriesFromAnchor(rule.id, state, trigger, now);
     }
     case 'every':
-      return seriesFromAnchor(rule.id, state, trigger, now);
+      return everyTimeline(rule, state, trigger, now);
+    case 'planned':
+      return {};
     case 'after-signing': {
       const signed = partner.signedOn;
       if (!signed) return {};
@@ -379,16 +520,19 @@ export function evaluatePlaybook(state: PartnerState, now: Date, playbook: Playb
   return { due, upcoming, nextDueAt: upcoming[0]?.dueAt ?? null };
 }
 
-/** Fills a rule's prompt for an occurrence. */
+/** Fills a rule's prompt for an occurrence; `extra` fills further placeholders (`{event}`, `{day}`). */
 export function renderPrompt(
   rule: Rule,
   occurrence: Pick<Occurrence, 'occurrence' | 'days'>,
   partnerName: string,
   since: string,
+  extra: Record<string, string> = {},
 ): string {
   const template = rule.prompts?.[occurrence.occurrence] ?? rule.prompt;
-  return template
+  let text = template
     .replaceAll('{partner}', partnerName)
     .replaceAll('{days}', String(occurrence.days ?? ''))
     .replaceAll('{since}', since);
+  for (const [name, value] of Object.entries(extra)) text = text.replaceAll(`{${name}}`, value);
+  return text;
 }

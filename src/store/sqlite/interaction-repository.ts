@@ -154,6 +154,30 @@ export class SqliteInteractionRepository implements InteractionRepository {
     );
   }
 
+  recordBlocker(
+    workspaceId: string,
+    nudgeId: number,
+    blocker: string,
+    noteSuffix: string,
+  ): Promise<{ blocker: string; recorded: boolean } | null> {
+    return this.connection.run((db) =>
+      db.atomic(() => {
+        const row = db
+          .prepare(
+            `SELECT id, blocker FROM interactions
+             WHERE workspace_id = ? AND nudge_id = ? AND kind = 'checkin' ORDER BY id LIMIT 1`,
+          )
+          .get(workspaceId, nudgeId) as { id: number; blocker: string | null } | undefined;
+        if (!row) return null;
+        if (row.blocker !== null) return { blocker: row.blocker, recorded: false };
+        db.prepare(
+          `UPDATE interactions SET blocker = ?, note = COALESCE(note, '') || ? WHERE id = ? AND blocker IS NULL`,
+        ).run(blocker, noteSuffix, row.id);
+        return { blocker, recorded: true };
+      }, true),
+    );
+  }
+
   listForWorkspace(workspaceId: string): Promise<Interaction[]> {
     return this.connection.run((db) =>
       (

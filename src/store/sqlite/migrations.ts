@@ -184,4 +184,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX journal_interaction ON journal (interaction_id);
   CREATE INDEX journal_partner ON journal (partner_id);
   `,
+  // 11: answers are facts. Planned events (a visit, workshop or meeting with a date, followed by a brief the
+  // working day before and "did it happen?" after), indexed by when the scheduler's step looks at them next;
+  // and what blocks the collaboration, recorded with the check-in that said so.
+  `
+  CREATE TABLE planned_events (
+    id           INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    partner_id   INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('meeting', 'call', 'visit', 'hosted', 'workshop', 'alignment')),
+    planned_on   TEXT NOT NULL,
+    note         TEXT,
+    planned_by   TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'planned'
+                   CHECK (status IN ('planned', 'happened', 'missed', 'replanned')),
+    replaces_id  INTEGER REFERENCES planned_events (id) ON DELETE SET NULL,
+    next_step_at TEXT,
+    created_at   TEXT NOT NULL,
+    closed_at    TEXT,
+    closed_by    TEXT
+  );
+  CREATE INDEX planned_events_partner ON planned_events (partner_id, status, planned_on);
+  CREATE INDEX planned_events_next_step ON planned_events (next_step_at) WHERE next_step_at IS NOT NULL;
+
+  ALTER TABLE interactions ADD COLUMN blocker TEXT;
+  `,
 ];

@@ -37,12 +37,24 @@ export function withOwners(db: SqliteDb, rows: Row[]): Partner[] {
   }));
 }
 
-type HistoryRow = { partner_id: number; kind: InteractionKind; first: string; last: string; count: number };
+type HistoryRow = {
+  partner_id: number;
+  kind: InteractionKind;
+  first: string;
+  last: string;
+  count: number;
+  last_rating: number | null;
+};
+
+/** The rating of the partner's latest interaction of the row's kind (by day, then id), as a column. */
+const LAST_RATING = `(SELECT r.rating FROM interactions r WHERE r.partner_id = i.partner_id AND r.kind = i.kind
+  ORDER BY r.occurred_on DESC, r.id DESC LIMIT 1) AS last_rating`;
 
 function addToHistories(histories: Map<number, KindHistory>, rows: HistoryRow[]): Map<number, KindHistory> {
   for (const row of rows) {
     const history = histories.get(row.partner_id) ?? {};
     history[row.kind] = { first: row.first, last: row.last, count: row.count };
+    if (row.last_rating !== null) history[row.kind]!.lastRating = row.last_rating;
     histories.set(row.partner_id, history);
   }
   return histories;
@@ -54,7 +66,8 @@ export function readHistories(db: SqliteDb, partnerIds: readonly number[]): Map<
   if (partnerIds.length === 0) return histories;
   const rows = db
     .prepare(
-      `SELECT i.partner_id, i.kind, MIN(i.occurred_on) AS first, MAX(i.occurred_on) AS last, COUNT(*) AS count
+      `SELECT i.partner_id, i.kind, MIN(i.occurred_on) AS first, MAX(i.occurred_on) AS last, COUNT(*) AS count,
+         ${LAST_RATING}
        FROM interactions i JOIN partners p ON p.id = i.partner_id AND p.workspace_id = i.workspace_id
        WHERE i.partner_id IN (SELECT value FROM json_each(?)) GROUP BY i.partner_id, i.kind`,
     )
@@ -224,8 +237,9 @@ export class SqlitePartnerRepository implements PartnerRepository {
     return this.connection.run((db) => {
       const rows = db
         .prepare(
-          `SELECT partner_id, kind, MIN(occurred_on) AS first, MAX(occurred_on) AS last, COUNT(*) AS count
-           FROM interactions WHERE workspace_id = ? AND partner_id = ? GROUP BY kind`,
+          `SELECT i.partner_id, i.kind, MIN(i.occurred_on) AS first, MAX(i.occurred_on) AS last, COUNT(*) AS count,
+             ${LAST_RATING}
+           FROM interactions i WHERE i.workspace_id = ? AND i.partner_id = ? GROUP BY i.kind`,
         )
         .all(workspaceId, id) as HistoryRow[];
       return addToHistories(new Map(), rows).get(id) ?? {};

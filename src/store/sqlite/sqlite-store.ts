@@ -14,6 +14,7 @@ import type {
   MemberRepository,
   NudgeRepository,
   PartnerRepository,
+  PlannedEventRepository,
   Repositories,
   Store,
   WorkspaceRepository,
@@ -27,6 +28,7 @@ import { SqliteMemberRepository } from './member-repository';
 import { migrate } from './migrate';
 import { SqliteNudgeRepository } from './nudge-repository';
 import { SqlitePartnerRepository } from './partner-repository';
+import { SqlitePlannedEventRepository } from './planned-event-repository';
 import type { BadRowReporter } from './rows';
 import { SqliteWorkspaceRepository } from './workspace-repository';
 
@@ -97,6 +99,7 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     nudges: new SqliteNudgeRepository(connection, onBadRow),
     digests: new SqliteDigestRepository(connection),
     journal: new SqliteJournalRepository(connection, onBadRow),
+    plannedEvents: new SqlitePlannedEventRepository(connection),
   };
 }
 
@@ -108,6 +111,7 @@ export class SqliteStore implements Store {
   readonly nudges: NudgeRepository;
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
+  readonly plannedEvents: PlannedEventRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -127,6 +131,7 @@ export class SqliteStore implements Store {
     this.nudges = repos.nudges;
     this.digests = repos.digests;
     this.journal = repos.journal;
+    this.plannedEvents = repos.plannedEvents;
   }
 
   /**

@@ -115,7 +115,7 @@ describe('Slack insight views', () => {
     expect(health).toEqual(
       expect.arrayContaining([
         '• latest pulse 4/5, up from 3/5 (20/25)',
-        '✓ last contact today (30/30)',
+        '✓ last contact 7 days ago (30/30)',
         '✓ 1 cultural observation in the last 90 days (7/7)',
       ]),
     );
@@ -162,7 +162,8 @@ describe('Slack insight views', () => {
       'If nothing new is logged, I will send 7 nudges about *Nissan* until Tue 26 Jan 2027.',
     );
     const timeline = section(blocks, 'Timeline (your time, UTC)').split('\n');
-    expect(timeline.slice(1, 4)).toEqual([
+    // Keep in touch counts from the last contact (the meeting of 20 Nov), not from today's observation.
+    expect(timeline.slice(1, 5)).toEqual([
       'Mon 30 Nov, 09:00 — Post-signing check-in (day 60)',
       'Wed 16 Dec, 09:00 — Plan a site visit',
       'Mon 28 Dec, 09:00 — Keep in touch',
@@ -179,10 +180,10 @@ describe('Slack insight views', () => {
 
     const lines = section(reply.body.blocks, 'Your partners (2), what needs attention first').split('\n');
     expect(lines[1]).toMatch(
-      /^🔴 23\/100 \*Renault Group\* — negotiating, no contact logged.* · nothing logged yet$/,
+      /^🔴 23\/100 \*Renault Group\* — negotiating, no contact logged.* · no contact logged yet$/,
     );
     expect(lines[2]).toMatch(
-      /^🟢 73\/100 \*Nissan\* — signed, last contact today.* · no in-person visit in 7 months$/,
+      /^🟢 73\/100 \*Nissan\* — signed, last contact 7 days ago.* · no in-person visit in 7 months$/,
     );
   });
 
@@ -198,7 +199,7 @@ describe('Slack insight views', () => {
     );
     expect(partners.map((text) => text.split('\n')[0])).toEqual(['*Renault Group*', '*Nissan*']);
     expect(partners[0]!.split('\n')[1]).toBe(
-      'Health 🔴 23/100 (needs attention) — nothing logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
+      'Health 🔴 23/100 (needs attention) — no contact logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
     );
     expect(partners[1]!.split('\n')[1]).toMatch(
       /^Health 🟢 73\/100 \(good\) — no in-person visit in 7 months\. Next: /,
@@ -237,7 +238,7 @@ describe('Slack insight views', () => {
         '2 of your 2 relationships need attention; 2 things were logged last week; 0 nudges are coming this week. 4 nudges are waiting for you.',
       );
       expect(section(blocks, 'Needs attention').split('\n').slice(1)).toEqual([
-        '🔴 23/100 *Renault Group* — nothing logged yet · 1 nudge waiting for you. Next: Visit them at their premises (or host them at yours) (+40)',
+        '🔴 23/100 *Renault Group* — no contact logged yet · 1 nudge waiting for you. Next: Visit them at their premises (or host them at yours) (+40)',
         '🟢 73/100 *Nissan* — no in-person visit in 7 months · 3 nudges waiting for you. Next: Visit them at their premises (or host them at yours) (+10)',
       ]);
       expect(section(blocks, 'Logged last week (Mon 23 Nov 2026 – Sun 29 Nov 2026)')).toBe(

@@ -150,7 +150,8 @@ describe('Teams insight cards', () => {
     const texts = await cardTexts('preview Nissan 60');
 
     expect(texts[0]).toBe('Nissan — planned nudges, next 60 days');
-    expect(sectionOf(texts, 'Timeline (your time, Europe/Berlin)', 3)).toEqual([
+    // Keep in touch counts from the last contact (the meeting of 20 Nov), not from today's observation.
+    expect(sectionOf(texts, 'Timeline (your time, Europe/Berlin)', 4)).toEqual([
       'Mon 30 Nov, 09:00 — Post-signing check-in (day 60)',
       'Wed 16 Dec, 09:00 — Plan a site visit',
       'Mon 28 Dec, 09:00 — Keep in touch',
@@ -168,7 +169,7 @@ describe('Teams insight cards', () => {
 
     expect(texts[0]).toBe('Your partnerships');
     expect(sectionOf(texts, 'Renault Group', 1)).toEqual([
-      'Health 🔴 23/100 (needs attention) — nothing logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
+      'Health 🔴 23/100 (needs attention) — no contact logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
     ]);
     expect(sectionOf(texts, 'Nissan', 1)[0]).toMatch(
       /^Health 🟢 73\/100 \(good\) — no in-person visit in 7 months\. Next: /,
@@ -198,7 +199,7 @@ describe('Teams insight cards', () => {
     const texts = textsOf(digest);
     expect(texts[0]).toBe('Your partnerships — week of Mon 30 Nov 2026');
     expect(sectionOf(texts, 'Needs attention', 2)).toEqual([
-      '🔴 23/100 **Renault Group** — nothing logged yet · 1 nudge waiting for you. Next: Visit them at their premises (or host them at yours) (+40)',
+      '🔴 23/100 **Renault Group** — no contact logged yet · 1 nudge waiting for you. Next: Visit them at their premises (or host them at yours) (+40)',
       '🟢 73/100 **Nissan** — no in-person visit in 7 months · 3 nudges waiting for you. Next: Visit them at their premises (or host them at yours) (+10)',
     ]);
     expect(sectionOf(texts, 'Logged last week (Mon 23 Nov 2026 – Sun 29 Nov 2026)', 1)).toEqual([

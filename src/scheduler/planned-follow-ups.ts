@@ -1,0 +1,88 @@
+/**
+ * The scheduler's planned-event step: for each event still planned whose next step has come, the brief the
+ * working day before and "did it happen?" the working day after, as nudges (unique by partner, rule,
+ * occurrence, member, so a step run twice creates nothing twice). What falls due when is
+ * `plannedFollowUps`, a pure function; this step only reads and writes.
+ */
+import { describeError } from '../core/errors';
+import type { Member, PlannedEvent } from '../core/model';
+import { refreshSchedule } from '../core/playbook/partner-schedule';
+import { plannedFollowUps } from '../core/playbook/planned-events';
+import type { Playbook } from '../core/playbook/playbook';
+import type { Logger, Store, UnitOfWork } from '../core/ports';
+
+/** Events looked at per batch. */
+const BATCH = 200;
+
+/**
+ * Creates the planned-event nudges due at `now`; returns how many were created. An event whose kind was
+ * logged on or after its planned day needs no "did it happen?": it is settled as happened.
+ */
+export async function createPlannedFollowUps(
+  store: Store,
+  playbook: Playbook,
+  logger: Logger,
+  now: Date,
+): Promise<number> {
+  let created = 0;
+  const seen = new Set<number>();
+  for (;;) {
+    const events = (await store.plannedEvents.listDueSteps(now, BATCH)).filter((e) => !seen.has(e.id));
+    if (events.length === 0) break;
+    for (const event of events) {
+      seen.add(event.id);
+      try {
+        created += await store.transaction((tx) => step(tx, event, playbook, now));
+      } catch (error) {
+        // One bad event must not stop the pass; look at it again in an hour.
+        logger.error(
+          { plannedEventId: event.id, workspaceId: event.workspaceId, err: describeError(error) },
+          'planned event follow-up failed',
+        );
+        await store.plannedEvents.setNextStepAt(
+          event.workspaceId,
+          event.id,
+          new Date(now.getTime() + 3_600_000),
+        );
+      }
+    }
+  }
+  return created;
+}
+
+/** One event's nudges and its next step, in one transaction. */
+async function step(tx: UnitOfWork, event: PlannedEvent, playbook: Playbook, now: Date): Promise<number> {
+  const { workspaceId } = event;
+  const partner = await tx.partners.get(workspaceId, event.partnerId);
+  if (!partner || partner.stage === 'ended') {
+    await tx.plannedEvents.setNextStepAt(workspaceId, event.id, null);
+    return 0;
+  }
+  const logged = (await tx.partners.history(workspaceId, partner.id))[event.kind]?.last;
+  if (logged && logged >= event.plannedOn) {
+    // Someone logged it already: settled, with nothing to ask (and what it quieted wakes up).
+    await tx.plannedEvents.settle(workspaceId, event.id, 'happened', null, now);
+    await refreshSchedule(tx, partner, now, playbook);
+    return 0;
+  }
+  const owners = (await Promise.all(partner.owners.map((id) => tx.members.get(workspaceId, id)))).filter(
+    (member): member is Member => member !== null,
+  );
+  const { due, nextAt } = plannedFollowUps(event, owners, now, playbook);
+  let created = 0;
+  for (const nudge of due) {
+    const result = await tx.nudges.createIfAbsent({
+      workspaceId,
+      partnerId: partner.id,
+      memberId: nudge.memberId,
+      ruleId: nudge.ruleId,
+      occurrence: nudge.occurrence,
+      dueAt: nudge.at,
+      deliverAfter: nudge.at,
+      now,
+    });
+    if (result.created) created++;
+  }
+  await tx.plannedEvents.setNextStepAt(workspaceId, event.id, nextAt);
+  return created;
+}
