@@ -36,16 +36,28 @@ function ruleOf(playbook: Playbook, nudge: Nudge): Rule {
  * The prompt's facts as of `now`: how long the habit has been missing, and for the post-signing reviews
  * the real days since signing (a review delivered late, or after a backdated signature, says the truth).
  */
-function promptFacts(view: NudgeView, rule: Rule, now: Date): { since: string; days?: number } {
+function promptFacts(
+  view: NudgeView,
+  rule: Rule,
+  now: Date,
+): { since: string; days?: number; extra: Record<string, string> } {
   const today = localDate(now, view.member.timeZone);
   const trigger = rule.trigger;
   const kinds = 'kinds' in trigger ? trigger.kinds : [];
   const since = sinceText(lastDayOf(view.history, kinds), today);
+  const { occurrence } = view.nudge;
+  // A planned event's nudge names the event and its day, both carried by its occurrence key.
+  const event = trigger.type === 'planned' ? parsePlannedOccurrence(occurrence) : null;
+  const extra: Record<string, string> = event
+    ? {
+        event: eventPhrase(event.kind, view.partner.name),
+        day: `${formatDay(event.plannedOn)} (${relativeDays(event.plannedOn, today)})`,
+      }
+    : {};
   const { signedOn } = view.partner;
   if (trigger.type === 'after-signing' && signedOn)
-    return { since, days: Math.max(0, daysBetween(signedOn, today)) };
-  const { occurrence } = view.nudge;
-  return { since, days: occurrence.startsWith('d') ? Number(occurrence.slice(1)) : undefined };
+    return { since, days: Math.max(0, daysBetween(signedOn, today)), extra };
+  return { since, days: occurrence.startsWith('d') ? Number(occurrence.slice(1)) : undefined, extra };
 }
 
 /** One nudge as it is delivered. */
