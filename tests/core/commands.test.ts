@@ -176,7 +176,9 @@ describe('commands', () => {
 
   it('records a signature as a stage, a date and a milestone', async () => {
     await h.say('add Nissan');
-    expect(await h.say('signed Nissan 2026-10-27')).toContain('Signed with *Nissan* on Tue 27 Oct 2026');
+    expect(await h.say('signed Nissan 2026-10-27')).toContain(
+      'Recorded the signature with *Nissan* on Tue 27 Oct 2026 (31 days ago).',
+    );
     expect(await h.store.partners.findByName(h.actor.workspaceId, 'Nissan')).toMatchObject({
       stage: 'signed',
       signedOn: '2026-10-27',

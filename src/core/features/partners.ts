@@ -4,9 +4,10 @@ import { checkPartnerName, isStage, resolvePartner } from '../commands/arguments
 import { readDatePhrase } from '../commands/dates';
 import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
-import type { Partner, Stage } from '../model';
+import type { IsoDate, Partner, Stage } from '../model';
+import type { Playbook } from '../playbook/playbook';
 import { refreshSchedule } from '../playbook/partner-schedule';
-import { formatDay } from '../time';
+import { addDaysToDate, daysBetween, formatDay, relativeDays } from '../time';
 import { stageList, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
 import { replanAndJournal, stageFields } from './record-journal';
@@ -95,12 +96,8 @@ export class PartnerFeature {
       await replanAndJournal(tx, ctx.actor, signed, change, ctx.now, playbook);
       return signed;
     });
-    return {
-      text:
-        `Signed with *${updated.name}* on ${formatDay(date)}. Congratulations — this is where the real work starts. ` +
-        'I will check in 7, 30, 60 and 100 days after signing, then every quarter.',
-      footer: 'Within 45 days of signing, hold a joint workshop to design the collaboration together.',
-    };
+    const history = await store.partners.history(ctx.actor.workspaceId, updated.id);
+    return signedMessage(updated.name, date, ctx.today, playbook, Boolean(history.workshop));
   }
 
   private async stage(ctx: CommandContext, args: string[]): Promise<Message> {
@@ -166,4 +163,48 @@ export class PartnerFeature {
     const text = `Removed *${partner.name}* and everything logged about it.`;
     return { reply: { text }, replaceOriginal: { text } };
   }
+}
+
+/**
+ * What a signature's confirmation says, from the playbook and the real dates: a signature recorded today
+ * starts the post-signing reviews; a backdated one says which reviews are still ahead, and asks for the
+ * joint workshop only while its window is open (or, past it, when none is on record).
+ */
+export function signedMessage(
+  name: string,
+  signedOn: IsoDate,
+  today: IsoDate,
+  playbook: Playbook,
+  workshopLogged: boolean,
+): Message {
+  const since = Math.max(0, daysBetween(signedOn, today));
+  const reviews = playbook.rules.find((rule) => rule.trigger.type === 'after-signing')?.trigger;
+  const offsets = reviews?.type === 'after-signing' ? [...reviews.days].sort((a, b) => a - b) : [];
+  const quarterly = reviews?.type === 'after-signing' && reviews.thenEveryDays ? ', then every quarter' : '';
+  const ahead = offsets.filter((days) => days > since);
+  const list = (days: number[]): string =>
+    days.length > 1 ? `${days.slice(0, -1).join(', ')} and ${days[days.length - 1]}` : String(days[0]);
+  let plan: string;
+  if (ahead.length === offsets.length)
+    plan = `I will check in ${list(offsets)} days after signing${quarterly}.`;
+  else if (ahead.length)
+    plan = `I will check in ${list(ahead)} days after signing (the first in ${ahead[0]! - since} days)${quarterly}.`;
+  else plan = `Its first reviews are behind it: I will ask how the collaboration is going now${quarterly}.`;
+  const workshopWindow = playbook.rules
+    .map((rule) => rule.trigger)
+    .flatMap((trigger) =>
+      trigger.type === 'missing' && trigger.kinds.includes('workshop') ? trigger.windows : [],
+    )
+    .find((window) => window.stage === 'signed')?.untilDays;
+  let footer: string | undefined;
+  if (!workshopLogged && workshopWindow !== undefined && since < workshopWindow)
+    footer = `By ${formatDay(addDaysToDate(signedOn, workshopWindow))}, hold a joint workshop to design the collaboration together.`;
+  else if (!workshopLogged)
+    footer = 'No joint workshop on record: designing the collaboration together is still the best next step.';
+  const lead =
+    since === 0
+      ? `Signed with *${name}* today. Congratulations — this is where the real work starts.`
+      : `Recorded the signature with *${name}* on ${formatDay(signedOn)} (${relativeDays(signedOn, today)}).` +
+        (since <= 7 ? ' Congratulations — this is where the real work starts.' : '');
+  return { text: `${lead} ${plan}`, footer };
 }
