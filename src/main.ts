@@ -146,23 +146,25 @@ export async function startService(
     logger.info({ port, channels: started.map((p) => p.channel.platform) }, 'rapport listening');
   }
 
-  const ticker: Ticker | null =
-    config.tickSchedule && !oneShot ? startTicker(config.tickSchedule, tick, logger, clock) : null;
-
   let finished: Promise<void> = new Promise<void>(() => undefined);
-  if (shellMode && !oneShot) {
-    const session = new ShellSession({
-      rapport,
-      channel: shellChannel,
-      input: io.stdin,
-      clock,
-      tick,
-      logger,
-      memberName: safeUserName(),
-      prompt: io.interactive ?? false,
-    });
-    finished = session.run();
-  }
+  const session =
+    shellMode && !oneShot
+      ? new ShellSession({
+          rapport,
+          channel: shellChannel,
+          input: io.stdin,
+          clock,
+          tick,
+          logger,
+          memberName: safeUserName(),
+          prompt: io.interactive ?? false,
+        })
+      : null;
+  // In the terminal, `tick DATE` moves the chat's clock: the background passes follow it too.
+  const passClock = session ? () => session.now() : clock;
+  const ticker: Ticker | null =
+    config.tickSchedule && !oneShot ? startTicker(config.tickSchedule, tick, logger, passClock) : null;
+  if (session) finished = session.run();
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
