@@ -31,19 +31,22 @@ describe('answers are facts in the terminal', () => {
       'Thanks — recorded Visit planned for Nissan (Plan a site visit). When is the visit to Nissan?',
     );
     expect(planning).toContain(
-      'Type partner plan Nissan visit 14 Dec (any day: 2026-12-14, next friday…), or use the form.',
+      'Type plan Nissan visit 14 Dec (any day: 2026-12-14, next friday…), or use the form.',
     );
-    expect(planning).toContain('(Forms open in Slack and Teams; here, type the command shown above.)');
+    expect(planning).toContain(
+      '(Forms open in Slack and Teams; here, type the command instead: plan NAME KIND DATE [NOTE…].)',
+    );
     expect(planning).toContain('Planned: visit to Nissan on Mon 14 Dec 2026 (in 14 days).');
     expect(planning).toContain(
       'Planned\n  Mon 14 Dec 2026 (in 14 days): Visit to their premises — Plant tour',
     );
 
-    const briefing = await runShell(on(dbPath, '2026-12-11T10:00:00Z'), ['tick', '1']);
+    // “Brief me” is an answer every nudge may offer: it has its letter, B, whatever the nudge.
+    const briefing = await runShell(on(dbPath, '2026-12-11T10:00:00Z'), ['tick', 'B']);
     expect(briefing).toContain(
       '🔔 Nissan — Brief before a planned event\nYour visit to Nissan is on Mon 14 Dec 2026 (in 3 days).',
     );
-    expect(briefing).toMatch(/1\) Brief me\n/);
+    expect(briefing).toMatch(/\n {2}B\) Brief me\n/);
     expect(briefing).toContain('Brief: Nissan');
     expect(briefing).toContain('Mon 14 Dec 2026 (in 3 days): Visit to their premises — Plant tour');
 
