@@ -46,8 +46,9 @@ describe('rapport preview and export on the command line', () => {
     ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Nissan — planned nudges, next 60 days');
+    // Keep in touch counts from the last contact (the visit of 2 Nov), not from today's observation.
     expect(result.stdout).toContain(
-      'Timeline (due days)\n  Mon 30 Nov 2026 — Post-signing check-in (day 60)\n  Sun 27 Dec 2026 — Keep in touch\n  Wed 30 Dec 2026 — Internal alignment\n',
+      'Timeline (due days)\n  Mon 30 Nov 2026 — Post-signing check-in (day 60)\n  Wed 2 Dec 2026 — Keep in touch\n  Wed 30 Dec 2026 — Internal alignment\n',
     );
     expect(result.stdout).toContain('Sat 9 Jan 2027 — Post-signing check-in (day 100)');
   });

@@ -50,14 +50,39 @@ async function journey(start: string) {
   };
 }
 
+/**
+ * Every nudge the messages carry, each as a message of its own. A nudge delivered alone is its message; the
+ * nudges about one partner that came due together are folded into one message, where each is a section
+ * with its own answers: such a nudge is its section, titled like a message of its own ("Nissan — Keep in
+ * touch"), with its prompt and its answers (the snooze and dismiss of the folded message act on all of
+ * its nudges, so they are not in it).
+ */
+function nudgesIn(messages: Message[]): Message[] {
+  return messages.flatMap((m): Message[] => {
+    const folded = (m.sections ?? []).filter((s) => s.choices?.length);
+    if (folded.length === 0) return [m];
+    const partner = (m.title ?? '').slice(0, (m.title ?? '').lastIndexOf(' — '));
+    return folded.map((s) => ({
+      title: `${partner} — ${s.title ?? ''}`,
+      text: s.lines.join('\n'),
+      choices: s.choices,
+    }));
+  });
+}
+
 /** Only the nudges about planned events (other rules of the playbook go on as usual meanwhile). */
 function aboutPlans(messages: Message[]): Message[] {
-  return messages.filter((m) => /Brief before a planned event|Did it happen\?/.test(m.title ?? ''));
+  return nudgesIn(messages).filter((m) => /Brief before a planned event|Did it happen\?/.test(m.title ?? ''));
+}
+
+/** The nudges titled `title` ("Keep in touch", or "Nissan — Keep in touch"), alone or folded. */
+function allTitled(messages: Message[], title: string): Message[] {
+  return nudgesIn(messages).filter((m) => m.title?.endsWith(title));
 }
 
 function titled(messages: Message[], title: string): Message {
-  const found = messages.find((m) => m.title?.endsWith(title));
-  if (!found) throw new Error(`no “${title}” in ${JSON.stringify(messages.map((m) => m.title))}`);
+  const found = allTitled(messages, title)[0];
+  if (!found) throw new Error(`no “${title}” in ${JSON.stringify(nudgesIn(messages).map((m) => m.title))}`);
   return found;
 }
 
@@ -65,7 +90,7 @@ describe('“Reached out” records a contact', () => {
   let j: Awaited<ReturnType<typeof journey>>;
   let h: Harness;
   beforeEach(async () => {
-    // Added on Monday 30 Nov 2026; keep-in-touch falls due three weeks later, on Monday 21 Dec.
+    // Added on Monday 30 Nov 2026; keep-in-touch falls due 30 days later, on Wednesday 30 Dec.
     j = await journey('2026-11-30T10:00:00Z');
     h = j.h;
     await h.say('add Nissan');
@@ -73,20 +98,26 @@ describe('“Reached out” records a contact', () => {
   afterEach(() => h.close());
 
   it('logs a call today: last contact and health change, and keep-in-touch is answered and advances', async () => {
-    const keep = titled(await j.tick('2026-12-21T10:00:00Z'), 'Keep in touch');
+    // The site-visit reminder goes out on its day (Monday 14 Dec), so keep-in-touch comes on its own.
+    expect(nudgesIn(await j.tick('2026-12-14T10:00:00Z')).map((m) => m.title)).toEqual([
+      'Nissan — Plan a site visit',
+    ]);
+    const delivered = await j.tick('2026-12-30T10:00:00Z');
+    expect(delivered.map((m) => m.title)).toEqual(['Nissan — Keep in touch']);
+    const keep = delivered[0]!;
     expect(keep.choices?.[0]?.label).toBe('Reached out');
-    const before = await h.say('status Nissan', at('2026-12-22T10:00:00Z'));
+    const before = await h.say('status Nissan', at('2026-12-31T10:00:00Z'));
     expect(before).toContain('Last contact: none logged');
     expect(before).toContain('Health 🔴 23/100');
 
-    const result = await j.press(keep, 'reached-out', '2026-12-22T10:00:00Z');
+    const result = await j.press(keep, 'reached-out', '2026-12-31T10:00:00Z');
     expect(result.reply.text).toContain(
       'recorded *Reached out* for Nissan (Keep in touch). Logged a call today.',
     );
-    expect(result.replaceOriginal?.footer).toBe('Recorded “Reached out” — Ada, Tue 22 Dec 2026');
+    expect(result.replaceOriginal?.footer).toBe('Recorded “Reached out” — Ada, Thu 31 Dec 2026');
 
-    const after = await h.say('status Nissan', at('2026-12-22T10:00:00Z'));
-    expect(after).toContain('Last contact: Tue 22 Dec 2026 (today)');
+    const after = await h.say('status Nissan', at('2026-12-31T10:00:00Z'));
+    expect(after).toContain('Last contact: Thu 31 Dec 2026 (today)');
     expect(after).toContain('Health 🟡 53/100');
     expect(after).toContain('✓ last contact today (30/30)');
     expect(after).toMatch(/Call — Keep in touch: Reached out/);
@@ -94,18 +125,16 @@ describe('“Reached out” records a contact', () => {
       .prepare("SELECT status, answer FROM nudges WHERE rule_id = 'keep-in-touch'")
       .all();
     expect(nudge).toEqual({ status: 'answered', answer: 'reached-out' });
-    // Three weeks after the call, not after the occurrence it answered.
+    // Thirty days after the call, not after the occurrence it answered.
     const partner = await j.partner();
     const history = await h.store.partners.history(h.actor.workspaceId, partner.id);
     const next = evaluatePlaybook(
       { partner, history },
-      at('2026-12-22T10:00:00Z'),
+      at('2026-12-31T10:00:00Z'),
       h.rapport.playbook,
     ).upcoming;
-    expect(next.find((o) => o.ruleId === 'keep-in-touch')?.occurrence).toBe('2027-01-12');
-    expect(await j.tick('2027-01-11T10:00:00Z')).not.toContainEqual(
-      expect.objectContaining({ title: 'Nissan — Keep in touch' }),
-    );
+    expect(next.find((o) => o.ruleId === 'keep-in-touch')?.occurrence).toBe('2027-01-30');
+    expect(allTitled(await j.tick('2027-01-29T10:00:00Z'), 'Keep in touch')).toEqual([]);
   });
 
   it('does not count internal answers as contact: a day-7 “Going well” leaves last contact alone', async () => {
@@ -323,7 +352,7 @@ describe('a planned visit', () => {
     expect(j.events()).toEqual([]);
   });
 
-  it('answers a second owner who is asked after the first one said it happened: already settled', async () => {
+  it('closes a second owner’s question once the first one said it happened; a late answer changes nothing', async () => {
     const { actor: bo } = await h.rapport.identify(
       'shell',
       'local',
@@ -332,15 +361,28 @@ describe('a planned visit', () => {
     );
     await h.store.partners.addOwner(h.actor.workspaceId, (await j.partner()).id, 'bo');
     await h.say('plan Nissan workshop 2026-12-04', at('2026-11-27T10:00:00Z'));
-    const asked = (await j.tick('2026-12-07T10:00:00Z')).filter((m) => m.title === 'Nissan — Did it happen?');
+    const asked = allTitled(await j.tick('2026-12-07T10:00:00Z'), 'Nissan — Did it happen?');
     expect(asked).toHaveLength(2);
     await j.press(asked[0]!, 'happened', '2026-12-07T10:05:00Z');
+    // The event is settled: the other owner's question is no longer due, and closes.
+    const followUps = () =>
+      h.store.db
+        .prepare(
+          "SELECT member_id, status, answer FROM nudges WHERE rule_id = 'planned-followup' ORDER BY id",
+        )
+        .all();
+    expect(followUps()).toEqual([
+      { member_id: h.actor.memberId, status: 'answered', answer: 'happened' },
+      { member_id: 'bo', status: 'expired', answer: null },
+    ]);
     const late = await h.rapport.handleChoice(
       bo,
       `n:${j.nudgeId(asked[1]!)}:drop`,
       at('2026-12-07T10:06:00Z'),
     );
-    expect(late.reply.text).toBe('Already settled: the joint workshop on Fri 4 Dec 2026 happened.');
+    expect(late.reply.text).toMatch(/^Already handled: /);
+    expect(followUps()).toMatchObject([{ answer: 'happened' }, { status: 'expired', answer: null }]);
+    expect(j.events()).toMatchObject([{ kind: 'workshop', status: 'happened' }]);
     expect(
       h.store.db.prepare("SELECT COUNT(*) FROM interactions WHERE kind = 'workshop'").pluck().get(),
     ).toBe(1);

@@ -429,12 +429,13 @@ describe('fixing the record', () => {
       const statusBefore = await h.say('status Nissan');
 
       const later = new Date(NOW.getTime() + HOUR);
-      await h.rapport.handleChoice(h.actor, `n:${checkIn.id}:friction`, later);
-      expect(await h.say('status Nissan', later)).toContain('Check-in (3/5)');
+      // “Going well”: an answer with no follow-up question (“Some friction” asks what is blocking).
+      await h.rapport.handleChoice(h.actor, `n:${checkIn.id}:well`, later);
+      expect(await h.say('status Nissan', later)).toContain('Check-in (5/5)');
 
       const undone = await ok(h, 'undo', later);
       expect(undone.text).toBe(
-        'Undone: your answer “Some friction” to Post-signing check-in (d7) for *Nissan* and the check-in it recorded. It waits for your answer again.',
+        'Undone: your answer “Going well” to Post-signing check-in (d7) for *Nissan* and the check-in it recorded. It waits for your answer again.',
       );
       expect(undone.choices?.map((c) => c.id)).toEqual(
         expect.arrayContaining([`n:${checkIn.id}:well`, `n:${checkIn.id}:friction`, `n:${checkIn.id}:stuck`]),

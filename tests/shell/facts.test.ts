@@ -31,19 +31,22 @@ describe('answers are facts in the terminal', () => {
       'Thanks — recorded Visit planned for Nissan (Plan a site visit). When is the visit to Nissan?',
     );
     expect(planning).toContain(
-      'Type partner plan Nissan visit 14 Dec (any day: 2026-12-14, next friday…), or use the form.',
+      'Type plan Nissan visit 14 Dec (any day: 2026-12-14, next friday…), or use the form.',
     );
-    expect(planning).toContain('(Forms open in Slack and Teams; here, type the command shown above.)');
+    expect(planning).toContain(
+      '(Forms open in Slack and Teams; here, type the command instead: plan NAME KIND DATE [NOTE…].)',
+    );
     expect(planning).toContain('Planned: visit to Nissan on Mon 14 Dec 2026 (in 14 days).');
     expect(planning).toContain(
       'Planned\n  Mon 14 Dec 2026 (in 14 days): Visit to their premises — Plant tour',
     );
 
-    const briefing = await runShell(on(dbPath, '2026-12-11T10:00:00Z'), ['tick', '1']);
+    // “Brief me” is an answer every nudge may offer: it has its letter, B, whatever the nudge.
+    const briefing = await runShell(on(dbPath, '2026-12-11T10:00:00Z'), ['tick', 'B']);
     expect(briefing).toContain(
       '🔔 Nissan — Brief before a planned event\nYour visit to Nissan is on Mon 14 Dec 2026 (in 3 days).',
     );
-    expect(briefing).toMatch(/1\) Brief me\n/);
+    expect(briefing).toMatch(/\n {2}B\) Brief me\n/);
     expect(briefing).toContain('Brief: Nissan');
     expect(briefing).toContain('Mon 14 Dec 2026 (in 3 days): Visit to their premises — Plant tour');
 
@@ -59,13 +62,16 @@ describe('answers are facts in the terminal', () => {
     expect(status).not.toContain('Planned\n');
   });
 
-  it('records a call for “Reached out”: last contact becomes today', async () => {
+  it('records a call for “Reached out”, numbered after the other nudge it came with: last contact becomes today', async () => {
     await runShell(on(dbPath, '2026-11-16T10:00:00Z'), ['add Nissan']);
-    const out = await runShell(on(dbPath, '2026-12-07T10:00:00Z'), ['tick', '1', 'status Nissan']);
-    expect(out).toContain('🔔 Nissan — Keep in touch');
+    // Wednesday 16 Dec: 30 days without contact, and the site visit (due since 30 Nov) comes in the same message.
+    const out = await runShell(on(dbPath, '2026-12-16T10:00:00Z'), ['tick', '2', 'status Nissan']);
+    expect(out).toContain('🔔 Nissan — two things to look at');
+    expect(out).toMatch(/\nPlan a site visit\n.*\n {2}1\) Visit planned\n/);
+    expect(out).toMatch(/\nKeep in touch\n.*\n {2}2\) Reached out\n/);
     expect(out).toContain('Thanks — recorded Reached out for Nissan (Keep in touch). Logged a call today.');
     const status = out.slice(out.lastIndexOf('Where the relationship with Nissan stands.'));
-    expect(status).toMatch(/Last contact\s+Mon 7 Dec 2026 \(today\)/);
+    expect(status).toMatch(/Last contact\s+Wed 16 Dec 2026 \(today\)/);
     expect(status).toContain('Call — Keep in touch: Reached out');
   });
 });

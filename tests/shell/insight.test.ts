@@ -129,7 +129,7 @@ describe('insight views in the terminal', () => {
     );
     // Keep in touch counts from the last contact (the meeting of 20 Nov), not from today's observation.
     expect(out).toContain(
-      'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Wed 16 Dec, 09:00 — Plan a site visit\n  Mon 28 Dec, 09:00 — Keep in touch',
+      'Timeline (your time, UTC)\n  Mon 30 Nov, 09:00 — Post-signing check-in (day 60)\n  Wed 16 Dec, 09:00 — Plan a site visit\n  Mon 21 Dec, 09:00 — Keep in touch\n  Wed 30 Dec, 09:00 — Internal alignment\n',
     );
     // Day 100 falls on a Saturday: it goes out on Monday morning.
     expect(out).toContain('Mon 11 Jan, 09:00 — Post-signing check-in (day 100)');
@@ -296,7 +296,7 @@ describe('the weekly digest in the terminal', () => {
     const out = await runShell({ ...options, now: monday }, ['tick', 'tick', 'tick 2026-12-01']);
     expect(out.split('🔔 Your partnerships — week of Mon 30 Nov 2026').length - 1).toBe(1);
     expect(out).toContain('1 weekly digest(s) sent.');
-    expect(out).toContain('Needs attention\n  🔴 23/100 Renault Group — nothing logged yet');
+    expect(out).toContain('Needs attention\n  🔴 23/100 Renault Group — no contact logged yet');
     expect(out).toContain('Turn it off with prefs digest off.');
   });
 });

@@ -10,6 +10,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { findCommand, stripCommandPrefix, tokenize } from '../../core/commands/grammar';
 import { ChannelError, describeError } from '../../core/errors';
+import { PLAN_FORM_ID } from '../../core/features/planned-events';
 import type { Choice, Message } from '../../core/messages';
 import type { Address } from '../../core/model';
 import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
@@ -286,7 +287,8 @@ export class ShellSession {
     const result = await rapport.handleChoice(this.actor!, choice.id, this.now());
     channel.print(result.reply);
     if (result.openForm) {
-      const usage = findCommand('log')?.usage;
+      // The command that does what the form does: `plan` for the plan form, `log` for the log form.
+      const usage = findCommand(result.openForm.id === PLAN_FORM_ID ? 'plan' : 'log')?.usage;
       channel.note(
         `(Forms open in Slack and Teams; here, type the command instead${usage ? `: \`${usage}\`` : ''}.)`,
       );

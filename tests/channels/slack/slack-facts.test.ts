@@ -126,18 +126,31 @@ describe('Slack: answers are facts', () => {
     expect(h.sql('SELECT status FROM planned_events')).toEqual([{ status: 'happened' }]);
   });
 
-  it('records a call for “Reached out”: last contact becomes today', async () => {
+  it('records a call for “Reached out” in the message it came in: last contact becomes today', async () => {
     await h.command('add Nissan');
-    h.setNow(day(21)); // Monday 23 March: three weeks without contact
+    h.setNow(day(30)); // Wednesday 1 April: 30 days without contact, and the site visit is due too
     await h.service.tick(h.now());
     expect(await status()).toContain('none logged');
+    // One message about Nissan, each nudge with its own buttons.
+    const keep = nudgeOf('keep-in-touch');
+    const visit = nudgeOf('site-visit');
+    const post = postFor(keep.id);
+    expect(String(post.params.text)).toContain('Nissan — two things to look at');
+    expect(actionIds(post.params.blocks)).toEqual(
+      expect.arrayContaining([`n:${visit.id}:planned`, `n:${keep.id}:reached-out`]),
+    );
 
-    const { responseId } = await clickNudge('keep-in-touch', 'reached-out');
+    const { ref, responseId } = await clickNudge('keep-in-touch', 'reached-out');
     const reply = await h.fake.waitForResponse(responseId);
     expect(String(reply.body.text)).toContain('Logged a call today.');
-    expect(await status()).toContain('Mon 23 Mar 2026 (today)');
+    // The keep-in-touch section is closed; the site visit still waits for its answer.
+    const update = await h.fake.waitFor('chat.update', (c) => c.params.ts === ref.ts);
+    expect(blockText(update.params.blocks)).toContain('Recorded “Reached out”');
+    expect(actionIds(update.params.blocks)).toContain(`n:${visit.id}:planned`);
+    expect(actionIds(update.params.blocks)).not.toContain(`n:${keep.id}:reached-out`);
+    expect(await status()).toContain('Wed 1 Apr 2026 (today)');
     expect(h.sql('SELECT kind, occurred_on FROM interactions')).toEqual([
-      { kind: 'call', occurred_on: '2026-03-23' },
+      { kind: 'call', occurred_on: '2026-04-01' },
     ]);
   });
 

@@ -112,19 +112,25 @@ describe('Teams: answers are facts', () => {
     ]);
   });
 
-  it('records a call for “Reached out”: last contact becomes today', async () => {
+  it('records a call for “Reached out” on the card it came in: last contact becomes today', async () => {
     harness = await TeamsHarness.start();
     await harness.send(teamsMessage({ ...harness.asha(), text: 'partner add Nissan' }));
     const mark = harness.mark();
-    await harness.tick(day(21)); // Monday 23 March
-    const keep = cardTitled(harness.activitiesSince(mark), /Keep in touch/);
+    await harness.tick(day(30)); // Wednesday 1 April: 30 days without contact, and the site visit is due too
+    // One card about Nissan, each nudge with its own buttons.
+    const card = cardTitled(harness.activitiesSince(mark), /^Nissan — two things to look at$/);
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['Plan a site visit', 'Keep in touch']));
     expect(await status()).toContain('none logged');
 
-    const reached = await press(button(keep, 'Reached out'));
+    const reached = await press(button(card, 'Reached out'));
+    // The keep-in-touch section is closed; the site visit still waits for its answer.
     expect(textsOf(reached.body!.value).join('\n')).toMatch(/Recorded “Reached out”/);
-    expect(await status()).toContain('Mon 23 Mar 2026 (today)');
+    const titles = actionsOf(reached.body!.value).map((a) => a.title);
+    expect(titles).toContain('Visit planned');
+    expect(titles).not.toContain('Reached out');
+    expect(await status()).toContain('Wed 1 Apr 2026 (today)');
     expect(harness.rows('SELECT kind, occurred_on FROM interactions')).toEqual([
-      { kind: 'call', occurred_on: '2026-03-23' },
+      { kind: 'call', occurred_on: '2026-04-01' },
     ]);
   });
 });

@@ -154,7 +154,8 @@ describe('Teams insight cards', () => {
     expect(sectionOf(texts, 'Timeline (your time, Europe/Berlin)', 4)).toEqual([
       'Mon 30 Nov, 09:00 — Post-signing check-in (day 60)',
       'Wed 16 Dec, 09:00 — Plan a site visit',
-      'Mon 28 Dec, 09:00 — Keep in touch',
+      'Mon 21 Dec, 09:00 — Keep in touch',
+      'Wed 30 Dec, 09:00 — Internal alignment',
     ]);
     expect(texts).toContain('Mon 11 Jan, 09:00 — Post-signing check-in (day 100)');
     expect(texts).toContain(
