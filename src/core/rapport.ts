@@ -21,7 +21,8 @@ import { PartnerFeature } from './features/partners';
 import { PrefsFeature } from './features/prefs';
 import { RecordFeature } from './features/record';
 import { Insights } from './insights';
-import type { ChoiceResult, Form, FormResult, FormValues, Message } from './messages';
+import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
+import { FORM_SELECT_OPTIONS } from './messages';
 import type { Member, Nudge, Platform } from './model';
 import type { Playbook, Rule } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK, findRule } from './playbook/playbook';
@@ -186,6 +187,20 @@ export class Rapport {
   async openLogForm(actor: Actor, now: Date, initial: LogFormInitial = {}): Promise<Form> {
     const member = await this.member(actor);
     return this.interactions.form(actor.workspaceId, localDate(now, member.timeZone), initial);
+  }
+
+  /**
+   * A form's partner type-ahead: the actor's workspace's partners whose name contains `query`
+   * (case-insensitive) as options, names that start with it first, then by name; at most `limit` (1 to
+   * {@link FORM_SELECT_OPTIONS}, the default). An empty query lists the first partners by name.
+   */
+  searchPartners(
+    actor: Actor,
+    query: string,
+    _now: Date,
+    limit = FORM_SELECT_OPTIONS,
+  ): Promise<FormOption[]> {
+    return this.interactions.partnerOptions(actor.workspaceId, query, limit);
   }
 
   /** Validates and stores a submitted form; every problem is reported against its field. */

@@ -3,10 +3,12 @@ import { NUDGE_ACTIONS } from '../choice-ids';
 import { isKind, resolvePartner } from '../commands/arguments';
 import { describeDay, readDate, readDatePhrase } from '../commands/dates';
 import { LIMITS, suggest } from '../commands/grammar';
-import type { Form, FormResult, FormValues, Message } from '../messages';
+import type { Form, FormOption, FormResult, FormValues, Message } from '../messages';
+import { FORM_SELECT_OPTIONS } from '../messages';
 import type { InteractionKind, IsoDate, NudgeStatus, Partner } from '../model';
+import type { PartnerName } from '../ports';
 import { INTERACTION_KINDS } from '../model';
-import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
+import { KIND_LABELS, kindList, logForm, partnerOption, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
 import { MEETING_KINDS, replanAndJournal } from './record-journal';
@@ -30,7 +32,7 @@ export class InteractionFeature {
     const { store } = this.deps;
     if (args.length === 0) {
       const reply = usageError('What happened, and with whom?', 'log');
-      const partners = await store.partners.list(ctx.actor.workspaceId);
+      const partners = await this.pickerPartners(ctx.actor.workspaceId);
       return { reply, openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined };
     }
     const resolved = await resolvePartner(store.partners, ctx, args, 'log');
@@ -83,10 +85,34 @@ export class InteractionFeature {
 
   /** The log form, optionally prefilled (from a nudge's "Log it now" or a partner's Log button). */
   async form(workspaceId: string, today: IsoDate, initial: LogFormInitial = {}): Promise<Form> {
-    const partners = await this.deps.store.partners.list(workspaceId);
+    const partners = await this.pickerPartners(workspaceId, initial.partnerId);
     const form = logForm(partners, { partnerId: initial.partnerId, kind: initial.kind, date: today });
     if (initial.nudgeId !== undefined) form.context = { nudgeId: String(initial.nudgeId) };
     return form;
+  }
+
+  /**
+   * What a form's partner picker lists: the first partners by name, one more than it shows (so that
+   * `logForm` knows whether there are others to search for), and the initial partner wherever it falls.
+   * Two small reads however many partners there are.
+   */
+  private async pickerPartners(workspaceId: string, partnerId?: number): Promise<PartnerName[]> {
+    const { partners } = this.deps.store;
+    const first = await partners.search(workspaceId, '', FORM_SELECT_OPTIONS + 1);
+    if (partnerId === undefined || first.some((p) => p.id === partnerId)) return first;
+    const chosen = await partners.get(workspaceId, partnerId);
+    return chosen ? [...first, chosen] : first;
+  }
+
+  /**
+   * A picker's type-ahead: partners whose name contains `query` (case-insensitive) as form options, names
+   * that start with it first, then by name; at most `limit` (1 to {@link FORM_SELECT_OPTIONS}).
+   */
+  async partnerOptions(workspaceId: string, query: string, limit: number): Promise<FormOption[]> {
+    const max = Math.min(Math.max(1, Math.floor(limit) || 1), FORM_SELECT_OPTIONS);
+    const text = query.trim().slice(0, LIMITS.partnerName);
+    const found = await this.deps.store.partners.search(workspaceId, text, max);
+    return found.map(partnerOption);
   }
 
   /** Validates and stores a submitted log form; every problem is reported against its field. */
