@@ -135,7 +135,8 @@ describe('Adaptive Card rendering', () => {
     expect(actions.map((a) => a.title)).toEqual(
       expect.arrayContaining(['Going well', 'Snooze 1 day', 'Snooze 1 week', 'Dismiss']),
     );
-    expect(actions.find((a) => a.title === 'Stuck')?.style).toBe('destructive');
+    // An answer is never red: only deleting something is.
+    expect(actions.find((a) => a.title === 'Stuck')?.style).toBeUndefined();
   });
 
   it('offers "Log it now" on nudges that ask for something to be logged', () => {
