@@ -13,6 +13,11 @@ export interface Choice {
    * also take a typed "yes" or "no".
    */
   role?: 'confirm' | 'cancel';
+  /**
+   * A way out rather than an answer (snooze, dismiss): channels that can tuck choices away put it in a menu
+   * (Slack overflow, Teams `mode: 'secondary'`), so the message shows its answers first.
+   */
+  secondary?: true;
 }
 
 /** A label/value pair shown beside the text (Block Kit fields, Adaptive Card FactSet). */

@@ -107,12 +107,15 @@ export function answerChoices(nudge: Nudge, rule: Rule): Choice[] {
   return choices;
 }
 
-/** What puts a nudge off: snooze or dismiss (for a folded message, every nudge in it). */
+/**
+ * What puts a nudge off: snooze or dismiss (for a folded message, every nudge in it). Secondary: the
+ * answers come first, these wait in a menu where the channel has one.
+ */
 export function laterChoices(nudge: Nudge): Choice[] {
   return [
-    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeDay), label: 'Snooze 1 day' },
-    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeWeek), label: 'Snooze 1 week' },
-    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.dismiss), label: 'Dismiss' },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeDay), label: 'Snooze 1 day', secondary: true },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeWeek), label: 'Snooze 1 week', secondary: true },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.dismiss), label: 'Dismiss', secondary: true },
   ];
 }
 

@@ -11,6 +11,8 @@ import type { Choice, Form, FormField, FormValues, Message } from '../../core/me
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
+type Overflow = types.Overflow;
+type ActionsBlockElement = types.ActionsBlockElement;
 type InputBlock = types.InputBlock;
 type ModalView = types.ModalView;
 type HomeView = types.HomeView;
@@ -31,6 +33,8 @@ export const SLACK_LIMITS = {
   /** `action_id` and, as we use it, a button's `value`. */
   actionId: 255,
   actionsElements: 25,
+  /** Options of an overflow menu: two to five. */
+  overflowOptions: 5,
   optionsPerSelect: 100,
   optionText: 75,
   optionValue: 150,
@@ -204,14 +208,25 @@ function sectionBlocks(text: string): KnownBlock[] {
 }
 
 /**
- * Buttons for `choices`, skipping any whose id Slack could not carry or that already appears in
- * this message (Slack refuses duplicate `action_id`s). The button's `action_id` and `value` are
- * the core's choice id.
+ * The elements for `choices`, each id once, skipping any that already appears in this message (Slack
+ * refuses duplicate `action_id`s) or that Slack could not carry: a button for each choice, its `action_id`
+ * and `value` the core's choice id; then the secondary choices tucked into an overflow menu, each option's
+ * `value` the choice id. A secondary choice stays a button when a menu cannot hold it (a menu needs two
+ * options, and an option's value is shorter than an `action_id`).
  */
-function buttons(choices: Choice[], used: Set<string>): Button[] {
-  const out: Button[] = [];
+function choiceElements(choices: Choice[], used: Set<string>): ActionsBlockElement[] {
+  const seen = new Set(used);
+  const shown: Choice[] = [];
+  const tucked: Choice[] = [];
   for (const choice of choices) {
-    if (!choice.id || choice.id.length > SLACK_LIMITS.actionId || used.has(choice.id)) continue;
+    if (!choice.id || choice.id.length > SLACK_LIMITS.actionId || seen.has(choice.id)) continue;
+    seen.add(choice.id);
+    if (choice.secondary && choice.id.length <= SLACK_LIMITS.optionValue) tucked.push(choice);
+    else shown.push(choice);
+  }
+  if (tucked.length === 1) shown.push(tucked.pop()!);
+  const out: ActionsBlockElement[] = [];
+  for (const choice of shown) {
     used.add(choice.id);
     const button: Button = {
       type: 'button',
@@ -222,11 +237,28 @@ function buttons(choices: Choice[], used: Set<string>): Button[] {
     if (choice.style) button.style = choice.style;
     out.push(button);
   }
+  // Menus of two to five options, as even as may be (six make two of three).
+  const menus = Math.ceil(tucked.length / SLACK_LIMITS.overflowOptions);
+  for (let menu = 0, start = 0; menu < menus; menu++) {
+    const size = Math.ceil((tucked.length - start) / (menus - menu));
+    const group = tucked.slice(start, start + size);
+    start += size;
+    group.forEach((choice) => used.add(choice.id));
+    let actionId = clip(`more:${group[0]!.id}`, SLACK_LIMITS.actionId);
+    for (let n = 2; used.has(actionId); n++)
+      actionId = clip(`more${n}:${group[0]!.id}`, SLACK_LIMITS.actionId);
+    used.add(actionId);
+    out.push({
+      type: 'overflow',
+      action_id: actionId,
+      options: group.map((choice) => option(choice.id, choice.label)),
+    } satisfies Overflow);
+  }
   return out;
 }
 
 function actionsBlocks(choices: Choice[], used: Set<string>, blockIdPrefix: string): ActionsBlock[] {
-  const all = buttons(choices, used);
+  const all = choiceElements(choices, used);
   const blocks: ActionsBlock[] = [];
   for (let i = 0; i < all.length; i += SLACK_LIMITS.actionsElements) {
     const n = blocks.length;
@@ -358,11 +390,14 @@ export function renderMessage(
   let shown = 0;
   for (const [index, section] of sections.entries()) {
     const after = index < sections.length - 1 ? NOTE_ROOM : NO_ROOM;
+    // Rendered against a copy of the ids in use: only the group finally kept (the last one rendered)
+    // claims the ids of its buttons and menus.
+    let claimed = used;
     const group = (lines: string[]): KnownBlock[] => {
       const blocks = sectionBlocks(sectionText(section.title, lines));
-      // Rendered against a copy of the ids in use: only the group finally kept claims its buttons.
+      claimed = new Set(used);
       if (section.choices?.length)
-        blocks.push(...actionsBlocks(section.choices, new Set(used), `section-${index + 1}`));
+        blocks.push(...actionsBlocks(section.choices, claimed, `section-${index + 1}`));
       return blocks;
     };
     let kept = group(section.lines);
@@ -380,12 +415,12 @@ export function renderMessage(
       kept = low > 0 ? partial(low) : [];
       if (kept.length === 0 || !room.fits(kept, after)) break;
       body.push(...room.take(kept));
-      section.choices?.forEach((choice) => used.add(choice.id));
+      claimed.forEach((id) => used.add(id));
       shown++;
       break;
     }
     body.push(...room.take(kept));
-    section.choices?.forEach((choice) => used.add(choice.id));
+    claimed.forEach((id) => used.add(id));
     shown++;
   }
   const left = sections.length - shown;

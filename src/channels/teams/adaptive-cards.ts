@@ -249,12 +249,20 @@ function sectionContainer(section: Section): CardElement {
   return { type: 'Container', separator: true, items };
 }
 
+/**
+ * Choices as rows of buttons. The secondary ones (snooze, dismiss) follow in a row of their own, which
+ * `mode: 'secondary'` shows as a single overflow button ("…"): hosts count every action of a row against
+ * their limit, tucked away or not.
+ */
 function buttonRows(choices: Choice[]): CardElement[] {
-  const rows: CardElement[] = [];
-  for (let i = 0; i < choices.length; i += BUTTONS_PER_ROW) {
-    rows.push({ type: 'ActionSet', actions: choices.slice(i, i + BUTTONS_PER_ROW).map(choiceAction) });
-  }
-  return rows;
+  const rows = (group: Choice[]): CardElement[] => {
+    const out: CardElement[] = [];
+    for (let i = 0; i < group.length; i += BUTTONS_PER_ROW) {
+      out.push({ type: 'ActionSet', actions: group.slice(i, i + BUTTONS_PER_ROW).map(choiceAction) });
+    }
+    return out;
+  };
+  return [...rows(choices.filter((c) => !c.secondary)), ...rows(choices.filter((c) => c.secondary))];
 }
 
 function buttonStyle(choice: Choice): Record<string, string> {
@@ -263,10 +271,16 @@ function buttonStyle(choice: Choice): Record<string, string> {
   return {};
 }
 
-/** A choice as `Action.Execute`, falling back to `Action.Submit` with the same verb and data. */
+/**
+ * A choice as `Action.Execute`, falling back to `Action.Submit` with the same verb and data; a secondary
+ * choice in the overflow menu (`mode: 'secondary'`).
+ */
 export function choiceAction(choice: Choice): CardElement {
   const data = { choiceId: choice.id };
-  const style = buttonStyle(choice);
+  const style: Record<string, string> = {
+    ...buttonStyle(choice),
+    ...(choice.secondary ? { mode: 'secondary' } : {}),
+  };
   return {
     type: 'Action.Execute',
     title: choice.label,

@@ -22,7 +22,13 @@ type AnyBlock = {
   type: string;
   text?: { type: string; text: string };
   fields?: Array<{ text: string }>;
-  elements?: Array<{ type: string; action_id?: string; value?: string; text?: { text: string } }>;
+  elements?: Array<{
+    type: string;
+    action_id?: string;
+    value?: string;
+    text?: { text: string };
+    options?: Array<{ value: string; text: { text: string } }>;
+  }>;
 };
 
 /** Every Slack limit a rendered message must respect. */
@@ -30,6 +36,7 @@ function limitViolations(blocks: AnyBlock[], maxBlocks: number): string[] {
   const problems: string[] = [];
   if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks`);
   const actionIds = new Set<string>();
+  const choiceIds = new Set<string>();
   for (const block of blocks) {
     if (
       block.type === 'header' &&
@@ -50,11 +57,25 @@ function limitViolations(blocks: AnyBlock[], maxBlocks: number): string[] {
     if (block.type === 'actions') {
       if (block.elements!.length > SLACK_LIMITS.actionsElements) problems.push('actions count');
       for (const element of block.elements!) {
-        if (element.text!.text.length > SLACK_LIMITS.buttonText) problems.push('button text');
         if (element.action_id!.length > SLACK_LIMITS.actionId) problems.push('action_id');
-        if (element.value!.length > SLACK_LIMITS.actionId) problems.push('value');
         if (actionIds.has(element.action_id!)) problems.push(`duplicate ${element.action_id}`);
         actionIds.add(element.action_id!);
+        if (element.type === 'overflow') {
+          const options = element.options!;
+          if (options.length < 2 || options.length > SLACK_LIMITS.overflowOptions) problems.push('menu size');
+          for (const option of options) {
+            if (option.text.text.length > SLACK_LIMITS.optionText) problems.push('option text');
+            if (option.value.length > SLACK_LIMITS.optionValue) problems.push('option value');
+            // A choice is offered once, as a button or in a menu.
+            if (choiceIds.has(option.value)) problems.push(`duplicate choice ${option.value}`);
+            choiceIds.add(option.value);
+          }
+          continue;
+        }
+        if (element.text!.text.length > SLACK_LIMITS.buttonText) problems.push('button text');
+        if (element.value!.length > SLACK_LIMITS.actionId) problems.push('value');
+        if (choiceIds.has(element.value!)) problems.push(`duplicate choice ${element.value}`);
+        choiceIds.add(element.value!);
       }
     }
   }
@@ -66,6 +87,7 @@ const choice: fc.Arbitrary<Choice> = fc.record({
   id: fc.string({ minLength: 1, maxLength: 300 }),
   label: text(200),
   style: fc.constantFrom(undefined, 'primary' as const, 'danger' as const),
+  secondary: fc.constantFrom(undefined, true as const),
 });
 const message: fc.Arbitrary<Message> = fc.record(
   {
@@ -245,6 +267,52 @@ describe('Block Kit rendering', () => {
       elements: [{ action_id: 'n:1:well' }, { action_id: 'n:1:_dismiss' }],
     });
     expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
+  });
+
+  it('puts secondary choices in an overflow menu after the buttons, each option’s value its choice id', () => {
+    const rendered = renderMessage({
+      text: 'How is it going?',
+      choices: [
+        { id: 'n:1:well', label: 'Going well', style: 'primary' },
+        { id: 'n:1:_snooze1d', label: 'Snooze 1 day', secondary: true },
+        { id: 'n:1:stuck', label: 'Stuck' },
+        { id: 'n:1:_snooze1w', label: 'Snooze 1 week', secondary: true },
+        { id: 'n:1:_dismiss', label: 'Dismiss', secondary: true },
+      ],
+    });
+
+    const actions = rendered.blocks.find((b) => b.type === 'actions') as AnyBlock;
+    expect(actions.elements).toEqual([
+      expect.objectContaining({ type: 'button', action_id: 'n:1:well', style: 'primary' }),
+      expect.objectContaining({ type: 'button', action_id: 'n:1:stuck' }),
+      {
+        type: 'overflow',
+        action_id: 'more:n:1:_snooze1d',
+        options: [
+          { value: 'n:1:_snooze1d', text: { type: 'plain_text', text: 'Snooze 1 day', emoji: true } },
+          { value: 'n:1:_snooze1w', text: { type: 'plain_text', text: 'Snooze 1 week', emoji: true } },
+          { value: 'n:1:_dismiss', text: { type: 'plain_text', text: 'Dismiss', emoji: true } },
+        ],
+      },
+    ]);
+    expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
+  });
+
+  it('keeps a lone secondary choice a button, and splits more than five into menus of two to five', () => {
+    const secondary = (n: number): Choice[] =>
+      Array.from({ length: n }, (_, i) => ({ id: `n:1:s${i}`, label: `S${i}`, secondary: true as const }));
+    const elements = (choices: Choice[]) =>
+      (renderMessage({ text: 'x', choices }).blocks.find((b) => b.type === 'actions') as AnyBlock).elements!;
+
+    expect(elements(secondary(1)).map((e) => e.type)).toEqual(['button']);
+    expect(elements(secondary(6)).map((e) => e.options?.length)).toEqual([3, 3]);
+    expect(elements(secondary(11)).map((e) => e.options?.length)).toEqual([4, 4, 3]);
+    // A choice id too long for an option's value stays a button.
+    const long = { id: `n:1:${'x'.repeat(200)}`, label: 'Long', secondary: true as const };
+    expect(elements([...secondary(2), long]).map((e) => [e.type, e.options?.length])).toEqual([
+      ['button', undefined],
+      ['overflow', 2],
+    ]);
   });
 
   it('breaks a line longer than a section at a space', () => {
