@@ -119,11 +119,20 @@ function inert(text: string, from: number, to: number): string {
 }
 
 /**
+ * A command as it is typed in Slack. The core writes the commands it suggests as `partner log …`, which is
+ * how Teams and the terminal take them; in Slack they are the slash command `/partner log …`.
+ */
+function slashCommand(code: string): string {
+  return /^partner(\s|$)/.test(code) ? `/${code}` : code;
+}
+
+/**
  * The core's text as Slack mrkdwn that only the core formats. Members' words (partner names, notes)
  * sit inside the core's text, and the core uses only `*bold*` and backtick code: those spans are kept,
  * `&`, `<` and `>` are escaped (no link or mention can be made), and every other formatting marker (`*`,
  * `_`, `~`, backtick) that could pair, including any inside a bold span, is made inert. A marker inside a
- * word (`ALLOW_GUESTS`) formats nothing and is left as typed, as is text inside code.
+ * word (`ALLOW_GUESTS`) formats nothing and is left as typed, as is text inside code (where a suggested
+ * `partner …` command becomes the `/partner …` typed in Slack).
  */
 export function mrkdwn(text: string): string {
   const escaped = escapeMrkdwn(text);
@@ -133,7 +142,10 @@ export function mrkdwn(text: string): string {
     const char = escaped.charAt(index);
     const end = char === '*' || char === '`' ? closingMarker(escaped, index) : -1;
     if (end > 0) {
-      out += char + (char === '`' ? escaped.slice(index + 1, end) : inert(escaped, index + 1, end)) + char;
+      out +=
+        char +
+        (char === '`' ? slashCommand(escaped.slice(index + 1, end)) : inert(escaped, index + 1, end)) +
+        char;
       index = end + 1;
     } else {
       out += inert(escaped, index, index + 1);

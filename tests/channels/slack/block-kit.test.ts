@@ -174,7 +174,7 @@ describe('Block Kit rendering', () => {
     const inert = (marker: string): string => `\u200B${marker}\u200B`;
 
     it.each([
-      ['the core’s bold and code', 'Added *Renault Group*. See `partner status "Renault Group"`.'],
+      ['the core’s bold and code', 'Added *Renault Group*. Undo with `undo`.'],
       ['the core’s bold next to punctuation', 'Did you mean *Nissan*, *Toyota*? *Nissan*’s owners: *Asha*.'],
       ['a marker inside a word', 'Set ALLOW_GUESTS=true for Acme_Labs and 2*3.'],
     ])('keeps %s as it is', (_what, text) => {
@@ -203,7 +203,19 @@ describe('Block Kit rendering', () => {
     });
 
     it('shows text inside the core’s code as typed', () => {
-      expect(mrkdwn('`partner log _x_ *y*`')).toBe('`partner log _x_ *y*`');
+      expect(mrkdwn('`status _x_ *y*`')).toBe('`status _x_ *y*`');
+    });
+
+    it('writes the commands the core suggests as Slack’s slash command', () => {
+      expect(mrkdwn('See `partner status "Renault Group"`, or `partner` alone.')).toBe(
+        'See `/partner status "Renault Group"`, or `/partner` alone.',
+      );
+      expect(mrkdwn('`partner log _x_ *y*`')).toBe('`/partner log _x_ *y*`');
+      // Only a command: other code, a word that merely starts alike, and plain text stay as they are.
+      expect(mrkdwn('`prefs tz auto`, `partners`, partner log')).toBe(
+        '`prefs tz auto`, `partners`, partner log',
+      );
+      expect(renderMessage({ text: 'Try `partner help`.' }).text).toBe('Try `/partner help`.');
     });
   });
 
