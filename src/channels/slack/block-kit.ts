@@ -6,7 +6,16 @@
  * degrades to a shortened message instead of an `invalid_blocks` or `msg_blocks_too_long` refusal.
  */
 import type { types } from '@slack/bolt';
-import type { Choice, Form, FormField, FormValues, Message } from '../../core/messages';
+import type {
+  Choice,
+  Form,
+  FormField,
+  FormOption,
+  FormSearch,
+  FormValues,
+  Message,
+  SelectField,
+} from '../../core/messages';
 
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;
@@ -501,11 +510,54 @@ function option(value: string, label: string): PlainTextOption {
   return { text: plain(stripMrkdwn(label), SLACK_LIMITS.optionText), value };
 }
 
+/** The `action_id` of a select whose options are looked up as the member types, by what it searches. */
+export function searchActionId(search: FormSearch): string {
+  return `search:${search}`;
+}
+
+/** What a `block_suggestion` asks for, from its `action_id`; null when it is not one of ours. */
+export function searchOf(actionId: string): FormSearch | null {
+  return actionId === searchActionId('partners') ? 'partners' : null;
+}
+
+/**
+ * A select with more options than a static select can hold: an `external_select` whose options Slack asks
+ * for as the member types (`block_suggestion`), from the first keystroke (a click shows the first ones),
+ * with the initial option shown.
+ */
+function searchBlock(field: SelectField, search: FormSearch): InputBlock {
+  const initial = field.options.find((o) => o.value === field.initial);
+  return {
+    type: 'input',
+    block_id: field.id,
+    label: plain(field.label, SLACK_LIMITS.inputLabel),
+    optional: field.optional ?? false,
+    element: {
+      type: 'external_select',
+      action_id: searchActionId(search),
+      min_query_length: 0,
+      placeholder: plain('Type to search…', SLACK_LIMITS.placeholder),
+      ...(initial && initial.value.length <= SLACK_LIMITS.optionValue
+        ? { initial_option: option(initial.value, initial.label) }
+        : {}),
+    },
+  };
+}
+
+/** Options as a `block_suggestion` is answered: at most 100, each within Slack's limits. */
+export function suggestionOptions(options: readonly FormOption[]): PlainTextOption[] {
+  return options
+    .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
+    .slice(0, SLACK_LIMITS.optionsPerSelect)
+    .map((o) => option(o.value, o.label));
+}
+
 function inputBlock(field: FormField): KnownBlock {
   const label = plain(field.label, SLACK_LIMITS.inputLabel);
   const optional = field.optional ?? false;
   switch (field.type) {
     case 'select': {
+      if (field.search && field.more) return searchBlock(field, field.search);
       const options = field.options
         .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
         .slice(0, SLACK_LIMITS.optionsPerSelect)
@@ -568,7 +620,10 @@ function inputBlock(field: FormField): KnownBlock {
   }
 }
 
-/** A core form as a modal. `callback_id` is the form id; block and action ids are the field ids. */
+/**
+ * A core form as a modal. `callback_id` is the form id; block ids are the field ids, and so are action ids,
+ * except for a searched select's (`searchActionId`), which tells the `block_suggestion` what to look up.
+ */
 export function renderModal(form: Form, metadata: ModalMetadata = {}): ModalView {
   return {
     type: 'modal',

@@ -10,8 +10,11 @@ import {
   renderHomeView,
   renderMessage,
   renderModal,
+  searchActionId,
+  searchOf,
   SLACK_LIMITS,
   splitText,
+  suggestionOptions,
   viewErrors,
 } from '../../../src/channels/slack/block-kit';
 import type { Choice, Form, Message } from '../../../src/core/messages';
@@ -351,7 +354,7 @@ describe('Block Kit modals', () => {
     { length: 120 },
     (_, i) => ({ id: i + 1, name: `Partner ${i + 1} ${'x'.repeat(i === 0 ? 100 : 0)}` }) as Partner,
   );
-  const form: Form = logForm(partners, { partnerId: 1, kind: 'visit', date: '2026-03-02' });
+  const form: Form = logForm(partners.slice(0, 100), { partnerId: 1, kind: 'visit', date: '2026-03-02' });
 
   it('renders a form as a modal within Slack’s limits', () => {
     const view = renderModal(
@@ -374,6 +377,39 @@ describe('Block Kit modals', () => {
     expect(kind!.element.initial_option?.value).toBe('visit');
     expect(date!.element.initial_date).toBe('2026-03-02');
     expect(decodeMetadata(view.private_metadata)).toEqual({ channel: 'C1' });
+  });
+
+  it('makes the partner picker a type-ahead when there are more partners than a select holds', () => {
+    const view = renderModal(logForm(partners, { partnerId: 120, date: '2026-03-02' }));
+
+    expect(view.blocks[0]).toEqual({
+      type: 'input',
+      block_id: 'partner',
+      label: { type: 'plain_text', text: 'Partner', emoji: true },
+      optional: false,
+      element: {
+        type: 'external_select',
+        action_id: searchActionId('partners'),
+        min_query_length: 0,
+        placeholder: { type: 'plain_text', text: 'Type to search…', emoji: true },
+        initial_option: { value: '120', text: { type: 'plain_text', text: 'Partner 120 ', emoji: true } },
+      },
+    });
+    expect(searchOf(searchActionId('partners'))).toBe('partners');
+    expect(searchOf('partner')).toBeNull();
+    // The other selects keep their options.
+    expect(view.blocks[1]).toMatchObject({ block_id: 'kind', element: { type: 'static_select' } });
+  });
+
+  it('answers a type-ahead with at most 100 options within Slack’s limits', () => {
+    const options = suggestionOptions([
+      ...partners.map((p) => ({ value: String(p.id), label: p.name })),
+      { value: 'v'.repeat(151), label: 'too long a value' },
+    ]);
+
+    expect(options).toHaveLength(100);
+    expect(options[0]!.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    expect(suggestionOptions([{ value: 'v'.repeat(151), label: 'x' }])).toEqual([]);
   });
 
   it('shows a select without options as a note instead of an input Slack would refuse', () => {

@@ -16,6 +16,7 @@ import type { SlackResponseUrlPost } from '../../support/fake-slack-api';
 import {
   appHomeOpenedEvent,
   blockActionsBody,
+  blockSuggestionBody,
   eventBody,
   postToSlack,
   slashCommandBody,
@@ -23,6 +24,7 @@ import {
 } from '../../support/slack-requests';
 import type {
   BlockActionsOptions,
+  BlockSuggestionOptions,
   SlackPostResult,
   SlashCommandOptions,
   ViewSubmissionOptions,
@@ -65,6 +67,8 @@ export interface SlackHarness {
   submit(
     options: Partial<ViewSubmissionOptions> & { values: ViewSubmissionOptions['values'] },
   ): Promise<SlackPostResult>;
+  /** Types `value` into a modal's `external_select` and returns Slack's answer (the options, as JSON). */
+  suggest(value: string, options?: Partial<BlockSuggestionOptions>): Promise<SlackPostResult>;
   openHome(
     userId?: string,
     options?: { tab?: 'home' | 'messages'; teamId?: string },
@@ -204,6 +208,16 @@ export async function startSlackHarness(
           teamId: TEAM,
           userId: USER,
           callbackId: 'log-interaction',
+          ...overrides,
+        }),
+      ),
+    suggest: (value, overrides = {}) =>
+      post(
+        blockSuggestionBody({
+          teamId: TEAM,
+          userId: USER,
+          actionId: 'search:partners',
+          value,
           ...overrides,
         }),
       ),
