@@ -5,6 +5,7 @@
  *   npm run bench -- --quick       smaller sizes
  */
 import { commandLatency } from './command-latency';
+import { pickerLatency } from './picker-latency';
 import { schedulerScale } from './scheduler-scale';
 import { slackLatency } from './slack-latency';
 import { teamsLatency } from './teams-latency';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   rows.push(...(await slackLatency(quick ? 50 : 300)));
   rows.push(...(await teamsLatency(quick ? 50 : 300)));
   rows.push(...(await commandLatency(quick ? 200 : 2_000, quick ? 200 : 2_000)));
+  rows.push(...(await pickerLatency(2_000, quick ? 50 : 300)));
   process.stdout.write(`${printTable(rows)}\n`);
 }
 

@@ -17,11 +17,11 @@ import { platformChannels } from '../src/platforms';
 import type { BenchRow } from './table';
 import { compareChatRoundTrips } from './table';
 
-const SECRET = 'bench-signing-secret';
-const TEAM = 'TBENCH';
+export const SECRET = 'bench-signing-secret';
+export const TEAM = 'TBENCH';
 
 /** Answers every Web API method with `ok`, and resolves waiters when a `response_url` is posted. */
-async function fakeSlack(): Promise<{
+export async function fakeSlack(): Promise<{
   url: string;
   origin: string;
   nextResponse(id: string): Promise<string>;

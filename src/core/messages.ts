@@ -13,6 +13,11 @@ export interface Choice {
    * also take a typed "yes" or "no".
    */
   role?: 'confirm' | 'cancel';
+  /**
+   * A way out rather than an answer (snooze, dismiss): channels that can tuck choices away put it in a menu
+   * (Slack overflow, Teams `mode: 'secondary'`), so the message shows its answers first.
+   */
+  secondary?: true;
 }
 
 /** A label/value pair shown beside the text (Block Kit fields, Adaptive Card FactSet). */
@@ -26,9 +31,32 @@ export interface FormOption {
   label: string;
 }
 
+/** What a select can look up as the member types: `partners` is answered by `Rapport.searchPartners`. */
+export type FormSearch = 'partners';
+
+/** A select. `initial`, when set, is always one of `options`. */
+export interface SelectField {
+  id: string;
+  label: string;
+  type: 'select';
+  options: FormOption[];
+  optional?: boolean;
+  initial?: string;
+  /** The options can be looked up by what the member types (a type-ahead), from this source. */
+  search?: FormSearch;
+  /**
+   * `options` are only the first of them (at most {@link FORM_SELECT_OPTIONS}, `initial` always among them):
+   * a channel must look the rest up through `search`.
+   */
+  more?: boolean;
+}
+
+/** Most options a form's select lists; more are reached by search (Slack shows at most 100 in a select). */
+export const FORM_SELECT_OPTIONS = 100;
+
 /** One input of a form. `maxLength` is in characters. */
 export type FormField =
-  | { id: string; label: string; type: 'select'; options: FormOption[]; optional?: boolean; initial?: string }
+  | SelectField
   | { id: string; label: string; type: 'date'; optional?: boolean; initial?: string }
   | {
       id: string;

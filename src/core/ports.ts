@@ -100,6 +100,9 @@ export interface PartnerPatch {
   stageChangedAt?: Date;
 }
 
+/** A partner as a picker shows it. */
+export type PartnerName = Pick<Partner, 'id' | 'name'>;
+
 export interface PartnerRepository {
   /** Inserts the partner with its creator as first owner. Throws `RapportError('CONFLICT')` on a duplicate name. */
   create(input: NewPartner): Promise<Partner>;
@@ -116,6 +119,12 @@ export interface PartnerRepository {
   ): Promise<{ partner: Partner; index: number } | null>;
   /** All partners of a workspace, optionally only those a member owns, by name. */
   list(workspaceId: string, options?: { ownerId?: string }): Promise<Partner[]>;
+  /**
+   * Partners of a workspace whose name contains `query`, compared as names are (case-insensitive), for a
+   * type-ahead: names that start with it first, then the others, each group by name; at most `limit`. An
+   * empty query matches every partner. One indexed query, however many partners the workspace has.
+   */
+  search(workspaceId: string, query: string, limit: number): Promise<PartnerName[]>;
   update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner>;
   /** Gives the partner a new name. Throws `RapportError('CONFLICT')` when another partner has it (any case). */
   rename(workspaceId: string, id: number, name: string): Promise<Partner>;

@@ -17,13 +17,15 @@ import { InteractionFeature } from './features/interactions';
 import type { NudgeView } from './features/nudges';
 import { NudgeFeature } from './features/nudges';
 import { OpenNudgesFeature } from './features/open-nudges';
+import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
 import { RecordFeature } from './features/record';
 import { Insights } from './insights';
-import type { ChoiceResult, Form, FormResult, FormValues, Message } from './messages';
+import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
+import { FORM_SELECT_OPTIONS } from './messages';
 import type { Member, Nudge, Platform } from './model';
 import type { Playbook, Rule } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK, findRule } from './playbook/playbook';
@@ -128,7 +130,7 @@ export class Rapport {
     const tokens = stripCommandPrefix(tokenized.tokens);
     const ctx = await this.context(actor, now);
     if (tokens.length === 0) {
-      const partners = await this.store.partners.list(actor.workspaceId);
+      const partners = await pickerPartners(this.store.partners, actor.workspaceId);
       return {
         reply: helpMessage(),
         openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined,
@@ -198,6 +200,20 @@ export class Rapport {
     return this.interactions.form(actor.workspaceId, localDate(now, member.timeZone), initial);
   }
 
+  /**
+   * A form's partner type-ahead: the actor's workspace's partners whose name contains `query`
+   * (case-insensitive) as options, names that start with it first, then by name; at most `limit` (1 to
+   * {@link FORM_SELECT_OPTIONS}, the default). An empty query lists the first partners by name.
+   */
+  searchPartners(
+    actor: Actor,
+    query: string,
+    _now: Date,
+    limit = FORM_SELECT_OPTIONS,
+  ): Promise<FormOption[]> {
+    return this.interactions.partnerOptions(actor.workspaceId, query, limit);
+  }
+
   /** Validates and stores a submitted form; every problem is reported against its field. */
   async submitForm(
     actor: Actor,
@@ -221,8 +237,10 @@ export class Rapport {
     formId: string,
     context: Record<string, string> | undefined,
     now: Date,
+    partnerId?: number,
   ): Promise<Form> {
-    if (formId !== PLAN_FORM_ID) return this.openLogForm(actor, now);
+    if (formId !== PLAN_FORM_ID)
+      return this.openLogForm(actor, now, partnerId !== undefined ? { partnerId } : {});
     const form = await this.planned.form(actor.workspaceId);
     if (context) form.context = context;
     return form;

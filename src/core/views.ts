@@ -5,7 +5,8 @@
 import { COMMANDS, findCommand, LIMITS } from './commands/grammar';
 import type { CommandSpec } from './commands/grammar';
 import { NUDGE_ACTIONS, nudgeChoiceId } from './choice-ids';
-import type { Choice, Form, Message } from './messages';
+import type { Choice, Form, FormOption, Message, SelectField } from './messages';
+import { FORM_SELECT_OPTIONS } from './messages';
 import type { Interaction, Member, Nudge, Partner } from './model';
 import { INTERACTION_KINDS, STAGES } from './model';
 import type { Occurrence, Rule } from './playbook/playbook';
@@ -107,12 +108,15 @@ export function answerChoices(nudge: Nudge, rule: Rule): Choice[] {
   return choices;
 }
 
-/** What puts a nudge off: snooze or dismiss (for a folded message, every nudge in it). */
+/**
+ * What puts a nudge off: snooze or dismiss (for a folded message, every nudge in it). Secondary: the
+ * answers come first, these wait in a menu where the channel has one.
+ */
 export function laterChoices(nudge: Nudge): Choice[] {
   return [
-    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeDay), label: 'Snooze 1 day' },
-    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeWeek), label: 'Snooze 1 week' },
-    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.dismiss), label: 'Dismiss' },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeDay), label: 'Snooze 1 day', secondary: true },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.snoozeWeek), label: 'Snooze 1 week', secondary: true },
+    { id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.dismiss), label: 'Dismiss', secondary: true },
   ];
 }
 
@@ -138,22 +142,50 @@ export function closedNudgeMessage(original: Message, outcome: string): Message 
   return { title: original.title, text: original.text, footer: outcome };
 }
 
+/** A partner as one option of a picker (labels fit Slack's 75 characters). */
+export function partnerOption(partner: Pick<Partner, 'id' | 'name'>): FormOption {
+  return { value: String(partner.id), label: truncate(partner.name, 75) };
+}
+
+/**
+ * The partner picker of a form: the first {@link FORM_SELECT_OPTIONS} of `partners` (given by name), searchable
+ * as the member types. The partner `initialId` names is always among the options (first when it is not among
+ * the first by name); `more` says the store holds partners beyond `partners`.
+ */
+export function partnerField(
+  partners: readonly Pick<Partner, 'id' | 'name'>[],
+  initialId: number | undefined,
+  more: boolean,
+): SelectField {
+  const chosen = initialId === undefined ? undefined : partners.find((p) => p.id === initialId);
+  let shown = partners.slice(0, FORM_SELECT_OPTIONS);
+  if (chosen && !shown.includes(chosen)) shown = [chosen, ...shown.slice(0, FORM_SELECT_OPTIONS - 1)];
+  return {
+    id: 'partner',
+    label: 'Partner',
+    type: 'select',
+    options: shown.map(partnerOption),
+    initial: chosen ? String(chosen.id) : undefined,
+    search: 'partners',
+    ...(more || partners.length > shown.length ? { more: true } : {}),
+  };
+}
+
+/**
+ * The log form, prefilled. `partners` are the ones its picker lists, by name (all of them, or the first
+ * page with the initial partner added); `more` says there are others to search for.
+ */
 export function logForm(
-  partners: Partner[],
+  partners: readonly Pick<Partner, 'id' | 'name'>[],
   initial: { partnerId?: number; kind?: string; date: string },
+  more = false,
 ): Form {
   return {
     id: 'log-interaction',
     title: 'Log an interaction',
     submitLabel: 'Log it',
     fields: [
-      {
-        id: 'partner',
-        label: 'Partner',
-        type: 'select',
-        options: partners.slice(0, 100).map((p) => ({ value: String(p.id), label: truncate(p.name, 75) })),
-        initial: initial.partnerId !== undefined ? String(initial.partnerId) : undefined,
-      },
+      partnerField(partners, initial.partnerId, more),
       {
         id: 'kind',
         label: 'What happened',

@@ -195,6 +195,13 @@ describe('the default playbook', () => {
       'site-visit',
     ]);
   });
+
+  it('styles no answer as destructive: red is for deleting, and an answer deletes nothing', () => {
+    const styled = DEFAULT_PLAYBOOK.rules.flatMap((rule) =>
+      rule.choices.filter((choice) => choice.style === 'danger').map((choice) => `${rule.id}:${choice.id}`),
+    );
+    expect(styled).toEqual([]);
+  });
 });
 
 describe('planned events and low check-ins in the playbook', () => {

@@ -18,7 +18,7 @@ interface SlackManifest {
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
     event_subscriptions: { request_url?: string; bot_events: string[]; user_events?: string[] };
-    interactivity: { is_enabled: boolean; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     socket_mode_enabled: boolean;
     token_rotation_enabled: boolean;
     org_deploy_enabled: boolean;
@@ -75,11 +75,12 @@ describe.each(['manifest.yaml', 'manifest.socket-mode.yaml'])('Slack %s', (file)
 describe('Slack HTTP manifest', () => {
   const manifest = load('manifest.yaml');
 
-  it('sends commands, interactions and events to the path the service serves', () => {
+  it('sends commands, interactions, type-ahead options and events to the path the service serves', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     const urls = [
       manifest.features.slash_commands[0]?.url,
       manifest.settings.interactivity.request_url,
+      manifest.settings.interactivity.message_menu_options_url,
       manifest.settings.event_subscriptions.request_url,
     ];
     for (const url of urls) {
@@ -88,7 +89,7 @@ describe('Slack HTTP manifest', () => {
       expect(parsed.protocol).toBe('https:');
       expect(parsed.pathname).toBe(EVENTS_PATH);
     }
-    expect(urls).toEqual(Array(3).fill(`https://rapport.example.com${EVENTS_PATH}`));
+    expect(urls).toEqual(Array(4).fill(`https://rapport.example.com${EVENTS_PATH}`));
   });
 });
 
@@ -101,6 +102,7 @@ describe('Slack Socket Mode manifest', () => {
     const expected = structuredClone(http);
     for (const command of expected.features.slash_commands) delete command.url;
     delete expected.settings.interactivity.request_url;
+    delete expected.settings.interactivity.message_menu_options_url;
     delete expected.settings.event_subscriptions.request_url;
     expected.settings.socket_mode_enabled = true;
     expect(socket).toEqual(expected);

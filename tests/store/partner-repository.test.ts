@@ -108,6 +108,66 @@ describe('SQLite partner repository', () => {
     expect((await h.store.partners.listDue(NOW, 1)).map((p) => p.name)).toEqual(['Renault']);
   });
 
+  describe('search', () => {
+    const names = async (query: string, limit = 10, workspaceId = 'slack:T1'): Promise<string[]> =>
+      (await h.store.partners.search(workspaceId, query, limit)).map((p) => p.name);
+
+    beforeEach(async () => {
+      for (const name of ['Nissan', 'renault', 'Renault Group', 'Groupe PSA', 'Toyota', 'Alliance Renault'])
+        await addPartner(h.store, name);
+      await addPartner(h.store, 'Renault Trucks', 'slack:T2');
+    });
+
+    it('finds names that start with the query before names that contain it, each by name, any case', async () => {
+      expect(await names('REN')).toEqual(['renault', 'Renault Group', 'Alliance Renault']);
+      expect(await names('group')).toEqual(['Groupe PSA', 'Renault Group']);
+      expect(await names('a')).toEqual([
+        'Alliance Renault',
+        'Groupe PSA',
+        'Nissan',
+        'renault',
+        'Renault Group',
+        'Toyota',
+      ]);
+    });
+
+    it('returns ids and names only, at most the limit, every partner for an empty query', async () => {
+      const [first] = await h.store.partners.search('slack:T1', 'nis', 10);
+      expect(first).toEqual({ id: expect.any(Number), name: 'Nissan' });
+      expect(await names('', 3)).toEqual(['Alliance Renault', 'Groupe PSA', 'Nissan']);
+      expect(await names('  ', 2)).toEqual(['Alliance Renault', 'Groupe PSA']);
+      expect(await names('zzz')).toEqual([]);
+    });
+
+    it('stays in its workspace', async () => {
+      expect(await names('trucks')).toEqual([]);
+      expect(await names('ren', 10, 'slack:T2')).toEqual(['Renault Trucks']);
+    });
+
+    it('takes the query as text: wildcards and quotes match only themselves', async () => {
+      await addPartner(h.store, '100% "Partners"_Ltd');
+      expect(await names('%')).toEqual(['100% "Partners"_Ltd']);
+      expect(await names('_')).toEqual(['100% "Partners"_Ltd']);
+      expect(await names('"p')).toEqual(['100% "Partners"_Ltd']);
+    });
+
+    it('walks the workspace’s name index, without a scan of the table', async () => {
+      const prepare = jest.spyOn(h.store.db, 'prepare');
+      await h.store.partners.search('slack:T1', 'ren', 10);
+      const [sql] = prepare.mock.calls.map(([text]) => text).filter((text) => text.includes('instr('));
+      prepare.mockRestore();
+      const plan = (
+        h.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('slack:T1', 'ren', 'ren', 10) as {
+          detail: string;
+        }[]
+      )
+        .map((row) => row.detail)
+        .join('\n');
+      expect(plan).toMatch(/SEARCH partners USING (COVERING )?INDEX \S+ \(workspace_id=\?\)/);
+      expect(plan).not.toMatch(/SCAN partners/);
+    });
+  });
+
   it('prepares each statement once, however often and with however many names it runs', async () => {
     await addPartner(h.store, 'Nissan');
     const prepare = jest.spyOn(h.store.db, 'prepare');

@@ -6,7 +6,11 @@
  * - `validateProperties` reports nothing (duplicate ids, missing required properties);
  * - serialising the parsed card gives back the input: anything the parser silently dropped (a misspelt
  *   or unknown property, a value of the wrong type) shows up as a difference;
- * - every action `fallback` passes the same checks as an action of its own.
+ * - every action `fallback` passes the same checks as an action of its own;
+ * - an `Input.ChoiceSet`'s `choices.data` (Teams' dynamic type-ahead: a `Data.Query` answered by the bot's
+ *   `application/search` invoke) names a dataset and nothing else Teams does not know. The schema lists it
+ *   from 1.6, but Teams reads it in cards of any version (its typeahead documentation's sample card is 1.2),
+ *   so it is checked here and taken out before the 1.5 parser sees the card.
  */
 
 interface SerializationContextLike {
@@ -37,7 +41,10 @@ export function adaptiveCardProblems(card: unknown): string[] {
   if (card.version !== '1.5') problems.push(`version is ${JSON.stringify(card.version)}, expected "1.5"`);
   const fallbacks: { path: string; action: Json }[] = [];
   const withoutFallbacks = stripFallbacks(card as Json, '', fallbacks);
-  problems.push(...parseProblems(withoutFallbacks));
+  const queries: { path: string; query: Json }[] = [];
+  problems.push(...parseProblems(stripDataQueries(withoutFallbacks, '', queries)));
+  for (const { path, query } of queries)
+    problems.push(...dataQueryProblems(query).map((p) => `${path}: ${p}`));
   for (const { path, action } of fallbacks) {
     const wrapper = { type: 'AdaptiveCard', version: '1.5', actions: [action] };
     problems.push(...parseProblems(wrapper).map((problem) => `fallback at ${path}: ${problem}`));
@@ -70,6 +77,33 @@ function stripFallbacks(node: Json, path: string, found: { path: string; action:
     copy[key] = stripFallbacks(value, `${path}/${key}`, found);
   }
   return copy;
+}
+
+/** Removes `choices.data` from `Input.ChoiceSet`s (see the module comment) and collects it. */
+function stripDataQueries(node: Json, path: string, found: { path: string; query: Json }[]): Json {
+  if (Array.isArray(node)) return node.map((item, i) => stripDataQueries(item, `${path}/${i}`, found));
+  if (!isObject(node)) return node;
+  const copy: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'choices.data' && node.type === 'Input.ChoiceSet') {
+      found.push({ path: `${path}/${key}`, query: value });
+      continue;
+    }
+    copy[key] = stripDataQueries(value, `${path}/${key}`, found);
+  }
+  return copy;
+}
+
+/** Problems with a `Data.Query` as Teams documents it. */
+function dataQueryProblems(query: Json): string[] {
+  if (!isObject(query)) return ['not an object'];
+  const problems: string[] = [];
+  if (query.type !== 'Data.Query')
+    problems.push(`type is ${JSON.stringify(query.type)}, expected "Data.Query"`);
+  if (typeof query.dataset !== 'string' || query.dataset === '') problems.push('no dataset');
+  const known = ['type', 'dataset', 'value', 'count', 'skip', 'associatedInputs'];
+  for (const key of Object.keys(query)) if (!known.includes(key)) problems.push(`unknown property ${key}`);
+  return problems;
 }
 
 function differences(expected: Json, actual: Json, path: string): string[] {

@@ -286,6 +286,74 @@ export function blockActionsBody(options: BlockActionsOptions): string {
   });
 }
 
+/** Options of {@link blockSuggestionBody}. */
+export interface BlockSuggestionOptions {
+  teamId: string;
+  userId: string;
+  /** The `action_id` of the `external_select` being typed in. */
+  actionId: string;
+  /** What the member has typed so far. */
+  value: string;
+  blockId?: string;
+  /** The modal's `callback_id`. */
+  callbackId?: string;
+  viewId?: string;
+  privateMetadata?: string;
+  enterprise?: SlackEnterprise;
+  isEnterpriseInstall?: boolean;
+  apiAppId?: string;
+  teamDomain?: string;
+  userName?: string;
+}
+
+/**
+ * A `payload=<json>` form body shaped like a real `block_suggestion` payload: Slack asking for the options
+ * of an `external_select` in a modal as the member types.
+ */
+export function blockSuggestionBody(options: BlockSuggestionOptions): string {
+  const viewId = options.viewId ?? 'V0MODAL';
+  const appId = options.apiAppId ?? TEST_APP_ID;
+  return formBody({
+    payload: JSON.stringify({
+      type: 'block_suggestion',
+      user: {
+        id: options.userId,
+        username: options.userName ?? options.userId.toLowerCase(),
+        name: options.userName ?? options.userId.toLowerCase(),
+        team_id: options.teamId,
+      },
+      container: { type: 'view', view_id: viewId },
+      api_app_id: appId,
+      token: TEST_VERIFICATION_TOKEN,
+      action_id: options.actionId,
+      block_id: options.blockId ?? 'partner',
+      value: options.value,
+      team: { id: options.teamId, domain: options.teamDomain ?? 'rapport-test' },
+      enterprise: options.enterprise ?? null,
+      is_enterprise_install: options.isEnterpriseInstall ?? false,
+      view: {
+        id: viewId,
+        team_id: options.teamId,
+        type: 'modal',
+        blocks: [],
+        private_metadata: options.privateMetadata ?? '',
+        callback_id: options.callbackId ?? 'log-interaction',
+        state: { values: {} },
+        hash: `${Math.floor(Date.now() / 1000)}.hash`,
+        title: { type: 'plain_text', text: 'Log an interaction', emoji: true },
+        clear_on_close: false,
+        notify_on_close: false,
+        previous_view_id: null,
+        root_view_id: viewId,
+        app_id: appId,
+        external_id: '',
+        app_installed_team_id: options.teamId,
+        bot_id: 'B0RAPPORT',
+      },
+    }),
+  });
+}
+
 /**
  * One input's state as Slack puts it in `view.state.values[blockId][actionId]`. A plain string is
  * short for `{ type: 'plain_text_input', value }`; `selected_option` may omit its `text`.

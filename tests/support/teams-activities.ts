@@ -173,6 +173,32 @@ export function adaptiveCardInvoke(options: AdaptiveCardInvokeOptions): Partial<
   return activity;
 }
 
+/** Options of {@link searchInvoke}. */
+export interface SearchInvokeOptions extends TeamsActivityOptions {
+  /** What the member typed into the type-ahead. */
+  queryText: string;
+  /** The `dataset` of the card's `choices.data`. */
+  dataset: string;
+  skip?: number;
+  top?: number;
+}
+
+/**
+ * The `invoke` named `application/search` Teams sends as the member types into an `Input.ChoiceSet` with a
+ * `choices.data` query (dynamic type-ahead).
+ */
+export function searchInvoke(options: SearchInvokeOptions): Partial<Activity> {
+  const activity = base(options, 'invoke');
+  activity.name = 'application/search';
+  activity.value = {
+    queryText: options.queryText,
+    queryOptions: { skip: options.skip ?? 0, top: options.top ?? 15 },
+    dataset: options.dataset,
+  };
+  activity.entities = [clientInfo(options)];
+  return activity;
+}
+
 /** A conversation reference like `TurnContext.getConversationReference` gives, for proactive sends. */
 export function teamsConversationReference(
   options: Pick<TeamsActivityOptions, 'serviceUrl' | 'tenantId' | 'userId'> & Partial<TeamsActivityOptions>,

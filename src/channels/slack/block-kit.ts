@@ -6,11 +6,22 @@
  * degrades to a shortened message instead of an `invalid_blocks` or `msg_blocks_too_long` refusal.
  */
 import type { types } from '@slack/bolt';
-import type { Choice, Form, FormField, FormValues, Message } from '../../core/messages';
+import type {
+  Choice,
+  Form,
+  FormField,
+  FormOption,
+  FormSearch,
+  FormValues,
+  Message,
+  SelectField,
+} from '../../core/messages';
 
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
+type Overflow = types.Overflow;
+type ActionsBlockElement = types.ActionsBlockElement;
 type InputBlock = types.InputBlock;
 type ModalView = types.ModalView;
 type HomeView = types.HomeView;
@@ -31,6 +42,8 @@ export const SLACK_LIMITS = {
   /** `action_id` and, as we use it, a button's `value`. */
   actionId: 255,
   actionsElements: 25,
+  /** Options of an overflow menu: two to five. */
+  overflowOptions: 5,
   optionsPerSelect: 100,
   optionText: 75,
   optionValue: 150,
@@ -115,11 +128,20 @@ function inert(text: string, from: number, to: number): string {
 }
 
 /**
+ * A command as it is typed in Slack. The core writes the commands it suggests as `partner log …`, which is
+ * how Teams and the terminal take them; in Slack they are the slash command `/partner log …`.
+ */
+function slashCommand(code: string): string {
+  return /^partner(\s|$)/.test(code) ? `/${code}` : code;
+}
+
+/**
  * The core's text as Slack mrkdwn that only the core formats. Members' words (partner names, notes)
  * sit inside the core's text, and the core uses only `*bold*` and backtick code: those spans are kept,
  * `&`, `<` and `>` are escaped (no link or mention can be made), and every other formatting marker (`*`,
  * `_`, `~`, backtick) that could pair, including any inside a bold span, is made inert. A marker inside a
- * word (`ALLOW_GUESTS`) formats nothing and is left as typed, as is text inside code.
+ * word (`ALLOW_GUESTS`) formats nothing and is left as typed, as is text inside code (where a suggested
+ * `partner …` command becomes the `/partner …` typed in Slack).
  */
 export function mrkdwn(text: string): string {
   const escaped = escapeMrkdwn(text);
@@ -129,7 +151,10 @@ export function mrkdwn(text: string): string {
     const char = escaped.charAt(index);
     const end = char === '*' || char === '`' ? closingMarker(escaped, index) : -1;
     if (end > 0) {
-      out += char + (char === '`' ? escaped.slice(index + 1, end) : inert(escaped, index + 1, end)) + char;
+      out +=
+        char +
+        (char === '`' ? slashCommand(escaped.slice(index + 1, end)) : inert(escaped, index + 1, end)) +
+        char;
       index = end + 1;
     } else {
       out += inert(escaped, index, index + 1);
@@ -204,14 +229,25 @@ function sectionBlocks(text: string): KnownBlock[] {
 }
 
 /**
- * Buttons for `choices`, skipping any whose id Slack could not carry or that already appears in
- * this message (Slack refuses duplicate `action_id`s). The button's `action_id` and `value` are
- * the core's choice id.
+ * The elements for `choices`, each id once, skipping any that already appears in this message (Slack
+ * refuses duplicate `action_id`s) or that Slack could not carry: a button for each choice, its `action_id`
+ * and `value` the core's choice id; then the secondary choices tucked into an overflow menu, each option's
+ * `value` the choice id. A secondary choice stays a button when a menu cannot hold it (a menu needs two
+ * options, and an option's value is shorter than an `action_id`).
  */
-function buttons(choices: Choice[], used: Set<string>): Button[] {
-  const out: Button[] = [];
+function choiceElements(choices: Choice[], used: Set<string>): ActionsBlockElement[] {
+  const seen = new Set(used);
+  const shown: Choice[] = [];
+  const tucked: Choice[] = [];
   for (const choice of choices) {
-    if (!choice.id || choice.id.length > SLACK_LIMITS.actionId || used.has(choice.id)) continue;
+    if (!choice.id || choice.id.length > SLACK_LIMITS.actionId || seen.has(choice.id)) continue;
+    seen.add(choice.id);
+    if (choice.secondary && choice.id.length <= SLACK_LIMITS.optionValue) tucked.push(choice);
+    else shown.push(choice);
+  }
+  if (tucked.length === 1) shown.push(tucked.pop()!);
+  const out: ActionsBlockElement[] = [];
+  for (const choice of shown) {
     used.add(choice.id);
     const button: Button = {
       type: 'button',
@@ -222,11 +258,28 @@ function buttons(choices: Choice[], used: Set<string>): Button[] {
     if (choice.style) button.style = choice.style;
     out.push(button);
   }
+  // Menus of two to five options, as even as may be (six make two of three).
+  const menus = Math.ceil(tucked.length / SLACK_LIMITS.overflowOptions);
+  for (let menu = 0, start = 0; menu < menus; menu++) {
+    const size = Math.ceil((tucked.length - start) / (menus - menu));
+    const group = tucked.slice(start, start + size);
+    start += size;
+    group.forEach((choice) => used.add(choice.id));
+    let actionId = clip(`more:${group[0]!.id}`, SLACK_LIMITS.actionId);
+    for (let n = 2; used.has(actionId); n++)
+      actionId = clip(`more${n}:${group[0]!.id}`, SLACK_LIMITS.actionId);
+    used.add(actionId);
+    out.push({
+      type: 'overflow',
+      action_id: actionId,
+      options: group.map((choice) => option(choice.id, choice.label)),
+    } satisfies Overflow);
+  }
   return out;
 }
 
 function actionsBlocks(choices: Choice[], used: Set<string>, blockIdPrefix: string): ActionsBlock[] {
-  const all = buttons(choices, used);
+  const all = choiceElements(choices, used);
   const blocks: ActionsBlock[] = [];
   for (let i = 0; i < all.length; i += SLACK_LIMITS.actionsElements) {
     const n = blocks.length;
@@ -358,11 +411,14 @@ export function renderMessage(
   let shown = 0;
   for (const [index, section] of sections.entries()) {
     const after = index < sections.length - 1 ? NOTE_ROOM : NO_ROOM;
+    // Rendered against a copy of the ids in use: only the group finally kept (the last one rendered)
+    // claims the ids of its buttons and menus.
+    let claimed = used;
     const group = (lines: string[]): KnownBlock[] => {
       const blocks = sectionBlocks(sectionText(section.title, lines));
-      // Rendered against a copy of the ids in use: only the group finally kept claims its buttons.
+      claimed = new Set(used);
       if (section.choices?.length)
-        blocks.push(...actionsBlocks(section.choices, new Set(used), `section-${index + 1}`));
+        blocks.push(...actionsBlocks(section.choices, claimed, `section-${index + 1}`));
       return blocks;
     };
     let kept = group(section.lines);
@@ -380,12 +436,12 @@ export function renderMessage(
       kept = low > 0 ? partial(low) : [];
       if (kept.length === 0 || !room.fits(kept, after)) break;
       body.push(...room.take(kept));
-      section.choices?.forEach((choice) => used.add(choice.id));
+      claimed.forEach((id) => used.add(id));
       shown++;
       break;
     }
     body.push(...room.take(kept));
-    section.choices?.forEach((choice) => used.add(choice.id));
+    claimed.forEach((id) => used.add(id));
     shown++;
   }
   const left = sections.length - shown;
@@ -454,11 +510,54 @@ function option(value: string, label: string): PlainTextOption {
   return { text: plain(stripMrkdwn(label), SLACK_LIMITS.optionText), value };
 }
 
+/** The `action_id` of a select whose options are looked up as the member types, by what it searches. */
+export function searchActionId(search: FormSearch): string {
+  return `search:${search}`;
+}
+
+/** What a `block_suggestion` asks for, from its `action_id`; null when it is not one of ours. */
+export function searchOf(actionId: string): FormSearch | null {
+  return actionId === searchActionId('partners') ? 'partners' : null;
+}
+
+/**
+ * A select with more options than a static select can hold: an `external_select` whose options Slack asks
+ * for as the member types (`block_suggestion`), from the first keystroke (a click shows the first ones),
+ * with the initial option shown.
+ */
+function searchBlock(field: SelectField, search: FormSearch): InputBlock {
+  const initial = field.options.find((o) => o.value === field.initial);
+  return {
+    type: 'input',
+    block_id: field.id,
+    label: plain(field.label, SLACK_LIMITS.inputLabel),
+    optional: field.optional ?? false,
+    element: {
+      type: 'external_select',
+      action_id: searchActionId(search),
+      min_query_length: 0,
+      placeholder: plain('Type to search…', SLACK_LIMITS.placeholder),
+      ...(initial && initial.value.length <= SLACK_LIMITS.optionValue
+        ? { initial_option: option(initial.value, initial.label) }
+        : {}),
+    },
+  };
+}
+
+/** Options as a `block_suggestion` is answered: at most 100, each within Slack's limits. */
+export function suggestionOptions(options: readonly FormOption[]): PlainTextOption[] {
+  return options
+    .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
+    .slice(0, SLACK_LIMITS.optionsPerSelect)
+    .map((o) => option(o.value, o.label));
+}
+
 function inputBlock(field: FormField): KnownBlock {
   const label = plain(field.label, SLACK_LIMITS.inputLabel);
   const optional = field.optional ?? false;
   switch (field.type) {
     case 'select': {
+      if (field.search && field.more) return searchBlock(field, field.search);
       const options = field.options
         .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
         .slice(0, SLACK_LIMITS.optionsPerSelect)
@@ -521,7 +620,10 @@ function inputBlock(field: FormField): KnownBlock {
   }
 }
 
-/** A core form as a modal. `callback_id` is the form id; block and action ids are the field ids. */
+/**
+ * A core form as a modal. `callback_id` is the form id; block ids are the field ids, and so are action ids,
+ * except for a searched select's (`searchActionId`), which tells the `block_suggestion` what to look up.
+ */
 export function renderModal(form: Form, metadata: ModalMetadata = {}): ModalView {
   return {
     type: 'modal',

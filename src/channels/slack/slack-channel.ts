@@ -36,6 +36,7 @@ import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
 import * as installation from './listeners/installation';
+import * as options from './listeners/options';
 import type { SlackDeps } from './listeners/shared';
 import * as views from './listeners/views';
 import { slackErrorName, toChannelError } from './slack-errors';
@@ -223,6 +224,7 @@ class SlackPlatform implements PlatformChannel {
     installation.register(app, deps, bot.installation);
     commands.register(app, deps);
     actions.register(app, deps);
+    options.register(app, deps);
     views.register(app, deps);
     events.register(app, deps);
     if (this.config.appToken) await this.connectSocket(app);

@@ -3,10 +3,17 @@
  * supports). Buttons are `Action.Execute` (Universal Actions, answered by an `adaptiveCard/action`
  * invoke) with an `Action.Submit` fallback for clients without Universal Actions. Pure functions.
  */
-import type { Choice, Form, FormField, FormValues, Message, Section } from '../../core/messages';
+import type { Choice, Form, FormField, FormOption, FormValues, Message, Section } from '../../core/messages';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/** The invoke Teams sends for a dynamic type-ahead (`choices.data`): `{ queryText, dataset, queryOptions }`. */
+export const SEARCH_INVOKE = 'application/search';
+/** The type of an answer to {@link SEARCH_INVOKE}: `{ results: [{ title, value }] }`. */
+export const SEARCH_RESPONSE_TYPE = 'application/vnd.microsoft.search.searchResponse';
+/** Teams shows at most this many choices per answer to a type-ahead. */
+export const SEARCH_RESULTS_MAX = 15;
 
 /** Verbs the cards send back. `rapport.choice` carries `{ choiceId }`; `rapport.form` `{ formId, context? }` + inputs. */
 export const VERBS = { choice: 'rapport.choice', form: 'rapport.form' } as const;
@@ -249,12 +256,20 @@ function sectionContainer(section: Section): CardElement {
   return { type: 'Container', separator: true, items };
 }
 
+/**
+ * Choices as rows of buttons. The secondary ones (snooze, dismiss) follow in a row of their own, which
+ * `mode: 'secondary'` shows as a single overflow button ("…"): hosts count every action of a row against
+ * their limit, tucked away or not.
+ */
 function buttonRows(choices: Choice[]): CardElement[] {
-  const rows: CardElement[] = [];
-  for (let i = 0; i < choices.length; i += BUTTONS_PER_ROW) {
-    rows.push({ type: 'ActionSet', actions: choices.slice(i, i + BUTTONS_PER_ROW).map(choiceAction) });
-  }
-  return rows;
+  const rows = (group: Choice[]): CardElement[] => {
+    const out: CardElement[] = [];
+    for (let i = 0; i < group.length; i += BUTTONS_PER_ROW) {
+      out.push({ type: 'ActionSet', actions: group.slice(i, i + BUTTONS_PER_ROW).map(choiceAction) });
+    }
+    return out;
+  };
+  return [...rows(choices.filter((c) => !c.secondary)), ...rows(choices.filter((c) => c.secondary))];
 }
 
 function buttonStyle(choice: Choice): Record<string, string> {
@@ -263,10 +278,16 @@ function buttonStyle(choice: Choice): Record<string, string> {
   return {};
 }
 
-/** A choice as `Action.Execute`, falling back to `Action.Submit` with the same verb and data. */
+/**
+ * A choice as `Action.Execute`, falling back to `Action.Submit` with the same verb and data; a secondary
+ * choice in the overflow menu (`mode: 'secondary'`).
+ */
 export function choiceAction(choice: Choice): CardElement {
   const data = { choiceId: choice.id };
-  const style = buttonStyle(choice);
+  const style: Record<string, string> = {
+    ...buttonStyle(choice),
+    ...(choice.secondary ? { mode: 'secondary' } : {}),
+  };
   return {
     type: 'Action.Execute',
     title: choice.label,
@@ -316,13 +337,34 @@ function input(field: FormField, value: string | undefined): CardElement {
     ...(value !== undefined && value !== '' ? { value } : {}),
   };
   switch (field.type) {
-    case 'select':
+    case 'select': {
+      const choice = (option: FormOption): Record<string, string> => ({
+        title: option.label,
+        value: option.value,
+      });
+      if (field.search && field.more) {
+        // Teams' dynamic type-ahead: the card holds the chosen option (with none chosen, the first ones,
+        // as many as a search answers: a choice set needs one), and Teams asks the bot for the others as
+        // the member types (`application/search`, see SEARCH_INVOKE).
+        const chosen = field.options.filter((option) => option.value === value);
+        return {
+          ...common,
+          type: 'Input.ChoiceSet',
+          style: 'filtered',
+          choices: (chosen.length ? chosen : field.options.slice(0, SEARCH_RESULTS_MAX)).map(choice),
+          'choices.data': { type: 'Data.Query', dataset: field.search },
+          placeholder: 'Type to search…',
+        };
+      }
       return {
         ...common,
         type: 'Input.ChoiceSet',
-        choices: field.options.map((option) => ({ title: option.label, value: option.value })),
+        // Every option is in the card: a searchable field filters them as the member types.
+        ...(field.search ? { style: 'filtered' } : {}),
+        choices: field.options.map(choice),
         ...(field.optional ? { placeholder: 'Choose…' } : {}),
       };
+    }
     case 'date':
       return { ...common, type: 'Input.Date' };
     case 'text':

@@ -24,6 +24,9 @@ import {
   messageCard,
   plainText,
   RESERVED_DATA_KEYS,
+  SEARCH_INVOKE,
+  SEARCH_RESPONSE_TYPE,
+  SEARCH_RESULTS_MAX,
   VERBS,
 } from './adaptive-cards';
 import {
@@ -124,10 +127,14 @@ export class TeamsBot extends ActivityHandler {
     });
   }
 
-  /** Only `adaptiveCard/action` is ours; every answer is a 2xx or a 4xx, never a server error. */
+  /**
+   * Card actions (`adaptiveCard/action`), type-aheads (`application/search`) and file consent are ours;
+   * every answer is a 2xx or a 4xx, never a server error.
+   */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     const { activity } = context;
     if (activity.name === FILE_CONSENT_INVOKE) return this.fileConsent(context);
+    if (activity.name === SEARCH_INVOKE) return this.search(context);
     if (activity.name !== 'adaptiveCard/action') {
       return invokeError(400, 'NotSupported', `Rapport does not handle "${String(activity.name)}" invokes.`);
     }
@@ -183,6 +190,36 @@ export class TeamsBot extends ActivityHandler {
       }
     }
     if (result.openForm) await context.sendActivity(formActivity(result.openForm));
+  }
+
+  /**
+   * A type-ahead in a card (an `Input.ChoiceSet` with `choices.data`, e.g. the log form's partner picker in a
+   * workspace with more partners than the card lists): the choices matching what the member typed, at most
+   * {@link SEARCH_RESULTS_MAX} from `queryOptions.skip`. The sender is checked like any other (tenant,
+   * guest), and only their own tenant's partners are searched.
+   */
+  private async search(context: TurnContext): Promise<InvokeResponse> {
+    const { rapport, clock, logger } = this.options;
+    const value = isRecord(context.activity.value) ? context.activity.value : {};
+    if (value.dataset !== 'partners') {
+      return invokeError(400, 'BadRequest', 'Rapport has nothing to search by that name.');
+    }
+    const query = typeof value.queryText === 'string' ? value.queryText : '';
+    const paging = isRecord(value.queryOptions) ? value.queryOptions : {};
+    const top = wholeNumber(paging.top, SEARCH_RESULTS_MAX, 1, SEARCH_RESULTS_MAX);
+    const skip = wholeNumber(paging.skip, 0, 0, 1_000);
+    try {
+      const seen = await this.see(context);
+      if ('problem' in seen) return refusedInvoke(seen);
+      const found = await rapport.searchPartners(seen.actor, query, clock(), skip + top);
+      const results = found
+        .slice(skip, skip + top)
+        .map((option) => ({ title: option.label, value: option.value }));
+      return { status: 200, body: { type: SEARCH_RESPONSE_TYPE, value: { results } } };
+    } catch (error) {
+      logger.error({ err: describeError(error) }, 'Teams type-ahead search failed');
+      return { status: 200, body: { type: SEARCH_RESPONSE_TYPE, value: { results: [] } } };
+    }
   }
 
   /**
@@ -331,8 +368,11 @@ export class TeamsBot extends ActivityHandler {
     const values = formValues(data);
     const result = await rapport.submitForm(seen.actor, formId, values, context, now);
     if (result.ok) return { card: messageCard(result.reply), send: [] };
-    // Rebuild the form from current data (partners may have changed) and put back what was typed.
-    const form = await rapport.reopenForm(seen.actor, formId, context, now);
+    // Rebuild the form from current data (partners may have changed) and put back what was typed, the
+    // partner chosen included (it may be one the card lists only once chosen).
+    const partnerId = Number(values.partner);
+    const chosen = values.partner && Number.isSafeInteger(partnerId) ? partnerId : undefined;
+    const form = await rapport.reopenForm(seen.actor, formId, context, now, chosen);
     if (form.id !== formId) {
       const problem = result.errors.form ?? 'This form is out of date. Please start again.';
       return { card: messageCard({ text: problem, isError: true }), send: [] };
@@ -446,6 +486,12 @@ function invokeError(status: number, code: string, message: string): InvokeRespo
     status,
     body: { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } },
   };
+}
+
+/** `value` as a whole number within [min, max]; `fallback` when it is not a number. */
+function wholeNumber(value: unknown, fallback: number, min: number, max: number): number {
+  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(number) ? Math.min(max, Math.max(min, Math.floor(number))) : fallback;
 }
 
 function stringRecord(value: unknown): Record<string, string> | undefined {

@@ -3,12 +3,14 @@ import { NUDGE_ACTIONS } from '../choice-ids';
 import { isKind, resolvePartner } from '../commands/arguments';
 import { describeDay, readDate, readDatePhrase } from '../commands/dates';
 import { LIMITS, suggest } from '../commands/grammar';
-import type { Form, FormResult, FormValues, Message } from '../messages';
+import type { Form, FormOption, FormResult, FormValues, Message } from '../messages';
+import { FORM_SELECT_OPTIONS } from '../messages';
 import type { InteractionKind, IsoDate, NudgeStatus, Partner } from '../model';
 import { INTERACTION_KINDS, MEETING_KINDS } from '../model';
-import { KIND_LABELS, kindList, logForm, truncate, usageError } from '../views';
+import { KIND_LABELS, kindList, logForm, partnerOption, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
+import { chosenPartner, pickerPartners } from './partner-picker';
 import { replanAndJournal } from './record-journal';
 
 export interface LogFormInitial {
@@ -30,7 +32,7 @@ export class InteractionFeature {
     const { store } = this.deps;
     if (args.length === 0) {
       const reply = usageError('What happened, and with whom?', 'log');
-      const partners = await store.partners.list(ctx.actor.workspaceId);
+      const partners = await pickerPartners(store.partners, ctx.actor.workspaceId);
       return { reply, openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined };
     }
     const resolved = await resolvePartner(store.partners, ctx, args, 'log');
@@ -83,10 +85,21 @@ export class InteractionFeature {
 
   /** The log form, optionally prefilled (from a nudge's "Log it now" or a partner's Log button). */
   async form(workspaceId: string, today: IsoDate, initial: LogFormInitial = {}): Promise<Form> {
-    const partners = await this.deps.store.partners.list(workspaceId);
+    const partners = await pickerPartners(this.deps.store.partners, workspaceId, initial.partnerId);
     const form = logForm(partners, { partnerId: initial.partnerId, kind: initial.kind, date: today });
     if (initial.nudgeId !== undefined) form.context = { nudgeId: String(initial.nudgeId) };
     return form;
+  }
+
+  /**
+   * A picker's type-ahead: partners whose name contains `query` (case-insensitive) as form options, names
+   * that start with it first, then by name; at most `limit` (1 to {@link FORM_SELECT_OPTIONS}).
+   */
+  async partnerOptions(workspaceId: string, query: string, limit: number): Promise<FormOption[]> {
+    const max = Math.min(Math.max(1, Math.floor(limit) || 1), FORM_SELECT_OPTIONS);
+    const text = query.trim().slice(0, LIMITS.partnerName);
+    const found = await this.deps.store.partners.search(workspaceId, text, max);
+    return found.map(partnerOption);
   }
 
   /** Validates and stores a submitted log form; every problem is reported against its field. */
@@ -96,14 +109,9 @@ export class InteractionFeature {
     context: Record<string, string> | undefined,
   ): Promise<FormResult> {
     const errors: Record<string, string> = {};
-    const partnerId = Number(values.partner);
-    const partner =
-      Number.isSafeInteger(partnerId) && values.partner
-        ? await this.deps.store.partners.get(ctx.actor.workspaceId, partnerId)
-        : null;
-    if (!values.partner) errors.partner = 'Choose a partner.';
-    else if (!partner)
-      errors.partner = 'This partner no longer exists. It may have been removed; choose another.';
+    const chosen = await chosenPartner(this.deps.store.partners, ctx.actor.workspaceId, values.partner);
+    const partner = 'partner' in chosen ? chosen.partner : null;
+    if ('error' in chosen) errors.partner = chosen.error;
     const kind = values.kind?.trim().toLowerCase();
     if (!kind) errors.kind = 'Choose what happened.';
     else if (!isKind(kind)) errors.kind = `Choose one of: ${kindList()}.`;

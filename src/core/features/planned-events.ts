@@ -15,9 +15,10 @@ import { refreshSchedule } from '../playbook/partner-schedule';
 import { eventNoun, eventPhrase, parsePlannedOccurrence } from '../playbook/planned-events';
 import type { RuleChoice } from '../playbook/playbook';
 import { addDaysToDate, addDaysToInstant, daysBetween, formatDay, localDate } from '../time';
-import { truncate, usageError } from '../views';
+import { partnerField, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { addFact } from './facts';
+import { chosenPartner, pickerPartners } from './partner-picker';
 
 export const PLAN_FORM_ID = 'plan-event';
 
@@ -30,7 +31,7 @@ export function isPlannable(word: string): word is PlannableKind {
 
 /** The plan form, optionally prefilled; `replaces` links the new date to an event that did not happen. */
 export function planForm(
-  partners: Partner[],
+  partners: readonly Pick<Partner, 'id' | 'name'>[],
   initial: { partnerId?: number; kind?: PlannableKind; replaces?: number } = {},
 ): Form {
   return {
@@ -38,13 +39,7 @@ export function planForm(
     title: 'Plan a visit or meeting',
     submitLabel: 'Plan it',
     fields: [
-      {
-        id: 'partner',
-        label: 'Partner',
-        type: 'select',
-        options: partners.slice(0, 100).map((p) => ({ value: String(p.id), label: truncate(p.name, 75) })),
-        initial: initial.partnerId !== undefined ? String(initial.partnerId) : undefined,
-      },
+      partnerField(partners, initial.partnerId, false),
       {
         id: 'kind',
         label: 'What',
@@ -84,7 +79,7 @@ export class PlannedEventFeature {
     workspaceId: string,
     initial: { partnerId?: number; kind?: PlannableKind; replaces?: number } = {},
   ): Promise<Form> {
-    return planForm(await this.deps.store.partners.list(workspaceId), initial);
+    return planForm(await pickerPartners(this.deps.store.partners, workspaceId, initial.partnerId), initial);
   }
 
   /** After "Visit planned": when is it? A form where there are forms, the command everywhere. */
@@ -163,14 +158,9 @@ export class PlannedEventFeature {
     context: Record<string, string> | undefined,
   ): Promise<FormResult> {
     const errors: Record<string, string> = {};
-    const partnerId = Number(values.partner);
-    const partner =
-      Number.isSafeInteger(partnerId) && values.partner
-        ? await this.deps.store.partners.get(ctx.actor.workspaceId, partnerId)
-        : null;
-    if (!values.partner) errors.partner = 'Choose a partner.';
-    else if (!partner)
-      errors.partner = 'This partner no longer exists. It may have been removed; choose another.';
+    const chosen = await chosenPartner(this.deps.store.partners, ctx.actor.workspaceId, values.partner);
+    const partner = 'partner' in chosen ? chosen.partner : null;
+    if ('error' in chosen) errors.partner = chosen.error;
     const kind = values.kind?.trim().toLowerCase();
     if (!kind) errors.kind = 'Choose what you plan.';
     else if (!isPlannable(kind)) errors.kind = `Choose one of: ${PLANNABLE_KINDS.join(', ')}.`;

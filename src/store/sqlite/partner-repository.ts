@@ -1,6 +1,6 @@
 import { RapportError } from '../../core/errors';
 import type { InteractionKind, KindHistory, Partner, Stage } from '../../core/model';
-import type { NewPartner, PartnerPatch, PartnerRepository } from '../../core/ports';
+import type { NewPartner, PartnerName, PartnerPatch, PartnerRepository } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
 import { iso, isoOrNull, jsonList, textOrNull, toDate } from './rows';
@@ -163,6 +163,20 @@ export class SqlitePartnerRepository implements PartnerRepository {
             .prepare('SELECT * FROM partners WHERE workspace_id = ? ORDER BY name_key')
             .all(workspaceId) as Row[]);
       return withOwners(db, rows);
+    });
+  }
+
+  search(workspaceId: string, query: string, limit: number): Promise<PartnerName[]> {
+    const key = nameKey(query);
+    return this.connection.run((db) => {
+      // Walks the workspace's part of the (workspace_id, name_key) index; `instr` is 1 for a prefix.
+      const rows = db
+        .prepare(
+          `SELECT id, name FROM partners WHERE workspace_id = ? AND instr(name_key, ?) > 0
+           ORDER BY instr(name_key, ?) <> 1, name_key LIMIT ?`,
+        )
+        .all(workspaceId, key, key, limit) as { id: number; name: string }[];
+      return rows.map((row) => ({ id: Number(row.id), name: String(row.name) }));
     });
   }
 

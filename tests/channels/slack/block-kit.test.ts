@@ -10,8 +10,11 @@ import {
   renderHomeView,
   renderMessage,
   renderModal,
+  searchActionId,
+  searchOf,
   SLACK_LIMITS,
   splitText,
+  suggestionOptions,
   viewErrors,
 } from '../../../src/channels/slack/block-kit';
 import type { Choice, Form, Message } from '../../../src/core/messages';
@@ -22,7 +25,13 @@ type AnyBlock = {
   type: string;
   text?: { type: string; text: string };
   fields?: Array<{ text: string }>;
-  elements?: Array<{ type: string; action_id?: string; value?: string; text?: { text: string } }>;
+  elements?: Array<{
+    type: string;
+    action_id?: string;
+    value?: string;
+    text?: { text: string };
+    options?: Array<{ value: string; text: { text: string } }>;
+  }>;
 };
 
 /** Every Slack limit a rendered message must respect. */
@@ -30,6 +39,7 @@ function limitViolations(blocks: AnyBlock[], maxBlocks: number): string[] {
   const problems: string[] = [];
   if (blocks.length > maxBlocks) problems.push(`${blocks.length} blocks`);
   const actionIds = new Set<string>();
+  const choiceIds = new Set<string>();
   for (const block of blocks) {
     if (
       block.type === 'header' &&
@@ -50,11 +60,25 @@ function limitViolations(blocks: AnyBlock[], maxBlocks: number): string[] {
     if (block.type === 'actions') {
       if (block.elements!.length > SLACK_LIMITS.actionsElements) problems.push('actions count');
       for (const element of block.elements!) {
-        if (element.text!.text.length > SLACK_LIMITS.buttonText) problems.push('button text');
         if (element.action_id!.length > SLACK_LIMITS.actionId) problems.push('action_id');
-        if (element.value!.length > SLACK_LIMITS.actionId) problems.push('value');
         if (actionIds.has(element.action_id!)) problems.push(`duplicate ${element.action_id}`);
         actionIds.add(element.action_id!);
+        if (element.type === 'overflow') {
+          const options = element.options!;
+          if (options.length < 2 || options.length > SLACK_LIMITS.overflowOptions) problems.push('menu size');
+          for (const option of options) {
+            if (option.text.text.length > SLACK_LIMITS.optionText) problems.push('option text');
+            if (option.value.length > SLACK_LIMITS.optionValue) problems.push('option value');
+            // A choice is offered once, as a button or in a menu.
+            if (choiceIds.has(option.value)) problems.push(`duplicate choice ${option.value}`);
+            choiceIds.add(option.value);
+          }
+          continue;
+        }
+        if (element.text!.text.length > SLACK_LIMITS.buttonText) problems.push('button text');
+        if (element.value!.length > SLACK_LIMITS.actionId) problems.push('value');
+        if (choiceIds.has(element.value!)) problems.push(`duplicate choice ${element.value}`);
+        choiceIds.add(element.value!);
       }
     }
   }
@@ -66,6 +90,7 @@ const choice: fc.Arbitrary<Choice> = fc.record({
   id: fc.string({ minLength: 1, maxLength: 300 }),
   label: text(200),
   style: fc.constantFrom(undefined, 'primary' as const, 'danger' as const),
+  secondary: fc.constantFrom(undefined, true as const),
 });
 const message: fc.Arbitrary<Message> = fc.record(
   {
@@ -152,7 +177,7 @@ describe('Block Kit rendering', () => {
     const inert = (marker: string): string => `\u200B${marker}\u200B`;
 
     it.each([
-      ['the core’s bold and code', 'Added *Renault Group*. See `partner status "Renault Group"`.'],
+      ['the core’s bold and code', 'Added *Renault Group*. Undo with `undo`.'],
       ['the core’s bold next to punctuation', 'Did you mean *Nissan*, *Toyota*? *Nissan*’s owners: *Asha*.'],
       ['a marker inside a word', 'Set ALLOW_GUESTS=true for Acme_Labs and 2*3.'],
     ])('keeps %s as it is', (_what, text) => {
@@ -181,7 +206,19 @@ describe('Block Kit rendering', () => {
     });
 
     it('shows text inside the core’s code as typed', () => {
-      expect(mrkdwn('`partner log _x_ *y*`')).toBe('`partner log _x_ *y*`');
+      expect(mrkdwn('`status _x_ *y*`')).toBe('`status _x_ *y*`');
+    });
+
+    it('writes the commands the core suggests as Slack’s slash command', () => {
+      expect(mrkdwn('See `partner status "Renault Group"`, or `partner` alone.')).toBe(
+        'See `/partner status "Renault Group"`, or `/partner` alone.',
+      );
+      expect(mrkdwn('`partner log _x_ *y*`')).toBe('`/partner log _x_ *y*`');
+      // Only a command: other code, a word that merely starts alike, and plain text stay as they are.
+      expect(mrkdwn('`prefs tz auto`, `partners`, partner log')).toBe(
+        '`prefs tz auto`, `partners`, partner log',
+      );
+      expect(renderMessage({ text: 'Try `partner help`.' }).text).toBe('Try `/partner help`.');
     });
   });
 
@@ -247,6 +284,52 @@ describe('Block Kit rendering', () => {
     expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
   });
 
+  it('puts secondary choices in an overflow menu after the buttons, each option’s value its choice id', () => {
+    const rendered = renderMessage({
+      text: 'How is it going?',
+      choices: [
+        { id: 'n:1:well', label: 'Going well', style: 'primary' },
+        { id: 'n:1:_snooze1d', label: 'Snooze 1 day', secondary: true },
+        { id: 'n:1:stuck', label: 'Stuck' },
+        { id: 'n:1:_snooze1w', label: 'Snooze 1 week', secondary: true },
+        { id: 'n:1:_dismiss', label: 'Dismiss', secondary: true },
+      ],
+    });
+
+    const actions = rendered.blocks.find((b) => b.type === 'actions') as AnyBlock;
+    expect(actions.elements).toEqual([
+      expect.objectContaining({ type: 'button', action_id: 'n:1:well', style: 'primary' }),
+      expect.objectContaining({ type: 'button', action_id: 'n:1:stuck' }),
+      {
+        type: 'overflow',
+        action_id: 'more:n:1:_snooze1d',
+        options: [
+          { value: 'n:1:_snooze1d', text: { type: 'plain_text', text: 'Snooze 1 day', emoji: true } },
+          { value: 'n:1:_snooze1w', text: { type: 'plain_text', text: 'Snooze 1 week', emoji: true } },
+          { value: 'n:1:_dismiss', text: { type: 'plain_text', text: 'Dismiss', emoji: true } },
+        ],
+      },
+    ]);
+    expect(limitViolations(rendered.blocks as AnyBlock[], SLACK_LIMITS.messageBlocks)).toEqual([]);
+  });
+
+  it('keeps a lone secondary choice a button, and splits more than five into menus of two to five', () => {
+    const secondary = (n: number): Choice[] =>
+      Array.from({ length: n }, (_, i) => ({ id: `n:1:s${i}`, label: `S${i}`, secondary: true as const }));
+    const elements = (choices: Choice[]) =>
+      (renderMessage({ text: 'x', choices }).blocks.find((b) => b.type === 'actions') as AnyBlock).elements!;
+
+    expect(elements(secondary(1)).map((e) => e.type)).toEqual(['button']);
+    expect(elements(secondary(6)).map((e) => e.options?.length)).toEqual([3, 3]);
+    expect(elements(secondary(11)).map((e) => e.options?.length)).toEqual([4, 4, 3]);
+    // A choice id too long for an option's value stays a button.
+    const long = { id: `n:1:${'x'.repeat(200)}`, label: 'Long', secondary: true as const };
+    expect(elements([...secondary(2), long]).map((e) => [e.type, e.options?.length])).toEqual([
+      ['button', undefined],
+      ['overflow', 2],
+    ]);
+  });
+
   it('breaks a line longer than a section at a space', () => {
     const names = Array.from({ length: 400 }, (_, i) => `Partner number ${i}`).join(', ');
     const chunks = splitText(names, SLACK_LIMITS.sectionText);
@@ -271,7 +354,7 @@ describe('Block Kit modals', () => {
     { length: 120 },
     (_, i) => ({ id: i + 1, name: `Partner ${i + 1} ${'x'.repeat(i === 0 ? 100 : 0)}` }) as Partner,
   );
-  const form: Form = logForm(partners, { partnerId: 1, kind: 'visit', date: '2026-03-02' });
+  const form: Form = logForm(partners.slice(0, 100), { partnerId: 1, kind: 'visit', date: '2026-03-02' });
 
   it('renders a form as a modal within Slack’s limits', () => {
     const view = renderModal(
@@ -294,6 +377,39 @@ describe('Block Kit modals', () => {
     expect(kind!.element.initial_option?.value).toBe('visit');
     expect(date!.element.initial_date).toBe('2026-03-02');
     expect(decodeMetadata(view.private_metadata)).toEqual({ channel: 'C1' });
+  });
+
+  it('makes the partner picker a type-ahead when there are more partners than a select holds', () => {
+    const view = renderModal(logForm(partners, { partnerId: 120, date: '2026-03-02' }));
+
+    expect(view.blocks[0]).toEqual({
+      type: 'input',
+      block_id: 'partner',
+      label: { type: 'plain_text', text: 'Partner', emoji: true },
+      optional: false,
+      element: {
+        type: 'external_select',
+        action_id: searchActionId('partners'),
+        min_query_length: 0,
+        placeholder: { type: 'plain_text', text: 'Type to search…', emoji: true },
+        initial_option: { value: '120', text: { type: 'plain_text', text: 'Partner 120 ', emoji: true } },
+      },
+    });
+    expect(searchOf(searchActionId('partners'))).toBe('partners');
+    expect(searchOf('partner')).toBeNull();
+    // The other selects keep their options.
+    expect(view.blocks[1]).toMatchObject({ block_id: 'kind', element: { type: 'static_select' } });
+  });
+
+  it('answers a type-ahead with at most 100 options within Slack’s limits', () => {
+    const options = suggestionOptions([
+      ...partners.map((p) => ({ value: String(p.id), label: p.name })),
+      { value: 'v'.repeat(151), label: 'too long a value' },
+    ]);
+
+    expect(options).toHaveLength(100);
+    expect(options[0]!.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.optionText);
+    expect(suggestionOptions([{ value: 'v'.repeat(151), label: 'x' }])).toEqual([]);
   });
 
   it('shows a select without options as a note instead of an input Slack would refuse', () => {

@@ -16,6 +16,7 @@ import type { SlackResponseUrlPost } from '../../support/fake-slack-api';
 import {
   appHomeOpenedEvent,
   blockActionsBody,
+  blockSuggestionBody,
   eventBody,
   postToSlack,
   slashCommandBody,
@@ -23,6 +24,7 @@ import {
 } from '../../support/slack-requests';
 import type {
   BlockActionsOptions,
+  BlockSuggestionOptions,
   SlackPostResult,
   SlashCommandOptions,
   ViewSubmissionOptions,
@@ -65,6 +67,8 @@ export interface SlackHarness {
   submit(
     options: Partial<ViewSubmissionOptions> & { values: ViewSubmissionOptions['values'] },
   ): Promise<SlackPostResult>;
+  /** Types `value` into a modal's `external_select` and returns Slack's answer (the options, as JSON). */
+  suggest(value: string, options?: Partial<BlockSuggestionOptions>): Promise<SlackPostResult>;
   openHome(
     userId?: string,
     options?: { tab?: 'home' | 'messages'; teamId?: string },
@@ -207,6 +211,16 @@ export async function startSlackHarness(
           ...overrides,
         }),
       ),
+    suggest: (value, overrides = {}) =>
+      post(
+        blockSuggestionBody({
+          teamId: TEAM,
+          userId: USER,
+          actionId: 'search:partners',
+          value,
+          ...overrides,
+        }),
+      ),
     openHome: (userId = USER, homeOptions = {}) =>
       post(
         eventBody({
@@ -252,12 +266,33 @@ export function blockText(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
 }
 
-/** Action ids of every button in some blocks. */
-export function actionIds(blocks: unknown): string[] {
-  const out: string[] = [];
-  for (const block of (blocks as Array<{ type: string; elements?: Array<{ action_id?: string }> }>) ?? []) {
-    if (block.type !== 'actions') continue;
-    for (const element of block.elements ?? []) if (element.action_id) out.push(element.action_id);
+/** An element of an actions block: a button, or an overflow menu with its options. */
+export interface ActionElement {
+  type: string;
+  action_id?: string;
+  value?: string;
+  options?: Array<{ value: string; text: { text: string } }>;
+}
+
+/** Every element of every actions block in some blocks. */
+export function actionElements(blocks: unknown): ActionElement[] {
+  const out: ActionElement[] = [];
+  for (const block of (blocks as Array<{ type: string; elements?: ActionElement[] }>) ?? []) {
+    if (block.type === 'actions') out.push(...(block.elements ?? []));
   }
   return out;
+}
+
+/**
+ * The choice ids some blocks offer, in order: each button's action id, and the value of each option of an
+ * overflow menu (where secondary choices such as snooze and dismiss wait).
+ */
+export function actionIds(blocks: unknown): string[] {
+  return actionElements(blocks).flatMap((element) =>
+    element.type === 'overflow'
+      ? (element.options ?? []).map((option) => option.value)
+      : element.action_id
+        ? [element.action_id]
+        : [],
+  );
 }

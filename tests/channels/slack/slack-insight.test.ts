@@ -120,7 +120,7 @@ describe('Slack insight views', () => {
       ]),
     );
     expect(health[health.length - 1]).toBe(
-      '*Next step:* Visit them at their premises (or host them at yours) (+10) — `partner log Nissan visit`',
+      '*Next step:* Visit them at their premises (or host them at yours) (+10) — `/partner log Nissan visit`',
     );
     expect(section(blocks, 'Touches per month')).toBe(
       '*Touches per month*\nDec 2025 ▁▁▁▁▄▁▁▁▁▄▄█ Nov 2026\n6 logged in 12 months; busiest Nov 2026 (3), this month 3.',
@@ -150,7 +150,7 @@ describe('Slack insight views', () => {
       '*Last pulse*\n4/5 on Wed 25 Nov 2026 (2 days ago), up from 3/5\n“Trust &lt;growing&gt;, slowly”',
     );
     expect(section(blocks, 'Worth raising')).toContain('no in-person visit in 7 months');
-    expect(context(blocks)[0]).toContain('Afterwards: `partner log Nissan meeting today NOTE`');
+    expect(context(blocks)[0]).toContain('Afterwards: `/partner log Nissan meeting today NOTE`');
   });
 
   it('/partner preview NAME 60 shows the timeline of planned nudges in the member’s time', async () => {
@@ -200,7 +200,7 @@ describe('Slack insight views', () => {
     );
     expect(partners.map((text) => text.split('\n')[0])).toEqual(['*Renault Group*', '*Nissan*']);
     expect(partners[0]!.split('\n')[1]).toBe(
-      'Health 🔴 23/100 (needs attention) — no contact logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `partner log "Renault Group" visit`',
+      'Health 🔴 23/100 (needs attention) — no contact logged yet. Next: Visit them at their premises (or host them at yours) (+40) — `/partner log "Renault Group" visit`',
     );
     expect(partners[1]!.split('\n')[1]).toMatch(
       /^Health 🟢 73\/100 \(good\) — no in-person visit in 7 months\. Next: /,
@@ -248,7 +248,7 @@ describe('Slack insight views', () => {
       expect(section(blocks, 'Coming up this week')).toBe(
         '*Coming up this week*\nNo nudges planned this week.',
       );
-      expect(context(blocks)).toEqual(['Your weekly digest. Turn it off with `partner prefs digest off`.']);
+      expect(context(blocks)).toEqual(['Your weekly digest. Turn it off with `/partner prefs digest off`.']);
       expect(h.sql('SELECT week, status FROM digests WHERE member_id = ?', USER)).toEqual([
         { week: '2026-W49', status: 'sent' },
       ]);

@@ -1,5 +1,14 @@
 import type { SlackApiCall } from '../../support/fake-slack-api';
-import { actionIds, blockText, DAY_MS, logValues, MONDAY, startSlackHarness, USER } from './slack-harness';
+import {
+  actionElements,
+  actionIds,
+  blockText,
+  DAY_MS,
+  logValues,
+  MONDAY,
+  startSlackHarness,
+  USER,
+} from './slack-harness';
 import type { SlackHarness } from './slack-harness';
 
 const DM = `D${USER}`;
@@ -79,6 +88,15 @@ describe('Slack nudges', () => {
       `n:${checkIn.id}:_snooze1w`,
       `n:${checkIn.id}:_dismiss`,
     ]);
+    // The answers are buttons; snooze and dismiss wait in the overflow menu at the end.
+    const elements = actionElements(post.params.blocks);
+    expect(elements.map((e) => e.type)).toEqual([...Array(6).fill('button'), 'overflow']);
+    expect(elements[6]!.options!.map((o) => o.text.text)).toEqual([
+      'Snooze 1 day',
+      'Snooze 1 week',
+      'Dismiss',
+    ]);
+    expect(elements.some((e) => (e as { style?: string }).style === 'danger')).toBe(false);
     expect(checkIn.status).toBe('sent');
     expect(JSON.parse(checkIn.message_ref!)).toEqual({ channel: DM, ts: expect.any(String) });
     expect(nudge('joint-workshop').message_ref).toBe(checkIn.message_ref);
@@ -200,6 +218,66 @@ describe('Slack nudges', () => {
     for (const rule of ['post-signing', 'joint-workshop']) expect(nudge(rule).status).toBe('dismissed');
     await h.fake.waitFor('chat.update', () => h.fake.calls('chat.update').length === 2);
     expect(h.fake.calls('chat.update')).toHaveLength(2);
+  });
+
+  it('snoozes from the overflow menu exactly as from a button: the option’s value is the choice', async () => {
+    await signedAWeekAgo();
+    const checkIn = nudge('post-signing');
+    const ref = JSON.parse(checkIn.message_ref!) as { channel: string; ts: string };
+    const menu = actionElements(postFor(checkIn.id).params.blocks).find((e) => e.type === 'overflow')!;
+    const snooze = menu.options!.find((o) => o.text.text === 'Snooze 1 week')!;
+
+    const pick = await h.click({
+      actionId: menu.action_id!,
+      actionType: 'overflow',
+      selectedOption: { value: snooze.value, text: 'Snooze 1 week' },
+      messageTs: ref.ts,
+    });
+
+    expect(pick.result.status).toBe(200);
+    expect(String((await h.fake.waitForResponse(pick.responseId)).body.text)).toContain('Snoozed until');
+    for (const rule of ['post-signing', 'joint-workshop'])
+      expect(nudge(rule)).toMatchObject({ status: 'snoozed', deliver_after: '2026-03-16T10:00:00.000Z' });
+    const update = await h.fake.waitFor('chat.update');
+    expect(update.params).toMatchObject({ channel: ref.channel, ts: ref.ts });
+  });
+
+  it('checks an overflow pick like a button press: a stranger’s pick changes nothing', async () => {
+    await signedAWeekAgo();
+    const checkIn = nudge('post-signing');
+    const before = nudges();
+
+    const pick = await h.click({
+      teamId: 'T0OTHER',
+      actionId: `more:n:${checkIn.id}:_snooze1d`,
+      actionType: 'overflow',
+      selectedOption: { value: `n:${checkIn.id}:_dismiss` },
+    });
+
+    expect(pick.result.status).toBe(200);
+    expect(String((await h.fake.waitForResponse(pick.responseId)).body.text)).toContain(
+      'members of this workspace only',
+    );
+    expect(nudges()).toEqual(before);
+  });
+
+  it('answers an overflow pick it does not know with “not recognised”, and ignores one without a pick', async () => {
+    await signedAWeekAgo();
+    const before = nudges();
+
+    const unknown = await h.click({
+      actionId: 'more:x',
+      actionType: 'overflow',
+      selectedOption: { value: 'definitely-not-ours' },
+    });
+    expect(String((await h.fake.waitForResponse(unknown.responseId)).body.text)).toContain(
+      'not one I recognise',
+    );
+    const empty = await h.click({ actionId: 'more:y', actionType: 'overflow' });
+    expect(empty.result.status).toBe(200);
+    await h.command('help'); // answered after the pick without a value, which had nothing to do
+    expect(h.fake.responses(empty.responseId)).toEqual([]);
+    expect(nudges()).toEqual(before);
   });
 
   it('answers an unknown action id with an ephemeral “not recognised” and changes nothing', async () => {

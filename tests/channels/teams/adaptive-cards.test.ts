@@ -130,12 +130,33 @@ describe('Adaptive Card rendering', () => {
         title: action.title,
         data: { verb: VERBS.choice, choiceId: (action.data as { choiceId: string }).choiceId },
         ...(action.style ? { style: action.style } : {}),
+        ...(action.mode ? { mode: action.mode } : {}),
       });
     }
     expect(actions.map((a) => a.title)).toEqual(
       expect.arrayContaining(['Going well', 'Snooze 1 day', 'Snooze 1 week', 'Dismiss']),
     );
-    expect(actions.find((a) => a.title === 'Stuck')?.style).toBe('destructive');
+    // An answer is never red: only deleting something is.
+    expect(actions.find((a) => a.title === 'Stuck')?.style).toBeUndefined();
+  });
+
+  it('shows a nudge’s answers as buttons and tucks snooze and dismiss into an overflow menu of their own row', () => {
+    const rows = (nudgeCard().body as Array<{ type: string; actions?: Array<Record<string, unknown>> }>)
+      .filter((element) => element.type === 'ActionSet')
+      .map((set) => set.actions!.map((action) => [action.title, action.mode ?? 'primary']));
+
+    expect(rows).toEqual([
+      [
+        ['Going well', 'primary'],
+        ['Some friction', 'primary'],
+        ['Stuck', 'primary'],
+      ],
+      [
+        ['Snooze 1 day', 'secondary'],
+        ['Snooze 1 week', 'secondary'],
+        ['Dismiss', 'secondary'],
+      ],
+    ]);
   });
 
   it('offers "Log it now" on nudges that ask for something to be logged', () => {

@@ -1,7 +1,7 @@
 /**
- * Button clicks, from messages (nudges, ephemeral replies) and from the App Home tab. A button's
- * `action_id` is the core's choice id, so one listener serves them all and the core decides; an id
- * it does not know gets a clear "not recognised" reply.
+ * Button clicks and overflow-menu picks, from messages (nudges, ephemeral replies) and from the App Home
+ * tab. A button's `action_id`, and an overflow option's `value`, is the core's choice id, so one listener
+ * serves them all and the core decides; an id it does not know gets a clear "not recognised" reply.
  */
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
@@ -43,11 +43,25 @@ function originOf(body: BlockAction): Origin {
   };
 }
 
+/**
+ * The core choice an action carries: a button's `action_id`, or the `value` of the option picked in an
+ * overflow menu (a menu of secondary choices). Selects and date pickers inside modals carry none: they
+ * are read on submission.
+ */
+export function choiceOf(action: BlockAction['actions'][number]): string | null {
+  if (action.type === 'button') return action.action_id;
+  if (action.type === 'overflow') {
+    const value = action.selected_option?.value;
+    return typeof value === 'string' && value !== '' ? value : null;
+  }
+  return null;
+}
+
 function onBlockAction(deps: SlackDeps) {
   return async function onButton({ body, action, ack, respond, client, context }: ActionArgs): Promise<void> {
     await ack();
-    // Only buttons carry choices; selects and date pickers inside modals are read on submission.
-    if (action.type !== 'button') return;
+    const choiceId = choiceOf(action);
+    if (choiceId === null) return;
     const origin = originOf(body);
     const canRespond = typeof body.response_url === 'string' && body.response_url !== '';
     let replyTo: ((message: Message) => Promise<unknown>) | null = canRespond
@@ -63,7 +77,7 @@ function onBlockAction(deps: SlackDeps) {
       // No response_url on the App Home tab: answer in the member's DM instead.
       replyTo ??= (message) => deps.dms.send(who.address, message);
 
-      const result = await deps.rapport.handleChoice(who.actor, action.action_id, now);
+      const result = await deps.rapport.handleChoice(who.actor, choiceId, now);
       let opened = false;
       if (result.openForm) {
         opened = await openModal(deps, client, body.trigger_id, result.openForm, {
@@ -88,7 +102,7 @@ function onBlockAction(deps: SlackDeps) {
         );
       }
     } catch (error) {
-      deps.logger.error({ actionId: action.action_id, err: describeError(error) }, 'button click failed');
+      deps.logger.error({ actionId: choiceId, err: describeError(error) }, 'button click failed');
       await replyTo?.(SORRY).catch(() => undefined);
     }
   };

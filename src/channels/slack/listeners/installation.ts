@@ -115,6 +115,11 @@ async function refuse(deps: SlackDeps, args: AnyMiddlewareArgs, why: Message): P
       await ack?.({ response_action: 'update', view: renderNoticeModal('Rapport', why) });
       return;
     }
+    if (body.type === 'block_suggestion') {
+      // A type-ahead in a modal: nothing to show, and nowhere to say why.
+      await ack?.({ options: [] });
+      return;
+    }
     await ack?.();
     if (respond && (typeof body.command === 'string' || body.type === 'block_actions')) {
       await respond(ephemeral(why));
