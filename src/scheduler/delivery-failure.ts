@@ -48,6 +48,8 @@ export interface SendTarget {
 export class DeliveryFailures {
   /** Workspaces this process holds, until when: later sends of the same pass wait without trying. */
   private readonly held = new Map<string, Date>();
+  /** A send under way to a workspace whose hold has ended: its outcome decides for the sends that wait. */
+  private readonly probes = new Map<string, { done: Promise<void>; settle: () => void }>();
   private readonly credentialHoldMs: number;
   private readonly random: () => number;
 
@@ -65,6 +67,35 @@ export class DeliveryFailures {
   heldUntil(workspaceId: string, now: Date): Date | null {
     const until = this.held.get(workspaceId);
     return until && until > now ? until : null;
+  }
+
+  /**
+   * Call before a send. Null: send. An instant: the workspace is held until then (wait, uncounted). After
+   * a hold ends, the first send is a probe and the workspace's other sends wait for its outcome, so an
+   * outage costs one refused call per hold, not one per member. Pair every null with `afterSend`.
+   */
+  async beforeSend(workspaceId: string, now: Date): Promise<Date | null> {
+    for (;;) {
+      const held = this.heldUntil(workspaceId, now);
+      if (held) return held;
+      if (!this.held.has(workspaceId)) return null;
+      const probe = this.probes.get(workspaceId);
+      if (!probe) {
+        let settle = (): void => undefined;
+        const done = new Promise<void>((resolve) => (settle = resolve));
+        this.probes.set(workspaceId, { done, settle });
+        return null;
+      }
+      await probe.done;
+    }
+  }
+
+  /** A send admitted by `beforeSend` ended, whatever its outcome: the sends waiting on it may go on. */
+  afterSend(workspaceId: string): void {
+    const probe = this.probes.get(workspaceId);
+    if (!probe) return;
+    this.probes.delete(workspaceId);
+    probe.settle();
   }
 
   /** A send to the workspace went through: a hold on it (a probe that succeeded) is lifted. */

@@ -367,6 +367,12 @@ export class NudgeScheduler {
       report.deferred += message.length;
       return undefined;
     }
+    const held = await this.failures.beforeSend(member.workspaceId, now);
+    if (held) {
+      // A probe in this pass found our credentials still refused: wait with the rest, uncounted.
+      for (const { nudge } of message) await this.store.nudges.reschedule(nudge, held, null, false);
+      return undefined;
+    }
     const views = message.map((delivery) => ({ ...delivery, member: { ...member, address } }));
     let receipt;
     try {
@@ -374,9 +380,11 @@ export class NudgeScheduler {
     } catch (error) {
       // One decision for the message (its effects on the workspace or member once), applied to each nudge.
       const decision = await this.failures.decide(first.nudge, error, first.nudge.attempts, now, this.retry);
+      this.failures.afterSend(member.workspaceId);
       for (const delivery of message) await this.applyFailure(delivery, decision, now, report);
       return undefined;
     }
+    this.failures.afterSend(member.workspaceId);
     for (const { nudge } of message) await this.store.nudges.markSent(nudge, receipt.messageRef, now);
     report.delivered += message.length;
     // Keep what the send taught us: a DM opened on the way, or that a stale address works again.
