@@ -359,6 +359,8 @@ export interface NudgeRepository {
   listSentSince(workspaceId: string, memberId: string, since: Date, now: Date): Promise<SentNudge[]>;
   /** Gives a claimed nudge back without counting an attempt (shutdown, pacing budget spent). */
   release(claimed: ClaimedNudge): Promise<boolean>;
+  /** A partner's open nudges (pending, sent, snoozed), for every owner, oldest first. */
+  listOpenForPartner(workspaceId: string, partnerId: number): Promise<Nudge[]>;
   /** Open nudges (pending, sent, snoozed) addressed to a member. */
   listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]>;
   /** Every answered nudge of a workspace, by answer time, for export. */

@@ -34,7 +34,7 @@ describe('store round trips', () => {
     // No open nudge: nothing to close, none to remember for an undo.
     expect(counted.count.inTransactions).toEqual([
       'interactions.add',
-      'nudges.listForPartner',
+      'nudges.listOpenForPartner',
       'partners.history',
       'plannedEvents.listForPartner',
       'nudges.expirePending',

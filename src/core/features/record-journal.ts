@@ -5,7 +5,6 @@
  */
 import type { InteractionKind, IsoDate, KindHistory, Partner } from '../model';
 import { MEETING_KINDS } from '../model';
-import { isOpenNudge, LOGGED_ANSWER } from '../nudge-rules';
 import { planSchedule, readPartnerState, saveSchedule } from '../playbook/partner-schedule';
 import type { Playbook } from '../playbook/playbook';
 import { rulesAnsweredBy } from '../playbook/playbook';
@@ -49,27 +48,28 @@ export async function replan(
   playbook: Playbook,
   logged?: InteractionKind,
 ): Promise<ExpiredNudge[]> {
-  const open = new Map(
-    (await tx.nudges.listForPartner(partner.workspaceId, partner.id))
-      .filter(isOpenNudge)
-      .map((n) => [n.id, n.status]),
-  );
+  const { workspaceId } = partner;
+  // Only the open ones: what a write can close (reading every nudge would grow with the partner's age).
+  const open = await tx.nudges.listOpenForPartner(workspaceId, partner.id);
   const schedule = planSchedule(await readPartnerState(tx, partner), now, playbook, {
     dueMaterialized: false,
   });
-  if (logged && open.size) {
+  let done: string[] = [];
+  if (logged && open.length) {
     const stillDue = new Set(schedule.evaluation.due.map((o) => o.ruleId));
-    const done = rulesAnsweredBy(playbook, logged).filter((ruleId) => !stillDue.has(ruleId));
-    await tx.nudges.closeLogged(partner.workspaceId, partner.id, done, actor.memberId, now);
+    done = rulesAnsweredBy(playbook, logged).filter((ruleId) => !stillDue.has(ruleId));
+    await tx.nudges.closeLogged(workspaceId, partner.id, done, actor.memberId, now);
   }
   await saveSchedule(tx, partner, schedule, now, playbook);
-  if (open.size === 0) return [];
-  return (await tx.nudges.listForPartner(partner.workspaceId, partner.id))
-    .filter((n) => open.has(n.id) && (n.status === 'expired' || n.answer === LOGGED_ANSWER))
+  if (open.length === 0) return [];
+  const stillOpen = new Set((await tx.nudges.listOpenForPartner(workspaceId, partner.id)).map((n) => n.id));
+  // What closed: the rules the log answered were closed as answered, the rest expired.
+  return open
+    .filter((n) => !stillOpen.has(n.id))
     .map((n) => ({
       id: n.id,
-      status: open.get(n.id)!,
-      closedAs: n.status === 'expired' ? ('expired' as const) : ('answered' as const),
+      status: n.status,
+      closedAs: done.includes(n.ruleId) ? ('answered' as const) : ('expired' as const),
     }));
 }
 

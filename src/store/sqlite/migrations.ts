@@ -161,6 +161,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX nudges_message_update ON nudges (id) WHERE message_update = 1;
   CREATE INDEX nudges_member_sent ON nudges (workspace_id, member_id, sent_at) WHERE sent_at IS NOT NULL;
   CREATE INDEX nudges_open_rule ON nudges (rule_id, due_at) WHERE status IN ('pending', 'sent', 'snoozed');
+  CREATE INDEX nudges_open_partner ON nudges (partner_id, due_at) WHERE status IN ('pending', 'sent', 'snoozed');
   `,
   // 10: the write journal: one row per undoable write (a log, an edit, a deletion, a signature, a stage
   // change, a rename) with what taking it back needs. \`change\` is JSON, emptied after the undo window.

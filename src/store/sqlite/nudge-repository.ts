@@ -295,6 +295,13 @@ export class SqliteNudgeRepository implements NudgeRepository {
     );
   }
 
+  listOpenForPartner(workspaceId: string, partnerId: number): Promise<Nudge[]> {
+    return this.list(
+      `SELECT * FROM nudges WHERE workspace_id = ? AND partner_id = ? AND status IN ${OPEN} ORDER BY due_at, id`,
+      [workspaceId, partnerId],
+    );
+  }
+
   listOpenForMember(workspaceId: string, memberId: string): Promise<Nudge[]> {
     return this.list(
       `SELECT * FROM nudges WHERE workspace_id = ? AND member_id = ? AND status IN ${OPEN} ORDER BY due_at, id`,
