@@ -140,7 +140,15 @@ export async function startService(
     http = createHttpServer(
       started.flatMap((platform) => platform.routes),
       logger,
-      async () => ({ channels: [...channels.keys()].filter((c) => c !== 'shell') }),
+      async () => ({
+        channels: [...channels.keys()].filter((c) => c !== 'shell'),
+        // Workspaces whose platform refused our credentials: their nudges wait for a probe to succeed.
+        sendingHeld: (await store.workspaces.listHeld(clock())).map((workspace) => ({
+          workspace: workspace.id,
+          until: workspace.sendingHeldUntil,
+          reason: workspace.sendingHeldReason,
+        })),
+      }),
     );
     port = await http.listen(config.port);
     logger.info({ port, channels: started.map((p) => p.channel.platform) }, 'rapport listening');

@@ -41,6 +41,8 @@ export interface WorkspaceRepository {
    * skips the workspace's nudges; once `until` passes one nudge goes out as a probe.
    */
   holdSending(id: string, until: Date | null, reason: string | null): Promise<void>;
+  /** Workspaces whose sending is held at `now`, for operators (`/healthz`). */
+  listHeld(now: Date): Promise<Workspace[]>;
 }
 
 /** What a channel knows about a member when it sees them. */

@@ -53,4 +53,12 @@ export class SqliteWorkspaceRepository implements WorkspaceRepository {
       );
     });
   }
+
+  listHeld(now: Date): Promise<Workspace[]> {
+    return this.connection.run((db) =>
+      (
+        db.prepare('SELECT * FROM workspaces WHERE sending_held_until > ? ORDER BY id').all(iso(now)) as Row[]
+      ).map(toWorkspace),
+    );
+  }
 }

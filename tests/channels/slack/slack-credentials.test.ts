@@ -42,6 +42,14 @@ describe('Slack: a credential outage', () => {
       sending_held_reason: expect.stringContaining('account_inactive'),
     });
 
+    // Operators see the hold and why.
+    const health = (await (await fetch(h.eventsUrl.replace('/slack/events', '/healthz'))).json()) as {
+      sendingHeld: { workspace: string; reason: string }[];
+    };
+    expect(health.sendingHeld).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('account_inactive') }),
+    ]);
+
     // The token works again: the next pass after the hold probes, succeeds, and everyone is nudged.
     h.fake.reset();
     const recovered = new Date(start.getTime() + 3 * 3_600_000);

@@ -42,7 +42,7 @@ describe('Slack channel start-up and shutdown', () => {
       const health = await getJson<{ ok: boolean; channels: string[] }>(
         h.eventsUrl.replace('/slack/events', '/healthz'),
       );
-      expect(health.body).toEqual({ ok: true, channels: ['slack'] });
+      expect(health.body).toEqual({ ok: true, channels: ['slack'], sendingHeld: [] });
     } finally {
       await h.stop();
     }
