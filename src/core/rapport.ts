@@ -27,8 +27,8 @@ import { Insights } from './insights';
 import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
 import { FORM_SELECT_OPTIONS } from './messages';
 import type { Member, Nudge, Platform } from './model';
-import type { Playbook, Rule } from './playbook/playbook';
-import { DEFAULT_PLAYBOOK, findRule } from './playbook/playbook';
+import type { Playbook } from './playbook/playbook';
+import { DEFAULT_PLAYBOOK } from './playbook/playbook';
 import type { Logger, MemberSighting, Store } from './ports';
 import { isValidTimeZone, localDate } from './time';
 import { helpMessage, logForm, truncate, usageError } from './views';
@@ -289,10 +289,6 @@ export class Rapport {
     if (!partner || !member) return null;
     const history = await this.store.partners.history(nudge.workspaceId, partner.id);
     return this.nudges.restated(nudge, { partner, history, member }, member, now);
-  }
-
-  findRule(ruleId: string): Rule | undefined {
-    return findRule(this.playbook, ruleId);
   }
 
   private async context(actor: Actor, now: Date): Promise<CommandContext> {

@@ -19,16 +19,20 @@ export async function pickerPartners(
   return chosen ? [...first, chosen] : first;
 }
 
-/** The partner a submitted form names, or the error to show against its field. */
+/**
+ * The partner a submitted form names; when there is none (missing, or removed meanwhile), null, with the
+ * reason written against the form's `partner` field in `errors`.
+ */
 export async function chosenPartner(
   partners: PartnerRepository,
   workspaceId: string,
   value: string | undefined,
-): Promise<{ partner: Partner } | { error: string }> {
-  if (!value) return { error: 'Choose a partner.' };
+  errors: Record<string, string>,
+): Promise<Partner | null> {
   const id = Number(value);
-  const partner = Number.isSafeInteger(id) ? await partners.get(workspaceId, id) : null;
-  return partner
-    ? { partner }
-    : { error: 'This partner no longer exists. It may have been removed; choose another.' };
+  const partner = value && Number.isSafeInteger(id) ? await partners.get(workspaceId, id) : null;
+  if (!value) errors.partner = 'Choose a partner.';
+  else if (!partner)
+    errors.partner = 'This partner no longer exists. It may have been removed; choose another.';
+  return partner;
 }

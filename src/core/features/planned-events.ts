@@ -158,9 +158,12 @@ export class PlannedEventFeature {
     context: Record<string, string> | undefined,
   ): Promise<FormResult> {
     const errors: Record<string, string> = {};
-    const chosen = await chosenPartner(this.deps.store.partners, ctx.actor.workspaceId, values.partner);
-    const partner = 'partner' in chosen ? chosen.partner : null;
-    if ('error' in chosen) errors.partner = chosen.error;
+    const partner = await chosenPartner(
+      this.deps.store.partners,
+      ctx.actor.workspaceId,
+      values.partner,
+      errors,
+    );
     const kind = values.kind?.trim().toLowerCase();
     if (!kind) errors.kind = 'Choose what you plan.';
     else if (!isPlannable(kind)) errors.kind = `Choose one of: ${PLANNABLE_KINDS.join(', ')}.`;
