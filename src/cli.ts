@@ -6,6 +6,8 @@
  *   rapport migrate            create or upgrade the database, then exit
  *   rapport preview …          the nudges the playbook will send for a partner
  *   rapport export …           a workspace's data as CSV or JSON files
+ *   rapport backup FILE        a consistent copy of the database, safe while the service runs
+ *   rapport doctor             checks configuration, database, credentials and manifests
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
@@ -21,7 +23,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DryRunChannel } from './channels/shell/dry-run-channel';
 import { startService } from './main';
-import { copyDatabase } from './store/sqlite/sqlite-store';
+import { backupDatabase } from './store/sqlite/operations';
+import { backupCommand } from './backup';
+import { doctorCommand } from './doctor';
 import type { PlatformFactory } from './channels/platform-channel';
 import { platformChannels } from './platforms';
 
@@ -34,6 +38,11 @@ const USAGE = `Usage: rapport [start]            run the bot (terminal chat when
                                     the nudges the playbook will send for a partner (default 30 days, at most 365)
        rapport export --workspace ID --format csv|json [--out DIR]
                                     write a workspace's partners, interactions and answers (default DIR ./exports)
+       rapport backup FILE [--force]
+                                    copy the database to FILE, safely while the service runs, and check the copy
+       rapport doctor [--online] [--schemas DIR]
+                                    check configuration, database, tokens and manifests; exit 1 if anything needs fixing
+                                    (--online: also ask Microsoft for a Teams token)
        rapport help                 show this help
 Workspace ids are platform:id, e.g. shell:local for the terminal.`;
 
@@ -43,6 +52,8 @@ export async function main(
   platforms: PlatformFactory = platformChannels,
 ): Promise<number> {
   const [command = 'start', ...rest] = argv;
+  // The doctor reports configuration problems instead of stopping at the first.
+  if (command === 'doctor') return doctorCommand(env, rest, process.stdout, process.stderr, USAGE);
   let config: Config;
   try {
     config = loadConfig(env);
@@ -72,6 +83,8 @@ export async function main(
       return preview(config, rest);
     case 'export':
       return exportData(config, rest);
+    case 'backup':
+      return backupCommand(config, rest, process.stdout, process.stderr, USAGE);
     case 'help':
     case '--help':
     case '-h':
@@ -130,7 +143,7 @@ async function tick(config: Config, args: string[], platforms: PlatformFactory):
   // A dry run works on a copy of the database and prints what Slack and Teams would have been sent.
   const scratch = dryRun ? mkdtempSync(join(tmpdir(), 'rapport-dry-run-')) : null;
   try {
-    if (scratch) await copyDatabase(config.databasePath, join(scratch, 'rapport.db'));
+    if (scratch) await backupDatabase(config.databasePath, join(scratch, 'rapport.db'));
     const service = await startService(
       scratch ? { ...config, databasePath: join(scratch, 'rapport.db') } : config,
       { stdin: process.stdin, stdout: process.stdout, oneShot: true },

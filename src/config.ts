@@ -42,6 +42,10 @@ export interface Config {
   port: number;
   databasePath: string;
   logLevel: LogLevel | null;
+  /** `LOG_FORMAT`: JSON lines or readable lines; null chooses by whether stderr is a terminal. */
+  logFormat: 'json' | 'pretty' | null;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer` with it. */
+  metricsToken: string | null;
   /** Cron expression for scheduler passes, or null when passes only run on demand (`tick`). */
   tickSchedule: string | null;
   /** Time zone for members whose platform reports none (the terminal uses the machine's). */
@@ -122,6 +126,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const logLevel = value(env, 'LOG_LEVEL');
   if (logLevel !== null && !LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const logFormat = value(env, 'LOG_FORMAT');
+  if (logFormat !== null && logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError('LOG_FORMAT', `expected json or pretty, got "${logFormat}"`);
   }
 
   const schedule = value(env, 'TICK_SCHEDULE') ?? '* * * * *';
@@ -229,6 +238,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port,
     databasePath: resolve(cwd, value(env, 'DATABASE_PATH') ?? './data/rapport.db'),
     logLevel: logLevel as LogLevel | null,
+    logFormat,
+    metricsToken: value(env, 'METRICS_TOKEN'),
     tickSchedule: schedule === 'off' ? null : schedule,
     defaultTimeZone,
     dailyCap: integer(env, 'NUDGE_DAILY_CAP', 3, 1, 50),
@@ -236,4 +247,39 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     slack,
     teams,
   };
+}
+
+/** The variables a missing one goes with, set aside together when it is missing. */
+const PAIRED: Record<string, string[]> = {
+  SLACK_BOT_TOKEN: ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'],
+  SLACK_SIGNING_SECRET: ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN'],
+  MICROSOFT_APP_ID: ['MICROSOFT_APP_PASSWORD'],
+  MICROSOFT_APP_PASSWORD: ['MICROSOFT_APP_ID'],
+  MICROSOFT_APP_TENANT_ID: ['MICROSOFT_APP_TYPE'],
+};
+
+/**
+ * Every configuration problem, not only the first: after each one, the variable it names is set aside and
+ * the rest is read again, so an operator sees the whole list at once (`rapport doctor`). `config` is what
+ * loads once the faulty variables are set aside (null when that still fails).
+ */
+export function configProblems(
+  env: Env = process.env,
+  cwd = process.cwd(),
+): { config: Config | null; problems: ConfigError[] } {
+  const rest: Env = { ...env };
+  const problems: ConfigError[] = [];
+  for (let round = 0; round < 20; round++) {
+    try {
+      return { config: loadConfig(rest, cwd), problems };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error);
+      // A variable that is missing (half of a pair) is set aside with the variables it goes with.
+      const aside = value(rest, error.variable) !== null ? [error.variable] : (PAIRED[error.variable] ?? []);
+      if (!aside.some((name) => value(rest, name) !== null)) break;
+      for (const name of aside) delete rest[name];
+    }
+  }
+  return { config: null, problems };
 }

@@ -1,5 +1,10 @@
-/** The process logger: pino, JSON lines on stderr (stdout belongs to the terminal channel). */
+/**
+ * The process logger: pino on stderr (stdout belongs to the terminal channel), as JSON lines, or as
+ * readable coloured lines (pino-pretty) when a person is watching: a terminal, or `LOG_FORMAT=pretty`.
+ */
+import { isatty } from 'node:tty';
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { Logger } from './core/ports';
 
 /** Fields whose values are secrets wherever they appear (`-` and the like need brackets). */
@@ -31,6 +36,25 @@ export const REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((field) => {
 
 export const CENSOR = '[redacted]';
 
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * How lines are written: as configured (`LOG_FORMAT`), otherwise readable when the destination is a
+ * terminal and JSON lines when it is a file, a pipe or a log collector.
+ */
+export function chooseLogFormat(
+  configured: LogFormat | null | undefined,
+  destination: number | NodeJS.WritableStream,
+): LogFormat {
+  if (configured) return configured;
+  return isTerminal(destination) ? 'pretty' : 'json';
+}
+
+function isTerminal(destination: number | NodeJS.WritableStream): boolean {
+  if (typeof destination === 'number') return isatty(destination);
+  return (destination as { isTTY?: boolean }).isTTY === true;
+}
+
 /**
  * The service's logger. Field redaction catches secrets by name; `secrets` (configured tokens and
  * passwords) are also removed from every finished line, wherever and however deep they appear — in an
@@ -40,9 +64,21 @@ export function createLogger(
   level: string,
   destination: number | NodeJS.WritableStream = 2,
   secrets: ReadonlyArray<string | null | undefined> = [],
+  format: LogFormat | null = null,
 ): Logger & pino.Logger {
   const stream =
-    typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
+    chooseLogFormat(format, destination) === 'pretty'
+      ? // The line pino-pretty reads is pino's JSON after redaction and the secret scrub below.
+        pinoPretty({
+          destination,
+          sync: true,
+          colorize: isTerminal(destination),
+          ignore: 'pid,hostname,service',
+          translateTime: 'SYS:HH:MM:ss.l',
+        })
+      : typeof destination === 'number'
+        ? pino.destination({ fd: destination, sync: true })
+        : destination;
   const values = [...new Set(secrets.filter((secret): secret is string => !!secret))];
   return pino(
     {

@@ -14,6 +14,12 @@ import type { ChannelDeps, PlatformChannel, PlatformFactory } from './channels/p
 import type { HttpServer } from './http/server';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
+import { ObservedChannel } from './channels/platform-health';
+import type { Metrics } from './core/metrics-port';
+import { NO_METRICS } from './core/metrics-port';
+import { PrometheusMetrics } from './metrics';
+import { readinessOf } from './readiness';
+import { countOpenNudges, probeWrite } from './store/sqlite/operations';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
@@ -77,31 +83,46 @@ export async function startService(
   const clock = io.clock ?? (() => new Date());
   const shellMode = !config.slack && !config.teams;
   // Every line, from every part of the service, is scrubbed of the configured secrets before it is written.
-  const logger = createLogger(config.logLevel ?? (shellMode ? 'warn' : 'info'), io.logDestination ?? 2, [
-    config.slack?.botToken,
-    config.slack?.appToken,
-    config.slack?.signingSecret,
-    config.teams?.appPassword,
-  ]);
+  const logger = createLogger(
+    config.logLevel ?? (shellMode ? 'warn' : 'info'),
+    io.logDestination ?? 2,
+    [
+      config.slack?.botToken,
+      config.slack?.appToken,
+      config.slack?.signingSecret,
+      config.teams?.appPassword,
+      config.metricsToken,
+    ],
+    config.logFormat,
+  );
   const store = openSqliteStore({
     path: config.databasePath,
     onBadRow: (what, detail) =>
       logger.warn(detail, `stored ${what} is unreadable; it is skipped or read as a safe default`),
   });
-  const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone });
+  const oneShot = io.oneShot ?? false;
+  // Prometheus metrics where they can be scraped (the HTTP server); nothing counted elsewhere.
+  const prometheus =
+    !shellMode && !oneShot ? new PrometheusMetrics({ openNudges: () => countOpenNudges(store) }) : null;
+  const metrics: Metrics = prometheus ?? NO_METRICS;
+  const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone, metrics });
   const channelDeps: ChannelDeps = { logger, rapport, clock };
 
   const channels = new Map<Platform, Channel>();
   const shellChannel = new ShellChannel(io.stdout, io.interactive ?? false, io.exportDir);
   // Shell nudges are printed wherever Rapport runs in a terminal, so `rapport tick` shows them too.
   channels.set('shell', shellChannel);
-  const oneShot = io.oneShot ?? false;
   const started: PlatformChannel[] = shellMode ? [] : await platforms(config, channelDeps);
-  for (const platform of started) channels.set(platform.channel.platform, platform.channel);
+  // Each platform's sends are watched: the last call's outcome for /readyz, rate limits for /metrics.
+  const observed = started.map(
+    (platform) => new ObservedChannel(platform.channel, metrics, clock, platform.credentials),
+  );
+  for (const channel of observed) channels.set(channel.platform, channel);
 
   const scheduler = new NudgeScheduler(store, rapport, channels, logger, {
     dailyCap: config.dailyCap,
     workspaceRatePerSecond: config.workspaceRatePerSecond,
+    metrics,
     ...io.pacing,
   });
   const digestScheduler = new DigestScheduler(
@@ -117,9 +138,14 @@ export async function startService(
   const passes = new Set<Promise<unknown>>();
   const tick = (now: Date): Promise<TickReport> => {
     const pass = (async () => {
-      const report = await scheduler.runDue(now);
-      const digests = await digestScheduler.runDue(now);
-      return { ...report, digests: digests.sent };
+      const passDone = metrics.passStarted();
+      try {
+        const report = await scheduler.runDue(now);
+        const digests = await digestScheduler.runDue(now);
+        return { ...report, digests: digests.sent };
+      } finally {
+        passDone();
+      }
     })();
     passes.add(pass);
     void pass.finally(() => passes.delete(pass)).catch(() => undefined);
@@ -138,7 +164,10 @@ export async function startService(
       throw error;
     }
     http = createHttpServer(
-      started.flatMap((platform) => platform.routes),
+      [
+        ...started.flatMap((platform) => platform.routes),
+        ...(prometheus ? [prometheus.route(config.metricsToken)] : []),
+      ],
       logger,
       async () => ({
         channels: [...channels.keys()].filter((c) => c !== 'shell'),
@@ -148,6 +177,12 @@ export async function startService(
           until: workspace.sendingHeldUntil,
           reason: workspace.sendingHeldReason,
         })),
+      }),
+      readinessOf({
+        probeWrite: () => probeWrite(store),
+        platforms: observed,
+        workspaces: store.workspaces,
+        clock,
       }),
     );
     port = await http.listen(config.port);

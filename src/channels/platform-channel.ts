@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { Channel, Logger } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import type { Route } from '../http/server';
+import type { CredentialReporter } from './platform-health';
 
 /** What a platform channel is built with: the core it serves, a logger and the one clock. */
 export interface ChannelDeps {
@@ -20,6 +21,11 @@ export interface PlatformChannel {
   routes: Route[];
   start?(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Credentials the channel holds besides the configured ones (OAuth installations, one per workspace), as
+   * the platform last judged them: `/readyz` fails while any is refused.
+   */
+  credentials?: CredentialReporter;
 }
 
 /** Builds the platform channels that the configuration turns on. */

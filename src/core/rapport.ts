@@ -26,6 +26,8 @@ import { RecordFeature } from './features/record';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
 import { FORM_SELECT_OPTIONS } from './messages';
+import type { Metrics } from './metrics-port';
+import { NO_METRICS } from './metrics-port';
 import type { Member, Nudge, Platform } from './model';
 import type { Playbook } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK } from './playbook/playbook';
@@ -41,6 +43,8 @@ export interface RapportOptions {
   playbook?: Playbook;
   /** Time zone for members whose platform does not report one. */
   defaultTimeZone: string;
+  /** Times each command, by command name (none by default). */
+  metrics?: Metrics;
 }
 
 export class Rapport {
@@ -48,6 +52,7 @@ export class Rapport {
   readonly insights: Insights;
   private readonly store: Store;
   private readonly defaultTimeZone: string;
+  private readonly metrics: Metrics;
   private readonly partners: PartnerFeature;
   private readonly interactions: InteractionFeature;
   private readonly nudges: NudgeFeature;
@@ -63,6 +68,7 @@ export class Rapport {
     this.store = options.store;
     this.playbook = options.playbook ?? DEFAULT_PLAYBOOK;
     this.defaultTimeZone = isValidTimeZone(options.defaultTimeZone) ? options.defaultTimeZone : 'UTC';
+    this.metrics = options.metrics ?? NO_METRICS;
     this.insights = new Insights(this.store, this.playbook);
     const deps: FeatureDeps = {
       store: this.store,
@@ -118,6 +124,22 @@ export class Rapport {
 
   /** Runs one line of the command grammar. Mistakes are answered with usage, never thrown. */
   async handleCommand(actor: Actor, text: string, now: Date): Promise<CommandResult> {
+    const done = this.metrics.commandStarted();
+    // Timed by the command's name only (a key of the command table), never by what was typed.
+    const timed = { command: 'invalid' };
+    try {
+      return await this.runCommand(actor, text, now, timed);
+    } finally {
+      done(timed.command);
+    }
+  }
+
+  private async runCommand(
+    actor: Actor,
+    text: string,
+    now: Date,
+    timed: { command: string },
+  ): Promise<CommandResult> {
     if (text.length > LIMITS.commandText) {
       return {
         reply: usageError(
@@ -130,6 +152,7 @@ export class Rapport {
     const tokens = stripCommandPrefix(tokenized.tokens);
     const ctx = await this.context(actor, now);
     if (tokens.length === 0) {
+      timed.command = 'help';
       const partners = await pickerPartners(this.store.partners, actor.workspaceId);
       return {
         reply: helpMessage(),
@@ -141,6 +164,7 @@ export class Rapport {
     // Whether the first argument (the partner's name, for most commands) was typed in quotes.
     ctx.firstArgQuoted = tokenized.quoted[tokenized.tokens.length - tokens.length + 1] ?? false;
     const handler = Object.hasOwn(this.commands, command) ? this.commands[command] : undefined;
+    timed.command = handler ? command : 'unknown';
     if (handler) return asResult(await handler(ctx, args));
     const close = suggest(command, [...COMMANDS.map((c) => c.name), 'remove'], 2);
     const hint = close.length ? ` Did you mean ${close.map((c) => `\`${c}\``).join(' or ')}?` : '';

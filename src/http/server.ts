@@ -1,5 +1,6 @@
 /**
- * The service's one HTTP server (node:http). Channels mount their routes here; `/healthz` is built in.
+ * The service's one HTTP server (node:http). Channels mount their routes here; `/healthz` (liveness) and
+ * `/readyz` (readiness: 200 when ready, 503 naming what is not) are built in.
  * A handler that throws gets a 500 for that request only; the process keeps running. A route may be
  * local-only (Teams with authentication off): the whole server then listens on loopback.
  */
@@ -102,12 +103,21 @@ export function createHttpServer(
   routes: Route[],
   logger: Logger,
   health: () => Promise<object> = async () => ({}),
+  readiness: () => Promise<{ ready: boolean }> = async () => ({ ready: true }),
 ): HttpServer {
   const all: Route[] = [
     {
       method: 'GET',
       path: '/healthz',
       handler: async (_req, res) => sendJson(res, 200, { ok: true, ...(await health()) }),
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handler: async (_req, res) => {
+        const report = await readiness();
+        sendJson(res, report.ready ? 200 : 503, report);
+      },
     },
     ...routes,
   ];

@@ -10,6 +10,8 @@ import { ChannelError, describeError } from '../core/errors';
 import type { Address, Member, Platform } from '../core/model';
 import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
 import { expiryLimits } from '../core/playbook/playbook';
+import type { Metrics } from '../core/metrics-port';
+import { NO_METRICS, platformOfWorkspace } from '../core/metrics-port';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { isWorkingTime, nextWorkingSlot, zonedDayStart } from '../core/time';
@@ -53,6 +55,8 @@ export interface SchedulerOptions {
   gate?: SendGate;
   /** How long a workspace's sending is held when the platform refuses our credentials, in ms. */
   credentialHoldMs?: number;
+  /** Counts nudges created, sent and failed (none by default). */
+  metrics?: Metrics;
 }
 
 /** What one pass did. */
@@ -111,6 +115,7 @@ export class NudgeScheduler {
       monotonic: () => performance.now(),
       sleep: abortableSleep,
       credentialHoldMs: 15 * 60_000,
+      metrics: NO_METRICS,
       ...rest,
     };
     this.gate = gate ?? new SendGate(this.options);
@@ -134,7 +139,13 @@ export class NudgeScheduler {
     if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
     report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
-    report.created += await createPlannedFollowUps(this.store, this.rapport.playbook, this.logger, now);
+    report.created += await createPlannedFollowUps(
+      this.store,
+      this.rapport.playbook,
+      this.logger,
+      now,
+      (nudge) => this.options.metrics.nudgeCreated(nudge.ruleId, platformOfWorkspace(nudge.workspaceId)),
+    );
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
     if (report.created || report.delivered || report.failed || report.deferred) {
@@ -170,7 +181,9 @@ export class NudgeScheduler {
                 deliverAfter: await this.dueDayStart(workspaceId, memberId, occurrence.dueAt, zones),
                 now,
               });
-              if (result.created) created++;
+              if (!result.created) continue;
+              created++;
+              this.options.metrics.nudgeCreated(occurrence.ruleId, platformOfWorkspace(workspaceId));
             }
           }
           await saveSchedule(this.store, partner, schedule, now, this.rapport.playbook);
@@ -385,7 +398,14 @@ export class NudgeScheduler {
       return undefined;
     }
     this.failures.afterSend(member.workspaceId);
-    for (const { nudge } of message) await this.store.nudges.markSent(nudge, receipt.messageRef, now);
+    for (const { nudge } of message) {
+      await this.store.nudges.markSent(nudge, receipt.messageRef, now);
+      this.options.metrics.nudgeSent(
+        nudge.ruleId,
+        address.channel,
+        (now.getTime() - nudge.dueAt.getTime()) / 1000,
+      );
+    }
     report.delivered += message.length;
     // Keep what the send taught us: a DM opened on the way, or that a stale address works again.
     if (receipt.address || member.addressStale)
@@ -425,6 +445,7 @@ export class NudgeScheduler {
       case 'give-up':
         await this.store.nudges.markFailed(nudge, decision.detail, now);
         report.failed++;
+        this.options.metrics.nudgeFailed(nudge.ruleId, platformOfWorkspace(nudge.workspaceId));
         this.logger.error(
           {
             nudgeId: nudge.id,

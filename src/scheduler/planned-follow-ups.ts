@@ -23,6 +23,7 @@ export async function createPlannedFollowUps(
   playbook: Playbook,
   logger: Logger,
   now: Date,
+  onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
 ): Promise<number> {
   let created = 0;
   const seen = new Set<number>();
@@ -32,7 +33,10 @@ export async function createPlannedFollowUps(
     for (const event of events) {
       seen.add(event.id);
       try {
-        created += await store.transaction((tx) => step(tx, event, playbook, now));
+        const made = await store.transaction((tx) => step(tx, event, playbook, now));
+        // Counted once committed, so that a rolled-back step counts nothing.
+        for (const ruleId of made) onCreated({ ruleId, workspaceId: event.workspaceId });
+        created += made.length;
       } catch (error) {
         // One bad event must not stop the pass; look at it again in an hour.
         logger.error(
@@ -50,26 +54,26 @@ export async function createPlannedFollowUps(
   return created;
 }
 
-/** One event's nudges and its next step, in one transaction. */
-async function step(tx: UnitOfWork, event: PlannedEvent, playbook: Playbook, now: Date): Promise<number> {
+/** One event's nudges and its next step, in one transaction; returns the rules of the nudges it created. */
+async function step(tx: UnitOfWork, event: PlannedEvent, playbook: Playbook, now: Date): Promise<string[]> {
   const { workspaceId } = event;
   const partner = await tx.partners.get(workspaceId, event.partnerId);
   if (!partner || partner.stage === 'ended') {
     await tx.plannedEvents.setNextStepAt(workspaceId, event.id, null);
-    return 0;
+    return [];
   }
   const logged = (await tx.partners.history(workspaceId, partner.id))[event.kind]?.last;
   if (logged && logged >= event.plannedOn) {
     // Someone logged it already: settled, with nothing to ask (and what it quieted wakes up).
     await tx.plannedEvents.settle(workspaceId, event.id, 'happened', null, now);
     await refreshSchedule(tx, partner, now, playbook);
-    return 0;
+    return [];
   }
   const owners = (await Promise.all(partner.owners.map((id) => tx.members.get(workspaceId, id)))).filter(
     (member): member is Member => member !== null,
   );
   const { due, nextAt } = plannedFollowUps(event, owners, now, playbook);
-  let created = 0;
+  const created: string[] = [];
   for (const nudge of due) {
     const result = await tx.nudges.createIfAbsent({
       workspaceId,
@@ -81,7 +85,7 @@ async function step(tx: UnitOfWork, event: PlannedEvent, playbook: Playbook, now
       deliverAfter: nudge.at,
       now,
     });
-    if (result.created) created++;
+    if (result.created) created.push(nudge.ruleId);
   }
   await tx.plannedEvents.setNextStepAt(workspaceId, event.id, nextAt);
   return created;

@@ -4,9 +4,8 @@
  * multi-row change is one transaction, and `transaction()` makes a use case one.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RapportError } from '../../core/errors';
 import type {
   DigestRepository,
   InteractionRepository,
@@ -76,17 +75,6 @@ function useWal(db: Database.Database): void {
       if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt === 250) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1 + Math.random() * 20);
     }
-  }
-}
-
-/** Copies a database file, consistently even while another process writes to it (SQLite's backup API). */
-export async function copyDatabase(from: string, to: string): Promise<void> {
-  if (!existsSync(from)) throw new RapportError('NOT_FOUND', `There is no database at ${from}`);
-  const source = new Database(from, { readonly: true, fileMustExist: true });
-  try {
-    await source.backup(to);
-  } finally {
-    source.close();
   }
 }
 
