@@ -56,7 +56,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Finding[]>
       findings.push({ section: 'Configuration', ok: true, detail: describe(config) });
     for (const finding of inspectDatabase(config.databasePath))
       findings.push({ section: 'Database', ok: finding.ok, detail: finding.detail });
-    findings.push(...(await credentialFindings(config, options)));
+    findings.push(...(await credentialFindings(config, { ...options, configFixed: problems.length > 0 })));
     for (const check of options.extraChecks ?? []) findings.push(...(await check.run(config)));
   }
   findings.push(...(await manifestFindings(options, config)));
@@ -71,12 +71,20 @@ function describe(config: Config): string {
   return `loads: ${platforms.length ? platforms.join(' and ') : 'no platform (the terminal channel)'}, database ${config.databasePath}`;
 }
 
-async function credentialFindings(config: Config, options: DoctorOptions): Promise<Finding[]> {
+async function credentialFindings(
+  config: Config,
+  options: DoctorOptions & { configFixed: boolean },
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add = (check: { ok: boolean; detail: string }, skipped = false): void => {
     findings.push({ section: 'Credentials', ...check, ...(skipped ? { skipped } : {}) });
   };
-  if (!config.slack && !config.teams)
+  if (!config.slack && !config.teams && options.configFixed)
+    add(
+      { ok: true, detail: 'Slack and Teams credentials are checked once the configuration is fixed' },
+      true,
+    );
+  else if (!config.slack && !config.teams)
     add({ ok: true, detail: 'no Slack or Teams credentials configured: nothing to check' });
   if (config.slack) add(await checkSlackBotToken(config.slack, options.fetchFn));
   if (config.teams) {
