@@ -37,7 +37,7 @@ describe('rapport doctor', () => {
 
   it('says all is good for a working configuration (exit 0)', async () => {
     const env = { ...slackEnv(), MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: APP_PASSWORD };
-    expect((await runCli(['migrate'], '', { DATABASE_PATH: env.DATABASE_PATH })).code).toBe(0);
+    expect((await runCli(['migrate'], '', { DATABASE_PATH: dir.file('rapport.db') })).code).toBe(0);
 
     const result = await runCli(['doctor'], '', env);
     expect(result.stderr).toBe('');
