@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from './config';
 import { configProblems } from './config';
-import { checkSlackBotToken } from './channels/slack/token-check';
+import { checkSlackAppToken, checkSlackBotToken } from './channels/slack/token-check';
 import { checkTeamsCredentialShape, checkTeamsToken } from './channels/teams/token-check';
 import { inspectDatabase } from './store/sqlite/operations';
 
@@ -87,6 +87,8 @@ async function credentialFindings(
   else if (!config.slack && !config.teams)
     add({ ok: true, detail: 'no Slack or Teams credentials configured: nothing to check' });
   if (config.slack) add(await checkSlackBotToken(config.slack, options.fetchFn));
+  if (config.slack?.appToken)
+    add(await checkSlackAppToken({ ...config.slack, appToken: config.slack.appToken }, options.fetchFn));
   if (config.teams) {
     const shape = checkTeamsCredentialShape(config.teams);
     for (const check of shape) add(check);

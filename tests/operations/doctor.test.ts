@@ -86,12 +86,17 @@ describe('rapport doctor', () => {
 
   it('says when Slack refuses the token and the database is missing or behind (exit 1)', async () => {
     fake.failNext('auth.test', { error: 'invalid_auth' });
-    const missing = await runCli(['doctor'], '', slackEnv());
+    fake.failNext('apps.connections.open', { error: 'invalid_auth' });
+    const missing = await runCli(['doctor'], '', { ...slackEnv(), SLACK_APP_TOKEN: 'xapp-doctor-app-token' });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain(
       '[FIX]  Slack refused SLACK_BOT_TOKEN (invalid_auth): copy the Bot User OAuth Token again, or reinstall the app',
     );
     expect(missing.stdout).toMatch(/\[FIX\] {2}there is no database at \S+: run `rapport migrate`/);
+    expect(missing.stdout).toContain(
+      '[FIX]  Slack refused SLACK_APP_TOKEN (invalid_auth): generate an app-level token with the connections:write scope',
+    );
+    expect(missing.stdout).not.toContain('xapp-doctor-app-token');
 
     expect((await runCli(['migrate'], '', { DATABASE_PATH: dir.file('rapport.db') })).code).toBe(0);
     const db = new Database(dir.file('rapport.db'));

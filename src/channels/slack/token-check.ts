@@ -13,6 +13,57 @@ export interface TokenCheck {
 
 const SLACK_API = 'https://slack.com/api/';
 
+/**
+ * Socket Mode: asks Slack for a connection URL with `SLACK_APP_TOKEN` (`apps.connections.open`), which
+ * is what the service does at start. The URL is not opened.
+ */
+export async function checkSlackAppToken(
+  config: SlackConfig & { appToken: string },
+  fetchFn: typeof fetch = fetch,
+): Promise<TokenCheck> {
+  const base = config.apiUrl ?? SLACK_API;
+  const answer = await callSlack(base, 'apps.connections.open', config.appToken, config.timeoutMs, fetchFn);
+  if ('unreachable' in answer) return { ok: false, detail: answer.unreachable };
+  if (!answer.body.ok)
+    return {
+      ok: false,
+      detail: `Slack refused SLACK_APP_TOKEN (${answer.body.error ?? 'no reason given'}): generate an app-level token with the connections:write scope`,
+    };
+  return { ok: true, detail: 'SLACK_APP_TOKEN accepted by Slack: Socket Mode can connect' };
+}
+
+interface SlackAnswer {
+  ok?: boolean;
+  error?: string;
+  team?: string;
+  team_id?: string;
+  user?: string;
+  bot_id?: string;
+}
+
+async function callSlack(
+  base: string,
+  method: string,
+  token: string,
+  timeoutMs: number,
+  fetchFn: typeof fetch,
+): Promise<{ body: SlackAnswer } | { unreachable: string }> {
+  try {
+    const response = await fetchFn(`${base}${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      signal: withDeadline(null, timeoutMs),
+    });
+    if (!response.ok) return { unreachable: `${method} at ${base} answered HTTP ${response.status}` };
+    return { body: (await response.json()) as SlackAnswer };
+  } catch (error) {
+    return {
+      unreachable: `Slack could not be reached at ${base}: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
 export async function checkSlackBotToken(
   config: SlackConfig,
   fetchFn: typeof fetch = fetch,
@@ -20,25 +71,9 @@ export async function checkSlackBotToken(
   const base = config.apiUrl ?? SLACK_API;
   if (!config.botToken.startsWith('xoxb-'))
     return { ok: false, detail: 'SLACK_BOT_TOKEN is not a bot token: it starts with xoxb-' };
-  let body: { ok?: boolean; error?: string; team?: string; team_id?: string; user?: string; bot_id?: string };
-  try {
-    const response = await fetchFn(`${base}auth.test`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${config.botToken}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: '',
-      signal: withDeadline(null, config.timeoutMs),
-    });
-    if (!response.ok) return { ok: false, detail: `auth.test at ${base} answered HTTP ${response.status}` };
-    body = (await response.json()) as typeof body;
-  } catch (error) {
-    return {
-      ok: false,
-      detail: `Slack could not be reached at ${base}: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
+  const answer = await callSlack(base, 'auth.test', config.botToken, config.timeoutMs, fetchFn);
+  if ('unreachable' in answer) return { ok: false, detail: answer.unreachable };
+  const body = answer.body;
   if (!body.ok)
     return {
       ok: false,
