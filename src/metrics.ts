@@ -15,7 +15,7 @@ export type OpenNudgeCounter = () => Promise<Record<string, number>>;
 export interface PrometheusMetricsOptions {
   /** Read on each scrape for the `rapport_open_nudges` gauge. */
   openNudges?: OpenNudgeCounter;
-  /** Node's own metrics (event-loop lag, memory, GC…); off in tests that only look at ours. */
+  /** Node's own metrics (event-loop lag, memory, GC…) in the output (default true). */
   processMetrics?: boolean;
 }
 
@@ -26,8 +26,26 @@ const COMMAND_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const PASS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 120];
 const RETRY_AFTER_BUCKETS = [1, 5, 10, 30, 60, 300, 900, 3600];
 
+let processRegistry: Registry | null = null;
+
+/**
+ * Node's own metrics — event-loop lag (`nodejs_eventloop_lag_*`, sampled every 10 ms), memory, GC,
+ * handles — in a registry of their own, made once per process: they describe the process, not a service,
+ * and prom-client's collectors (an event-loop delay monitor, a GC observer) are never switched off, so a
+ * process that starts several services (tests) must not start them again for each.
+ */
+function processMetricsRegistry(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 10 });
+  }
+  return processRegistry;
+}
+
 export class PrometheusMetrics implements Metrics {
+  /** This service's metrics (never prom-client's global registry). */
   readonly registry = new Registry();
+  private readonly process: Registry | null;
   private readonly created: Counter<'rule' | 'platform'>;
   private readonly sent: Counter<'rule' | 'platform'>;
   private readonly failed: Counter<'rule' | 'platform'>;
@@ -96,9 +114,7 @@ export class PrometheusMetrics implements Metrics {
         },
       });
     }
-    // Event-loop lag (nodejs_eventloop_lag_*, sampled every 10 ms), memory, GC, handles.
-    if (options.processMetrics ?? true)
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    this.process = options.processMetrics === false ? null : processMetricsRegistry();
   }
 
   nudgeCreated(rule: string, platform: string): void {
@@ -144,8 +160,14 @@ export class PrometheusMetrics implements Metrics {
     };
   }
 
+  /** The exposition text: this service's metrics, then the process's. */
+  async text(): Promise<string> {
+    const own = await this.registry.metrics();
+    return this.process ? `${own}\n${await this.process.metrics()}` : own;
+  }
+
   private async write(res: ServerResponse): Promise<void> {
-    const text = await this.registry.metrics();
+    const text = await this.text();
     res.writeHead(200, {
       'content-type': this.registry.contentType,
       'content-length': Buffer.byteLength(text),
