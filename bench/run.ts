@@ -5,6 +5,7 @@
  *   npm run bench -- --quick       smaller sizes
  */
 import { commandLatency } from './command-latency';
+import { operationsCost } from './operations';
 import { pickerLatency } from './picker-latency';
 import { schedulerScale } from './scheduler-scale';
 import { slackLatency } from './slack-latency';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   rows.push(...(await teamsLatency(quick ? 50 : 300)));
   rows.push(...(await commandLatency(quick ? 200 : 2_000, quick ? 200 : 2_000)));
   rows.push(...(await pickerLatency(2_000, quick ? 50 : 300)));
+  rows.push(...(await operationsCost(quick ? 10_000 : 100_000, quick ? 20 : 100)));
   process.stdout.write(`${printTable(rows)}\n`);
 }
 
