@@ -121,9 +121,9 @@ export class PrometheusMetrics implements Metrics {
     this.created.inc({ rule, platform });
   }
 
-  nudgeSent(rule: string, platform: string, latencySeconds: number): void {
+  nudgeSent(rule: string, platform: string, dueAt: Date, sentAt: Date): void {
     this.sent.inc({ rule, platform });
-    this.deliveryLatency.observe({ platform }, Math.max(0, latencySeconds));
+    this.deliveryLatency.observe({ platform }, Math.max(0, (sentAt.getTime() - dueAt.getTime()) / 1000));
   }
 
   nudgeFailed(rule: string, platform: string): void {

@@ -6,8 +6,8 @@
 export interface Metrics {
   /** A nudge row was created (one per owner). */
   nudgeCreated(rule: string, platform: string): void;
-  /** A nudge was delivered, `latencySeconds` after it fell due (by the service clock). */
-  nudgeSent(rule: string, platform: string, latencySeconds: number): void;
+  /** A nudge that fell due at `dueAt` was delivered at `sentAt` (both by the service clock). */
+  nudgeSent(rule: string, platform: string, dueAt: Date, sentAt: Date): void;
   /** A nudge was given up as failed. */
   nudgeFailed(rule: string, platform: string): void;
   /**

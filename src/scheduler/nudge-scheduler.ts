@@ -400,11 +400,7 @@ export class NudgeScheduler {
     this.failures.afterSend(member.workspaceId);
     for (const { nudge } of message) {
       await this.store.nudges.markSent(nudge, receipt.messageRef, now);
-      this.options.metrics.nudgeSent(
-        nudge.ruleId,
-        address.channel,
-        (now.getTime() - nudge.dueAt.getTime()) / 1000,
-      );
+      this.options.metrics.nudgeSent(nudge.ruleId, address.channel, nudge.dueAt, now);
     }
     report.delivered += message.length;
     // Keep what the send taught us: a DM opened on the way, or that a stale address works again.
