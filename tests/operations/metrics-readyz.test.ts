@@ -92,6 +92,22 @@ describe('operations: /metrics and /readyz', () => {
     expect((await readyz(h)).status).toBe(200);
   });
 
+  it('counts a nudge given up as failed, by its rule', async () => {
+    h = await startSlackHarness();
+    await h.command('add Nissan negotiating');
+    // Slack refuses the message itself: there is no point trying again.
+    h.fake.failNext('chat.postMessage', { error: 'invalid_blocks' });
+    const report = await h.service.tick(new Date(MONDAY.getTime() + 3 * DAY_MS));
+    expect(report.failed).toBe(1);
+    const [nudge] = h.sql<{ rule_id: string }>('SELECT rule_id FROM nudges');
+    const text = (await get(h, '/metrics')).text;
+    const rule = { rule: nudge!.rule_id, platform: 'slack' };
+    expect(sample(text, 'rapport_nudges_failed_total', rule)).toBe(1);
+    expect(sample(text, 'rapport_nudges_sent_total', rule)).toBeUndefined();
+    // The platform answered (about this message): still ready.
+    expect((await readyz(h)).status).toBe(200);
+  });
+
   it('asks for a bearer token on /metrics when METRICS_TOKEN is set', async () => {
     h = await startSlackHarness({ env: { METRICS_TOKEN: 'scrape-secret-123' } });
     expect((await get(h, '/metrics')).status).toBe(401);
