@@ -18,6 +18,7 @@ import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
 import { startTicker } from './scheduler/ticker';
+import { purgeUninstalledWorkspaces } from './scheduler/uninstalled-retention';
 import type { Ticker } from './scheduler/ticker';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { SqliteStore } from './store/sqlite/sqlite-store';
@@ -81,7 +82,10 @@ export async function startService(
     config.slack?.botToken,
     config.slack?.appToken,
     config.slack?.signingSecret,
+    config.slack?.oauth?.clientSecret,
+    config.slack?.oauth?.stateSecret,
     config.teams?.appPassword,
+    config.tokenEncryptionKey,
   ]);
   const store = openSqliteStore({
     path: config.databasePath,
@@ -119,6 +123,7 @@ export async function startService(
     const pass = (async () => {
       const report = await scheduler.runDue(now);
       const digests = await digestScheduler.runDue(now);
+      await purgeUninstalledWorkspaces(rapport, logger, now, config.uninstalledRetentionDays);
       return { ...report, digests: digests.sent };
     })();
     passes.add(pass);

@@ -24,7 +24,7 @@ import { isRecord, readTeamsAddress, teamsAddress, tenantOf } from './teams-addr
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
 import type { TrustPolicy } from './teams-trust';
-import { serviceUrlAllowed, untrustedActivity } from './teams-trust';
+import { serviceUrlAllowed, tenantAllowed, untrustedActivity } from './teams-trust';
 
 /** Where Bot Framework posts activities. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -357,6 +357,8 @@ export function activityProblem(body: unknown): string | null {
 
 /** Said (with 403) to an activity from an organisation other than the configured one. */
 const OTHER_TENANT = 'Rapport here serves members of one Microsoft Teams organisation only.';
+/** Said (with 403) to an activity from an organisation missing from `TEAMS_ALLOWED_TENANTS`. */
+const TENANT_NOT_ALLOWED = 'Rapport here serves a list of Microsoft Teams organisations, and yours is not on it.';
 
 /**
  * With a tenant configured (a single-tenant bot), whether the activity belongs to that tenant: it must
@@ -467,6 +469,15 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
         'refused a Teams activity from another tenant',
       );
       forbidden(res, activity, OTHER_TENANT);
+      return;
+    }
+    if (!tenantAllowed(config.allowedTenants, activity)) {
+      const tenant = tenantOf(activity);
+      logger.warn(
+        { tenant: tenant.ok ? tenant.tenantId : null, activityType: activity.type },
+        'refused a Teams activity from a tenant not on TEAMS_ALLOWED_TENANTS',
+      );
+      forbidden(res, activity, TENANT_NOT_ALLOWED);
       return;
     }
     const work = adapter.process(
