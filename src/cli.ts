@@ -190,7 +190,9 @@ async function rekey(config: Config, args: string[]): Promise<number> {
   const values = parseOptions('rekey', args, { 'new-key': { type: 'string' } });
   if (typeof values === 'number') return values;
   if (!config.tokenEncryptionKey) {
-    process.stderr.write('rapport: configuration error: TOKEN_ENCRYPTION_KEY: required: the key the tokens are sealed with now\n');
+    process.stderr.write(
+      'rapport: configuration error: TOKEN_ENCRYPTION_KEY: required: the key the tokens are sealed with now\n',
+    );
     return 78; // EX_CONFIG
   }
   const newKey = values['new-key'] ?? config.tokenEncryptionKeyNew;

@@ -174,7 +174,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const allowGuests = flag(env, 'ALLOW_GUESTS');
 
   const tokenEncryptionKey = encryptionKey(env, 'TOKEN_ENCRYPTION_KEY');
-  const oauthVars = group(env, ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'], 'Slack OAuth');
+  const oauthVars = group(
+    env,
+    ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'],
+    'Slack OAuth',
+  );
   const slackVars = oauthVars
     ? oauthSlackVars(env, tokenEncryptionKey)
     : group(env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'Slack');
@@ -300,7 +304,8 @@ function encryptionKey(env: Env, name: string): string | null {
  */
 function oauthSlackVars(env: Env, key: string | null): Record<string, string> {
   const signingSecret = value(env, 'SLACK_SIGNING_SECRET');
-  if (!signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET', 'required with SLACK_CLIENT_ID (OAuth install)');
+  if (!signingSecret)
+    throw new ConfigError('SLACK_SIGNING_SECRET', 'required with SLACK_CLIENT_ID (OAuth install)');
   if (value(env, 'SLACK_BOT_TOKEN')) {
     throw new ConfigError(
       'SLACK_BOT_TOKEN',

@@ -69,9 +69,10 @@ export class TokenKey {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.bytes, ivBytes);
       decipher.setAuthTag(tagBytes);
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
-        'utf8',
-      );
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       throw new TokenCryptoError('a sealed token failed its integrity check');
     }

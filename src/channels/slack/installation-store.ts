@@ -28,7 +28,11 @@ interface InstallationSecrets {
 type AnyInstallation = Installation<'v1' | 'v2', boolean>;
 
 /** The row id of an org-wide install of `enterpriseId`, or of a team's install. */
-export function installationId(ids: { enterpriseId?: string | null; teamId?: string | null; isEnterpriseInstall?: boolean }): string | null {
+export function installationId(ids: {
+  enterpriseId?: string | null;
+  teamId?: string | null;
+  isEnterpriseInstall?: boolean;
+}): string | null {
   if (ids.isEnterpriseInstall) return ids.enterpriseId ? `slack:${ids.enterpriseId}` : null;
   return ids.teamId ? `slack:${ids.teamId}` : null;
 }

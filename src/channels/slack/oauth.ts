@@ -123,7 +123,12 @@ export function oauthReceiverOptions(
               'This install link is not valid any more (it may have expired or been used already). Start again from the install page.',
             );
           } else {
-            page(res, 502, 'Rapport was not installed', 'Slack did not complete the installation. Please try again.');
+            page(
+              res,
+              502,
+              'Rapport was not installed',
+              'Slack did not complete the installation. Please try again.',
+            );
           }
         },
       },

@@ -24,7 +24,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, isValidSlackRequest, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger as BoltLogger, Receiver } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
-import type { InstallationQuery } from '@slack/oauth';
 import type { SlackConfig } from '../../config';
 import { ConfigError } from '../../config';
 import { ChannelError, describeError } from '../../core/errors';
@@ -39,6 +38,7 @@ import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { fetchWithDeadline } from '../deadline';
 import { DirectMessages } from './direct-messages';
 import type { SlackMessageRef } from './direct-messages';
+import { InstalledClients } from './installed-clients';
 import { SlackInstallationStore } from './installation-store';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
@@ -50,7 +50,7 @@ import * as uninstall from './listeners/uninstall';
 import * as views from './listeners/views';
 import { oauthReceiverOptions, SLACK_INSTALL_PATH, SLACK_REDIRECT_PATH } from './oauth';
 import { slackErrorName, toChannelError } from './slack-errors';
-import type { SlackAddress, SlackInstallation } from './slack-identity';
+import type { SlackInstallation } from './slack-identity';
 import { decodeAddress, encodeAddress, SlackIdentities } from './slack-identity';
 import { slackLogger } from './slack-logger';
 import { WorkspaceIdentities } from './workspace-identities';
@@ -67,8 +67,6 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 const DRAIN_MS = 10_000;
 /** How long `stop()` waits for Slack to close the Socket Mode connection, in ms. */
 const DISCONNECT_MS = 5_000;
-/** Most per-workspace Web API clients kept (OAuth); beyond it they are made again as needed. */
-const MAX_WORKSPACE_CLIENTS = 1_000;
 
 /** Delivers nudges as DMs from the app. `messageRef` is `{ channel, ts }`. */
 export class SlackChannel implements Channel {
@@ -147,10 +145,8 @@ class SlackPlatform implements PlatformChannel {
   private readonly inflight = new Set<Promise<void>>();
   private httpReceiver: HTTPReceiver | null = null;
   private socketReceiver: SocketModeReceiver | null = null;
-  /** OAuth: where installations are kept, and what authorizes (and refreshes) a workspace's token. */
+  /** OAuth: where installations are kept. */
   private readonly installationStore: SlackInstallationStore | null = null;
-  private readonly installer: InstallProvider | null = null;
-  private readonly workspaceClients = new Map<string, webApi.WebClient>();
 
   constructor(
     private readonly config: SlackConfig,
@@ -186,7 +182,7 @@ class SlackPlatform implements PlatformChannel {
       // Proactive sends have no request to authorize them: this provider reads (and refreshes) the token of
       // the member's workspace from the same store the receiver's installer writes.
       const { logger: _logger, ...installerClientOptions } = this.clientOptions;
-      this.installer = new InstallProvider({
+      const installer = new InstallProvider({
         clientId: oauth.clientId,
         clientSecret: oauth.clientSecret,
         stateSecret: oauth.stateSecret,
@@ -194,7 +190,11 @@ class SlackPlatform implements PlatformChannel {
         clientOptions: installerClientOptions,
         logger: this.sdkLogger,
       });
-      this.dms = new DirectMessages((address) => this.installedClient(address));
+      const clients = new InstalledClients(
+        installer,
+        (token) => new webApi.WebClient(token, this.clientOptions),
+      );
+      this.dms = new DirectMessages((address) => clients.for(address));
     } else {
       this.dms = new DirectMessages(async () => this.client);
     }
@@ -211,39 +211,6 @@ class SlackPlatform implements PlatformChannel {
               ]
             : []),
         ];
-  }
-
-  /**
-   * Installed workspaces with their bot tokens opened (OAuth; empty with one bot token), for operators'
-   * checks such as `auth.test` per workspace.
-   */
-  listInstalled(): ReturnType<SlackInstallationStore['listInstalled']> {
-    return this.installationStore?.listInstalled() ?? Promise.resolve([]);
-  }
-
-  /** The client for the installation serving `address` (OAuth), its token refreshed when near expiry. */
-  private async installedClient(address: SlackAddress): Promise<webApi.WebClient> {
-    const query = {
-      teamId: address.teamId,
-      enterpriseId: address.enterpriseId,
-      isEnterpriseInstall: address.isEnterpriseInstall === true,
-    } as InstallationQuery<boolean>;
-    let token: string | undefined;
-    try {
-      token = (await this.installer!.authorize(query)).botToken;
-    } catch (error) {
-      throw new ChannelError('AUTH', 'Rapport is not installed in this Slack workspace, or its token failed', {
-        cause: error,
-      });
-    }
-    if (!token) throw new ChannelError('AUTH', 'the Slack installation has no bot token');
-    let client = this.workspaceClients.get(token);
-    if (!client) {
-      if (this.workspaceClients.size >= MAX_WORKSPACE_CLIENTS) this.workspaceClients.clear();
-      client = new webApi.WebClient(token, this.clientOptions);
-      this.workspaceClients.set(token, client);
-    }
-    return client;
   }
 
   async start(): Promise<void> {
@@ -273,7 +240,9 @@ class SlackPlatform implements PlatformChannel {
         endpoints: SLACK_EVENTS_PATH,
         logger,
         bodyLimit: BODY_LIMIT_BYTES,
-        ...(oauth ? oauthReceiverOptions(oauth, this.installationStore!, this.clientOptions, this.logger) : {}),
+        ...(oauth
+          ? oauthReceiverOptions(oauth, this.installationStore!, this.clientOptions, this.logger)
+          : {}),
         processEventErrorHandler: async ({ error, response }) => {
           this.logger.error({ err: describeError(error) }, 'Slack request failed');
           // Slack retries a failed delivery; an answered one is not sent again.

@@ -38,7 +38,11 @@ export class WorkspaceIdentities implements SlackIdentityService {
     return this.forRequest().admits(client, userId, now, provenByPayload);
   }
 
-  identify(client: webApi.WebClient, sender: SlackSender, now: Date): ReturnType<SlackIdentities['identify']> {
+  identify(
+    client: webApi.WebClient,
+    sender: SlackSender,
+    now: Date,
+  ): ReturnType<SlackIdentities['identify']> {
     return this.forRequest().identify(client, sender, now);
   }
 

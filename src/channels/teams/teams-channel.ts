@@ -358,7 +358,8 @@ export function activityProblem(body: unknown): string | null {
 /** Said (with 403) to an activity from an organisation other than the configured one. */
 const OTHER_TENANT = 'Rapport here serves members of one Microsoft Teams organisation only.';
 /** Said (with 403) to an activity from an organisation missing from `TEAMS_ALLOWED_TENANTS`. */
-const TENANT_NOT_ALLOWED = 'Rapport here serves a list of Microsoft Teams organisations, and yours is not on it.';
+const TENANT_NOT_ALLOWED =
+  'Rapport here serves a list of Microsoft Teams organisations, and yours is not on it.';
 
 /**
  * With a tenant configured (a single-tenant bot), whether the activity belongs to that tenant: it must

@@ -26,7 +26,10 @@ export function reachedThroughTeam(address: Address | null, teamId: string): boo
   return payload?.kind === 'create-personal' && payload.teamId === teamId;
 }
 
-export async function handleInstallationUpdate(context: TurnContext, deps: InstallationUpdateDeps): Promise<void> {
+export async function handleInstallationUpdate(
+  context: TurnContext,
+  deps: InstallationUpdateDeps,
+): Promise<void> {
   const { activity } = context;
   const action = String(activity.action ?? '');
   if (action !== 'add' && action !== 'remove') return;
@@ -57,7 +60,9 @@ export async function handleInstallationUpdate(context: TurnContext, deps: Insta
     );
     logger.info(
       { tenant: tenant.tenantId, scope, action, members: changed },
-      removed ? 'Rapport was removed in Teams; those members’ nudges stop' : 'Rapport was added back in Teams',
+      removed
+        ? 'Rapport was removed in Teams; those members’ nudges stop'
+        : 'Rapport was added back in Teams',
     );
   } catch (error) {
     logger.error({ err: describeError(error) }, 'could not record a Teams installation update');

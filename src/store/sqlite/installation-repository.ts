@@ -60,7 +60,9 @@ export class SqliteInstallationRepository implements InstallationRepository {
   }
 
   remove(id: string): Promise<boolean> {
-    return this.connection.run((db) => db.prepare('DELETE FROM installations WHERE id = ?').run(id).changes > 0);
+    return this.connection.run(
+      (db) => db.prepare('DELETE FROM installations WHERE id = ?').run(id).changes > 0,
+    );
   }
 
   removeForWorkspace(platform: Platform, workspaceExternalId: string): Promise<number> {

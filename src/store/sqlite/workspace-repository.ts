@@ -71,7 +71,9 @@ export class SqliteWorkspaceRepository implements WorkspaceRepository {
     return this.connection.run((db) =>
       (
         db
-          .prepare('SELECT id FROM workspaces WHERE uninstalled_at IS NOT NULL AND uninstalled_at < ? ORDER BY id')
+          .prepare(
+            'SELECT id FROM workspaces WHERE uninstalled_at IS NOT NULL AND uninstalled_at < ? ORDER BY id',
+          )
           .all(iso(before)) as Row[]
       ).map((row) => String(row.id)),
     );

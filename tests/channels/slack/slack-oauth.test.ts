@@ -98,7 +98,12 @@ async function startInstall(h: SlackHarness): Promise<{ state: string; cookie: s
   return { state: location.searchParams.get('state') ?? '', cookie, location };
 }
 
-async function finishInstall(h: SlackHarness, code: string, state: string, cookie: string): Promise<InstallAnswer> {
+async function finishInstall(
+  h: SlackHarness,
+  code: string,
+  state: string,
+  cookie: string,
+): Promise<InstallAnswer> {
   const url = `http://127.0.0.1:${h.service.port}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`;
   const answer = await fetch(url, { headers: { cookie }, redirect: 'manual' });
   return { status: answer.status, text: await answer.text(), state, cookie };
@@ -300,13 +305,17 @@ describe('two installed workspaces side by side', () => {
     expect(postsWith(h, GLOBEX.token)).toHaveLength(1);
     // Not tried and refused (which would hold the workspace): never claimed at all.
     expect(
-      h.sql("SELECT status, attempts, last_error, lease_token FROM nudges WHERE workspace_id = 'slack:T0ACME'"),
+      h.sql(
+        "SELECT status, attempts, last_error, lease_token FROM nudges WHERE workspace_id = 'slack:T0ACME'",
+      ),
     ).toEqual([{ status: 'pending', attempts: 0, last_error: null, lease_token: null }]);
     expect(h.sql("SELECT sending_held_until FROM workspaces WHERE id = 'slack:T0ACME'")).toEqual([
       { sending_held_until: null },
     ]);
     // Its data is kept meanwhile.
-    expect(h.sql("SELECT name FROM partners WHERE workspace_id = 'slack:T0ACME'")).toEqual([{ name: 'Nissan' }]);
+    expect(h.sql("SELECT name FROM partners WHERE workspace_id = 'slack:T0ACME'")).toEqual([
+      { name: 'Nissan' },
+    ]);
 
     expect((await install(h, ACME)).status).toBe(200);
     await h.service.tick(h.now());
@@ -369,6 +378,75 @@ describe('two installed workspaces side by side', () => {
     expect(result.text).toBe('');
     expect(h.sql('SELECT id FROM workspaces ORDER BY id')).toEqual(before);
     expect(h.sql('SELECT * FROM partners')).toEqual([]);
+  });
+});
+
+describe('an org-wide install on Enterprise Grid', () => {
+  it('serves every team of the organisation as one workspace, with the organisation’s token', async () => {
+    const fake = new FakeSlackApi();
+    await fake.start();
+    const orgToken = 'xoxb-grid-org-wide-secret';
+    fake.setResponder('oauth.v2.access', () => ({
+      access_token: orgToken,
+      token_type: 'bot',
+      scope: 'commands,chat:write,im:write,users:read,files:write',
+      bot_user_id: 'U0BOTGRID',
+      app_id: 'A0RAPPORT',
+      team: null,
+      enterprise: { id: 'E0GRID', name: 'Grid Corp' },
+      authed_user: { id: 'U0ADMIN' },
+      is_enterprise_install: true,
+    }));
+    fake.setResponder('auth.test', (call, defaults) =>
+      call.token === orgToken
+        ? {
+            ...defaults(),
+            enterprise_id: 'E0GRID',
+            is_enterprise_install: true,
+            url: 'https://grid.enterprise.slack.com/',
+          }
+        : { error: 'invalid_auth' },
+    );
+    fake.setResponder('users.info', (call, defaults) => {
+      if (call.token !== orgToken) return { error: 'invalid_auth' };
+      const reply = defaults();
+      const user = reply.user as Record<string, unknown>;
+      return {
+        ...reply,
+        user: {
+          ...user,
+          team_id: 'T0SECOND',
+          enterprise_user: { id: user.id, enterprise_id: 'E0GRID', teams: ['T0SECOND'] },
+        },
+      };
+    });
+    const h = await startSlackHarness({ fake, env: OAUTH_ENV });
+    try {
+      const { state, cookie } = await startInstall(h);
+      const answer = await finishInstall(h, 'code-grid', state, cookie);
+      expect(answer.status).toBe(200);
+      expect(answer.text).toContain('Rapport is installed in Grid Corp');
+      expect(h.sql('SELECT id, enterprise_id, team_id, is_enterprise_install FROM installations')).toEqual([
+        { id: 'slack:E0GRID', enterprise_id: 'E0GRID', team_id: null, is_enterprise_install: 1 },
+      ]);
+
+      await h.command('add Nissan negotiating', {
+        teamId: 'T0SECOND',
+        userId: 'U0WEN',
+        enterpriseId: 'E0GRID',
+        isEnterpriseInstall: true,
+      });
+      expect(h.sql('SELECT workspace_id, name FROM partners')).toEqual([
+        { workspace_id: 'slack:E0GRID', name: 'Nissan' },
+      ]);
+
+      h.setNow(new Date(MONDAY.getTime() + 3 * DAY_MS));
+      await h.service.tick(h.now());
+      expect(postsWith(h, orgToken).map((c) => c.params.channel)).toEqual(['DU0WEN']);
+    } finally {
+      await h.stop();
+      await fake.stop();
+    }
   });
 });
 
@@ -503,9 +581,9 @@ describe('rapport rekey', () => {
       const next = new TokenKey(NEW_KEY);
       const rows = installationRows(h);
       expect(rows.map((row) => sealedKeyId(row.sealed_secrets))).toEqual([next.id, next.id]);
-      expect(rows.map((row) => (JSON.parse(next.open(row.sealed_secrets)) as { botToken: string }).botToken)).toEqual(
-        [ACME.token, GLOBEX.token],
-      );
+      expect(
+        rows.map((row) => (JSON.parse(next.open(row.sealed_secrets)) as { botToken: string }).botToken),
+      ).toEqual([ACME.token, GLOBEX.token]);
       expect(() => new TokenKey(KEY).open(rows[0]!.sealed_secrets)).toThrow();
 
       // Run again with the old key as current: nothing left to do, nothing broken.

@@ -36,9 +36,15 @@ async function uninstalled(deps: SlackDeps, context: Context, why: string): Prom
   if (!external) return;
   try {
     await deps.rapport.installations.uninstalled('slack', external, deps.clock());
-    deps.logger.warn({ workspace: external, event: why }, 'Slack workspace uninstalled Rapport; its nudges stop');
+    deps.logger.warn(
+      { workspace: external, event: why },
+      'Slack workspace uninstalled Rapport; its nudges stop',
+    );
   } catch (error) {
-    deps.logger.error({ workspace: external, err: describeError(error) }, 'could not record a Slack uninstall');
+    deps.logger.error(
+      { workspace: external, err: describeError(error) },
+      'could not record a Slack uninstall',
+    );
     throw error;
   }
 }
