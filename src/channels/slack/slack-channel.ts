@@ -85,11 +85,11 @@ export class SlackChannel implements Channel {
   }
 
   /** Replaces a DM delivered earlier (a nudge closed meanwhile). */
-  async update(_address: Address, messageRef: unknown, message: Message): Promise<void> {
+  async update(address: Address, messageRef: unknown, message: Message): Promise<void> {
     const ref = messageRef as Partial<SlackMessageRef> | null;
     if (!ref?.channel || !ref.ts) return;
     try {
-      await this.dms.update(decodeAddress(_address), { channel: ref.channel, ts: ref.ts }, message);
+      await this.dms.update(decodeAddress(address), { channel: ref.channel, ts: ref.ts }, message);
     } catch (error) {
       throw toChannelError(error, 'updating a Slack message');
     }

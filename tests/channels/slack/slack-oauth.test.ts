@@ -167,6 +167,12 @@ describe('Slack OAuth install', () => {
     expect(h.sql('SELECT id, name, uninstalled_at FROM workspaces')).toEqual([
       { id: 'slack:T0ACME', name: 'Acme', uninstalled_at: null },
     ]);
+    // Logged at debug level, and still no token or secret in any line.
+    const logs = JSON.stringify(h.logs);
+    expect(logs).toContain('Slack installation stored');
+    for (const secret of [ACME.token, 'client-secret-value', 'state-secret-value', KEY]) {
+      expect(logs).not.toContain(secret);
+    }
   });
 
   it('refuses a forged state with 400, without asking Slack or storing anything', async () => {
@@ -497,6 +503,8 @@ describe('token rotation', () => {
       const record = JSON.parse(row!.record) as { bot: { expiresAt: number } };
       expect(record.bot.expiresAt).toBeGreaterThan(Math.floor(Date.now() / 1000) + 40_000);
       expect(row!.record).not.toContain('refresh-acme');
+      const logs = JSON.stringify(h.logs);
+      for (const secret of [ACME.token, rotated, 'refresh-acme']) expect(logs).not.toContain(secret);
     } finally {
       WORKSPACES.pop();
       await h.stop();
