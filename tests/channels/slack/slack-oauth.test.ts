@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../../src/config';
 import { main } from '../../../src/cli';
+import { SlackInstallationStore } from '../../../src/channels/slack/installation-store';
 import { TokenKey, sealedKeyId } from '../../../src/token-crypto';
 import { FakeSlackApi } from '../../support/fake-slack-api';
 import type { SlackApiCall } from '../../support/fake-slack-api';
@@ -593,6 +594,18 @@ describe('rapport rekey', () => {
         rows.map((row) => (JSON.parse(next.open(row.sealed_secrets)) as { botToken: string }).botToken),
       ).toEqual([ACME.token, GLOBEX.token]);
       expect(() => new TokenKey(KEY).open(rows[0]!.sealed_secrets)).toThrow();
+      // What the service reads with the new key is the installation as Slack gave it.
+      const store = new SlackInstallationStore(h.service.rapport.installations, next, () => h.now());
+      const fetched = await store.fetchInstallation({
+        teamId: ACME.team,
+        enterpriseId: undefined,
+        isEnterpriseInstall: false,
+      });
+      expect(fetched.bot).toMatchObject({ token: ACME.token, userId: ACME.botUser, id: ACME.botId });
+      expect((await store.listInstalled()).map((w) => [w.workspaceExternalId, w.botToken])).toEqual([
+        [ACME.team, ACME.token],
+        [GLOBEX.team, GLOBEX.token],
+      ]);
 
       // Run again with the old key as current: nothing left to do, nothing broken.
       jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
