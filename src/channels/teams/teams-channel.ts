@@ -3,7 +3,7 @@
  * one HTTP server, the activity handler, and proactive delivery of nudges through stored conversation
  * references. botbuilder stays inside this folder so it can be swapped for the Teams SDK later.
  * With `MICROSOFT_APP_TENANT_ID` set, only that organisation is served: other tenants' activities are
- * answered 403 before the SDK sees them.
+ * answered 403 before the SDK sees them; with `TEAMS_ALLOWED_TENANTS`, only the organisations it lists.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
