@@ -158,6 +158,8 @@ export interface TeamsChannelOptions {
   timeoutMs: number;
   /** Which service URLs may be called ({@link serviceUrlAllowed}). */
   trust: TrustPolicy;
+  /** `TEAMS_ALLOWED_TENANTS` (lower-case): nothing is sent to another tenant. Null: every tenant. */
+  allowedTenants?: readonly string[] | null;
 }
 
 /** Delivers nudges proactively through stored conversation references. */
@@ -181,6 +183,13 @@ export class TeamsChannel implements Channel {
         'ADDRESS_GONE',
         'the stored Teams address has a service URL Rapport will not call',
       );
+    }
+    const allowed = this.options.allowedTenants;
+    const tenant =
+      payload.kind === 'conversation' ? payload.reference.conversation?.tenantId : payload.tenantId;
+    if (allowed && !allowed.includes(String(tenant ?? '').toLowerCase())) {
+      // Taken off the list since: the operator's choice, so the workspace's sending is held, not the member's.
+      throw new ChannelError('AUTH', 'the tenant is not on TEAMS_ALLOWED_TENANTS');
     }
     const activity = messageActivity(message);
     const bound = this.options.timeoutMs * CALLS_PER_DELIVERY;
@@ -504,6 +513,7 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
     clock,
     timeoutMs: config.timeoutMs,
     trust,
+    allowedTenants: config.allowedTenants,
   });
   return {
     channel,

@@ -89,6 +89,27 @@ describe('TEAMS_ALLOWED_TENANTS', () => {
     ).toThrow(/^TEAMS_ALLOWED_TENANTS: not a tenant id \(a GUID\): "contoso.com"/);
   });
 
+  it('sends nothing to a tenant taken off the list since, holding that workspace instead', async () => {
+    await harness.send(teamsMessage({ ...harness.asha(), tenantId: CONTOSO, text: 'add Nissan' }));
+    const first = harness;
+    await first.service.stop();
+    harness = await TeamsHarness.start({
+      dir: first.dir,
+      connector: first.connector,
+      ownsConnector: true,
+      now: first.now,
+      env: { TEAMS_ALLOW_UNAUTHENTICATED: 'true', TEAMS_ALLOWED_TENANTS: FABRIKAM },
+    });
+
+    const mark = harness.mark();
+    await harness.tick(DUE);
+
+    expect(siteVisitCards(mark)).toBe(0);
+    expect(harness.rows('SELECT id, sending_held_reason FROM workspaces')).toEqual([
+      { id: `teams:${CONTOSO}`, sending_held_reason: expect.stringContaining('TEAMS_ALLOWED_TENANTS') },
+    ]);
+  });
+
   it('refuses an activity that names no tenant', async () => {
     const anonymous = teamsMessage({ ...harness.asha(), tenantId: CONTOSO, text: 'add Nissan' });
     delete anonymous.channelData;
