@@ -557,6 +557,12 @@ describe('OAuth configuration', () => {
     expect(() => loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/^SLACK_BOT_TOKEN:/);
   });
 
+  it('still wants the signing secret, and has no Socket Mode', () => {
+    const { SLACK_SIGNING_SECRET: _secret, ...unsigned } = base;
+    expect(() => loadConfig(unsigned)).toThrow(/^SLACK_SIGNING_SECRET: required with SLACK_CLIENT_ID/);
+    expect(() => loadConfig({ ...base, SLACK_APP_TOKEN: 'xapp-1' })).toThrow(/^SLACK_APP_TOKEN:/);
+  });
+
   it('wants all three OAuth variables or none', () => {
     const { SLACK_STATE_SECRET: _state, ...partial } = base;
     expect(() => loadConfig(partial)).toThrow(/^SLACK_STATE_SECRET: Slack OAuth is partly configured/);
