@@ -8,6 +8,7 @@
  *   rapport export …           a workspace's data as CSV or JSON files
  *   rapport backup FILE        a consistent copy of the database, safe while the service runs
  *   rapport doctor             checks configuration, database, credentials and manifests
+ *   rapport rekey …            re-encrypt the stored platform tokens with a new key
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
@@ -28,6 +29,9 @@ import { backupCommand } from './backup';
 import { doctorCommand } from './doctor';
 import type { PlatformFactory } from './channels/platform-channel';
 import { platformChannels } from './platforms';
+import { rekeyStoredTokens } from './rekey';
+import { openSqliteStore } from './store/sqlite/sqlite-store';
+import { keyProblem, TokenCryptoError, TokenKey } from './token-crypto';
 
 const USAGE = `Usage: rapport [start]            run the bot (terminal chat when no Slack/Teams credentials are set)
        rapport tick [--at ISO-8601] [--dry-run]
@@ -43,6 +47,9 @@ const USAGE = `Usage: rapport [start]            run the bot (terminal chat when
        rapport doctor [--online] [--schemas DIR]
                                     check configuration, database, tokens and manifests; exit 1 if anything needs fixing
                                     (--online: also ask Microsoft for a Teams token)
+       rapport rekey [--new-key BASE64]
+                                    re-encrypt stored tokens (TOKEN_ENCRYPTION_KEY) with a new key
+                                    (or TOKEN_ENCRYPTION_KEY_NEW), in one transaction
        rapport help                 show this help
 Workspace ids are platform:id, e.g. shell:local for the terminal.`;
 
@@ -85,6 +92,8 @@ export async function main(
       return exportData(config, rest);
     case 'backup':
       return backupCommand(config, rest, process.stdout, process.stderr, USAGE);
+    case 'rekey':
+      return rekey(config, rest);
     case 'help':
     case '--help':
     case '-h':
@@ -187,6 +196,41 @@ function parseOptions<T extends Record<string, { type: 'string' }>>(
     return parseArgs({ args, options, strict: true }).values as { [K in keyof T]?: string };
   } catch (error) {
     return usageError(command, error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function rekey(config: Config, args: string[]): Promise<number> {
+  const values = parseOptions('rekey', args, { 'new-key': { type: 'string' } });
+  if (typeof values === 'number') return values;
+  if (!config.tokenEncryptionKey) {
+    process.stderr.write(
+      'rapport: configuration error: TOKEN_ENCRYPTION_KEY: required: the key the tokens are sealed with now\n',
+    );
+    return 78; // EX_CONFIG
+  }
+  const newKey = values['new-key'] ?? config.tokenEncryptionKeyNew;
+  if (!newKey) return usageError('rekey', 'give the new key with --new-key or TOKEN_ENCRYPTION_KEY_NEW');
+  const problem = keyProblem(newKey);
+  if (problem) return usageError('rekey', `the new key is not usable: ${problem}`);
+  const current = new TokenKey(config.tokenEncryptionKey);
+  const next = new TokenKey(newKey);
+  const store = openSqliteStore({ path: config.databasePath });
+  try {
+    const report = await rekeyStoredTokens(store, current, next);
+    process.stdout.write(
+      `Re-encrypted the tokens of ${report.resealed} installation(s) with key ${next.id}` +
+        (report.unchanged ? ` (${report.unchanged} already used it)` : '') +
+        '.\nSet TOKEN_ENCRYPTION_KEY to the new key before the next start.\n',
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof TokenCryptoError) {
+      process.stderr.write(`rapport rekey: nothing was changed: ${error.message}\n`);
+      return 65; // EX_DATAERR
+    }
+    throw error;
+  } finally {
+    await store.close();
   }
 }
 

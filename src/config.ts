@@ -6,9 +6,25 @@ import { resolve } from 'node:path';
 import { RapportError } from './core/errors';
 import { isValidTimeZone } from './core/time';
 import { isValidCronExpression } from './scheduler/ticker';
+import { keyProblem } from './token-crypto';
+
+/** Installing on many workspaces through Slack's OAuth flow (`/slack/install`). */
+export interface SlackOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the OAuth `state` parameter. */
+  stateSecret: string;
+  /** Bot scopes asked for at install. */
+  scopes: string[];
+  /** Seals the installed workspaces' tokens in the database (`TOKEN_ENCRYPTION_KEY`). */
+  tokenEncryptionKey: string;
+}
 
 export interface SlackConfig {
-  botToken: string;
+  /** The one workspace's bot token (single-token mode); null when workspaces install through OAuth. */
+  botToken: string | null;
+  /** OAuth install for many workspaces; null in single-token mode. */
+  oauth: SlackOAuthConfig | null;
   signingSecret: string;
   /** Socket Mode when set (local development without a public URL). */
   appToken: string | null;
@@ -34,6 +50,8 @@ export interface TeamsConfig {
   timeoutMs: number;
   /** Admit guest accounts (roster `userRole: guest`, `ALLOW_GUESTS`); refused by default. */
   allowGuests: boolean;
+  /** Tenants served (`TEAMS_ALLOWED_TENANTS`), lower-case; null serves every tenant. */
+  allowedTenants: string[] | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -56,7 +74,16 @@ export interface Config {
   workspaceRatePerSecond: number;
   slack: SlackConfig | null;
   teams: TeamsConfig | null;
+  /** Base64 of 32 bytes (`TOKEN_ENCRYPTION_KEY`): seals stored OAuth tokens; required with Slack OAuth. */
+  tokenEncryptionKey: string | null;
+  /** The key `rapport rekey` moves stored tokens to (`TOKEN_ENCRYPTION_KEY_NEW`), when set. */
+  tokenEncryptionKeyNew: string | null;
+  /** Days an uninstalled workspace's data is kept before the scheduler deletes it. */
+  uninstalledRetentionDays: number;
 }
+
+/** The bot scopes the manifest asks for; an OAuth install asks for the same. */
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'im:write', 'users:read', 'files:write'];
 
 export class ConfigError extends RapportError {
   constructor(
@@ -155,7 +182,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   );
   const allowGuests = flag(env, 'ALLOW_GUESTS');
 
-  const slackVars = group(env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'Slack');
+  const tokenEncryptionKey = encryptionKey(env, 'TOKEN_ENCRYPTION_KEY');
+  const oauthVars = group(
+    env,
+    ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'],
+    'Slack OAuth',
+  );
+  const slackVars = oauthVars
+    ? oauthSlackVars(env, tokenEncryptionKey)
+    : group(env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'Slack');
   let slack: SlackConfig | null = null;
   if (slackVars) {
     const appToken = value(env, 'SLACK_APP_TOKEN');
@@ -177,7 +212,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       if (!apiUrl.endsWith('/')) apiUrl += '/';
     }
     slack = {
-      botToken: slackVars.SLACK_BOT_TOKEN!,
+      botToken: slackVars.SLACK_BOT_TOKEN ?? null,
+      oauth: oauthVars
+        ? {
+            clientId: oauthVars.SLACK_CLIENT_ID!,
+            clientSecret: oauthVars.SLACK_CLIENT_SECRET!,
+            stateSecret: oauthVars.SLACK_STATE_SECRET!,
+            scopes: SLACK_BOT_SCOPES,
+            tokenEncryptionKey: tokenEncryptionKey!,
+          }
+        : null,
       signingSecret: slackVars.SLACK_SIGNING_SECRET!,
       appToken,
       apiUrl,
@@ -201,6 +245,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const appType = appTypeText as TeamsConfig['appType'];
   const tenantId = value(env, 'MICROSOFT_APP_TENANT_ID');
+  const allowedTenants = tenantList(env, 'TEAMS_ALLOWED_TENANTS');
   let teams: TeamsConfig | null = null;
   const teamsVars = group(env, ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD'], 'Microsoft Teams');
   if (teamsVars) {
@@ -221,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       unauthenticated: false,
       timeoutMs,
       allowGuests,
+      allowedTenants,
     };
   } else if (unauthenticated) {
     teams = {
@@ -231,6 +277,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       unauthenticated: true,
       timeoutMs,
       allowGuests,
+      allowedTenants,
     };
   }
 
@@ -246,6 +293,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     workspaceRatePerSecond: integer(env, 'DELIVERY_RATE_PER_WORKSPACE', 20, 1, 1000),
     slack,
     teams,
+    tokenEncryptionKey,
+    tokenEncryptionKeyNew: encryptionKey(env, 'TOKEN_ENCRYPTION_KEY_NEW'),
+    uninstalledRetentionDays: integer(env, 'UNINSTALLED_RETENTION_DAYS', 30, 0, 3650),
   };
 }
 
@@ -282,4 +332,56 @@ export function configProblems(
     }
   }
   return { config: null, problems };
+}
+
+/** A token encryption key from `name`, checked for its format (never echoed back). */
+function encryptionKey(env: Env, name: string): string | null {
+  const key = value(env, name);
+  if (key === null) return null;
+  const problem = keyProblem(key);
+  if (problem) throw new ConfigError(name, `not a usable key: ${problem}`);
+  return key;
+}
+
+/**
+ * With OAuth, workspaces bring their own tokens: the signing secret is still needed, a single bot token
+ * would contradict the install flow, Socket Mode has no install pages here, and the tokens stored at
+ * install are encrypted, so the key must be there.
+ */
+function oauthSlackVars(env: Env, key: string | null): Record<string, string> {
+  const signingSecret = value(env, 'SLACK_SIGNING_SECRET');
+  if (!signingSecret)
+    throw new ConfigError('SLACK_SIGNING_SECRET', 'required with SLACK_CLIENT_ID (OAuth install)');
+  if (value(env, 'SLACK_BOT_TOKEN')) {
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'cannot be set together with SLACK_CLIENT_ID: one workspace with a bot token, or many through OAuth',
+    );
+  }
+  if (value(env, 'SLACK_APP_TOKEN')) {
+    throw new ConfigError('SLACK_APP_TOKEN', 'Socket Mode is not available with OAuth install; unset one');
+  }
+  if (!key) {
+    throw new ConfigError(
+      'TOKEN_ENCRYPTION_KEY',
+      'required with SLACK_CLIENT_ID: installed workspaces’ tokens are stored encrypted (32 bytes, base64)',
+    );
+  }
+  return { SLACK_SIGNING_SECRET: signingSecret };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A comma-separated list of tenant GUIDs, lower-cased; null when unset. */
+function tenantList(env: Env, name: string): string[] | null {
+  const raw = value(env, name);
+  if (raw === null) return null;
+  const ids = raw
+    .split(',')
+    .map((id) => id.trim().toLowerCase())
+    .filter((id) => id !== '');
+  const bad = ids.find((id) => !GUID.test(id));
+  if (bad !== undefined) throw new ConfigError(name, `not a tenant id (a GUID): "${bad}"`);
+  if (ids.length === 0) throw new ConfigError(name, 'lists no tenant');
+  return [...new Set(ids)];
 }

@@ -14,7 +14,8 @@ import type { Config } from './config';
 import { configProblems } from './config';
 import { checkSlackAppToken, checkSlackBotToken } from './channels/slack/token-check';
 import { checkTeamsCredentialShape, checkTeamsToken } from './channels/teams/token-check';
-import { inspectDatabase } from './store/sqlite/operations';
+import { inspectDatabase, readSealedInstallations } from './store/sqlite/operations';
+import { TokenKey } from './token-crypto';
 
 export type Section = 'Configuration' | 'Database' | 'Credentials' | 'Manifests';
 
@@ -86,7 +87,10 @@ async function credentialFindings(
     );
   else if (!config.slack && !config.teams)
     add({ ok: true, detail: 'no Slack or Teams credentials configured: nothing to check' });
-  if (config.slack) add(await checkSlackBotToken(config.slack, options.fetchFn));
+  if (config.slack?.botToken)
+    add(await checkSlackBotToken(config.slack, config.slack.botToken, options.fetchFn));
+  if (config.slack?.oauth)
+    for (const check of await installedSlackTokens(config, options.fetchFn)) add(check);
   if (config.slack?.appToken)
     add(await checkSlackAppToken({ ...config.slack, appToken: config.slack.appToken }, options.fetchFn));
   if (config.teams) {
@@ -107,6 +111,39 @@ async function credentialFindings(
     }
   }
   return findings;
+}
+
+/**
+ * With OAuth install, each installed workspace's own bot token, opened with `TOKEN_ENCRYPTION_KEY` and
+ * asked about with `auth.test`. Nothing installed yet is fine: `/slack/install` is how the first one comes.
+ */
+async function installedSlackTokens(
+  config: Config,
+  fetchFn: typeof fetch | undefined,
+): Promise<{ ok: boolean; detail: string }[]> {
+  const slack = config.slack!;
+  const installed = readSealedInstallations(config.databasePath, 'slack');
+  if (installed.length === 0)
+    return [{ ok: true, detail: 'no Slack workspace has installed Rapport yet (install at /slack/install)' }];
+  const key = new TokenKey(config.tokenEncryptionKey!);
+  const checks: { ok: boolean; detail: string }[] = [];
+  for (const installation of installed) {
+    const label = `the bot token of ${installation.id}`;
+    let token: string | undefined;
+    try {
+      token = (JSON.parse(key.open(installation.sealedSecrets)) as { botToken?: string }).botToken;
+    } catch {
+      checks.push({
+        ok: false,
+        detail: `${label} cannot be opened with TOKEN_ENCRYPTION_KEY: set the key it was sealed with, or run \`rapport rekey\``,
+      });
+      continue;
+    }
+    if (!token)
+      checks.push({ ok: false, detail: `${label} is missing: install Rapport in that workspace again` });
+    else checks.push(await checkSlackBotToken(slack, token, fetchFn, label));
+  }
+  return checks;
 }
 
 const SLACK_MANIFESTS = ['manifests/slack/manifest.yaml', 'manifests/slack/manifest.socket-mode.yaml'];

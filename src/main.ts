@@ -24,6 +24,7 @@ import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
 import { startTicker } from './scheduler/ticker';
+import { purgeUninstalledWorkspaces } from './scheduler/uninstalled-retention';
 import type { Ticker } from './scheduler/ticker';
 import { openSqliteStore } from './store/sqlite/sqlite-store';
 import type { SqliteStore } from './store/sqlite/sqlite-store';
@@ -90,7 +91,10 @@ export async function startService(
       config.slack?.botToken,
       config.slack?.appToken,
       config.slack?.signingSecret,
+      config.slack?.oauth?.clientSecret,
+      config.slack?.oauth?.stateSecret,
       config.teams?.appPassword,
+      config.tokenEncryptionKey,
       config.metricsToken,
     ],
     config.logFormat,
@@ -142,6 +146,7 @@ export async function startService(
       try {
         const report = await scheduler.runDue(now);
         const digests = await digestScheduler.runDue(now);
+        await purgeUninstalledWorkspaces(rapport, logger, now, config.uninstalledRetentionDays);
         return { ...report, digests: digests.sent };
       } finally {
         passDone();

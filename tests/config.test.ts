@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     });
     expect(config.slack).toEqual({
       botToken: 'xoxb-1',
+      oauth: null,
       signingSecret: 's',
       appToken: null,
       apiUrl: 'http://127.0.0.1:9/api/',

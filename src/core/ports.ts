@@ -43,6 +43,52 @@ export interface WorkspaceRepository {
   holdSending(id: string, until: Date | null, reason: string | null): Promise<void>;
   /** Workspaces whose sending is held at `now`, for operators (`/healthz`). */
   listHeld(now: Date): Promise<Workspace[]>;
+  /**
+   * Marks the workspace uninstalled from `at` (null: installed again). While marked, `claimDeliverable` and
+   * the digest skip it; its data is kept until the grace period after `at` ends (`purge`).
+   */
+  markUninstalled(id: string, at: Date | null): Promise<void>;
+  /** When the workspace was uninstalled, or null while installed (or when there is no such workspace). */
+  uninstalledAt(id: string): Promise<Date | null>;
+  /** Ids of workspaces uninstalled before `before`: their grace period is over. */
+  listUninstalledBefore(before: Date): Promise<string[]>;
+  /** Deletes a workspace and every row that belongs to it (every table with a `workspace_id`). */
+  purge(id: string): Promise<void>;
+}
+
+/**
+ * One platform installation (an OAuth install of the Slack app in a team or an organisation). The store
+ * keeps the secrets sealed, as the channel hands them over: it never sees a token in clear.
+ */
+export interface StoredInstallation {
+  /** `slack:E…` for an org-wide install, `slack:T…` for a team. */
+  id: string;
+  platform: Platform;
+  /** The core workspace's external id: the organisation for an org-wide install, else the team. */
+  workspaceExternalId: string;
+  enterpriseId: string | null;
+  teamId: string | null;
+  isEnterpriseInstall: boolean;
+  /** What the platform said about the install, without secrets (opaque to the core). */
+  record: unknown;
+  /** The secrets (tokens), encrypted by the channel. */
+  sealedSecrets: string;
+  installedAt: Date;
+  updatedAt: Date;
+}
+
+export interface InstallationRepository {
+  /** Inserts or replaces (same id) an installation; `installedAt` of a replaced one is kept. */
+  save(installation: StoredInstallation): Promise<void>;
+  get(id: string): Promise<StoredInstallation | null>;
+  /** Deletes one installation; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /** Deletes every installation of a workspace (uninstalled); how many went. */
+  removeForWorkspace(platform: Platform, workspaceExternalId: string): Promise<number>;
+  /** Every installation of a platform (or all), by id: for operators (`rapport doctor`) and `rapport rekey`. */
+  list(platform?: Platform): Promise<StoredInstallation[]>;
+  /** Replaces the sealed secrets of one installation (re-keying). */
+  reseal(id: string, sealedSecrets: string): Promise<void>;
 }
 
 /** What a channel knows about a member when it sees them. */
@@ -76,6 +122,11 @@ export interface MemberRepository {
   markAddressStale(workspaceId: string, memberId: string, now: Date): Promise<void>;
   /** Keeps an address a delivery refreshed (clears `addressStale`). */
   setAddress(workspaceId: string, memberId: string, address: Address): Promise<void>;
+  /**
+   * The member removed the app (`at`), or added it back (null). While removed, `claimDeliverable` and the
+   * digest skip them; no daily probe. Returns whether a member was changed.
+   */
+  setAppRemoved(workspaceId: string, memberId: string, at: Date | null): Promise<boolean>;
   listByWorkspace(workspaceId: string): Promise<Member[]>;
   /**
    * Members of every workspace who want the weekly digest and can be reached at `now`: digest on, an
@@ -512,6 +563,7 @@ export interface Repositories {
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
+  readonly installations: InstallationRepository;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { ExportFormat } from './export';
 import type { Actor, CommandContext, CommandResult, CommandTable, FeatureDeps } from './features/context';
 import { asResult } from './features/context';
 import { InsightCommands } from './features/insight-commands';
+import { InstallationFeature } from './features/installations';
 import type { LogFormInitial } from './features/interactions';
 import { InteractionFeature } from './features/interactions';
 import type { NudgeView } from './features/nudges';
@@ -50,6 +51,8 @@ export interface RapportOptions {
 export class Rapport {
   readonly playbook: Playbook;
   readonly insights: Insights;
+  /** Installs and uninstalls of workspaces and members (not commands: the platforms report them). */
+  readonly installations: InstallationFeature;
   private readonly store: Store;
   private readonly defaultTimeZone: string;
   private readonly metrics: Metrics;
@@ -70,6 +73,7 @@ export class Rapport {
     this.defaultTimeZone = isValidTimeZone(options.defaultTimeZone) ? options.defaultTimeZone : 'UTC';
     this.metrics = options.metrics ?? NO_METRICS;
     this.insights = new Insights(this.store, this.playbook);
+    this.installations = new InstallationFeature(this.store);
     const deps: FeatureDeps = {
       store: this.store,
       logger: options.logger,

@@ -24,13 +24,23 @@ export interface SentDirectMessage {
   opened?: SlackAddress;
 }
 
+/**
+ * The Web API client that speaks for the app in a member's workspace: the one bot token's, or (OAuth) the
+ * token of the installation serving the address's team or organisation. Throws `ChannelError('AUTH')`
+ * when the app is not installed there.
+ */
+export type SlackClientFor = (address: SlackAddress) => Promise<WebClient>;
+
 export class DirectMessages {
-  constructor(private readonly client: WebClient) {}
+  constructor(private readonly clientFor: SlackClientFor) {}
 
   /** The app's DM with the member. Throws what the Web API throws. */
-  private async channelFor(address: SlackAddress): Promise<{ channel: string; opened?: SlackAddress }> {
+  private async channelFor(
+    client: WebClient,
+    address: SlackAddress,
+  ): Promise<{ channel: string; opened?: SlackAddress }> {
     if (address.dmChannelId) return { channel: address.dmChannelId };
-    const opened = await this.client.conversations.open({ users: address.userId });
+    const opened = await client.conversations.open({ users: address.userId });
     const id = opened.channel?.id;
     if (!id) throw new ChannelError('UNAVAILABLE', 'conversations.open answered without a channel');
     return { channel: id, opened: { ...address, dmChannelId: id } };
@@ -38,9 +48,10 @@ export class DirectMessages {
 
   /** Posts `message` to the member's DM, as Block Kit with a plain fallback. Throws what the Web API throws. */
   async send(address: SlackAddress, message: Message): Promise<SentDirectMessage> {
-    const { channel, opened } = await this.channelFor(address);
+    const client = await this.clientFor(address);
+    const { channel, opened } = await this.channelFor(client, address);
     const { text, blocks } = renderMessage(message);
-    const posted = await this.client.chat.postMessage({
+    const posted = await client.chat.postMessage({
       channel,
       text,
       blocks,
@@ -51,10 +62,11 @@ export class DirectMessages {
     return { ref: { channel: posted.channel ?? channel, ts: posted.ts }, opened };
   }
 
-  /** Replaces a message posted earlier. Throws what the Web API throws. */
-  async update(ref: SlackMessageRef, message: Message): Promise<void> {
+  /** Replaces a message posted earlier to the member at `address`. Throws what the Web API throws. */
+  async update(address: SlackAddress, ref: SlackMessageRef, message: Message): Promise<void> {
+    const client = await this.clientFor(address);
     const { text, blocks } = renderMessage(message);
-    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text, blocks });
+    await client.chat.update({ channel: ref.channel, ts: ref.ts, text, blocks });
   }
 
   /**
@@ -63,8 +75,9 @@ export class DirectMessages {
    * what the Web API throws.
    */
   async upload(address: SlackAddress, files: MessageFile[], comment: string): Promise<string> {
-    const { channel } = await this.channelFor(address);
-    await this.client.filesUploadV2({
+    const client = await this.clientFor(address);
+    const { channel } = await this.channelFor(client, address);
+    await client.filesUploadV2({
       channel_id: channel,
       initial_comment: mrkdwn(comment),
       file_uploads: files.map((file) => ({

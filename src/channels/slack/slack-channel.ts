@@ -15,10 +15,15 @@
  *   aborted after `PLATFORM_TIMEOUT_MS`, which the channel reports as `UNAVAILABLE`.
  * - Workspaces: one, the installation `auth.test` names; every request is bound to it before any
  *   listener runs (`listeners/installation.ts`; `slack-identity.ts` for org-wide installs).
+ * - Many workspaces (OAuth, `SLACK_CLIENT_ID`): `/slack/install` and `/slack/oauth_redirect` (`oauth.ts`),
+ *   installations in the database with sealed tokens (`installation-store.ts`); each request is served
+ *   for the installation Bolt authorized it for, and each nudge goes out with the token of the member's
+ *   own workspace (refreshed first when token rotation is on and it is about to expire).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, isValidSlackRequest, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger as BoltLogger, Receiver } from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
 import type { SlackConfig } from '../../config';
 import { ConfigError } from '../../config';
 import { ChannelError, describeError } from '../../core/errors';
@@ -28,21 +33,27 @@ import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
 import type { Route } from '../../http/server';
 import { readBody, sendJson } from '../../http/server';
 import { withoutSecrets } from '../../logger';
+import { TokenKey } from '../../token-crypto';
 import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { fetchWithDeadline } from '../deadline';
 import { DirectMessages } from './direct-messages';
 import type { SlackMessageRef } from './direct-messages';
+import { InstalledClients } from './installed-clients';
+import { SlackInstallationStore } from './installation-store';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
 import * as installation from './listeners/installation';
 import * as options from './listeners/options';
 import type { SlackDeps } from './listeners/shared';
+import * as uninstall from './listeners/uninstall';
 import * as views from './listeners/views';
+import { oauthReceiverOptions, SLACK_INSTALL_PATH, SLACK_REDIRECT_PATH } from './oauth';
 import { slackErrorName, toChannelError } from './slack-errors';
 import type { SlackInstallation } from './slack-identity';
 import { decodeAddress, encodeAddress, SlackIdentities } from './slack-identity';
 import { slackLogger } from './slack-logger';
+import { WorkspaceIdentities } from './workspace-identities';
 
 type SlackFetch = NonNullable<webApi.WebClientOptions['fetch']>;
 type SlackFetchInit = NonNullable<Parameters<SlackFetch>[1]>;
@@ -74,11 +85,11 @@ export class SlackChannel implements Channel {
   }
 
   /** Replaces a DM delivered earlier (a nudge closed meanwhile). */
-  async update(_address: Address, messageRef: unknown, message: Message): Promise<void> {
+  async update(address: Address, messageRef: unknown, message: Message): Promise<void> {
     const ref = messageRef as Partial<SlackMessageRef> | null;
     if (!ref?.channel || !ref.ts) return;
     try {
-      await this.dms.update({ channel: ref.channel, ts: ref.ts }, message);
+      await this.dms.update(decodeAddress(address), { channel: ref.channel, ts: ref.ts }, message);
     } catch (error) {
       throw toChannelError(error, 'updating a Slack message');
     }
@@ -134,12 +145,22 @@ class SlackPlatform implements PlatformChannel {
   private readonly inflight = new Set<Promise<void>>();
   private httpReceiver: HTTPReceiver | null = null;
   private socketReceiver: SocketModeReceiver | null = null;
+  /** OAuth: where installations are kept. */
+  private readonly installationStore: SlackInstallationStore | null = null;
 
   constructor(
     private readonly config: SlackConfig,
     private readonly core: ChannelDeps,
   ) {
-    const secrets = [config.botToken, config.appToken, config.signingSecret];
+    const oauth = config.oauth;
+    const secrets = [
+      config.botToken,
+      config.appToken,
+      config.signingSecret,
+      oauth?.clientSecret ?? null,
+      oauth?.stateSecret ?? null,
+      oauth?.tokenEncryptionKey ?? null,
+    ];
     this.logger = withoutSecrets(core.logger, secrets);
     this.sdkLogger = slackLogger(core.logger, secrets);
     this.clientOptions = {
@@ -151,16 +172,50 @@ class SlackPlatform implements PlatformChannel {
       fetch: fetchWithDeadline<string | URL, SlackFetchInit, SlackFetchResponse>(config.timeoutMs, fetch),
       logger: this.sdkLogger,
     };
-    this.client = new webApi.WebClient(config.botToken, this.clientOptions);
-    this.dms = new DirectMessages(this.client);
+    this.client = new webApi.WebClient(config.botToken ?? undefined, this.clientOptions);
+    if (oauth) {
+      this.installationStore = new SlackInstallationStore(
+        core.rapport.installations,
+        new TokenKey(oauth.tokenEncryptionKey),
+        core.clock,
+      );
+      // Proactive sends have no request to authorize them: this provider reads (and refreshes) the token of
+      // the member's workspace from the same store the receiver's installer writes.
+      const { logger: _logger, ...installerClientOptions } = this.clientOptions;
+      const installer = new InstallProvider({
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+        stateSecret: oauth.stateSecret,
+        installationStore: this.installationStore,
+        clientOptions: installerClientOptions,
+        logger: this.sdkLogger,
+      });
+      const clients = new InstalledClients(
+        installer,
+        (token) => new webApi.WebClient(token, this.clientOptions),
+      );
+      this.dms = new DirectMessages((address) => clients.for(address));
+    } else {
+      this.dms = new DirectMessages(async () => this.client);
+    }
     this.channel = new SlackChannel(this.dms);
+    const install = (req: IncomingMessage, res: ServerResponse): void => this.handleInstall(req, res);
     this.routes = config.appToken
       ? []
-      : [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: (req, res) => this.handleHttp(req, res) }];
+      : [
+          { method: 'POST', path: SLACK_EVENTS_PATH, handler: (req, res) => this.handleHttp(req, res) },
+          ...(oauth
+            ? [
+                { method: 'GET' as const, path: SLACK_INSTALL_PATH, handler: install },
+                { method: 'GET' as const, path: SLACK_REDIRECT_PATH, handler: install },
+              ]
+            : []),
+        ];
   }
 
   async start(): Promise<void> {
-    const bot = await this.verifyToken();
+    const oauth = this.config.oauth;
+    const bot = oauth ? null : await this.verifyToken();
     const logger = this.sdkLogger;
     let receiver: Receiver;
     if (this.config.appToken) {
@@ -185,6 +240,9 @@ class SlackPlatform implements PlatformChannel {
         endpoints: SLACK_EVENTS_PATH,
         logger,
         bodyLimit: BODY_LIMIT_BYTES,
+        ...(oauth
+          ? oauthReceiverOptions(oauth, this.installationStore!, this.clientOptions, this.logger)
+          : {}),
         processEventErrorHandler: async ({ error, response }) => {
           this.logger.error({ err: describeError(error) }, 'Slack request failed');
           // Slack retries a failed delivery; an answered one is not sent again.
@@ -198,9 +256,8 @@ class SlackPlatform implements PlatformChannel {
       receiver = this.httpReceiver;
     }
     const app = new App({
-      token: this.config.botToken,
-      botId: bot.botId,
-      botUserId: bot.botUserId,
+      // With OAuth, the receiver's installer authorizes each request with its workspace's token.
+      ...(bot ? { token: this.config.botToken!, botId: bot.botId, botUserId: bot.botUserId } : {}),
       receiver,
       logger,
       clientOptions: this.clientOptions,
@@ -214,14 +271,17 @@ class SlackPlatform implements PlatformChannel {
       rapport: this.core.rapport,
       logger: this.logger,
       clock: this.core.clock,
-      identities: new SlackIdentities(this.core.rapport, this.logger, bot.installation, {
-        allowGuests: this.config.allowGuests,
-      }),
+      identities: bot
+        ? new SlackIdentities(this.core.rapport, this.logger, bot.installation, {
+            allowGuests: this.config.allowGuests,
+          })
+        : new WorkspaceIdentities(this.core.rapport, this.logger, { allowGuests: this.config.allowGuests }),
       dms: this.dms,
       track: (listener) => this.track(listener),
     };
     // First: nothing from outside the installation reaches a listener.
-    installation.register(app, deps, bot.installation);
+    installation.register(app, deps, bot?.installation ?? null);
+    if (oauth) uninstall.register(app, deps);
     commands.register(app, deps);
     actions.register(app, deps);
     options.register(app, deps);
@@ -229,7 +289,9 @@ class SlackPlatform implements PlatformChannel {
     events.register(app, deps);
     if (this.config.appToken) await this.connectSocket(app);
     this.logger.info(
-      { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, ...bot.installation },
+      bot
+        ? { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, ...bot.installation }
+        : { mode: 'http', install: SLACK_INSTALL_PATH },
       'Slack channel ready',
     );
   }
@@ -297,6 +359,16 @@ class SlackPlatform implements PlatformChannel {
       );
     }
     return { botId: result.bot_id, botUserId: result.user_id, installation };
+  }
+
+  /** `/slack/install` and `/slack/oauth_redirect`: Bolt's installer answers them. */
+  private handleInstall(req: IncomingMessage, res: ServerResponse): void {
+    const receiver = this.httpReceiver;
+    if (!receiver) {
+      sendJson(res, 503, { error: 'the Slack channel is not running' });
+      return;
+    }
+    receiver.requestListener(req, res);
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {

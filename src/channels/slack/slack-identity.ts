@@ -2,8 +2,10 @@
  * Who is talking to us, in core terms: the workspace a Slack request belongs to, the member's stored
  * address, and their time zone from `users.info`.
  *
- * Workspace scoping: the service runs with one bot token, so it serves one installation, the one
- * `auth.test` names at start, and every request is bound to it (`listeners/installation.ts`). The
+ * Workspace scoping: with one bot token the service serves one installation, the one `auth.test` names
+ * at start, and every request is bound to it (`listeners/installation.ts`); with OAuth, each request is
+ * bound to the installation Bolt authorized it for, one `SlackIdentities` per installation
+ * (`workspace-identities.ts`). The
  * workspace is that installation's team (`team_id`). For an org-wide install on Enterprise Grid
  * (`is_enterprise_install`), the whole organisation is one workspace keyed by its `enterprise_id`: the
  * install and its token cover every team, Grid user ids are the same in each of them, and partners

@@ -64,25 +64,30 @@ async function callSlack(
   }
 }
 
+/**
+ * Asks Slack whether a bot token works (`auth.test`). `label` names the token in what is printed: the
+ * configured `SLACK_BOT_TOKEN`, or one installed workspace's token.
+ */
 export async function checkSlackBotToken(
-  config: SlackConfig,
+  config: Pick<SlackConfig, 'apiUrl' | 'timeoutMs'>,
+  token: string,
   fetchFn: typeof fetch = fetch,
+  label = 'SLACK_BOT_TOKEN',
 ): Promise<TokenCheck> {
   const base = config.apiUrl ?? SLACK_API;
-  if (!config.botToken.startsWith('xoxb-'))
-    return { ok: false, detail: 'SLACK_BOT_TOKEN is not a bot token: it starts with xoxb-' };
-  const answer = await callSlack(base, 'auth.test', config.botToken, config.timeoutMs, fetchFn);
+  if (!token.startsWith('xoxb-'))
+    return { ok: false, detail: `${label} is not a bot token: it starts with xoxb-` };
+  const answer = await callSlack(base, 'auth.test', token, config.timeoutMs, fetchFn);
   if ('unreachable' in answer) return { ok: false, detail: answer.unreachable };
   const body = answer.body;
   if (!body.ok)
     return {
       ok: false,
-      detail: `Slack refused SLACK_BOT_TOKEN (${body.error ?? 'no reason given'}): copy the Bot User OAuth Token again, or reinstall the app`,
+      detail: `Slack refused ${label} (${body.error ?? 'no reason given'}): copy the Bot User OAuth Token again, or reinstall the app`,
     };
-  if (!body.bot_id)
-    return { ok: false, detail: 'SLACK_BOT_TOKEN is not a bot token: auth.test named no bot' };
+  if (!body.bot_id) return { ok: false, detail: `${label} is not a bot token: auth.test named no bot` };
   return {
     ok: true,
-    detail: `SLACK_BOT_TOKEN accepted by Slack: bot ${body.user ?? body.bot_id} in ${body.team ?? body.team_id ?? 'its workspace'}`,
+    detail: `${label} accepted by Slack: bot ${body.user ?? body.bot_id} in ${body.team ?? body.team_id ?? 'its workspace'}`,
   };
 }

@@ -21,6 +21,8 @@ export type TeamsAddressPayload =
       tenantId: string;
       user: ChannelAccount;
       bot: ChannelAccount;
+      /** The team the member was seen in, when the bot reaches them through a team (its removal ends it). */
+      teamId?: string;
     };
 
 /** The tenant an activity belongs to, or why it cannot be trusted to belong to one. */
@@ -139,7 +141,14 @@ export function createPersonalPayload(
     tenantId,
     user: { id: from.id, name: from.name ?? '', aadObjectId: from.aadObjectId },
     bot: { id: recipient.id, name: recipient.name ?? '' },
+    ...(teamIdOf(activity) ? { teamId: teamIdOf(activity)! } : {}),
   };
+}
+
+/** The team a channel conversation belongs to (`channelData.team.id`), or null. */
+export function teamIdOf(activity: Partial<Activity>): string | null {
+  const channelData: unknown = activity.channelData;
+  return isRecord(channelData) && isRecord(channelData.team) ? nonEmpty(channelData.team.id) : null;
 }
 
 function nonEmpty(value: unknown): string | null {

@@ -38,6 +38,7 @@ import {
   readUploadInfo,
   uploadUrlAllowed,
 } from './file-consent';
+import { handleInstallationUpdate } from './teams-installation';
 import {
   createPersonalPayload,
   isPersonal,
@@ -123,6 +124,10 @@ export class TeamsBot extends ActivityHandler {
     });
     this.onMembersAdded(async (context, next) => {
       await this.handleMembersAdded(context);
+      await next();
+    });
+    this.onInstallationUpdate(async (context, next) => {
+      await handleInstallationUpdate(context, this.options);
       await next();
     });
   }

@@ -3,7 +3,7 @@
  * one HTTP server, the activity handler, and proactive delivery of nudges through stored conversation
  * references. botbuilder stays inside this folder so it can be swapped for the Teams SDK later.
  * With `MICROSOFT_APP_TENANT_ID` set, only that organisation is served: other tenants' activities are
- * answered 403 before the SDK sees them.
+ * answered 403 before the SDK sees them; with `TEAMS_ALLOWED_TENANTS`, only the organisations it lists.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
@@ -24,7 +24,7 @@ import { isRecord, readTeamsAddress, teamsAddress, tenantOf } from './teams-addr
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
 import type { TrustPolicy } from './teams-trust';
-import { serviceUrlAllowed, untrustedActivity } from './teams-trust';
+import { serviceUrlAllowed, tenantAllowed, untrustedActivity } from './teams-trust';
 
 /** Where Bot Framework posts activities. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -158,6 +158,8 @@ export interface TeamsChannelOptions {
   timeoutMs: number;
   /** Which service URLs may be called ({@link serviceUrlAllowed}). */
   trust: TrustPolicy;
+  /** `TEAMS_ALLOWED_TENANTS` (lower-case): nothing is sent to another tenant. Null: every tenant. */
+  allowedTenants?: readonly string[] | null;
 }
 
 /** Delivers nudges proactively through stored conversation references. */
@@ -181,6 +183,13 @@ export class TeamsChannel implements Channel {
         'ADDRESS_GONE',
         'the stored Teams address has a service URL Rapport will not call',
       );
+    }
+    const allowed = this.options.allowedTenants;
+    const tenant =
+      payload.kind === 'conversation' ? payload.reference.conversation?.tenantId : payload.tenantId;
+    if (allowed && !allowed.includes(String(tenant ?? '').toLowerCase())) {
+      // Taken off the list since: the operator's choice, so the workspace's sending is held, not the member's.
+      throw new ChannelError('AUTH', 'the tenant is not on TEAMS_ALLOWED_TENANTS');
     }
     const activity = messageActivity(message);
     const bound = this.options.timeoutMs * CALLS_PER_DELIVERY;
@@ -357,6 +366,9 @@ export function activityProblem(body: unknown): string | null {
 
 /** Said (with 403) to an activity from an organisation other than the configured one. */
 const OTHER_TENANT = 'Rapport here serves members of one Microsoft Teams organisation only.';
+/** Said (with 403) to an activity from an organisation missing from `TEAMS_ALLOWED_TENANTS`. */
+const TENANT_NOT_ALLOWED =
+  'Rapport here serves a list of Microsoft Teams organisations, and yours is not on it.';
 
 /**
  * With a tenant configured (a single-tenant bot), whether the activity belongs to that tenant: it must
@@ -469,6 +481,15 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
       forbidden(res, activity, OTHER_TENANT);
       return;
     }
+    if (!tenantAllowed(config.allowedTenants, activity)) {
+      const tenant = tenantOf(activity);
+      logger.warn(
+        { tenant: tenant.ok ? tenant.tenantId : null, activityType: activity.type },
+        'refused a Teams activity from a tenant not on TEAMS_ALLOWED_TENANTS',
+      );
+      forbidden(res, activity, TENANT_NOT_ALLOWED);
+      return;
+    }
     const work = adapter.process(
       botRequest(req, body as Record<string, unknown>),
       new BotResponseBridge(res),
@@ -492,6 +513,7 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
     clock,
     timeoutMs: config.timeoutMs,
     trust,
+    allowedTenants: config.allowedTenants,
   });
   return {
     channel,

@@ -49,3 +49,13 @@ export function untrustedActivity(activity: Partial<Activity>, policy: TrustPoli
   if (!tenant.ok && tenant.reason === 'conflict') return tenant.problem;
   return null;
 }
+
+/**
+ * With an allow-list (`TEAMS_ALLOWED_TENANTS`, lower-case), whether the activity's tenant is on it (tenant
+ * ids compared without regard to case). Without one, every tenant is served.
+ */
+export function tenantAllowed(allowed: readonly string[] | null, activity: Partial<Activity>): boolean {
+  if (!allowed) return true;
+  const tenant = tenantOf(activity);
+  return tenant.ok && allowed.includes(tenant.tenantId.toLowerCase());
+}

@@ -206,6 +206,15 @@ export class SqliteMemberRepository implements MemberRepository {
     );
   }
 
+  setAppRemoved(workspaceId: string, memberId: string, at: Date | null): Promise<boolean> {
+    return this.connection.run(
+      (db) =>
+        db
+          .prepare('UPDATE members SET app_removed_at = ? WHERE workspace_id = ? AND id = ?')
+          .run(isoOrNull(at), workspaceId, memberId).changes > 0,
+    );
+  }
+
   listByWorkspace(workspaceId: string): Promise<Member[]> {
     return this.connection.run((db) =>
       (db.prepare('SELECT * FROM members WHERE workspace_id = ? ORDER BY id').all(workspaceId) as Row[]).map(
@@ -223,6 +232,7 @@ export class SqliteMemberRepository implements MemberRepository {
              WHERE m.digest = 1 AND m.address IS NOT NULL AND m.address_stale = 0
                AND (m.paused_until IS NULL OR m.paused_until <= @now)
                AND (w.sending_held_until IS NULL OR w.sending_held_until <= @now)
+               AND w.uninstalled_at IS NULL AND m.app_removed_at IS NULL
              ORDER BY m.workspace_id, m.id`,
           )
           .all({ now: iso(now) }) as Row[]

@@ -210,4 +210,26 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE interactions ADD COLUMN blocker TEXT;
   `,
+  // 12: many organisations on one service. Slack OAuth installations (tokens sealed with
+  // TOKEN_ENCRYPTION_KEY, the rest as plain JSON), keyed by organisation for an org-wide install and by team
+  // otherwise; a workspace that uninstalled the app (its nudges and digests stop; its data is deleted after
+  // the grace period); a member who removed the app (Teams), whose nudges wait until they add it again.
+  `
+  CREATE TABLE installations (
+    id                    TEXT PRIMARY KEY,
+    platform              TEXT NOT NULL,
+    workspace_external_id TEXT NOT NULL,
+    enterprise_id         TEXT,
+    team_id               TEXT,
+    is_enterprise_install INTEGER NOT NULL DEFAULT 0,
+    record                TEXT NOT NULL,
+    sealed_secrets        TEXT NOT NULL,
+    installed_at          TEXT NOT NULL,
+    updated_at            TEXT NOT NULL
+  );
+  CREATE INDEX installations_workspace ON installations (platform, workspace_external_id);
+
+  ALTER TABLE workspaces ADD COLUMN uninstalled_at TEXT;
+  ALTER TABLE members ADD COLUMN app_removed_at TEXT;
+  `,
 ];

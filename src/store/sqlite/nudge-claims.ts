@@ -37,6 +37,7 @@ export function leaseDeliverable(
            AND (m.address_stale = 0 OR m.address_stale_at IS NULL OR m.address_stale_at <= @probeBefore)
            AND (m.paused_until IS NULL OR m.paused_until <= @now)
            AND (w.sending_held_until IS NULL OR w.sending_held_until <= @now)
+           AND w.uninstalled_at IS NULL AND m.app_removed_at IS NULL
          ORDER BY n.deliver_after, n.id LIMIT @limit`,
       )
       .all({

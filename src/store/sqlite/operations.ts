@@ -181,3 +181,34 @@ export function inspectDatabase(path: string): DatabaseFinding[] {
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** An installation's id and its secrets as sealed in the database, for checks that run beside the service. */
+export interface SealedInstallation {
+  id: string;
+  sealedSecrets: string;
+}
+
+/**
+ * The platform's installations, read without creating or migrating anything (`rapport doctor`): empty when
+ * the database or its installations table does not exist yet.
+ */
+export function readSealedInstallations(path: string, platform: string): SealedInstallation[] {
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const table = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'installations'")
+      .get();
+    if (!table) return [];
+    return (
+      db
+        .prepare('SELECT id, sealed_secrets FROM installations WHERE platform = ? ORDER BY id')
+        .all(platform) as {
+        id: string;
+        sealed_secrets: string;
+      }[]
+    ).map((row) => ({ id: row.id, sealedSecrets: row.sealed_secrets }));
+  } finally {
+    db.close();
+  }
+}

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   DigestRepository,
+  InstallationRepository,
   InteractionRepository,
   JournalRepository,
   MemberRepository,
@@ -21,6 +22,7 @@ import type {
 import type { Connection } from './connection';
 import { RootConnection, SqliteDb, TransactionConnection, TransactionGate } from './connection';
 import { SqliteDigestRepository } from './digest-repository';
+import { SqliteInstallationRepository } from './installation-repository';
 import { SqliteInteractionRepository } from './interaction-repository';
 import { SqliteJournalRepository } from './journal-repository';
 import { SqliteMemberRepository } from './member-repository';
@@ -88,6 +90,7 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     digests: new SqliteDigestRepository(connection),
     journal: new SqliteJournalRepository(connection, onBadRow),
     plannedEvents: new SqlitePlannedEventRepository(connection),
+    installations: new SqliteInstallationRepository(connection, onBadRow),
   };
 }
 
@@ -100,6 +103,7 @@ export class SqliteStore implements Store {
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
+  readonly installations: InstallationRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -120,6 +124,7 @@ export class SqliteStore implements Store {
     this.digests = repos.digests;
     this.journal = repos.journal;
     this.plannedEvents = repos.plannedEvents;
+    this.installations = repos.installations;
   }
 
   /**

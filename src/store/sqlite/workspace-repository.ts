@@ -54,6 +54,53 @@ export class SqliteWorkspaceRepository implements WorkspaceRepository {
     });
   }
 
+  markUninstalled(id: string, at: Date | null): Promise<void> {
+    return this.connection.run((db) => {
+      db.prepare('UPDATE workspaces SET uninstalled_at = ? WHERE id = ?').run(isoOrNull(at), id);
+    });
+  }
+
+  uninstalledAt(id: string): Promise<Date | null> {
+    return this.connection.run((db) => {
+      const row = db.prepare('SELECT uninstalled_at FROM workspaces WHERE id = ?').get(id) as Row | undefined;
+      return toDateOrNull(row?.uninstalled_at);
+    });
+  }
+
+  listUninstalledBefore(before: Date): Promise<string[]> {
+    return this.connection.run((db) =>
+      (
+        db
+          .prepare(
+            'SELECT id FROM workspaces WHERE uninstalled_at IS NOT NULL AND uninstalled_at < ? ORDER BY id',
+          )
+          .all(iso(before)) as Row[]
+      ).map((row) => String(row.id)),
+    );
+  }
+
+  purge(id: string): Promise<void> {
+    return this.connection.run((db) => {
+      // Every table that holds a workspace's rows, including those added after this code was written; the
+      // foreign keys between them are checked once all are gone.
+      const tables = (
+        db
+          .prepare(
+            `SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+             WHERE m.type = 'table' AND c.name = 'workspace_id' ORDER BY m.name`,
+          )
+          .all() as Row[]
+      ).map((row) => String(row.name));
+      db.atomic(() => {
+        db.raw.pragma('defer_foreign_keys = ON');
+        for (const table of tables) {
+          db.prepare(`DELETE FROM "${table.replaceAll('"', '""')}" WHERE workspace_id = ?`).run(id);
+        }
+        db.prepare('DELETE FROM workspaces WHERE id = ?').run(id);
+      });
+    });
+  }
+
   listHeld(now: Date): Promise<Workspace[]> {
     return this.connection.run((db) =>
       (

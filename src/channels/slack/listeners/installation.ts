@@ -12,16 +12,34 @@
  * Anyone else gets a short ephemeral answer (a notice in the modal for a form) saying why, events are
  * dropped, and nothing is stored.
  */
-import type { AnyMiddlewareArgs, App, Context, Middleware, RespondFn } from '@slack/bolt';
+import type { AnyMiddlewareArgs, App, Context, Middleware, RespondFn, webApi } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
 import { renderNoticeModal } from '../block-kit';
 import type { Message } from '../../../core/messages';
 import type { Admission, SlackInstallation } from '../slack-identity';
+import { servingInstallation } from '../workspace-identities';
 import type { SlackDeps } from './shared';
+
+type WebClient = webApi.WebClient;
 import { ephemeral, GUEST, OUTSIDER } from './shared';
 
-export function register(app: App, deps: SlackDeps, installation: SlackInstallation): void {
+/**
+ * With one bot token, `installation` is the one `auth.test` named; with OAuth (null), each request is bound
+ * to the installation Bolt authorized it for, and served as that workspace (`workspace-identities.ts`).
+ */
+export function register(app: App, deps: SlackDeps, installation: SlackInstallation | null): void {
   app.use(deps.track(onlyTheInstallation(deps, installation)));
+}
+
+/** The installation Bolt authorized a request for (OAuth): the ids it put in the context. */
+export function authorizedInstallation(
+  context: Pick<Context, 'teamId' | 'enterpriseId' | 'isEnterpriseInstall'>,
+): SlackInstallation {
+  return {
+    teamId: context.teamId ?? null,
+    enterpriseId: context.enterpriseId ?? null,
+    isEnterpriseInstall: context.isEnterpriseInstall === true,
+  };
 }
 
 /** What a request says about where it comes from and who sent it. */
@@ -70,40 +88,49 @@ export function fromInstallation(installation: SlackInstallation, origin: Reques
 
 function onlyTheInstallation(
   deps: SlackDeps,
-  installation: SlackInstallation,
+  installed: SlackInstallation | null,
 ): Middleware<AnyMiddlewareArgs> {
   return async function onlyThisWorkspace(args): Promise<void> {
-    const { body, context, client, next } = args;
-    const origin = requestOrigin(body, context);
-    let admission: Admission = 'outsider';
-    if (fromInstallation(installation, origin)) {
-      admission =
-        origin.userId === null
-          ? 'member'
-          : await deps.identities.admits(
-              client,
-              origin.userId,
-              deps.clock(),
-              !installation.isEnterpriseInstall && origin.userTeamId === installation.teamId,
-            );
-    }
-    if (admission === 'member') {
-      await next();
-      return;
-    }
-    deps.logger.warn(
-      {
-        team: origin.teamIds[0],
-        enterprise: origin.enterpriseIds[0],
-        user: origin.userId,
-        userTeam: origin.userTeamId,
-      },
-      admission === 'guest'
-        ? 'refused a Slack request from a guest'
-        : 'refused a Slack request from outside the installed workspace',
-    );
-    await refuse(deps, args, admission === 'guest' ? GUEST : OUTSIDER);
+    const installation = installed ?? authorizedInstallation(args.context);
+    await servingInstallation(installation, () => admitOrRefuse(deps, installation, args));
   };
+}
+
+async function admitOrRefuse(
+  deps: SlackDeps,
+  installation: SlackInstallation,
+  args: AnyMiddlewareArgs & { next: () => Promise<void>; context: Context; client: WebClient },
+): Promise<void> {
+  const { body, context, client, next } = args;
+  const origin = requestOrigin(body, context);
+  let admission: Admission = 'outsider';
+  if (fromInstallation(installation, origin)) {
+    admission =
+      origin.userId === null
+        ? 'member'
+        : await deps.identities.admits(
+            client,
+            origin.userId,
+            deps.clock(),
+            !installation.isEnterpriseInstall && origin.userTeamId === installation.teamId,
+          );
+  }
+  if (admission === 'member') {
+    await next();
+    return;
+  }
+  deps.logger.warn(
+    {
+      team: origin.teamIds[0],
+      enterprise: origin.enterpriseIds[0],
+      user: origin.userId,
+      userTeam: origin.userTeamId,
+    },
+    admission === 'guest'
+      ? 'refused a Slack request from a guest'
+      : 'refused a Slack request from outside the installed workspace',
+  );
+  await refuse(deps, args, admission === 'guest' ? GUEST : OUTSIDER);
 }
 
 /** Answers a refused request: its ack (an event was acked already), then a short word where possible. */

@@ -9,7 +9,8 @@ import type { ModalMetadata } from '../block-kit';
 import { renderHomeView, renderMessage, renderModal } from '../block-kit';
 import type { DirectMessages } from '../direct-messages';
 import { toChannelError } from '../slack-errors';
-import type { SlackAddress, SlackIdentities, SlackSender } from '../slack-identity';
+import type { SlackAddress, SlackSender } from '../slack-identity';
+import type { SlackIdentityService } from '../workspace-identities';
 
 type WebClient = webApi.WebClient;
 
@@ -19,7 +20,8 @@ export interface SlackDeps {
   logger: Logger;
   /** The service's clock: the `now` of every core call. */
   clock: () => Date;
-  identities: SlackIdentities;
+  /** Who is talking: the one installation's identities, or (OAuth) those of the request's installation. */
+  identities: SlackIdentityService;
   dms: DirectMessages;
   /**
    * Wraps a listener so that `stop()` can wait for it: with Bolt's default `processBeforeResponse:

@@ -1,0 +1,130 @@
+import type { StoredInstallation } from '../../src/core/ports';
+import { InstallationFeature } from '../../src/core/features/installations';
+import { addPartner, after, DAY, NOW, nudgeFor, SLACK_ADDRESS, storeHarness } from './store-harness';
+import type { StoreHarness } from './store-harness';
+
+function installation(overrides: Partial<StoredInstallation> = {}): StoredInstallation {
+  return {
+    id: 'slack:T1',
+    platform: 'slack',
+    workspaceExternalId: 'T1',
+    enterpriseId: null,
+    teamId: 'T1',
+    isEnterpriseInstall: false,
+    record: { team: { id: 'T1', name: 'Acme' }, bot: { userId: 'UB1', scopes: ['chat:write'] } },
+    sealedSecrets: 'v1.abcd1234.iv.tag.ciphertext',
+    installedAt: NOW,
+    updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+describe('SQLite installation repository and the uninstalled mark', () => {
+  let h: StoreHarness;
+
+  beforeEach(async () => {
+    h = await storeHarness();
+  });
+  afterEach(() => h.close());
+
+  it('keeps an installation, replaces it by id keeping its first install time, and lists it', async () => {
+    await h.store.installations.save(installation());
+    await h.store.installations.save(
+      installation({
+        sealedSecrets: 'v1.abcd1234.iv.tag.other',
+        installedAt: after(DAY),
+        updatedAt: after(DAY),
+      }),
+    );
+
+    expect(await h.store.installations.get('slack:T1')).toEqual(
+      installation({ sealedSecrets: 'v1.abcd1234.iv.tag.other', updatedAt: after(DAY) }),
+    );
+    expect((await h.store.installations.list('slack')).map((i) => i.id)).toEqual(['slack:T1']);
+    expect(await h.store.installations.list('teams')).toEqual([]);
+
+    await h.store.installations.reseal('slack:T1', 'v1.ffff0000.iv.tag.new');
+    expect((await h.store.installations.get('slack:T1'))?.sealedSecrets).toBe('v1.ffff0000.iv.tag.new');
+    expect(await h.store.installations.remove('slack:T1')).toBe(true);
+    expect(await h.store.installations.remove('slack:T1')).toBe(false);
+  });
+
+  it('skips an uninstalled workspace when claiming nudges and choosing digest recipients, and lifts it on install', async () => {
+    const feature = new InstallationFeature(h.store);
+    await h.store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U1', address: SLACK_ADDRESS },
+      'UTC',
+      NOW,
+    );
+    const partner = await addPartner(h.store);
+    await h.store.nudges.createIfAbsent(nudgeFor(partner.id));
+    await feature.installed(installation(), 'Acme', NOW);
+
+    await feature.uninstalled('slack', 'T1', NOW);
+
+    expect(await h.store.installations.get('slack:T1')).toBeNull();
+    expect(await h.store.workspaces.uninstalledAt('slack:T1')).toEqual(NOW);
+    expect(await h.store.nudges.claimDeliverable(NOW, after(DAY), 10, ['slack'])).toEqual([]);
+    expect(await h.store.members.listDigestRecipients(NOW)).toEqual([]);
+
+    // A second uninstall keeps the first day: the grace period counts from it.
+    await feature.uninstalled('slack', 'T1', after(DAY));
+    expect(await h.store.workspaces.uninstalledAt('slack:T1')).toEqual(NOW);
+
+    await feature.installed(installation(), 'Acme', after(DAY));
+    expect(await h.store.workspaces.uninstalledAt('slack:T1')).toBeNull();
+    expect((await h.store.members.listDigestRecipients(NOW)).map((m) => m.id)).toEqual(['U1']);
+    expect(await h.store.nudges.claimDeliverable(NOW, after(DAY), 10, ['slack'])).toHaveLength(1);
+  });
+
+  it('skips a member who removed the app until they add it back', async () => {
+    const feature = new InstallationFeature(h.store);
+    await h.store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U1', address: SLACK_ADDRESS },
+      'UTC',
+      NOW,
+    );
+    const partner = await addPartner(h.store);
+    await h.store.nudges.createIfAbsent(nudgeFor(partner.id));
+
+    expect(await feature.membersRemovedApp('slack', 'T1', ['U1', 'U-unknown'], true, NOW)).toBe(1);
+    expect(await h.store.nudges.claimDeliverable(NOW, after(DAY), 10, ['slack'])).toEqual([]);
+    expect(await h.store.members.listDigestRecipients(NOW)).toEqual([]);
+
+    await feature.membersRemovedApp('slack', 'T1', ['U1'], false, NOW);
+    expect(await h.store.nudges.claimDeliverable(NOW, after(DAY), 10, ['slack'])).toHaveLength(1);
+  });
+
+  it('deletes an uninstalled workspace with every row of it after the grace period, and nothing of others', async () => {
+    const feature = new InstallationFeature(h.store);
+    await h.store.members.see(
+      { workspaceId: 'slack:T2', memberId: 'U2', address: SLACK_ADDRESS },
+      'UTC',
+      NOW,
+    );
+    const acme = await addPartner(h.store);
+    const globex = await addPartner(h.store, 'Toyota', 'slack:T2', 'U2');
+    await h.store.interactions.add({
+      workspaceId: 'slack:T1',
+      partnerId: acme.id,
+      memberId: 'U1',
+      kind: 'call',
+      occurredOn: '2026-11-20',
+      now: NOW,
+    });
+    await h.store.nudges.createIfAbsent(nudgeFor(acme.id));
+    await h.store.nudges.createIfAbsent(nudgeFor(globex.id, { workspaceId: 'slack:T2', memberId: 'U2' }));
+    await feature.uninstalled('slack', 'T1', NOW);
+
+    expect(await feature.purgeUninstalled(after(29 * DAY), 30)).toEqual([]);
+    expect(h.count('partners')).toBe(2);
+
+    expect(await feature.purgeUninstalled(after(31 * DAY), 30)).toEqual(['slack:T1']);
+    expect(await h.store.workspaces.get('slack:T1')).toBeNull();
+    expect(h.count('members')).toBe(1);
+    expect(h.count('partners')).toBe(1);
+    expect(h.count('interactions')).toBe(0);
+    expect(h.count('nudges')).toBe(1);
+    expect(await h.store.partners.list('slack:T2')).toHaveLength(1);
+  });
+});
