@@ -13,6 +13,8 @@ import {
   isValid,
   parseISO,
 } from 'date-fns';
+import { countryOfTimeZone } from './countries';
+import { isPublicHoliday } from './holidays';
 import type { IsoDate, WorkingPrefs } from './model';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -151,25 +153,38 @@ export function hasWorkingTime(prefs: Omit<WorkingPrefs, 'timeZone'>): boolean {
   );
 }
 
-function isoWeekday(local: TZDate): number {
-  const day = local.getDay();
-  return day === 0 ? 7 : day;
+/** The holiday calendar whose public holidays are the member's days off (null: none). */
+export function holidayCalendarOf(prefs: Pick<WorkingPrefs, 'timeZone' | 'holidayCountry'>): string | null {
+  return prefs.holidayCountry || countryOfTimeZone(prefs.timeZone);
 }
+
+/** True when a calendar day is one the member works: one of their working days, not a public holiday. */
+export function isWorkingDay(
+  date: IsoDate,
+  prefs: Pick<WorkingPrefs, 'workingDays' | 'timeZone' | 'holidayCountry'>,
+): boolean {
+  return prefs.workingDays.includes(weekdayOf(date)) && !isPublicHoliday(holidayCalendarOf(prefs), date);
+}
+
+/** Long enough to pass any run of days off: a week of holidays next to weekends, or one working day a week. */
+const LOOKAHEAD_DAYS = 45;
 
 /**
  * The earliest instant at or after `at` that falls within the member's working days and hours in their
- * own time zone (DST-correct: local clock times are built in the zone, not by adding offsets).
+ * own time zone (DST-correct: local clock times are built in the zone, not by adding offsets), skipping
+ * the public holidays of where they live (see `holidayCalendarOf`). The one answer to "when may this
+ * member be nudged": delivery, snoozes, the daily cap, planned-event briefs and the digest all use it.
  */
 export function nextWorkingSlot(at: Date, prefs: WorkingPrefs): Date {
   const local = new TZDate(at.getTime(), prefs.timeZone);
-  for (let dayOffset = 0; dayOffset <= 7; dayOffset++) {
+  for (let dayOffset = 0; dayOffset <= LOOKAHEAD_DAYS; dayOffset++) {
     const day = new TZDate(
       local.getFullYear(),
       local.getMonth(),
       local.getDate() + dayOffset,
       prefs.timeZone,
     );
-    if (!prefs.workingDays.includes(isoWeekday(day))) continue;
+    if (!isWorkingDay(format(day, 'yyyy-MM-dd'), prefs)) continue;
     const start = atMinute(day, prefs.workStart, prefs.timeZone);
     const end = atMinute(day, prefs.workEnd, prefs.timeZone);
     if (at.getTime() < start.getTime()) return start;
