@@ -16,7 +16,12 @@ describe('a member’s public holidays are not working days', () => {
     ['Tokyo, Shōwa Day 2026', TOKYO, '2026-04-29T01:00:00Z', '2026-04-30T00:00:00Z'],
     ['Tokyo, Golden Week 2026 (Mon 4 May)', TOKYO, '2026-05-04T01:00:00Z', '2026-05-07T00:00:00Z'],
     ['Tokyo, after hours before Golden Week 2026', TOKYO, '2026-05-01T08:30:00Z', '2026-05-07T00:00:00Z'],
-    ['Tokyo, Golden Week 2026 (Wed 6 May, substitute)', TOKYO, '2026-05-06T05:00:00Z', '2026-05-07T00:00:00Z'],
+    [
+      'Tokyo, Golden Week 2026 (Wed 6 May, substitute)',
+      TOKYO,
+      '2026-05-06T05:00:00Z',
+      '2026-05-07T00:00:00Z',
+    ],
     // Japan, 2027: Shōwa Day (Thu 29 Apr), Golden Week (Mon 3 – Wed 5 May).
     ['Tokyo, Shōwa Day 2027', TOKYO, '2027-04-29T01:00:00Z', '2027-04-30T00:00:00Z'],
     ['Tokyo, Golden Week 2027', TOKYO, '2027-05-03T00:00:00Z', '2027-05-06T00:00:00Z'],

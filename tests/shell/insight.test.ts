@@ -162,7 +162,9 @@ describe('insight views in the terminal', () => {
     expect(out).toContain('brief NAME — Read before you meet them');
     expect(out).toContain('preview NAME [DAYS] — The nudges the playbook will send');
     expect(out).toContain('export [csv|json] — ');
-    expect(out).toContain('prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | country CODE | digest on|off]');
+    expect(out).toContain(
+      'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | country CODE | digest on|off]',
+    );
     expect(out).toContain('\n  preview Nissan 90\n');
   });
 });

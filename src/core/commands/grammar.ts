@@ -83,7 +83,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'set',
     usage: 'set NAME country CODE | set NAME tz ZONE',
     summary:
-      "Where a partner is: their country (a two-letter ISO code such as JP, DE, US; a country with one time zone " +
+      'Where a partner is: their country (a two-letter ISO code such as JP, DE, US; a country with one time zone ' +
       'sets it too) or their time zone (an IANA name). Status shows their time now, and suggestions to meet or ' +
       'call name their public holidays. `none` clears it.',
     examples: ['set Nissan country JP', 'set "Renault Group" tz Europe/Paris', 'set Nissan country none'],

@@ -84,7 +84,8 @@ function suggestsMeeting(rule: Rule, occurrence: string): boolean {
  */
 function afterHostingPrompt(view: NudgeView, rule: Rule, today: string): string | null {
   const { trigger } = rule;
-  const asksForVisit = rule.logKind === 'visit' && 'kinds' in trigger && kindsOf(trigger.kinds).includes('visit');
+  const asksForVisit =
+    rule.logKind === 'visit' && 'kinds' in trigger && kindsOf(trigger.kinds).includes('visit');
   const hosted = view.history.hosted;
   const visit = view.history.visit;
   if (!asksForVisit || !hosted || (visit && visit.last >= hosted.last)) return null;

@@ -49,7 +49,7 @@ export class PartnerSettingsFeature {
 
   async set(ctx: CommandContext, args: string[]): Promise<Message> {
     if (args.length === 0)
-      return usageError("Which partner, and what should I set: their country or their time zone?", 'set');
+      return usageError('Which partner, and what should I set: their country or their time zone?', 'set');
     const at = settingIndex(args);
     if (at < 0)
       return usageError(
@@ -67,7 +67,12 @@ export class PartnerSettingsFeature {
     if ('problem' in patch) return patch.problem;
     const updated = await this.deps.store.partners.update(ctx.actor.workspaceId, partner.id, patch);
     this.deps.logger.info(
-      { workspaceId: updated.workspaceId, partnerId: updated.id, country: updated.country, timeZone: updated.timeZone },
+      {
+        workspaceId: updated.workspaceId,
+        partnerId: updated.id,
+        country: updated.country,
+        timeZone: updated.timeZone,
+      },
       'partner calendar set',
     );
     return settingMessage(updated, ctx.now);
@@ -108,8 +113,8 @@ export function settingMessage(partner: Partner, now: Date): Message {
   const zones = partner.country ? countryTimeZones(partner.country) : [];
   const footer =
     partner.country && !partner.timeZone && zones.length > 1
-      ? `${countryName(partner.country)} has ${zones.length} time zones: set theirs with ` +
-        `\`partner set ${quoteName(partner.name)} tz ${zones[0]}\`.`
+      ? `${countryName(partner.country)} has ${zones.length} time zones (${zones.slice(0, 3).join(', ')}…): ` +
+        `set theirs with \`partner set ${quoteName(partner.name)} tz ZONE\`.`
       : 'I will name their public holidays and their time of day when I suggest a visit, call or workshop.';
   return {
     text: place ? `*${partner.name}*: ${place}.` : `*${partner.name}*: no country or time zone on record.`,

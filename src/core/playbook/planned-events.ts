@@ -109,11 +109,7 @@ export function plannedFollowUps(
       if (at < eventStarts && now < eventStarts) consider(owner.id, brief.id, at);
     }
     if (followUp)
-      consider(
-        owner.id,
-        followUp.id,
-        workingStart(workingDayAfter(event.plannedOn, owner), owner),
-      );
+      consider(owner.id, followUp.id, workingStart(workingDayAfter(event.plannedOn, owner), owner));
   }
   return { due, nextAt };
 }
