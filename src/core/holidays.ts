@@ -23,7 +23,12 @@ const DEFAULT_REGIONS: Readonly<Record<string, string>> = { GB: 'ENG' };
 
 /** A calendar's holidays by year, keyed `JP:2026`. Building a calendar is slow (tens of ms); years are few. */
 const byYear = new Map<string, ReadonlyMap<IsoDate, string[]>>();
-const countries = new Holidays().getCountries('en');
+/** Country code → name, for the countries date-holidays has holidays for; read on first use. */
+let countryNames: Readonly<Record<string, string>> | null = null;
+function countries(): Readonly<Record<string, string>> {
+  countryNames ??= new Holidays().getCountries('en');
+  return countryNames;
+}
 
 function split(calendar: string): { country: string; region?: string } {
   const [country, region] = calendar.toUpperCase().split('-') as [string, string | undefined];
@@ -38,7 +43,7 @@ export function holidayCalendar(text: string): string | null {
   const calendar = text.trim().toUpperCase();
   const match = /^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$/.exec(calendar);
   if (!match) return null;
-  if (!countries[match[1]!]) return null;
+  if (!countries()[match[1]!]) return null;
   if (match[2] && !new Holidays().getStates(match[1]!, 'en')?.[match[2]]) return null;
   return calendar;
 }
@@ -46,7 +51,7 @@ export function holidayCalendar(text: string): string | null {
 /** `United Kingdom (Scotland)` for `GB-SCT`; `Japan` for `JP`. */
 export function calendarName(calendar: string): string {
   const [country, region] = calendar.toUpperCase().split('-') as [string, string | undefined];
-  const name = countries[country] ?? country;
+  const name = countries()[country] ?? country;
   const regionName = region ? new Holidays().getStates(country, 'en')?.[region] : undefined;
   return regionName ? `${name} (${regionName})` : name;
 }
@@ -58,7 +63,7 @@ function holidaysOfYear(calendar: string, year: number): ReadonlyMap<IsoDate, st
   const days = new Map<IsoDate, string[]>();
   const { country, region } = split(calendar);
   // A stored code date-holidays does not know (older data) has no holidays rather than failing.
-  if (countries[country]) {
+  if (countries()[country]) {
     const source = region
       ? new Holidays(country, region, { languages: ['en'] })
       : new Holidays(country, { languages: ['en'] });

@@ -104,6 +104,15 @@ describe('both sides’ calendars', () => {
       expect(status).not.toMatch(/Call.*first meeting/);
     });
 
+    it('puts where they are and their holidays ahead in the brief', async () => {
+      await h.say('set Nissan country JP');
+      const brief = await h.say('brief Nissan');
+      expect(brief).toContain('Where: Japan · Asia/Tokyo · their time now 10:00, Wed');
+      expect(brief).toContain(
+        'Their holidays: public holidays in Japan in the next 14 days: 29 April (Showa Day)',
+      );
+    });
+
     it('says nothing of a place no one set', async () => {
       expect(await h.say('status Nissan')).not.toContain('Where:');
     });
