@@ -144,7 +144,7 @@ describe('Slack insight views', () => {
       'Fri 20 Nov 2026 (7 days ago): Meeting — Kick-off, agreed on pilot',
       'Thu 1 Oct 2026 (57 days ago): Milestone — Contract signed',
       'Tue 1 Sep 2026 (87 days ago): Check-in (3/5) — Cautious start',
-      'Mon 20 Apr 2026 (221 days ago): Visit to their premises — Toured the Yokohama plant',
+      'Mon 20 Apr 2026 (221 days ago): Visit to their premises — Toured the Yokohama plant · first meeting',
     ]);
     expect(section(blocks, 'Last pulse')).toBe(
       '*Last pulse*\n4/5 on Wed 25 Nov 2026 (2 days ago), up from 3/5\n“Trust &lt;growing&gt;, slowly”',
