@@ -166,6 +166,18 @@ export function isWorkingDay(
   return prefs.workingDays.includes(weekdayOf(date)) && !isPublicHoliday(holidayCalendarOf(prefs), date);
 }
 
+function isoWeekday(local: TZDate): number {
+  const day = local.getDay();
+  return day === 0 ? 7 : day;
+}
+
+/** `YYYY-MM-DD` of a zoned date, from its fields (`format` costs more, and this runs per day per slot). */
+function calendarDay(local: TZDate): IsoDate {
+  const month = String(local.getMonth() + 1).padStart(2, '0');
+  const date = String(local.getDate()).padStart(2, '0');
+  return `${local.getFullYear()}-${month}-${date}`;
+}
+
 /** Long enough to pass any run of days off: a week of holidays next to weekends, or one working day a week. */
 const LOOKAHEAD_DAYS = 45;
 
@@ -177,6 +189,7 @@ const LOOKAHEAD_DAYS = 45;
  */
 export function nextWorkingSlot(at: Date, prefs: WorkingPrefs): Date {
   const local = new TZDate(at.getTime(), prefs.timeZone);
+  const holidays = holidayCalendarOf(prefs);
   for (let dayOffset = 0; dayOffset <= LOOKAHEAD_DAYS; dayOffset++) {
     const day = new TZDate(
       local.getFullYear(),
@@ -184,7 +197,8 @@ export function nextWorkingSlot(at: Date, prefs: WorkingPrefs): Date {
       local.getDate() + dayOffset,
       prefs.timeZone,
     );
-    if (!isWorkingDay(format(day, 'yyyy-MM-dd'), prefs)) continue;
+    if (!prefs.workingDays.includes(isoWeekday(day))) continue;
+    if (isPublicHoliday(holidays, calendarDay(day))) continue;
     const start = atMinute(day, prefs.workStart, prefs.timeZone);
     const end = atMinute(day, prefs.workEnd, prefs.timeZone);
     if (at.getTime() < start.getTime()) return start;
