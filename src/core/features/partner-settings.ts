@@ -88,9 +88,7 @@ export class PartnerSettingsFeature {
           'set',
         ),
       };
-    // A zone of the new country stays; otherwise the country's only zone, or none until it is set.
-    const keep = partner.timeZone && countryTimeZones(code).includes(partner.timeZone);
-    return { country: code, timeZone: keep ? partner.timeZone : soleTimeZone(code) };
+    return placeForCountry(partner, code);
   }
 
   private zonePatch(value: string): PartnerPatch | { problem: Message } {
@@ -105,6 +103,15 @@ export class PartnerSettingsFeature {
       };
     return { timeZone: zone };
   }
+}
+
+/**
+ * What setting a partner's country changes (for any writer of `country`, such as an import): the country,
+ * and the zone — a zone of the new country stays; otherwise the country's only zone, or none until set.
+ */
+export function placeForCountry(partner: Pick<Partner, 'timeZone'>, code: string): PartnerPatch {
+  const keep = partner.timeZone && countryTimeZones(code).includes(partner.timeZone);
+  return { country: code, timeZone: keep ? partner.timeZone : soleTimeZone(code) };
 }
 
 /** The reply to a setting: where they are now, and the zone still to set when their country has several. */
