@@ -113,6 +113,13 @@ describe('both sides’ calendars', () => {
       );
     });
 
+    it('says how the first meeting happened when they came to you', async () => {
+      await h.say('log Nissan hosted 2026-01-20 Lab tour');
+      expect(await h.say('status Nissan')).toContain(
+        'First met: Tue 20 Jan 2026 (they came to you, logged by Ada)',
+      );
+    });
+
     it('says nothing of a place no one set', async () => {
       expect(await h.say('status Nissan')).not.toContain('Where:');
     });

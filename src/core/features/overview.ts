@@ -26,6 +26,14 @@ import { interactionLine, upcomingLine, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import type { NudgeFeature } from './nudges';
 
+/** How a first meeting happened, as the status says it: "First met … (visit to them, logged by Aiko)". */
+const FIRST_MEETING_WORDS: Partial<Record<Interaction['kind'], string>> = {
+  meeting: 'meeting',
+  visit: 'visit to them',
+  hosted: 'they came to you',
+  workshop: 'joint workshop',
+};
+
 export class OverviewFeature {
   readonly commands: CommandTable = {
     list: (ctx) => this.list(ctx),
@@ -206,7 +214,9 @@ export class OverviewFeature {
           (await store.members.get(workspaceId, firstMeeting.memberId))?.displayName ??
           firstMeeting.memberId)
         : null;
-      const how = firstMeeting ? ` (${firstMeeting.kind}, logged by ${by})` : '';
+      const how = firstMeeting
+        ? ` (${FIRST_MEETING_WORDS[firstMeeting.kind] ?? firstMeeting.kind}, logged by ${by})`
+        : '';
       facts.push({ label: 'First met', value: `${formatDay(partner.firstMetOn)}${how}` });
     }
     if (partner.signedOn) {
