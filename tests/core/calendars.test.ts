@@ -207,6 +207,8 @@ describe('both sides’ calendars', () => {
         "I don't know the country code 'XX' — use a two-letter ISO code such as JP, DE, US",
       );
       expect((await h.store.members.get(h.actor.workspaceId, h.actor.memberId))!.holidayCountry).toBe('JP');
+      expect(await h.say('prefs country AQ')).toContain('I have no list of public holidays for Antarctica.');
+      expect((await h.store.members.get(h.actor.workspaceId, h.actor.memberId))!.holidayCountry).toBe('JP');
     });
   });
 });

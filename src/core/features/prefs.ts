@@ -2,6 +2,7 @@
  * A member's own settings: time zone, working hours and days, whose public holidays are days off, the
  * digest, and pausing nudges.
  */
+import { countryCode, countryName } from '../countries';
 import { holidayCalendar } from '../holidays';
 import type { Message } from '../messages';
 import {
@@ -126,6 +127,12 @@ export class PrefsFeature {
   private async holidayCountry(ctx: CommandContext, value: string): Promise<Message> {
     const auto = value.toLowerCase() === 'auto';
     const calendar = auto ? null : holidayCalendar(value);
+    const known = countryCode(value.split('-')[0] ?? '');
+    if (!auto && !calendar && known && !value.includes('-'))
+      return usageError(
+        `I have no list of public holidays for ${countryName(known)}. Choose another country, or \`auto\`.`,
+        'prefs',
+      );
     if (!auto && !calendar)
       return usageError(
         `I don't know the country code '${truncate(value, 20)}' — use a two-letter ISO code such as JP, DE, US ` +
