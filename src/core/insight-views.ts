@@ -9,7 +9,8 @@ import type { Interaction, KindHistory, Member, Partner, PlannableKind, PlannedE
 import type { Occurrence, Playbook, Rule } from './playbook/playbook';
 import { findRule, lastDayOf, renderPrompt } from './playbook/playbook';
 import { formatDay, formatLocal, localDate, nextWorkingSlot, relativeDays } from './time';
-import { interactionLine, sinceText, truncate } from './views';
+import { partnerHolidayNote, partnerPlaceLine } from './calendar-views';
+import { interactionLine, isFirstMeeting, sinceText, truncate } from './views';
 
 const BAND_MARKS = { good: '🟢', fair: '🟡', poor: '🔴' } as const;
 const BAND_WORDS = { good: 'good', fair: 'fair', poor: 'needs attention' } as const;
@@ -123,6 +124,8 @@ export interface BriefInput {
   /** The latest rated check-ins, most recent first (two are enough for a trend). */
   pulses: Interaction[];
   today: string;
+  /** For their time of day and public holidays ahead. */
+  now?: Date;
 }
 
 /** What to read in the taxi to their office: their culture, the last exchanges, the last pulse. */
@@ -138,7 +141,10 @@ export function briefMessage(input: BriefInput): Message {
     { label: 'Owners', value: input.ownerNames.join(', ') || '—' },
     { label: 'Health', value: healthText(input.health) },
   ];
-  if (partner.country) facts.splice(1, 0, { label: 'Country', value: partner.country });
+  const place = input.now ? partnerPlaceLine(partner, input.now) : partner.country;
+  if (place) facts.splice(1, 0, { label: 'Where', value: place });
+  const holidays = input.now ? partnerHolidayNote(partner, input.now, 'UTC') : null;
+  if (holidays) facts.splice(2, 0, { label: 'Their holidays', value: holidays.replace(/^note: /, '') });
   if (partner.firstMetOn)
     facts.push({
       label: 'First met',
@@ -181,7 +187,7 @@ export function briefMessage(input: BriefInput): Message {
       {
         title: 'Last interactions',
         lines: input.interactions.length
-          ? input.interactions.map((i) => interactionLine(i, today))
+          ? input.interactions.map((i) => interactionLine(i, today, isFirstMeeting(i, partner)))
           : ['None logged yet.'],
       },
       { title: 'Last pulse', lines: pulseLines },

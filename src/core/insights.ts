@@ -90,6 +90,7 @@ export class Insights {
       interactions: recent.filter((i) => i.kind !== 'observation').slice(0, 5),
       pulses: pulses.filter((i) => i.rating !== null).slice(0, 2),
       today,
+      now,
     };
     return briefMessage(input);
   }

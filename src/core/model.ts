@@ -106,6 +106,11 @@ export interface WorkingPrefs {
   workStart: number;
   /** End of the working day, minutes after midnight, exclusive (1020 = 17:00). */
   workEnd: number;
+  /**
+   * Whose public holidays are days off: a holiday calendar (`JP`, `GB-SCT`, see `holidays.ts`). Null or
+   * absent: the country of `timeZone`, when the zone belongs to one.
+   */
+  holidayCountry?: string | null;
 }
 
 export const DEFAULT_WORKING_PREFS: Omit<WorkingPrefs, 'timeZone'> = {
@@ -130,6 +135,8 @@ export interface Member extends WorkingPrefs {
   pausedUntil: Date | null;
   /** Whether the weekly digest is wanted. */
   digest: boolean;
+  /** The holiday calendar the member chose (`prefs country GB`); null: the one of their time zone. */
+  holidayCountry: string | null;
   createdAt: Date;
 }
 
@@ -139,7 +146,10 @@ export interface Partner {
   workspaceId: string;
   name: string;
   stage: Stage;
+  /** ISO 3166-1 alpha-2 code of the country they work from, e.g. `JP`. */
   country: string | null;
+  /** IANA zone they work in (`Asia/Tokyo`); set from the country when it has one zone. */
+  timeZone: string | null;
   firstMetOn: IsoDate | null;
   signedOn: IsoDate | null;
   /** When the stage last changed (creation counts as a change). */

@@ -150,6 +150,8 @@ export interface PartnerPatch {
   signedOn?: IsoDate | null;
   firstMetOn?: IsoDate | null;
   country?: string | null;
+  /** IANA zone; null clears it. */
+  timeZone?: string | null;
   stageChangedAt?: Date;
 }
 

@@ -21,6 +21,7 @@ import { OpenNudgesFeature } from './features/open-nudges';
 import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
+import { PartnerSettingsFeature } from './features/partner-settings';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
 import { RecordFeature } from './features/record';
@@ -64,6 +65,7 @@ export class Rapport {
   private readonly insightCommands: InsightCommands;
   private readonly openNudges: OpenNudgesFeature;
   private readonly record: RecordFeature;
+  private readonly partnerSettings: PartnerSettingsFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -88,6 +90,7 @@ export class Rapport {
     this.insightCommands = new InsightCommands(deps, this.nudges);
     this.openNudges = new OpenNudgesFeature(deps, this.nudges);
     this.record = new RecordFeature(deps);
+    this.partnerSettings = new PartnerSettingsFeature(deps);
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
@@ -99,6 +102,7 @@ export class Rapport {
       ...this.openNudges.commands,
       ...new PrefsFeature(deps).commands,
       ...this.record.commands,
+      ...this.partnerSettings.commands,
     };
   }
 
@@ -170,6 +174,11 @@ export class Rapport {
     const handler = Object.hasOwn(this.commands, command) ? this.commands[command] : undefined;
     timed.command = handler ? command : 'unknown';
     if (handler) return asResult(await handler(ctx, args));
+    // `partner Nissan country JP`: a setting typed without `set`.
+    if (this.partnerSettings.isSetting(tokens)) {
+      ctx.firstArgQuoted = tokenized.quoted[tokenized.tokens.length - tokens.length] ?? false;
+      return asResult(await this.partnerSettings.set(ctx, tokens));
+    }
     const close = suggest(command, [...COMMANDS.map((c) => c.name), 'remove'], 2);
     const hint = close.length ? ` Did you mean ${close.map((c) => `\`${c}\``).join(' or ')}?` : '';
     return {

@@ -13,6 +13,8 @@ import {
   isValid,
   parseISO,
 } from 'date-fns';
+import { countryOfTimeZone } from './countries';
+import { isPublicHoliday } from './holidays';
 import type { IsoDate, WorkingPrefs } from './model';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -151,18 +153,44 @@ export function hasWorkingTime(prefs: Omit<WorkingPrefs, 'timeZone'>): boolean {
   );
 }
 
+/** The holiday calendar whose public holidays are the member's days off (null: none). */
+export function holidayCalendarOf(prefs: Pick<WorkingPrefs, 'timeZone' | 'holidayCountry'>): string | null {
+  return prefs.holidayCountry || countryOfTimeZone(prefs.timeZone);
+}
+
+/** True when a calendar day is one the member works: one of their working days, not a public holiday. */
+export function isWorkingDay(
+  date: IsoDate,
+  prefs: Pick<WorkingPrefs, 'workingDays' | 'timeZone' | 'holidayCountry'>,
+): boolean {
+  return prefs.workingDays.includes(weekdayOf(date)) && !isPublicHoliday(holidayCalendarOf(prefs), date);
+}
+
 function isoWeekday(local: TZDate): number {
   const day = local.getDay();
   return day === 0 ? 7 : day;
 }
 
+/** `YYYY-MM-DD` of a zoned date, from its fields (`format` costs more, and this runs per day per slot). */
+function calendarDay(local: TZDate): IsoDate {
+  const month = String(local.getMonth() + 1).padStart(2, '0');
+  const date = String(local.getDate()).padStart(2, '0');
+  return `${local.getFullYear()}-${month}-${date}`;
+}
+
+/** Long enough to pass any run of days off: a week of holidays next to weekends, or one working day a week. */
+const LOOKAHEAD_DAYS = 45;
+
 /**
  * The earliest instant at or after `at` that falls within the member's working days and hours in their
- * own time zone (DST-correct: local clock times are built in the zone, not by adding offsets).
+ * own time zone (DST-correct: local clock times are built in the zone, not by adding offsets), skipping
+ * the public holidays of where they live (see `holidayCalendarOf`). The one answer to "when may this
+ * member be nudged": delivery, snoozes, the daily cap, planned-event briefs and the digest all use it.
  */
 export function nextWorkingSlot(at: Date, prefs: WorkingPrefs): Date {
   const local = new TZDate(at.getTime(), prefs.timeZone);
-  for (let dayOffset = 0; dayOffset <= 7; dayOffset++) {
+  const holidays = holidayCalendarOf(prefs);
+  for (let dayOffset = 0; dayOffset <= LOOKAHEAD_DAYS; dayOffset++) {
     const day = new TZDate(
       local.getFullYear(),
       local.getMonth(),
@@ -170,6 +198,7 @@ export function nextWorkingSlot(at: Date, prefs: WorkingPrefs): Date {
       prefs.timeZone,
     );
     if (!prefs.workingDays.includes(isoWeekday(day))) continue;
+    if (isPublicHoliday(holidays, calendarDay(day))) continue;
     const start = atMinute(day, prefs.workStart, prefs.timeZone);
     const end = atMinute(day, prefs.workEnd, prefs.timeZone);
     if (at.getTime() < start.getTime()) return start;

@@ -8,10 +8,19 @@ import { NUDGE_ACTIONS, nudgeChoiceId } from './choice-ids';
 import type { Choice, Form, FormOption, Message, SelectField } from './messages';
 import { FORM_SELECT_OPTIONS } from './messages';
 import type { Interaction, Member, Nudge, Partner } from './model';
-import { INTERACTION_KINDS, STAGES } from './model';
+import { INTERACTION_KINDS, MEETING_KINDS, STAGES } from './model';
 import type { Occurrence, Rule } from './playbook/playbook';
 import { renderPrompt } from './playbook/playbook';
-import { formatClock, formatDay, formatLocal, formatWeekdays, localDate, relativeDays } from './time';
+import { calendarName } from './holidays';
+import {
+  formatClock,
+  formatDay,
+  formatLocal,
+  formatWeekdays,
+  holidayCalendarOf,
+  localDate,
+  relativeDays,
+} from './time';
 
 export const KIND_LABELS: Record<(typeof INTERACTION_KINDS)[number], string> = {
   meeting: 'Meeting',
@@ -83,10 +92,17 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
-export function interactionLine(interaction: Interaction, today: string): string {
+/** One logged interaction; `firstMeeting` marks the one that began the relationship. */
+export function interactionLine(interaction: Interaction, today: string, firstMeeting = false): string {
   const note = interaction.note ? ` — ${truncate(interaction.note, 140)}` : '';
   const rating = interaction.rating ? ` (${interaction.rating}/5)` : '';
-  return `${formatDay(interaction.occurredOn)} (${relativeDays(interaction.occurredOn, today)}): ${KIND_LABELS[interaction.kind]}${rating}${note}`;
+  const first = firstMeeting ? ' · first meeting' : '';
+  return `${formatDay(interaction.occurredOn)} (${relativeDays(interaction.occurredOn, today)}): ${KIND_LABELS[interaction.kind]}${rating}${note}${first}`;
+}
+
+/** Whether an interaction is a meeting on the partner's "first met" day. */
+export function isFirstMeeting(interaction: Interaction, partner: Pick<Partner, 'firstMetOn'>): boolean {
+  return MEETING_KINDS.includes(interaction.kind) && interaction.occurredOn === partner.firstMetOn;
 }
 
 /** The choices every delivered nudge carries: the rule's answers, then log / snooze / dismiss. */
@@ -219,7 +235,9 @@ export function prefsMessage(member: Member, now: Date): Message {
     member.pausedUntil && member.pausedUntil > now ? formatLocal(member.pausedUntil, member.timeZone) : null;
   return {
     title: 'Your preferences',
-    text: 'Nudges reach you only on your working days, within your working hours, in your time zone.',
+    text:
+      'Nudges reach you only on your working days, within your working hours, in your time zone, and never on a ' +
+      'public holiday where you live.',
     facts: [
       {
         label: 'Time zone',
@@ -229,12 +247,22 @@ export function prefsMessage(member: Member, now: Date): Message {
       },
       { label: 'Working days', value: formatWeekdays(member.workingDays) },
       { label: 'Working hours', value: `${formatClock(member.workStart)}–${formatClock(member.workEnd)}` },
+      { label: 'Public holidays', value: holidaysText(member) },
       { label: 'Paused', value: paused ? `until ${paused}` : 'no' },
       { label: 'Weekly digest', value: member.digest ? 'on' : 'off' },
     ],
     footer:
-      'Change with `partner prefs tz Europe/Paris`, `prefs hours 08:30-17:30`, `prefs days mon-fri`, `prefs digest off`.',
+      'Change with `partner prefs tz Europe/Paris`, `prefs hours 08:30-17:30`, `prefs days mon-fri`, `prefs country GB`, `prefs digest off`.',
   };
+}
+
+/** Whose public holidays are the member's days off, and why. */
+function holidaysText(member: Member): string {
+  const calendar = holidayCalendarOf(member);
+  if (!calendar) return 'none (your time zone belongs to no country; set one with `prefs country GB`)';
+  return member.holidayCountry
+    ? `${calendarName(calendar)} (your choice; \`prefs country auto\` follows your time zone)`
+    : `${calendarName(calendar)} (from your time zone)`;
 }
 
 export function stageList(): string {

@@ -7,7 +7,8 @@
  * nudge is sent again on a later pass (at-least-once; at most one duplicate per nudge in flight).
  */
 import { ChannelError, describeError } from '../core/errors';
-import type { Address, Member, Platform } from '../core/model';
+import type { Address, Member, Platform, WorkingPrefs } from '../core/model';
+import { DEFAULT_WORKING_PREFS } from '../core/model';
 import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
 import { expiryLimits } from '../core/playbook/playbook';
 import type { Metrics } from '../core/metrics-port';
@@ -160,7 +161,7 @@ export class NudgeScheduler {
    */
   async materialize(now: Date): Promise<number> {
     let created = 0;
-    const zones = new Map<string, string>();
+    const owners = new Map<string, WorkingPrefs>();
     for (;;) {
       const partners = await this.store.partners.listDue(now, this.options.batchSize);
       if (partners.length === 0) break;
@@ -178,7 +179,7 @@ export class NudgeScheduler {
                 ruleId: occurrence.ruleId,
                 occurrence: occurrence.occurrence,
                 dueAt: occurrence.dueAt,
-                deliverAfter: await this.dueDayStart(workspaceId, memberId, occurrence.dueAt, zones),
+                deliverAfter: await this.dueDayStart(workspaceId, memberId, occurrence.dueAt, owners),
                 now,
               });
               if (!result.created) continue;
@@ -206,22 +207,26 @@ export class NudgeScheduler {
 
   /**
    * A playbook day is due from the start of that day where the owner lives, never earlier: midnight UTC
-   * would still be the day before west of Greenwich.
+   * would still be the day before west of Greenwich. From there, the owner's next working instant: a
+   * nudge due on their public holiday (or weekend) waits for their next working day.
    */
   private async dueDayStart(
     workspaceId: string,
     memberId: string,
     dueAt: Date,
-    zones: Map<string, string>,
+    owners: Map<string, WorkingPrefs>,
   ): Promise<Date> {
     const key = `${workspaceId}\u0000${memberId}`;
-    let zone = zones.get(key);
-    if (zone === undefined) {
-      zone = (await this.store.members.get(workspaceId, memberId))?.timeZone ?? 'UTC';
-      zones.set(key, zone);
+    let owner = owners.get(key);
+    if (owner === undefined) {
+      owner = (await this.store.members.get(workspaceId, memberId)) ?? {
+        ...DEFAULT_WORKING_PREFS,
+        timeZone: 'UTC',
+      };
+      owners.set(key, owner);
     }
-    const dayStart = zonedDayStart(dueAt.toISOString().slice(0, 10), zone);
-    return dayStart > dueAt ? dayStart : dueAt;
+    const dayStart = zonedDayStart(dueAt.toISOString().slice(0, 10), owner.timeZone);
+    return nextWorkingSlot(dayStart > dueAt ? dayStart : dueAt, owner);
   }
 
   private async deliver(now: Date, report: TickReport): Promise<void> {

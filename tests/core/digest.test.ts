@@ -139,6 +139,7 @@ function partner(id: number, name: string, stage: Partner['stage'] = 'signed'): 
     name,
     stage,
     country: null,
+    timeZone: null,
     firstMetOn: null,
     signedOn: null,
     stageChangedAt: new Date('2026-01-01T00:00:00Z'),

@@ -95,7 +95,7 @@ describe('fixing the record', () => {
       ]);
       const status = await h.say('status Nissan');
       expect(status).toMatch(
-        /Recent interactions\n1\. Fri 27 Nov 2026 \(today\): Cultural observation — Decisions are made by consensus\n2\. Thu 26 Nov 2026 \(yesterday\): Call — Pricing\n3\. Fri 20 Nov 2026 \(7 days ago\): Meeting — Kick-off\n/,
+        /Recent interactions\n1\. Fri 27 Nov 2026 \(today\): Cultural observation — Decisions are made by consensus\n2\. Thu 26 Nov 2026 \(yesterday\): Call — Pricing\n3\. Fri 20 Nov 2026 \(7 days ago\): Meeting — Kick-off · first meeting\n/,
       );
       expect(status).toContain('`partner edit Nissan 1 …`');
     });

@@ -64,8 +64,8 @@ describe('planned events in the playbook', () => {
       '2026-12-14',
     ],
   ])('finds the working days around %s', (_name, day, days, before, after) => {
-    expect(workingDayBefore(day, days)).toBe(before);
-    expect(workingDayAfter(day, days)).toBe(after);
+    expect(workingDayBefore(day, { workingDays: days, timeZone: 'UTC' })).toBe(before);
+    expect(workingDayAfter(day, { workingDays: days, timeZone: 'UTC' })).toBe(after);
   });
 
   it('makes each owner’s brief due from the start of their working day before, in their own zone', () => {

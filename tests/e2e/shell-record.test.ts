@@ -39,20 +39,20 @@ describe('fixing the record in the terminal', () => {
     const statuses = result.stdout.split('Where the relationship with Nissan stands.').slice(1);
     expect(statuses).toHaveLength(4);
     expect(statuses[0]).toMatch(
-      /Recent interactions\n {2}1\. .* \(today\): Visit to their premises — Toured the plant\n {2}2\. .* \(yesterday\): Call — Pricing questions\n/,
+      /Recent interactions\n {2}1\. .* \(today\): Visit to their premises — Toured the plant · first meeting\n {2}2\. .* \(yesterday\): Call — Pricing questions\n/,
     );
     expect(result.stdout).toMatch(
       /Delete number 2 with Nissan\?\n.*Call — Pricing questions\n\n {2}1\) Delete it\n {2}2\) Keep it/,
     );
     expect(result.stdout).toMatch(/Deleted from Nissan's record: .*Call — Pricing questions/);
     expect(statuses[1]).not.toContain('Pricing questions');
-    expect(statuses[2]).toMatch(/ {2}1\. .* \(today\): Meeting — Toured the plant\n/);
+    expect(statuses[2]).toMatch(/ {2}1\. .* \(today\): Meeting — Toured the plant · first meeting\n/);
     expect(result.stdout).toContain('Undone: your correction for Nissan: back to Visit to their premises');
     expect(result.stdout).toMatch(
       /Undone: your deletion: Call on .* \(“Pricing questions”\) is back on Nissan's record\./,
     );
     expect(statuses[3]).toMatch(
-      / {2}1\. .*: Visit to their premises — Toured the plant\n {2}2\. .*: Call — Pricing questions\n/,
+      / {2}1\. .*: Visit to their premises — Toured the plant · first meeting\n {2}2\. .*: Call — Pricing questions\n/,
     );
     expect(result.stdout).toMatch(
       /Undone: your log for Nissan: Visit to their premises on .* is no longer on the record\./,

@@ -162,7 +162,9 @@ describe('insight views in the terminal', () => {
     expect(out).toContain('brief NAME — Read before you meet them');
     expect(out).toContain('preview NAME [DAYS] — The nudges the playbook will send');
     expect(out).toContain('export [csv|json] — ');
-    expect(out).toContain('prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | digest on|off]');
+    expect(out).toContain(
+      'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | country CODE | digest on|off]',
+    );
     expect(out).toContain('\n  preview Nissan 90\n');
   });
 });
@@ -201,7 +203,12 @@ describe('the Brief me button on a visit nudge', () => {
 describe('export from the terminal', () => {
   it('writes CSV and JSON files that parse back to the same rows', async () => {
     const options = await seededWorkspace();
-    const out = await runShell(options, ['export', 'export json']);
+    const out = await runShell(options, [
+      'set Nissan country jp',
+      'set "Renault Group" country US',
+      'export',
+      'export json',
+    ]);
     expect(out).toContain('Exported 2 partners, 6 interactions and 1 answer from Terminal as CSV (3 files).');
     expect(out).toContain('Saved 3 file(s):');
     const files = readdirSync(options.exportDir!).sort();
@@ -225,6 +232,13 @@ describe('export from the terminal', () => {
       rows.map((row) =>
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])),
       );
+
+    // Where each partner is: a country with one zone gives it; one with several leaves it to be set.
+    expect(csv('partners').map((p) => [p.name, p.country, p.time_zone])).toEqual([
+      ['Nissan', 'JP', 'Asia/Tokyo'],
+      ['Renault Group', 'US', ''],
+    ]);
+    expect(json.partners.map((p: { time_zone: string | null }) => p.time_zone)).toEqual(['Asia/Tokyo', null]);
 
     // The same rows, whichever format.
     for (const table of ['partners', 'interactions', 'answers'])
@@ -268,7 +282,7 @@ describe('export from the terminal', () => {
       'Exported 0 partners, 0 interactions and 0 answers from Terminal as CSV (3 files).',
     );
     expect(readFileSync(join(dir, 'out', 'rapport-shell-local-partners-2026-11-27.csv'), 'utf8')).toBe(
-      '\uFEFFid,name,stage,country,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
+      '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
     );
     expect(readFileSync(join(dir, 'out', 'rapport-shell-local-answers-2026-11-27.csv'), 'utf8')).toMatch(
       /^\uFEFFnudge_id,.*answered_at\r\n$/,

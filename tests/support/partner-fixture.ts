@@ -8,6 +8,7 @@ export function partnerFixture(addedAt: string, overrides: Partial<Partner> = {}
     name: 'Nissan',
     stage: 'exploring',
     country: null,
+    timeZone: null,
     firstMetOn: null,
     signedOn: null,
     stageChangedAt: new Date(addedAt),

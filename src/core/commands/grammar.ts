@@ -80,6 +80,15 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['stage Nissan negotiating'],
   },
   {
+    name: 'set',
+    usage: 'set NAME country CODE | set NAME tz ZONE',
+    summary:
+      'Where a partner is: their country (a two-letter ISO code such as JP, DE, US; a country with one time zone ' +
+      'sets it too) or their time zone (an IANA name). Status shows their time now, and suggestions to meet or ' +
+      'call name their public holidays. `none` clears it.',
+    examples: ['set Nissan country JP', 'set "Renault Group" tz Europe/Paris', 'set Nissan country none'],
+  },
+  {
     name: 'list',
     usage: 'list',
     summary: 'Your partners, what needs attention first: health, stage, last contact and what comes next.',
@@ -136,16 +145,19 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'prefs',
-    usage: 'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | digest on|off]',
+    usage: 'prefs [tz ZONE | hours HH:MM-HH:MM | days mon-fri | country CODE | digest on|off]',
     summary:
       'Show or set your time zone, working hours and working days (nudges arrive only then), and the weekly digest. ' +
-      'A zone you set stays until `prefs tz auto`, which follows your Slack or Teams profile again.',
+      'A zone you set stays until `prefs tz auto`, which follows your Slack or Teams profile again. ' +
+      "`prefs country GB` says whose public holidays are your days off (by default your time zone's country; " +
+      'a region such as GB-SCT works too; `prefs country auto` goes back).',
     examples: [
       'prefs',
       'prefs tz Asia/Tokyo',
       'prefs tz auto',
       'prefs hours 08:30-17:30',
       'prefs days sun-thu',
+      'prefs country GB',
       'prefs digest off',
     ],
   },

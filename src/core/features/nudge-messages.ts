@@ -4,10 +4,11 @@
  */
 import { RapportError } from '../errors';
 import type { Message, Section } from '../messages';
-import type { KindHistory, Member, Nudge, Partner } from '../model';
+import { partnerCalendarLines } from '../calendar-views';
+import type { InteractionKind, KindHistory, Member, Nudge, Partner } from '../model';
 import { isOpenNudge } from '../nudge-rules';
 import type { Playbook, Rule } from '../playbook/playbook';
-import { findRule, lastDayOf, renderPrompt } from '../playbook/playbook';
+import { findRule, kindsOf, lastDayOf, renderPrompt } from '../playbook/playbook';
 import { eventPhrase, parsePlannedOccurrence } from '../playbook/planned-events';
 import { daysBetween, formatDay, localDate, relativeDays } from '../time';
 import { answerChoices, closedNudgeMessage, laterChoices, nudgeMessage, sinceText } from '../views';
@@ -60,11 +61,59 @@ function promptFacts(
   return { since, days: occurrence.startsWith('d') ? Number(occurrence.slice(1)) : undefined, extra };
 }
 
+/** Kinds of contact a suggestion may ask for that meet or call the partner on their side's calendar. */
+const MEETING_SUGGESTIONS: readonly InteractionKind[] = ['visit', 'hosted', 'meeting', 'call', 'workshop'];
+
+/**
+ * Whether a rule suggests meeting or calling them (what it asks to log is a visit, a workshop, a call…),
+ * or briefs before such an event: then their public holidays ahead and their time now are worth saying.
+ */
+function suggestsMeeting(rule: Rule, occurrence: string): boolean {
+  if (rule.trigger.type === 'planned') {
+    const event = parsePlannedOccurrence(occurrence);
+    return rule.trigger.when === 'before' && Boolean(event && MEETING_SUGGESTIONS.includes(event.kind));
+  }
+  if (rule.logKind) return MEETING_SUGGESTIONS.includes(rule.logKind);
+  const kinds = 'kinds' in rule.trigger ? kindsOf(rule.trigger.kinds) : [];
+  return kinds.some((kind) => MEETING_SUGGESTIONS.includes(kind));
+}
+
+/**
+ * The visit reminder once they came to us more recently than we went to them: hosting them counts as
+ * meeting in person, so the reminder does not say we have not visited; it says what a visit would add.
+ */
+function afterHostingPrompt(view: NudgeView, rule: Rule, today: string): string | null {
+  const { trigger } = rule;
+  const asksForVisit =
+    rule.logKind === 'visit' && 'kinds' in trigger && kindsOf(trigger.kinds).includes('visit');
+  const hosted = view.history.hosted;
+  const visit = view.history.visit;
+  if (!asksForVisit || !hosted || (visit && visit.last >= hosted.last)) return null;
+  const lastVisit = visit
+    ? ` Your last visit to them was on ${formatDay(visit.last)} (${relativeDays(visit.last, today)}).`
+    : '';
+  return (
+    `They came to you on ${formatDay(hosted.last)}; a visit to *${view.partner.name}*'s premises would show ` +
+    `respect for their side.${lastVisit} Plan one and look them in the eye.`
+  );
+}
+
+/** The prompt as this nudge should read it, then what their side's calendar adds. */
+function promptLines(view: NudgeView, rule: Rule, now: Date, prompt: string): string[] {
+  const today = localDate(now, view.member.timeZone);
+  const text = afterHostingPrompt(view, rule, today) ?? prompt;
+  const calendar = suggestsMeeting(rule, view.nudge.occurrence)
+    ? partnerCalendarLines(view.partner, now, view.member.timeZone)
+    : [];
+  return [text, ...calendar];
+}
+
 /** One nudge as it is delivered. */
 export function renderNudge(view: NudgeView, now: Date, playbook: Playbook): Message {
   const rule = ruleOf(playbook, view.nudge);
   const { since, days, extra } = promptFacts(view, rule, now);
-  return nudgeMessage(view.nudge, rule, view.partner, since, days, extra);
+  const message = nudgeMessage(view.nudge, rule, view.partner, since, days, extra);
+  return { ...message, text: promptLines(view, rule, now, message.text ?? '').join('\n\n') };
 }
 
 /**
@@ -95,10 +144,11 @@ export function renderNudges(
       since,
       extra,
     );
+    const lines = promptLines(view, rule, now, prompt);
     const outcome = outcomes.get(view.nudge.id);
     return outcome
-      ? { title: rule.title, lines: [prompt, `✓ ${outcome}`] }
-      : { title: rule.title, lines: [prompt], choices: answerChoices(view.nudge, rule) };
+      ? { title: rule.title, lines: [...lines, `✓ ${outcome}`] }
+      : { title: rule.title, lines, choices: answerChoices(view.nudge, rule) };
   });
   const open = views.find((view) => !outcomes.has(view.nudge.id) && isOpenNudge(view.nudge));
   const count = COUNT_WORDS[views.length] ?? String(views.length);

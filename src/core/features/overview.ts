@@ -16,13 +16,23 @@ import {
 } from '../insight-views';
 import type { Assessment } from '../insights';
 import type { Message, Section } from '../messages';
-import type { Nudge, Partner } from '../model';
+import { partnerPlaceLine } from '../calendar-views';
+import type { Interaction, Nudge, Partner } from '../model';
+import { MEETING_KINDS } from '../model';
 import { isOpenNudge } from '../nudge-rules';
 import { evaluatePlaybook, findRule, lastDayOf } from '../playbook/playbook';
 import { formatDay, localDate, relativeDays } from '../time';
 import { interactionLine, upcomingLine, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import type { NudgeFeature } from './nudges';
+
+/** How a first meeting happened, as the status says it: "First met … (visit to them, logged by Aiko)". */
+const FIRST_MEETING_WORDS: Partial<Record<Interaction['kind'], string>> = {
+  meeting: 'meeting',
+  visit: 'visit to them',
+  hosted: 'they came to you',
+  workshop: 'joint workshop',
+};
 
 export class OverviewFeature {
   readonly commands: CommandTable = {
@@ -159,6 +169,17 @@ export class OverviewFeature {
     return `*${partner.name}* — ${partner.stage}, ${lastText}${nextText}`;
   }
 
+  /** The interaction that set the partner's "first met" day (the earliest logged of that day), if any. */
+  private async firstMeeting(partner: Partner): Promise<Interaction | null> {
+    if (!partner.firstMetOn) return null;
+    const sameDay = await this.deps.store.interactions.listForPartner(partner.workspaceId, partner.id, {
+      kinds: [...MEETING_KINDS],
+      since: partner.firstMetOn,
+    });
+    const first = sameDay.filter((i) => i.occurredOn === partner.firstMetOn).sort((a, b) => a.id - b.id);
+    return first[0] ?? null;
+  }
+
   private async statusCommand(ctx: CommandContext, args: string[]): Promise<Message> {
     if (args.length === 0) return usageError('Which partner?', 'status');
     const resolved = await resolvePartner(this.deps.store.partners, ctx, args, 'status');
@@ -184,7 +205,20 @@ export class OverviewFeature {
       { label: 'Owners', value: owners.map((m, i) => m?.displayName ?? partner.owners[i]).join(', ') },
       { label: 'Added', value: formatDay(localDate(partner.createdAt, ctx.member.timeZone)) },
     ];
-    if (partner.firstMetOn) facts.push({ label: 'First met', value: formatDay(partner.firstMetOn) });
+    const place = partnerPlaceLine(partner, ctx.now);
+    if (place) facts.splice(1, 0, { label: 'Where', value: place });
+    const firstMeeting = await this.firstMeeting(partner);
+    if (partner.firstMetOn) {
+      const by = firstMeeting
+        ? (owners.find((m) => m?.id === firstMeeting.memberId)?.displayName ??
+          (await store.members.get(workspaceId, firstMeeting.memberId))?.displayName ??
+          firstMeeting.memberId)
+        : null;
+      const how = firstMeeting
+        ? ` (${FIRST_MEETING_WORDS[firstMeeting.kind] ?? firstMeeting.kind}, logged by ${by})`
+        : '';
+      facts.push({ label: 'First met', value: `${formatDay(partner.firstMetOn)}${how}` });
+    }
     if (partner.signedOn) {
       facts.push({
         label: 'Signed',
@@ -209,7 +243,9 @@ export class OverviewFeature {
       {
         title: 'Recent interactions',
         lines: recent.length
-          ? recent.map((i, index) => `${index + 1}. ${interactionLine(i, ctx.today)}`)
+          ? recent.map(
+              (i, index) => `${index + 1}. ${interactionLine(i, ctx.today, i.id === firstMeeting?.id)}`,
+            )
           : ['None logged yet.'],
       },
       ...(planned.length ? [{ title: 'Planned', lines: plannedLines(planned, ctx.today) }] : []),

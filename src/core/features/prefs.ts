@@ -1,4 +1,9 @@
-/** A member's own settings: time zone, working hours and days, the digest, and pausing nudges. */
+/**
+ * A member's own settings: time zone, working hours and days, whose public holidays are days off, the
+ * digest, and pausing nudges.
+ */
+import { countryCode, countryName } from '../countries';
+import { holidayCalendar } from '../holidays';
 import type { Message } from '../messages';
 import {
   formatClock,
@@ -57,6 +62,9 @@ export class PrefsFeature {
         return this.days(ctx, value);
       case 'digest':
         return this.digest(ctx, value);
+      case 'country':
+      case 'holidays':
+        return this.holidayCountry(ctx, value);
       default:
         return usageError(`I don't know the setting “${truncate(setting!, 20)}”.`, 'prefs');
     }
@@ -111,6 +119,28 @@ export class PrefsFeature {
     }
     const member = await this.deps.store.members.updatePrefs(ctx.actor.workspaceId, ctx.actor.memberId, {
       workingDays: days,
+    });
+    return prefsMessage(member, ctx.now);
+  }
+
+  /** Whose public holidays are the member's days off: a country (or region), or `auto` for their zone's. */
+  private async holidayCountry(ctx: CommandContext, value: string): Promise<Message> {
+    const auto = value.toLowerCase() === 'auto';
+    const calendar = auto ? null : holidayCalendar(value);
+    const known = countryCode(value.split('-')[0] ?? '');
+    if (!auto && !calendar && known && !value.includes('-'))
+      return usageError(
+        `I have no list of public holidays for ${countryName(known)}. Choose another country, or \`auto\`.`,
+        'prefs',
+      );
+    if (!auto && !calendar)
+      return usageError(
+        `I don't know the country code '${truncate(value, 20)}' — use a two-letter ISO code such as JP, DE, US ` +
+          '(or a region such as GB-SCT), or `auto` for the country of your time zone.',
+        'prefs',
+      );
+    const member = await this.deps.store.members.updatePrefs(ctx.actor.workspaceId, ctx.actor.memberId, {
+      holidayCountry: calendar,
     });
     return prefsMessage(member, ctx.now);
   }

@@ -4,7 +4,7 @@
  * each owner at a given instant. Pure functions of data.
  */
 import type { IsoDate, PlannableKind, PlannedEvent, WorkingPrefs } from '../model';
-import { addDaysToDate, nextWorkingSlot, weekdayOf, zonedDayStart } from '../time';
+import { addDaysToDate, isWorkingDay, nextWorkingSlot, zonedDayStart } from '../time';
 import type { Playbook } from './playbook';
 import { plannedRule } from './playbook';
 
@@ -44,20 +44,26 @@ export function eventPhrase(kind: PlannableKind, partnerName: string): string {
   return `${words.noun} ${words.with} *${partnerName}*`;
 }
 
-/** The last working day strictly before `date` (a week back at most; `date` itself with no working days). */
-export function workingDayBefore(date: IsoDate, workingDays: readonly number[]): IsoDate {
-  for (let back = 1; back <= 7; back++) {
+/** Whose working days these are: their weekdays, and the zone and calendar that say their public holidays. */
+export type WorkingCalendar = Pick<WorkingPrefs, 'workingDays' | 'timeZone' | 'holidayCountry'>;
+
+/**
+ * The last working day strictly before `date` — a public holiday is not one (a month back at most; the
+ * day before with no working days).
+ */
+export function workingDayBefore(date: IsoDate, calendar: WorkingCalendar): IsoDate {
+  for (let back = 1; back <= 31; back++) {
     const day = addDaysToDate(date, -back);
-    if (workingDays.includes(weekdayOf(day))) return day;
+    if (isWorkingDay(day, calendar)) return day;
   }
   return addDaysToDate(date, -1);
 }
 
-/** The first working day strictly after `date`. */
-export function workingDayAfter(date: IsoDate, workingDays: readonly number[]): IsoDate {
-  for (let ahead = 1; ahead <= 7; ahead++) {
+/** The first working day strictly after `date` (a public holiday is not one). */
+export function workingDayAfter(date: IsoDate, calendar: WorkingCalendar): IsoDate {
+  for (let ahead = 1; ahead <= 31; ahead++) {
     const day = addDaysToDate(date, ahead);
-    if (workingDays.includes(weekdayOf(day))) return day;
+    if (isWorkingDay(day, calendar)) return day;
   }
   return addDaysToDate(date, 1);
 }
@@ -99,15 +105,11 @@ export function plannedFollowUps(
   for (const owner of owners) {
     if (brief) {
       const eventStarts = zonedDayStart(event.plannedOn, owner.timeZone);
-      const at = workingStart(workingDayBefore(event.plannedOn, owner.workingDays), owner);
+      const at = workingStart(workingDayBefore(event.plannedOn, owner), owner);
       if (at < eventStarts && now < eventStarts) consider(owner.id, brief.id, at);
     }
     if (followUp)
-      consider(
-        owner.id,
-        followUp.id,
-        workingStart(workingDayAfter(event.plannedOn, owner.workingDays), owner),
-      );
+      consider(owner.id, followUp.id, workingStart(workingDayAfter(event.plannedOn, owner), owner));
   }
   return { due, nextAt };
 }

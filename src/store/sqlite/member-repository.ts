@@ -59,6 +59,7 @@ export function toMember(row: Row, onBadRow: BadRowReporter, context: object = {
     addressStale: row.address_stale === 1,
     pausedUntil: toDateOrNull(row.paused_until),
     digest: row.digest === 1,
+    holidayCountry: textOrNull(row.holiday_country),
     createdAt: toDate(row.created_at),
   };
 }
@@ -151,7 +152,7 @@ export class SqliteMemberRepository implements MemberRepository {
       }
       db.prepare(
         `UPDATE members SET time_zone = ?, working_days = ?, work_start = ?, work_end = ?,
-           time_zone_chosen = CASE WHEN ? THEN 1 ELSE time_zone_chosen END
+           time_zone_chosen = CASE WHEN ? THEN 1 ELSE time_zone_chosen END, holiday_country = ?
          WHERE workspace_id = ? AND id = ?`,
       ).run(
         next.timeZone,
@@ -159,6 +160,7 @@ export class SqliteMemberRepository implements MemberRepository {
         next.workStart,
         next.workEnd,
         prefs.timeZone !== undefined ? 1 : 0,
+        next.holidayCountry ?? null,
         workspaceId,
         memberId,
       );

@@ -232,4 +232,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE workspaces ADD COLUMN uninstalled_at TEXT;
   ALTER TABLE members ADD COLUMN app_removed_at TEXT;
   `,
+  // 13: both sides' calendars. A partner's time zone (beside its country), and the holiday calendar a member
+  // chose (null: the country of their time zone); no nudge lands on a member's public holiday.
+  `
+  ALTER TABLE partners ADD COLUMN time_zone TEXT;
+  ALTER TABLE members ADD COLUMN holiday_country TEXT;
+  `,
 ];

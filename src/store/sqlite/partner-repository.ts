@@ -28,6 +28,7 @@ export function withOwners(db: SqliteDb, rows: Row[]): Partner[] {
     name: String(row.name),
     stage: row.stage as Stage,
     country: textOrNull(row.country),
+    timeZone: textOrNull(row.time_zone),
     firstMetOn: textOrNull(row.first_met_on),
     signedOn: textOrNull(row.signed_on),
     stageChangedAt: toDate(row.stage_changed_at),
@@ -186,6 +187,7 @@ export class SqlitePartnerRepository implements PartnerRepository {
       signedOn: 'signed_on',
       firstMetOn: 'first_met_on',
       country: 'country',
+      timeZone: 'time_zone',
       stageChangedAt: 'stage_changed_at',
     };
     const sets: string[] = [];

@@ -144,7 +144,7 @@ describe('Slack insight views', () => {
       'Fri 20 Nov 2026 (7 days ago): Meeting — Kick-off, agreed on pilot',
       'Thu 1 Oct 2026 (57 days ago): Milestone — Contract signed',
       'Tue 1 Sep 2026 (87 days ago): Check-in (3/5) — Cautious start',
-      'Mon 20 Apr 2026 (221 days ago): Visit to their premises — Toured the Yokohama plant',
+      'Mon 20 Apr 2026 (221 days ago): Visit to their premises — Toured the Yokohama plant · first meeting',
     ]);
     expect(section(blocks, 'Last pulse')).toBe(
       '*Last pulse*\n4/5 on Wed 25 Nov 2026 (2 days ago), up from 3/5\n“Trust &lt;growing&gt;, slowly”',
@@ -358,7 +358,7 @@ describe('Slack export of an empty workspace', () => {
       expect(uploads).toHaveLength(3);
       const partners = uploads.find((u) => u.filename.includes('-partners-'))!;
       expect(partners.content.toString('utf8')).toBe(
-        '\uFEFFid,name,stage,country,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
+        '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
       );
       for (const upload of uploads) {
         expect(csvRows(upload.content)).toEqual([]);

@@ -23,6 +23,7 @@ const partner: Partner = {
   name: 'Nissan',
   stage: 'signed',
   country: null,
+  timeZone: null,
   firstMetOn: null,
   signedOn: '2026-02-23',
   stageChangedAt: NOW,
@@ -67,6 +68,7 @@ const member: Member = {
   addressStale: false,
   pausedUntil: null,
   digest: true,
+  holidayCountry: null,
   createdAt: NOW,
 };
 
