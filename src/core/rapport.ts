@@ -23,6 +23,8 @@ import { PartnerFeature } from './features/partners';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
 import { RecordFeature } from './features/record';
+import type { ImportOptions, ImportOutcome } from './import/import-portfolio';
+import { importPortfolio } from './import/import-portfolio';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
 import { FORM_SELECT_OPTIONS } from './messages';
@@ -262,6 +264,19 @@ export class Rapport {
   /** The export for the command line: everything in a workspace, as files. */
   exportWorkspace(workspaceId: string, format: ExportFormat, now: Date): Promise<Message> {
     return this.insightCommands.exportWorkspace(workspaceId, format, now);
+  }
+
+  /**
+   * Imports a portfolio spreadsheet (CSV text) into a workspace: a dry run unless `options.apply`, and then
+   * all of it in one transaction or, when any row has a mistake, none of it (see `core/import`).
+   */
+  importPortfolio(
+    workspaceId: string,
+    csv: string,
+    options: ImportOptions,
+    now: Date,
+  ): Promise<ImportOutcome> {
+    return importPortfolio(this.store, this.playbook, workspaceId, csv, options, now);
   }
 
   /** The weekly digest a member should get for `week`, or null when there is nothing to say. */

@@ -210,4 +210,10 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE interactions ADD COLUMN blocker TEXT;
   `,
+  // 12: portfolio import. Members' e-mail addresses as their platform reports them, to match the owners a
+  // spreadsheet names.
+  `
+  ALTER TABLE members ADD COLUMN email TEXT;
+  CREATE INDEX members_email ON members (workspace_id, email) WHERE email IS NOT NULL;
+  `,
 ];
