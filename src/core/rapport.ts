@@ -17,6 +17,7 @@ import { InteractionFeature } from './features/interactions';
 import type { NudgeView } from './features/nudges';
 import { NudgeFeature } from './features/nudges';
 import { OpenNudgesFeature } from './features/open-nudges';
+import { partnerNamedIn } from './features/partner-guess';
 import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
@@ -28,7 +29,7 @@ import { importPortfolio } from './import/import-portfolio';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
 import { FORM_SELECT_OPTIONS } from './messages';
-import type { Member, Nudge, Platform } from './model';
+import type { Member, Nudge, Partner, Platform } from './model';
 import type { Playbook } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK } from './playbook/playbook';
 import type { Logger, MemberSighting, Store } from './ports';
@@ -214,6 +215,11 @@ export class Rapport {
     limit = FORM_SELECT_OPTIONS,
   ): Promise<FormOption[]> {
     return this.interactions.partnerOptions(actor.workspaceId, query, limit);
+  }
+
+  /** The partner a text names (a chat message being logged), or null: see `features/partner-guess`. */
+  partnerNamedIn(actor: Actor, text: string): Promise<Partner | null> {
+    return partnerNamedIn(this.store.partners, actor.workspaceId, text);
   }
 
   /** Validates and stores a submitted form; every problem is reported against its field. */

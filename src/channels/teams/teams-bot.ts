@@ -38,6 +38,7 @@ import {
   readUploadInfo,
   uploadUrlAllowed,
 } from './file-consent';
+import { isMessageExtensionInvoke, MessageExtension } from './message-extension';
 import {
   createPersonalPayload,
   isPersonal,
@@ -114,9 +115,12 @@ function formActivity(form: Form): Partial<Activity> {
 export class TeamsBot extends ActivityHandler {
   /** Whether a sender (by tenant and Teams id) is a guest, as the roster said. */
   private readonly roles = new BoundedCache<string, 'guest' | 'member'>(ROLE_CACHE_ENTRIES, ROLE_MAX_AGE_MS);
+  /** The "Log to partner" message action. */
+  private readonly messageExtension: MessageExtension;
 
   constructor(private readonly options: TeamsBotOptions) {
     super();
+    this.messageExtension = new MessageExtension(options);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -128,13 +132,16 @@ export class TeamsBot extends ActivityHandler {
   }
 
   /**
-   * Card actions (`adaptiveCard/action`), type-aheads (`application/search`) and file consent are ours;
+   * Card actions (`adaptiveCard/action`), type-aheads (`application/search`), file consent and the message
+   * action (`composeExtension/…`) are ours;
    * every answer is a 2xx or a 4xx, never a server error.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     const { activity } = context;
     if (activity.name === FILE_CONSENT_INVOKE) return this.fileConsent(context);
     if (activity.name === SEARCH_INVOKE) return this.search(context);
+    if (isMessageExtensionInvoke(activity.name))
+      return this.messageExtension.handle(context, () => this.see(context));
     if (activity.name !== 'adaptiveCard/action') {
       return invokeError(400, 'NotSupported', `Rapport does not handle "${String(activity.name)}" invokes.`);
     }
