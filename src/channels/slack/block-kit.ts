@@ -559,7 +559,7 @@ function inputBlock(field: FormField): KnownBlock {
     case 'select': {
       // A searchable select is always a type-ahead, with the partner in context chosen: any partner can be
       // picked, and the picker behaves the same in every workspace.
-      if (field.search) return searchBlock(field, field.search);
+      if (field.search && field.options.length) return searchBlock(field, field.search);
       const options = field.options
         .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
         .slice(0, SLACK_LIMITS.optionsPerSelect)
