@@ -16,7 +16,7 @@ import { describeError } from './core/errors';
 import type { ExportFormat } from './core/export';
 import { EXPORT_FORMATS } from './core/export';
 import { importReportLines } from './core/import/import-portfolio';
-import { knownMemberOwners, memberNamed } from './core/import/member-owners';
+import { memberNamed } from './core/import/member-owners';
 import { localDate } from './core/time';
 import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './core/playbook/preview';
 import { writeMessageFiles } from './channels/shell/export-files';
@@ -285,7 +285,6 @@ async function importFile(config: Config, args: string[]): Promise<number> {
       csv,
       {
         apply: values.apply ?? false,
-        resolver: knownMemberOwners(service.store.members, workspaceId),
         defaultOwner: owner?.id ?? null,
         importedBy: null,
         today: localDate(now, config.defaultTimeZone),

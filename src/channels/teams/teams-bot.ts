@@ -39,6 +39,7 @@ import {
   uploadUrlAllowed,
 } from './file-consent';
 import { isMessageExtensionInvoke, MessageExtension } from './message-extension';
+import { importRequest, TeamsPortfolioImport } from './portfolio-import';
 import {
   createPersonalPayload,
   isPersonal,
@@ -117,10 +118,13 @@ export class TeamsBot extends ActivityHandler {
   private readonly roles = new BoundedCache<string, 'guest' | 'member'>(ROLE_CACHE_ENTRIES, ROLE_MAX_AGE_MS);
   /** The "Log to partner" message action. */
   private readonly messageExtension: MessageExtension;
+  /** `import` with a spreadsheet attached, in personal chat. */
+  private readonly portfolioImport: TeamsPortfolioImport;
 
   constructor(private readonly options: TeamsBotOptions) {
     super();
     this.messageExtension = new MessageExtension(options);
+    this.portfolioImport = new TeamsPortfolioImport(options);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -174,6 +178,13 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
     const text = commandText(activity);
+    const importing = importRequest(text);
+    const tenant = tenantOf(activity);
+    if (importing && isPersonal(activity) && tenant.ok) {
+      const reply = await this.portfolioImport.run(context, seen, tenant.tenantId, importing.apply);
+      await context.sendActivity(messageActivity(reply));
+      return;
+    }
     if (!text && (activity.attachments?.length || activity.value !== undefined)) {
       await context.sendActivity(activity.value !== undefined ? STALE_BUTTON : ATTACHMENTS_ONLY);
       return;

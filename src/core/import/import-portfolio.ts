@@ -10,12 +10,17 @@ import type { Playbook } from '../playbook/playbook';
 import type { Store, UnitOfWork } from '../ports';
 import type { ExistingPartner, ImportPlan, OwnerResolver, PlannedRow } from './import-plan';
 import { fileEmails, nameKey, planImport } from './import-plan';
+import { knownMemberOwners } from './member-owners';
 import { parsePortfolioCsv } from './portfolio-csv';
 
 export interface ImportOptions {
   /** Write the changes (only when no row has a mistake); otherwise only say what would change. */
   apply: boolean;
-  resolver: OwnerResolver;
+  /**
+   * Finds owners by e-mail on the platform (Slack `users.lookupByEmail`, the Teams roster). Addresses it
+   * does not know, or all of them without one, are looked up among the members Rapport knows.
+   */
+  resolver?: OwnerResolver;
   /** Owner of a new partner whose row names none (the member importing in chat); null: such a row is refused. */
   defaultOwner: string | null;
   /** Who the imported interactions are logged by; null: each partner's first owner. */
@@ -45,7 +50,7 @@ export async function importPortfolio(
   const parsed = parsePortfolioCsv(csv);
   if (!parsed.ok) return parsed;
   const [emails, members, partners] = await Promise.all([
-    options.resolver.membersByEmail(fileEmails(parsed.rows)),
+    resolveOwners(store, workspaceId, fileEmails(parsed.rows), options.resolver),
     store.members.listByWorkspace(workspaceId),
     store.partners.list(workspaceId),
   ]);
@@ -76,6 +81,20 @@ export async function importPortfolio(
     for (const row of plan.rows) await applyRow(tx, playbook, workspaceId, row, options.importedBy, now);
   });
   return { ok: true, plan, applied: true, counts };
+}
+
+async function resolveOwners(
+  store: Store,
+  workspaceId: string,
+  emails: string[],
+  resolver: OwnerResolver | undefined,
+): Promise<Map<string, string | null>> {
+  const found =
+    resolver && emails.length ? await resolver.membersByEmail(emails) : new Map<string, string | null>();
+  const rest = emails.filter((email) => !found.get(email));
+  if (rest.length === 0) return found;
+  const known = await knownMemberOwners(store.members, workspaceId).membersByEmail(rest);
+  return new Map(emails.map((email) => [email, found.get(email) ?? known.get(email) ?? null]));
 }
 
 function lastContactIn(history: KindHistory): IsoDate | null {
