@@ -35,6 +35,7 @@ import type { SlackMessageRef } from './direct-messages';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
+import * as fileImport from './listeners/file-import';
 import * as installation from './listeners/installation';
 import * as options from './listeners/options';
 import type { SlackDeps } from './listeners/shared';
@@ -227,6 +228,7 @@ class SlackPlatform implements PlatformChannel {
     options.register(app, deps);
     views.register(app, deps);
     events.register(app, deps);
+    fileImport.register(app, deps);
     if (this.config.appToken) await this.connectSocket(app);
     this.logger.info(
       { mode: this.config.appToken ? 'socket' : 'http', botUserId: bot.botUserId, ...bot.installation },
