@@ -68,6 +68,14 @@ describe('import in the Slack DM', () => {
     expect(h.sql("SELECT email FROM members WHERE id = 'U0BO'")).toEqual([{ email: 'bo@example.com' }]);
   });
 
+  it('keeps the e-mail address a member’s profile reports, so the command line can match owners by it', async () => {
+    h.fake.setUser(USER, { tz: 'Europe/Paris', name: 'Asha Rao', email: 'Asha@Example.com' });
+
+    await h.command('list');
+
+    expect(h.sql('SELECT email FROM members WHERE id = ?', USER)).toEqual([{ email: 'asha@example.com' }]);
+  });
+
   it('reports an owner Slack does not know by line, and says how to import without a file', async () => {
     const refused = await share('import apply', CSV.replace('bo@example.com', 'zed@example.com'));
     const help = await share('import', null);
