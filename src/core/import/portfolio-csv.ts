@@ -76,7 +76,8 @@ function headerKey(header: string): string {
 export function parsePortfolioCsv(text: string): ParsedPortfolio {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, {
+    // Line ends made one kind first: csv-parse counts a CRLF inside a quoted cell as two lines.
+    records = parse(text.replace(/\r\n?/g, '\n'), {
       bom: true,
       info: true,
       relax_column_count: true,
@@ -120,7 +121,7 @@ export function parsePortfolioCsv(text: string): ParsedPortfolio {
       if (value) cells[field] = value;
     }
     // `info.lines` is where the record ends; a quoted cell may have spanned several lines.
-    const breaks = record.join('').match(/\r\n|\r|\n/g)?.length ?? 0;
+    const breaks = record.join('').match(/\n/g)?.length ?? 0;
     return { line: info.lines - breaks, cells };
   });
   return { ok: true, rows, ignoredColumns };
