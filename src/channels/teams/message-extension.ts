@@ -70,6 +70,8 @@ export class MessageExtension {
   private async fetchTask(sender: { actor: Actor; member: Member }, value: Record<string, unknown>) {
     const { rapport, clock } = this.options;
     const now = clock();
+    if ((await rapport.searchPartners(sender.actor, '', now, 1)).length === 0)
+      return taskMessage('There is no partner to log this for yet. Add one first: `partner add NAME`.');
     const prefill = readMessage(value.messagePayload);
     const partner = prefill.text ? await rapport.partnerNamedIn(sender.actor, prefill.text) : null;
     const form = await rapport.openLogForm(sender.actor, now, {

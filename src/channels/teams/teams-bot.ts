@@ -180,8 +180,11 @@ export class TeamsBot extends ActivityHandler {
     const text = commandText(activity);
     const importing = importRequest(text);
     const tenant = tenantOf(activity);
-    if (importing && isPersonal(activity) && tenant.ok) {
-      const reply = await this.portfolioImport.run(context, seen, tenant.tenantId, importing.apply);
+    if (importing && tenant.ok) {
+      // Teams hands a bot files only in personal chat.
+      const reply = isPersonal(activity)
+        ? await this.portfolioImport.run(context, seen, tenant.tenantId, importing.apply)
+        : { text: 'Send `import` with your CSV file attached in our personal chat.' };
       await context.sendActivity(messageActivity(reply));
       return;
     }

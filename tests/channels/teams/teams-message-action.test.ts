@@ -171,8 +171,14 @@ describe('Teams message action "Log to partner"', () => {
     expect(met.inputs.partner?.value).toBe(partnerId('Nissan'));
   });
 
-  it('refuses a command it does not know, and a submission without the log form', async () => {
-    await withPartners('Nissan');
+  it('refuses a command it does not know, a submission without the log form, and logging with no partner', async () => {
+    await withPartners();
+    const empty = await fetchTask('<p>Call with Nissan</p>', '2026-03-01T10:00:00Z');
+    expect(empty.body?.task).toEqual({
+      type: 'message',
+      value: 'There is no partner to log this for yet. Add one first: `partner add NAME`.',
+    });
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'partner add Nissan' }));
 
     const unknown = await harness.post(
       messageActionInvoke({
