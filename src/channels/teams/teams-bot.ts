@@ -416,8 +416,9 @@ export class TeamsBot extends ActivityHandler {
     const memberId = memberIdOf(activity.from);
     if (!memberId) return { problem: 'I could not tell who sent this.', status: 400 };
     const now = clock();
+    let email: string | null = null;
     if (!this.options.allowGuests && activity.channelId === 'msteams') {
-      const role = await this.rosterRole(context, tenant.tenantId, now);
+      const role = await this.rosterRole(context, tenant.tenantId, now, (read) => (email = read));
       if (role === 'guest') return { problem: GUESTS_REFUSED, status: 403 };
       if (role === null) return { problem: MEMBERSHIP_UNCONFIRMED, status: 503 };
     }
@@ -429,6 +430,7 @@ export class TeamsBot extends ActivityHandler {
         memberId,
         displayName: activity.from?.name || null,
         timeZone: timeZoneOf(activity),
+        email,
         address: personal ? teamsAddress({ kind: 'conversation', reference: referenceOf(activity) }) : null,
       },
       now,
@@ -455,6 +457,7 @@ export class TeamsBot extends ActivityHandler {
     context: TurnContext,
     tenantId: string,
     now: Date,
+    onEmail: (email: string) => void,
   ): Promise<'guest' | 'member' | null> {
     const userId = context.activity.from?.id ?? '';
     const key = `${tenantId}|${userId}`;
@@ -464,6 +467,8 @@ export class TeamsBot extends ActivityHandler {
       const account = await TeamsInfo.getMember(context, userId);
       const role = account.userRole?.toLowerCase() === 'guest' ? 'guest' : 'member';
       this.roles.set(key, role, now.getTime());
+      // Kept with the member (read here anyway, once a day): an import names owners by e-mail.
+      if (account.email) onEmail(account.email);
       return role;
     } catch (error) {
       this.options.logger.warn({ err: describeError(error) }, 'could not read the Teams roster');

@@ -83,6 +83,10 @@ describe('import in the Teams personal chat', () => {
       'line 4 (Volvo): unknown stage "courting" (one of: exploring, negotiating, signed, ended); no member has the e-mail zed@contoso.com',
     );
     expect(harness.rows('SELECT * FROM partners')).toEqual([]);
+    // Asha's own address, read from the roster with her role, is kept too (the command line matches by it).
+    expect(harness.rows("SELECT email FROM members WHERE id = 'aad-asha'")).toEqual([
+      { email: 'asha@contoso.com' },
+    ]);
 
     const fixed = BROKEN.replace(
       'Volvo,courting,,SE,zed@contoso.com',
