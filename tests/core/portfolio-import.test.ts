@@ -98,5 +98,8 @@ describe('planning an import', () => {
       },
       { line: 3, name: null, problems: ['The partner needs a name.'] },
     ]);
+    expect(plan('name,stage\nNissan,signed\n').errors).toEqual([
+      { line: 2, name: 'Nissan', problems: ['a signed partner needs its signed date'] },
+    ]);
   });
 });

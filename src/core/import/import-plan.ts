@@ -123,11 +123,13 @@ export function planImport(input: PlanInput): ImportPlan {
     if (name && earlier !== undefined) problems.push(`the name "${name}" is also on line ${earlier}`);
     else if (name) firstLine.set(key, row.line);
     const fields = readFields(row, input, problems);
+    const found = byName.get(key);
+    if (found && fields.stage === 'signed' && !fields.signedOn && !found.partner.signedOn)
+      problems.push('a signed partner needs its signed date');
     if (problems.length) {
       errors.push({ line: row.line, name: name || null, problems });
       continue;
     }
-    const found = byName.get(key);
     const planned = found ? planUpdate(row, found, fields) : planNew(row, name, fields, input, problems);
     if (planned) rows.push(planned);
     else errors.push({ line: row.line, name, problems });
