@@ -6,7 +6,9 @@
  *   opening the log form on the last partner by name; baseline, on the same SQLite file, one bare prepared
  *   lookup of a partner by its exact name, the cheapest indexed read there is;
  * - Slack: a signed `block_suggestion` into the service until its options come back; baseline, a bare Bolt
- *   app (HTTPReceiver) answering the same request with fixed options.
+ *   app (HTTPReceiver) answering the same request with fixed options;
+ * - Teams: an `application/search` invoke (a card's dynamic type-ahead) POSTed to `/api/messages` until its
+ *   results come back; baseline, a bare botbuilder CloudAdapter answering the same invoke with fixed results.
  */
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,10 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { ActivityHandler } from 'botbuilder';
+import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { loadConfig } from '../src/config';
 import { startService } from '../src/main';
 import { platformChannels } from '../src/platforms';
 import { fakeSlack, SECRET, TEAM } from './slack-latency';
+import { bareBot, fakeConnector } from './teams-latency';
 import type { BenchRow } from './table';
 import { interleave, latencyRows, time } from './table';
 
@@ -71,8 +76,60 @@ async function suggest(url: string, value: string, expected: string): Promise<nu
   return elapsed;
 }
 
+const TENANT = 'bench-tenant';
+
+function searchInvoke(queryText: string, serviceUrl: string): object {
+  return {
+    type: 'invoke',
+    name: 'application/search',
+    id: `search-${queryText}`,
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from: { id: '29:user', name: 'Ada', aadObjectId: 'aad-ada' },
+    conversation: { id: 'a:bench-picker', conversationType: 'personal', tenantId: TENANT },
+    recipient: { id: '28:bot', name: 'Rapport' },
+    channelData: { tenant: { id: TENANT } },
+    value: { queryText, dataset: 'partners', queryOptions: { skip: 0, top: 15 } },
+    locale: 'en-GB',
+  };
+}
+
+/** One Teams type-ahead round trip; fails unless the answer lists `expected` first. */
+async function teamsSearch(
+  url: string,
+  serviceUrl: string,
+  query: string,
+  expected: string,
+): Promise<number> {
+  const start = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    body: JSON.stringify(searchInvoke(query, serviceUrl)),
+    headers: { 'content-type': 'application/json' },
+  });
+  const answer = (await response.json()) as { value?: { results?: Array<{ title: string }> } };
+  const elapsed = performance.now() - start;
+  if (answer.value?.results?.[0]?.title !== expected)
+    throw new Error(`unexpected answer to "${query}": ${JSON.stringify(answer).slice(0, 300)}`);
+  return elapsed;
+}
+
+/** A bare bot answering every type-ahead with the same 15 results. */
+class FixedSearchBot extends ActivityHandler {
+  protected override onInvokeActivity(_context: TurnContext): Promise<InvokeResponse> {
+    const results = Array.from({ length: 15 }, (_, i) => ({ title: `Partner ${i}`, value: String(i) }));
+    return Promise.resolve({
+      status: 200,
+      body: { type: 'application/vnd.microsoft.search.searchResponse', value: { results } },
+    });
+  }
+}
+
 export async function pickerLatency(partners: number, samples: number): Promise<BenchRow[]> {
   const slack = await fakeSlack();
+  const connector = await fakeConnector();
+  const bareTeams = await bareBot(new FixedSearchBot());
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
   const receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: '/slack/events' });
   const bare = new App({
@@ -96,6 +153,7 @@ export async function pickerLatency(partners: number, samples: number): Promise<
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: slack.url,
+    TEAMS_ALLOW_UNAUTHENTICATED: 'true',
   });
   const service = await startService(
     config,
@@ -118,6 +176,19 @@ export async function pickerLatency(partners: number, samples: number): Promise<
           name: name(i),
           stage: 'exploring',
           createdBy: USER,
+          now,
+        });
+      }
+    });
+    // The same portfolio in a Teams tenant, searched through the Teams entry point.
+    const teams = await service.rapport.identify('teams', TENANT, { memberId: 'aad-ada' }, now);
+    await service.store.transaction(async (tx) => {
+      for (let i = 1; i <= partners; i++) {
+        await tx.partners.create({
+          workspaceId: teams.actor.workspaceId,
+          name: name(i),
+          stage: 'exploring',
+          createdBy: 'aad-ada',
           now,
         });
       }
@@ -160,6 +231,19 @@ export async function pickerLatency(partners: number, samples: number): Promise<
       'block_suggestion, nothing typed': () => suggest(rapportUrl, '', name(1)),
     });
 
+    const teamsUrl = `http://127.0.0.1:${service.port}/api/messages`;
+    for (let i = 0; i < 20; i++) {
+      await teamsSearch(teamsUrl, connector.url, 'partner', name(1));
+      await teamsSearch(bareTeams.url, connector.url, 'partner', 'Partner 0');
+    }
+    const { baseline: teamsBaseline, ...teamsCases } = await interleave(samples, {
+      baseline: () => teamsSearch(bareTeams.url, connector.url, 'partner', 'Partner 0'),
+      [`application/search "${infix}"`]: () => teamsSearch(teamsUrl, connector.url, infix, firstInfix),
+      [`application/search "${name(partners).toLowerCase()}"`]: () =>
+        teamsSearch(teamsUrl, connector.url, name(partners).toLowerCase(), name(partners)),
+      'application/search, nothing typed': () => teamsSearch(teamsUrl, connector.url, '', name(1)),
+    });
+
     return [
       ...latencyRows(
         `picker, ${partners.toLocaleString('en')} partners (core; target < 50 ms)`,
@@ -173,9 +257,17 @@ export async function pickerLatency(partners: number, samples: number): Promise<
         slackBaseline!,
         slackCases,
       ),
+      ...latencyRows(
+        `picker, ${partners.toLocaleString('en')} partners (Teams; target < 50 ms)`,
+        'bare CloudAdapter invoke',
+        teamsBaseline!,
+        teamsCases,
+      ),
     ];
   } finally {
     await bare.stop();
+    await bareTeams.close();
+    await connector.close();
     await service.stop();
     await slack.close();
     rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import type { BenchRow } from './table';
 import { compareChatRoundTrips } from './table';
 
 /** Accepts every connector call and resolves the waiter of the conversation a reply goes to. */
-async function fakeConnector(): Promise<{
+export async function fakeConnector(): Promise<{
   url: string;
   nextReply(conversation: string): Promise<string>;
   close(): Promise<void>;
@@ -90,14 +90,11 @@ async function roundTrips(
   return times;
 }
 
-/** The bare baseline: CloudAdapter + a handler that answers "ok", on its own node:http server. */
-async function bareBot(): Promise<{ url: string; close(): Promise<void> }> {
+/** The bare baseline: CloudAdapter + a handler that answers "ok" (or `bot`), on its own node:http server. */
+export async function bareBot(
+  bot: ActivityHandler = okBot(),
+): Promise<{ url: string; close(): Promise<void> }> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
-  const bot = new ActivityHandler();
-  bot.onMessage(async (context, next) => {
-    await context.sendActivity('ok');
-    await next();
-  });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -132,6 +129,15 @@ async function bareBot(): Promise<{ url: string; close(): Promise<void> }> {
         server.closeAllConnections();
       }),
   };
+}
+
+function okBot(): ActivityHandler {
+  const bot = new ActivityHandler();
+  bot.onMessage(async (context, next) => {
+    await context.sendActivity('ok');
+    await next();
+  });
+  return bot;
 }
 
 export async function teamsLatency(samples: number): Promise<BenchRow[]> {

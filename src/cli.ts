@@ -9,13 +9,18 @@
  *   rapport backup FILE        a consistent copy of the database, safe while the service runs
  *   rapport doctor             checks configuration, database, credentials and manifests
  *   rapport rekey …            re-encrypt the stored platform tokens with a new key
+ *   rapport import FILE.csv …  an existing portfolio from a spreadsheet (a dry run unless --apply)
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import type { Config } from './config';
 import { describeError } from './core/errors';
 import type { ExportFormat } from './core/export';
 import { EXPORT_FORMATS } from './core/export';
+import { importReportLines } from './core/import/import-portfolio';
+import { memberNamed } from './core/import/member-owners';
+import { localDate } from './core/time';
 import { PREVIEW_DEFAULT_DAYS, PREVIEW_MAX_DAYS } from './core/playbook/preview';
 import { writeMessageFiles } from './channels/shell/export-files';
 import { renderText } from './channels/shell/render-text';
@@ -50,6 +55,9 @@ const USAGE = `Usage: rapport [start]            run the bot (terminal chat when
        rapport rekey [--new-key BASE64]
                                     re-encrypt stored tokens (TOKEN_ENCRYPTION_KEY) with a new key
                                     (or TOKEN_ENCRYPTION_KEY_NEW), in one transaction
+       rapport import FILE.csv --workspace ID [--apply] [--owner EMAIL|MEMBER-ID]
+                                    import partners from a spreadsheet: prints what would change; --apply writes
+                                    all of it in one transaction, and nothing when a row has a mistake
        rapport help                 show this help
 Workspace ids are platform:id, e.g. shell:local for the terminal.`;
 
@@ -94,6 +102,8 @@ export async function main(
       return backupCommand(config, rest, process.stdout, process.stderr, USAGE);
     case 'rekey':
       return rekey(config, rest);
+    case 'import':
+      return importFile(config, rest);
     case 'help':
     case '--help':
     case '-h':
@@ -295,7 +305,57 @@ async function exportData(config: Config, args: string[]): Promise<number> {
 }
 
 /**
- * Opens the database without running anything (no platform channels: these commands only read), checks
+ * `import FILE.csv`: owners are the workspace's members known to Rapport, by the e-mail address their
+ * platform reported or by member id; `--owner` owns the new partners whose row names none.
+ */
+async function importFile(config: Config, args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { workspace: { type: 'string' }, apply: { type: 'boolean' }, owner: { type: 'string' } },
+    });
+  } catch (error) {
+    return usageError('import', error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1 || !values.workspace)
+    return usageError('import', 'give one FILE.csv and --workspace');
+  let csv: string;
+  try {
+    csv = readFileSync(positionals[0]!, 'utf8');
+  } catch (error) {
+    process.stderr.write(`rapport import: cannot read ${positionals[0]}: ${describeError(error)}\n`);
+    return 66; // EX_NOINPUT
+  }
+  return withWorkspace(config, 'import', values.workspace, async (service) => {
+    const workspaceId = values.workspace!;
+    const now = new Date();
+    const members = await service.store.members.listByWorkspace(workspaceId);
+    const owner = values.owner ? memberNamed(members, values.owner) : null;
+    if (values.owner && !owner)
+      return usageError('import', `no member of ${workspaceId} is "${values.owner}"`);
+    const outcome = await service.rapport.importPortfolio(
+      workspaceId,
+      csv,
+      {
+        apply: values.apply ?? false,
+        defaultOwner: owner?.id ?? null,
+        importedBy: null,
+        today: localDate(now, config.defaultTimeZone),
+      },
+      now,
+    );
+    process.stdout.write(`${importReportLines(outcome).join('\n')}\n`);
+    return outcome.ok && outcome.plan.errors.length === 0 ? 0 : 1;
+  });
+}
+
+/**
+ * Opens the database without running anything (no platform channels: these commands only read the
+ * store, or write it themselves), checks
  * that the workspace exists, runs `work`, closes.
  */
 async function withWorkspace(

@@ -124,6 +124,8 @@ export interface Member extends WorkingPrefs {
   workspaceId: string;
   id: string;
   displayName: string | null;
+  /** The e-mail address the platform reported (lower-cased), for matching owners in an import. */
+  email: string | null;
   /** When the time zone was last read from the platform (Slack `users.info`, Teams `localTimezone`). */
   timeZoneCheckedAt: Date | null;
   /** The member chose the zone (`prefs tz`); what the platform reports does not replace it. */

@@ -96,6 +96,8 @@ export interface MemberSighting {
   workspaceId: string;
   memberId: string;
   displayName?: string | null;
+  /** The member's e-mail address, when the platform reported it. */
+  email?: string | null;
   /** A time zone reported by the platform; ignored when invalid. */
   timeZone?: string | null;
   address?: Address | null;

@@ -18,6 +18,7 @@ import { InteractionFeature } from './features/interactions';
 import type { NudgeView } from './features/nudges';
 import { NudgeFeature } from './features/nudges';
 import { OpenNudgesFeature } from './features/open-nudges';
+import { partnerNamedIn } from './features/partner-guess';
 import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
@@ -25,12 +26,14 @@ import { PartnerSettingsFeature } from './features/partner-settings';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
 import { RecordFeature } from './features/record';
+import type { ImportOptions, ImportOutcome } from './import/import-portfolio';
+import { importPortfolio } from './import/import-portfolio';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
 import { FORM_SELECT_OPTIONS } from './messages';
 import type { Metrics } from './metrics-port';
 import { NO_METRICS } from './metrics-port';
-import type { Member, Nudge, Platform } from './model';
+import type { Member, Nudge, Partner, Platform } from './model';
 import type { Playbook } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK } from './playbook/playbook';
 import type { Logger, MemberSighting, Store } from './ports';
@@ -251,6 +254,11 @@ export class Rapport {
     return this.interactions.partnerOptions(actor.workspaceId, query, limit);
   }
 
+  /** The partner a text names (a chat message being logged), or null: see `features/partner-guess`. */
+  partnerNamedIn(actor: Actor, text: string): Promise<Partner | null> {
+    return partnerNamedIn(this.store.partners, actor.workspaceId, text);
+  }
+
   /** Validates and stores a submitted form; every problem is reported against its field. */
   async submitForm(
     actor: Actor,
@@ -299,6 +307,19 @@ export class Rapport {
   /** The export for the command line: everything in a workspace, as files. */
   exportWorkspace(workspaceId: string, format: ExportFormat, now: Date): Promise<Message> {
     return this.insightCommands.exportWorkspace(workspaceId, format, now);
+  }
+
+  /**
+   * Imports a portfolio spreadsheet (CSV text) into a workspace: a dry run unless `options.apply`, and then
+   * all of it in one transaction or, when any row has a mistake, none of it (see `core/import`).
+   */
+  importPortfolio(
+    workspaceId: string,
+    csv: string,
+    options: ImportOptions,
+    now: Date,
+  ): Promise<ImportOutcome> {
+    return importPortfolio(this.store, this.playbook, workspaceId, csv, options, now);
   }
 
   /** The weekly digest a member should get for `week`, or null when there is nothing to say. */

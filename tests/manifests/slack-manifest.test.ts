@@ -61,10 +61,19 @@ describe.each(['manifest.yaml', 'manifest.socket-mode.yaml'])('Slack %s', (file)
 
   it('asks only for the scopes and events the service uses', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'files:write', 'im:write', 'users:read'].sort(),
+      [
+        'chat:write',
+        'commands',
+        'files:read',
+        'files:write',
+        'im:history',
+        'im:write',
+        'users:read',
+        'users:read.email',
+      ].sort(),
     );
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'message.im']);
     expect(manifest.settings.event_subscriptions.user_events).toBeUndefined();
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.token_rotation_enabled).toBe(false);

@@ -71,6 +71,27 @@ describe('Teams manifest template', () => {
     }
   });
 
+  it('declares the "Log to partner" message action, answered by the bot with a task module', () => {
+    expect(filled.composeExtensions).toEqual([
+      {
+        botId: APP_ID,
+        commands: [
+          {
+            id: 'logToPartner',
+            type: 'action',
+            title: 'Log to partner',
+            description: expect.stringContaining('Log this message') as unknown,
+            context: ['message'],
+            fetchTask: true,
+          },
+        ],
+      },
+    ]);
+    const broken = structuredClone(filled) as { composeExtensions: { commands: object[] }[] };
+    broken.composeExtensions[0]!.commands[0] = { id: 'logToPartner', type: 'action', context: ['somewhere'] };
+    expect(validationErrors(validate, broken).join('\n')).toMatch(/composeExtensions/);
+  });
+
   it.each([
     ['not-a-guid'],
     [''],

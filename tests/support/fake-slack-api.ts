@@ -120,6 +120,10 @@ export class FakeSlackApi {
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly messageStore = new Map<string, FakeSlackMessage>();
   private readonly pendingUploads = new Map<string, string>();
+  /** Files members shared, by path under `/files/`, as `url_private_download` serves them. */
+  private readonly sharedFiles = new Map<string, string>();
+  /** Bot tokens each download of a shared file came with. */
+  readonly fileDownloads: Array<{ path: string; token: string | undefined }> = [];
   private tsCounter = 0;
   private idCounter = 0;
 
@@ -233,6 +237,15 @@ export class FakeSlackApi {
     else this.responders.delete(method);
   }
 
+  /**
+   * Serves `content` as a shared file's `url_private_download` (GET, bot token required); returns the URL.
+   */
+  shareFile(name: string, content: string): string {
+    const path = `/files/F${String(++this.idCounter).padStart(8, '0')}/${name}`;
+    this.sharedFiles.set(path, content);
+    return `${this.origin}${path}`;
+  }
+
   /** Describes a user for `users.info` (time zone, real name, email). */
   setUser(id: string, user: FakeSlackUser): void {
     this.users.set(id, { ...this.users.get(id), ...user });
@@ -241,6 +254,15 @@ export class FakeSlackApi {
   private async handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     const at = Date.now();
+    if (req.method === 'GET' && path.startsWith('/files/')) {
+      const token = bearer(req.headers.authorization);
+      this.fileDownloads.push({ path, token });
+      const content = this.sharedFiles.get(path);
+      const allowed = content !== undefined && token?.startsWith('xoxb-');
+      res.writeHead(allowed ? 200 : 404, { 'content-type': allowed ? 'text/csv' : 'text/plain' });
+      res.end(allowed ? content : 'Not found');
+      return;
+    }
     if (req.method !== 'POST') {
       sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
       return;

@@ -248,3 +248,57 @@ export function fileConsentInvoke(options: FileConsentInvokeOptions): Partial<Ac
   activity.entities = [clientInfo(options)];
   return activity;
 }
+
+/** Options of {@link messageActionInvoke}. */
+export interface MessageActionInvokeOptions extends TeamsActivityOptions {
+  /** `composeExtension/fetchTask` (opening the action) or `composeExtension/submitAction` (its card). */
+  name: 'composeExtension/fetchTask' | 'composeExtension/submitAction';
+  commandId?: string;
+  /** The message the action was started on, as Teams describes it. */
+  messagePayload?: Record<string, unknown>;
+  /** For `submitAction`: the submitted card's data and inputs. */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The `invoke` Teams sends for a message extension action command started from a message's "…" menu:
+ * `fetchTask` asks for the task module, `submitAction` carries what its card submitted.
+ */
+export function messageActionInvoke(options: MessageActionInvokeOptions): Partial<Activity> {
+  const activity = base(options, 'invoke');
+  activity.name = options.name;
+  activity.value = {
+    commandId: options.commandId ?? 'logToPartner',
+    commandContext: 'message',
+    context: { theme: 'default' },
+    ...(options.messagePayload ? { messagePayload: options.messagePayload } : {}),
+    ...(options.data ? { data: options.data } : {}),
+  };
+  activity.entities = [clientInfo(options)];
+  return activity;
+}
+
+/** A `messagePayload` as Teams sends it: an HTML body, when it was sent, and a link back to it. */
+export function teamsMessagePayload(
+  html: string,
+  createdDateTime: string,
+  id = '1732000000000',
+): Record<string, unknown> {
+  return {
+    id,
+    replyToId: null,
+    createdDateTime,
+    lastModifiedDateTime: null,
+    deleted: false,
+    subject: null,
+    summary: null,
+    importance: 'normal',
+    locale: 'en-us',
+    linkToMessage: `https://teams.microsoft.com/l/message/19:abc@thread.v2/${id}?context=%7B%22contextType%22%3A%22chat%22%7D`,
+    from: { user: { id: 'aad-ken', displayName: 'Ken Sato', userIdentityType: 'aadUser' } },
+    body: { contentType: 'html', content: html },
+    attachments: [],
+    mentions: [],
+    reactions: [],
+  };
+}

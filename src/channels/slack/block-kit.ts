@@ -521,7 +521,7 @@ export function searchOf(actionId: string): FormSearch | null {
 }
 
 /**
- * A select with more options than a static select can hold: an `external_select` whose options Slack asks
+ * A searchable select (e.g. a partner picker): an `external_select` whose options Slack asks
  * for as the member types (`block_suggestion`), from the first keystroke (a click shows the first ones),
  * with the initial option shown.
  */
@@ -557,7 +557,9 @@ function inputBlock(field: FormField): KnownBlock {
   const optional = field.optional ?? false;
   switch (field.type) {
     case 'select': {
-      if (field.search && field.more) return searchBlock(field, field.search);
+      // A searchable select is always a type-ahead, with the partner in context chosen: any partner can be
+      // picked, and the picker behaves the same in every workspace.
+      if (field.search && field.options.length) return searchBlock(field, field.search);
       const options = field.options
         .filter((o) => o.value && o.value.length <= SLACK_LIMITS.optionValue)
         .slice(0, SLACK_LIMITS.optionsPerSelect)

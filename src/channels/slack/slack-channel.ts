@@ -43,6 +43,7 @@ import { SlackInstallationStore } from './installation-store';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
 import * as events from './listeners/events';
+import * as fileImport from './listeners/file-import';
 import * as installation from './listeners/installation';
 import * as options from './listeners/options';
 import type { SlackDeps } from './listeners/shared';
@@ -287,6 +288,7 @@ class SlackPlatform implements PlatformChannel {
     options.register(app, deps);
     views.register(app, deps);
     events.register(app, deps);
+    fileImport.register(app, deps);
     if (this.config.appToken) await this.connectSocket(app);
     this.logger.info(
       bot

@@ -155,6 +155,8 @@ function tryDecode(address: Address | null): SlackAddress | null {
 interface Profile {
   timeZone: string | null;
   displayName: string | null;
+  /** The profile's e-mail address (with `users:read.email`), kept to match owners in an import. */
+  email?: string | null;
   /** Whether the user may use Rapport here, guests refused unless allowed. */
   admission: Admission;
 }
@@ -272,7 +274,7 @@ export class SlackIdentities {
     const updated = await this.rapport.identify(
       'slack',
       external,
-      { memberId: userId, address: encoded, timeZone: profile?.timeZone, displayName },
+      { memberId: userId, address: encoded, timeZone: profile?.timeZone, displayName, email: profile?.email },
       now,
       teamName,
     );
@@ -312,7 +314,8 @@ export class SlackIdentities {
             ? 'guest'
             : 'member';
       this.readings.set(userId, { at: now.getTime(), admission }, now.getTime());
-      return { timeZone, displayName: name, admission };
+      const email = typeof user?.profile?.email === 'string' ? user.profile.email : null;
+      return { timeZone, displayName: name, email, admission };
     } catch (error) {
       this.profileFailures.set(userId, now.getTime(), now.getTime());
       this.logger.warn({ userId, err: describeError(error) }, 'could not read the Slack profile');

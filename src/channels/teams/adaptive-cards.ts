@@ -342,10 +342,11 @@ function input(field: FormField, value: string | undefined): CardElement {
         title: option.label,
         value: option.value,
       });
-      if (field.search && field.more) {
-        // Teams' dynamic type-ahead: the card holds the chosen option (with none chosen, the first ones,
-        // as many as a search answers: a choice set needs one), and Teams asks the bot for the others as
-        // the member types (`application/search`, see SEARCH_INVOKE).
+      if (field.search) {
+        // Teams' dynamic type-ahead, however few partners there are (any of them can be picked, and the
+        // picker behaves the same in every workspace): the card holds the chosen option (with none chosen,
+        // the first ones, as many as a search answers: a choice set needs one), and Teams asks the bot for
+        // the others as the member types (`application/search`, see SEARCH_INVOKE).
         const chosen = field.options.filter((option) => option.value === value);
         return {
           ...common,
@@ -359,8 +360,6 @@ function input(field: FormField, value: string | undefined): CardElement {
       return {
         ...common,
         type: 'Input.ChoiceSet',
-        // Every option is in the card: a searchable field filters them as the member types.
-        ...(field.search ? { style: 'filtered' } : {}),
         choices: field.options.map(choice),
         ...(field.optional ? { placeholder: 'Choose…' } : {}),
       };

@@ -39,6 +39,8 @@ import {
   uploadUrlAllowed,
 } from './file-consent';
 import { handleInstallationUpdate } from './teams-installation';
+import { isMessageExtensionInvoke, MessageExtension } from './message-extension';
+import { importRequest, TeamsPortfolioImport } from './portfolio-import';
 import {
   createPersonalPayload,
   isPersonal,
@@ -115,9 +117,15 @@ function formActivity(form: Form): Partial<Activity> {
 export class TeamsBot extends ActivityHandler {
   /** Whether a sender (by tenant and Teams id) is a guest, as the roster said. */
   private readonly roles = new BoundedCache<string, 'guest' | 'member'>(ROLE_CACHE_ENTRIES, ROLE_MAX_AGE_MS);
+  /** The "Log to partner" message action. */
+  private readonly messageExtension: MessageExtension;
+  /** `import` with a spreadsheet attached, in personal chat. */
+  private readonly portfolioImport: TeamsPortfolioImport;
 
   constructor(private readonly options: TeamsBotOptions) {
     super();
+    this.messageExtension = new MessageExtension(options);
+    this.portfolioImport = new TeamsPortfolioImport(options);
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -133,13 +141,16 @@ export class TeamsBot extends ActivityHandler {
   }
 
   /**
-   * Card actions (`adaptiveCard/action`), type-aheads (`application/search`) and file consent are ours;
+   * Card actions (`adaptiveCard/action`), type-aheads (`application/search`), file consent and the message
+   * action (`composeExtension/…`) are ours;
    * every answer is a 2xx or a 4xx, never a server error.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     const { activity } = context;
     if (activity.name === FILE_CONSENT_INVOKE) return this.fileConsent(context);
     if (activity.name === SEARCH_INVOKE) return this.search(context);
+    if (isMessageExtensionInvoke(activity.name))
+      return this.messageExtension.handle(context, () => this.see(context));
     if (activity.name !== 'adaptiveCard/action') {
       return invokeError(400, 'NotSupported', `Rapport does not handle "${String(activity.name)}" invokes.`);
     }
@@ -172,6 +183,16 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
     const text = commandText(activity);
+    const importing = importRequest(text);
+    const tenant = tenantOf(activity);
+    if (importing && tenant.ok) {
+      // Teams hands a bot files only in personal chat.
+      const reply = isPersonal(activity)
+        ? await this.portfolioImport.run(context, seen, tenant.tenantId, importing.apply)
+        : { text: 'Send `import` with your CSV file attached in our personal chat.' };
+      await context.sendActivity(messageActivity(reply));
+      return;
+    }
     if (!text && (activity.attachments?.length || activity.value !== undefined)) {
       await context.sendActivity(activity.value !== undefined ? STALE_BUTTON : ATTACHMENTS_ONLY);
       return;
@@ -400,8 +421,9 @@ export class TeamsBot extends ActivityHandler {
     const memberId = memberIdOf(activity.from);
     if (!memberId) return { problem: 'I could not tell who sent this.', status: 400 };
     const now = clock();
+    let email: string | null = null;
     if (!this.options.allowGuests && activity.channelId === 'msteams') {
-      const role = await this.rosterRole(context, tenant.tenantId, now);
+      const role = await this.rosterRole(context, tenant.tenantId, now, (read) => (email = read));
       if (role === 'guest') return { problem: GUESTS_REFUSED, status: 403 };
       if (role === null) return { problem: MEMBERSHIP_UNCONFIRMED, status: 503 };
     }
@@ -413,6 +435,7 @@ export class TeamsBot extends ActivityHandler {
         memberId,
         displayName: activity.from?.name || null,
         timeZone: timeZoneOf(activity),
+        email,
         address: personal ? teamsAddress({ kind: 'conversation', reference: referenceOf(activity) }) : null,
       },
       now,
@@ -439,6 +462,7 @@ export class TeamsBot extends ActivityHandler {
     context: TurnContext,
     tenantId: string,
     now: Date,
+    onEmail: (email: string) => void,
   ): Promise<'guest' | 'member' | null> {
     const userId = context.activity.from?.id ?? '';
     const key = `${tenantId}|${userId}`;
@@ -448,6 +472,8 @@ export class TeamsBot extends ActivityHandler {
       const account = await TeamsInfo.getMember(context, userId);
       const role = account.userRole?.toLowerCase() === 'guest' ? 'guest' : 'member';
       this.roles.set(key, role, now.getTime());
+      // Kept with the member (read here anyway, once a day): an import names owners by e-mail.
+      if (account.email) onEmail(account.email);
       return role;
     } catch (error) {
       this.options.logger.warn({ err: describeError(error) }, 'could not read the Teams roster');

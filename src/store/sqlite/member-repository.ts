@@ -51,6 +51,7 @@ export function toMember(row: Row, onBadRow: BadRowReporter, context: object = {
     workspaceId: String(row.workspace_id),
     id: String(row.id),
     displayName: textOrNull(row.display_name),
+    email: textOrNull(row.email),
     timeZone,
     timeZoneCheckedAt: toDateOrNull(row.time_zone_checked_at),
     timeZoneChosen: row.time_zone_chosen === 1,
@@ -87,6 +88,7 @@ export class SqliteMemberRepository implements MemberRepository {
     const { workspaceId, memberId } = sighting;
     const reportedZone = sighting.timeZone && isValidTimeZone(sighting.timeZone) ? sighting.timeZone : null;
     const address = addressColumns(sighting.address);
+    const email = sighting.email?.trim().toLowerCase() || null;
     return this.connection.run((db) => {
       db.atomic(() => {
         const exists = db
@@ -94,13 +96,14 @@ export class SqliteMemberRepository implements MemberRepository {
           .get(workspaceId, memberId);
         if (!exists) {
           db.prepare(
-            `INSERT INTO members (workspace_id, id, display_name, time_zone, time_zone_checked_at, address,
-               address_channel, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO members (workspace_id, id, display_name, email, time_zone, time_zone_checked_at,
+               address, address_channel, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             workspaceId,
             memberId,
             sighting.displayName ?? null,
+            email,
             reportedZone ?? defaultTimeZone,
             reportedZone ? iso(now) : null,
             address.json,
@@ -113,6 +116,7 @@ export class SqliteMemberRepository implements MemberRepository {
         db.prepare(
           `UPDATE members SET
              display_name = COALESCE(@displayName, display_name),
+             email = COALESCE(@email, email),
              time_zone = CASE WHEN time_zone_chosen = 1 THEN time_zone ELSE COALESCE(@zone, time_zone) END,
              time_zone_checked_at = CASE WHEN @zone IS NULL THEN time_zone_checked_at ELSE @now END,
              address = COALESCE(@address, address),
@@ -123,6 +127,7 @@ export class SqliteMemberRepository implements MemberRepository {
            WHERE workspace_id = @workspaceId AND id = @memberId`,
         ).run({
           displayName: sighting.displayName ?? null,
+          email,
           zone: reportedZone,
           now: iso(now),
           address: address.json,

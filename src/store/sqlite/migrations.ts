@@ -238,4 +238,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE partners ADD COLUMN time_zone TEXT;
   ALTER TABLE members ADD COLUMN holiday_country TEXT;
   `,
+  // 14: portfolio import. Members' e-mail addresses as their platform reports them, to match the owners a
+  // spreadsheet names.
+  `
+  ALTER TABLE members ADD COLUMN email TEXT;
+  CREATE INDEX members_email ON members (workspace_id, email) WHERE email IS NOT NULL;
+  `,
 ];

@@ -70,7 +70,7 @@ describe('Slack: answers are facts', () => {
     const view = opened.params.view as PlanModal;
     expect(view.callback_id).toBe('plan-event');
     expect(view.blocks.map((b) => [b.block_id, b.element.type])).toEqual([
-      ['partner', 'static_select'],
+      ['partner', 'external_select'],
       ['kind', 'static_select'],
       ['date', 'datepicker'],
       ['note', 'plain_text_input'],
@@ -85,7 +85,7 @@ describe('Slack: answers are facts', () => {
       callbackId: 'plan-event',
       privateMetadata: view.private_metadata,
       values: {
-        partner: { partner: { type: 'static_select', selected_option: { value: partnerId } } },
+        partner: { 'search:partners': { type: 'external_select', selected_option: { value: partnerId } } },
         kind: { kind: { type: 'static_select', selected_option: { value: 'visit' } } },
         date: { date: { type: 'datepicker', selected_date: '2026-03-30' } },
         note: { note: { type: 'plain_text_input', value: 'Plant tour' } },

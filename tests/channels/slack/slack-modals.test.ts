@@ -47,16 +47,14 @@ describe('Slack log modal', () => {
 
     expect(view).toMatchObject({ type: 'modal', callback_id: 'log-interaction' });
     expect(view.blocks.map((b) => [b.block_id, b.element.type, b.optional])).toEqual([
-      ['partner', 'static_select', false],
+      ['partner', 'external_select', false],
       ['kind', 'static_select', false],
       ['date', 'datepicker', false],
       ['note', 'plain_text_input', true],
       ['rating', 'static_select', true],
     ]);
-    expect(view.blocks.every((b) => b.element.action_id === b.block_id)).toBe(true);
-    expect(view.blocks[0]!.element.options).toEqual([
-      { value: partnerId, text: { type: 'plain_text', text: 'Nissan', emoji: true } },
-    ]);
+    expect(view.blocks[0]!.element.action_id).toBe('search:partners');
+    expect(view.blocks.slice(1).every((b) => b.element.action_id === b.block_id)).toBe(true);
     expect(view.blocks[2]!.element.initial_date).toBe('2026-03-02');
     expect(JSON.parse(view.private_metadata)).toEqual({ channel: `D${USER}` });
   });

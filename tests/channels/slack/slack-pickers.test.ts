@@ -170,14 +170,28 @@ describe('Slack partner picker', () => {
     expect(answer.json).toEqual({ options: [] });
   });
 
-  it('keeps a static select with every partner while they fit in one', async () => {
+  it('picks by type-ahead in a workspace of one partner too, the partner in context chosen', async () => {
     await h.command('add Nissan');
+    await h.command('add Renault');
+    const renault = h.sql<{ id: number }>("SELECT id FROM partners WHERE name = 'Renault'")[0]!.id;
 
     await h.commandRaw('log');
     const opened = await h.fake.waitFor('views.open');
     const [partner] = (opened.params.view as { blocks: Array<{ element: PickerElement }> }).blocks;
+    await h.commandRaw('plan Renault');
+    const planned = await h.fake.waitFor(
+      'views.open',
+      (call) => (call.params.view as { callback_id: string }).callback_id !== 'log-interaction',
+    );
+    const [planPartner] = (planned.params.view as { blocks: Array<{ element: PickerElement }> }).blocks;
 
-    expect(partner!.element).toMatchObject({ type: 'static_select', action_id: 'partner' });
-    expect(partner!.element.options).toHaveLength(1);
+    expect(partner!.element).toMatchObject({ type: 'external_select', action_id: 'search:partners' });
+    expect(partner!.element.initial_option).toBeUndefined();
+    expect(partner!.element.options).toBeUndefined();
+    expect(planPartner!.element).toMatchObject({
+      type: 'external_select',
+      action_id: 'search:partners',
+      initial_option: { value: String(renault), text: { text: 'Renault' } },
+    });
   });
 });

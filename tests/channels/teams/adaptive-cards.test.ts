@@ -58,6 +58,7 @@ const member: Member = {
   workspaceId: 'teams:t1',
   id: 'u1',
   displayName: 'Asha',
+  email: null,
   timeZone: 'Europe/Berlin',
   timeZoneCheckedAt: NOW,
   timeZoneChosen: false,

@@ -210,15 +210,79 @@ describe('Teams partner picker', () => {
     expect(picker['choices.data']).toEqual({ type: 'Data.Query', dataset: 'partners' });
   });
 
-  it('lists every partner in the card, filtered as the member types, while they fit', async () => {
+  it('picks by type-ahead in a workspace of two partners too, the partner in context chosen', async () => {
     harness = await TeamsHarness.start();
     await harness.send(teamsMessage({ ...harness.asha(), text: 'partner add Nissan' }));
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'partner add Renault' }));
+    const renault = String(
+      harness.rows<{ id: number }>("SELECT id FROM partners WHERE name = 'Renault'")[0]!.id,
+    );
     const mark = harness.mark();
 
-    await harness.send(teamsMessage({ ...harness.asha(), text: 'partner log' }));
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'partner plan Renault' }));
 
-    const picker = partnerPicker(mark);
-    expect(picker).toMatchObject({ style: 'filtered', choices: [{ title: 'Nissan' }] });
-    expect(picker['choices.data']).toBeUndefined();
+    const planCard = harness
+      .activitiesSince(mark)
+      .flatMap((r) => cardsOf(r.activity))
+      .pop();
+    const picker = ((planCard?.body ?? []) as Record<string, unknown>[]).find((e) => e.id === 'partner');
+    expect(picker).toMatchObject({
+      type: 'Input.ChoiceSet',
+      style: 'filtered',
+      value: renault,
+      choices: [{ title: 'Renault', value: renault }],
+      'choices.data': { type: 'Data.Query', dataset: 'partners' },
+    });
+  });
+
+  it('finds any partner of a 2,000-partner workspace through application/search, and logs for the one picked', async () => {
+    harness = await TeamsHarness.start();
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'partner add Nissan' }));
+    await harness.service.store.transaction(async (tx) => {
+      for (let i = 1; i <= 2_000; i++) {
+        await tx.partners.create({
+          workspaceId: 'teams:tenant-a',
+          name: `Partner ${String(i).padStart(4, '0')}`,
+          stage: 'exploring',
+          createdBy: 'aad-asha',
+          now: T0,
+        });
+      }
+    });
+
+    const last = await search('partner 2000');
+    const infix = await search('199');
+    const lowercase = await search('PARTNER 1234');
+
+    expect(last.status).toBe(200);
+    const lastId = String(
+      harness.rows<{ id: number }>("SELECT id FROM partners WHERE name = 'Partner 2000'")[0]!.id,
+    );
+    expect(last.body?.value.results).toEqual([{ title: 'Partner 2000', value: lastId }]);
+    expect(infix.body?.value.results.map((r) => r.title)).toEqual([
+      'Partner 0199',
+      'Partner 1199',
+      ...Array.from({ length: 10 }, (_, i) => `Partner 199${i}`),
+    ]);
+    expect(lowercase.body?.value.results.map((r) => r.title)).toEqual(['Partner 1234']);
+
+    await harness.send(teamsMessage({ ...harness.asha(), text: 'partner log' }));
+    const form = harness
+      .activitiesSince(0)
+      .flatMap((r) => cardsOf(r.activity))
+      .filter((c) => textsOf(c)[0] === 'Log an interaction')
+      .pop()!;
+    const submit = actionsOf(form)[0]!;
+    const logged = await harness.post<{ value: unknown }>(
+      adaptiveCardInvoke({
+        ...harness.asha(),
+        verb: String(submit.verb),
+        data: { ...(submit.data as object), partner: lastId, kind: 'call', date: '2026-03-02' },
+      }),
+    );
+    expect(logged.status).toBe(200);
+    expect(harness.rows('SELECT partner_id, kind FROM interactions')).toEqual([
+      { partner_id: Number(lastId), kind: 'call' },
+    ]);
   });
 });
