@@ -34,6 +34,8 @@ export interface TeamsConfig {
   timeoutMs: number;
   /** Admit guest accounts (roster `userRole: guest`, `ALLOW_GUESTS`); refused by default. */
   allowGuests: boolean;
+  /** Members who administer their workspace's playbook: AAD object ids or Teams user ids (`TEAMS_ADMINS`). */
+  admins: string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -50,6 +52,8 @@ export interface Config {
   dailyCap: number;
   /** Messages per second per workspace, so a morning wave is spread out instead of hitting rate limits. */
   workspaceRatePerSecond: number;
+  /** Days finished nudges and digests are kept before the scheduler deletes them (`RETENTION_DAYS`). */
+  retentionDays: number;
   slack: SlackConfig | null;
   teams: TeamsConfig | null;
 }
@@ -145,6 +149,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     MAX_PLATFORM_TIMEOUT_MS,
   );
   const allowGuests = flag(env, 'ALLOW_GUESTS');
+  const teamsAdmins = (value(env, 'TEAMS_ADMINS') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (teamsAdmins.some((id) => !/^[\w:.@-]{1,200}$/.test(id)))
+    throw new ConfigError('TEAMS_ADMINS', 'expected AAD object ids or Teams user ids, separated by commas');
 
   const slackVars = group(env, ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], 'Slack');
   let slack: SlackConfig | null = null;
@@ -212,6 +222,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       unauthenticated: false,
       timeoutMs,
       allowGuests,
+      admins: teamsAdmins,
     };
   } else if (unauthenticated) {
     teams = {
@@ -222,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       unauthenticated: true,
       timeoutMs,
       allowGuests,
+      admins: teamsAdmins,
     };
   }
 
@@ -233,6 +245,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     defaultTimeZone,
     dailyCap: integer(env, 'NUDGE_DAILY_CAP', 3, 1, 50),
     workspaceRatePerSecond: integer(env, 'DELIVERY_RATE_PER_WORKSPACE', 20, 1, 1000),
+    retentionDays: integer(env, 'RETENTION_DAYS', 400, 30, 3650),
     slack,
     teams,
   };

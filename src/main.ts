@@ -88,7 +88,12 @@ export async function startService(
     onBadRow: (what, detail) =>
       logger.warn(detail, `stored ${what} is unreadable; it is skipped or read as a safe default`),
   });
-  const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone });
+  const rapport = new Rapport({
+    store,
+    logger,
+    defaultTimeZone: config.defaultTimeZone,
+    retentionDays: config.retentionDays,
+  });
   const channelDeps: ChannelDeps = { logger, rapport, clock };
 
   const channels = new Map<Platform, Channel>();
@@ -102,6 +107,7 @@ export async function startService(
   const scheduler = new NudgeScheduler(store, rapport, channels, logger, {
     dailyCap: config.dailyCap,
     workspaceRatePerSecond: config.workspaceRatePerSecond,
+    retentionDays: config.retentionDays,
     ...io.pacing,
   });
   const digestScheduler = new DigestScheduler(

@@ -131,6 +131,13 @@ export interface Member extends WorkingPrefs {
   /** Whether the weekly digest is wanted. */
   digest: boolean;
   createdAt: Date;
+  /**
+   * Admin by the platform's say: a Slack workspace admin or owner, a Teams member named in `TEAMS_ADMINS`, the
+   * terminal's member. Kept as last reported.
+   */
+  platformAdmin?: boolean;
+  /** Made an admin of the workspace's playbook by another admin (`admin add`). */
+  grantedAdmin?: boolean;
 }
 
 /** A company we collaborate with. */

@@ -18,6 +18,9 @@ import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
 import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
 import { createPlannedFollowUps } from './planned-follow-ups';
+import { pruneFinished } from './retention-step';
+import { DEFAULT_RETENTION_DAYS } from '../core/features/privacy';
+import type { Playbook } from '../core/playbook/playbook';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -53,6 +56,8 @@ export interface SchedulerOptions {
   gate?: SendGate;
   /** How long a workspace's sending is held when the platform refuses our credentials, in ms. */
   credentialHoldMs?: number;
+  /** Days finished nudges and digests are kept (`RETENTION_DAYS`). */
+  retentionDays?: number;
 }
 
 /** What one pass did. */
@@ -67,6 +72,8 @@ export interface TickReport {
   deferred: number;
   /** Open nudges closed because they waited past their usefulness. */
   expired?: number;
+  /** Finished nudges and digests deleted because they were older than the retention period. */
+  pruned?: number;
   /** Delivered messages changed to say that their nudges were closed meanwhile. */
   updated?: number;
   /** Weekly digests sent in the same pass (set by the service's tick). */
@@ -86,6 +93,7 @@ const DEFAULTS = {
   conversationIntervalMs: 1000,
   concurrency: 8,
   deliveryBudgetMs: 45_000,
+  retentionDays: DEFAULT_RETENTION_DAYS,
 };
 
 export class NudgeScheduler {
@@ -133,10 +141,12 @@ export class NudgeScheduler {
     const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0, deferred: 0 };
     if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
+    // How long a nudge stays useful is not something a workspace changes: one query for every workspace.
     report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
-    report.created += await createPlannedFollowUps(this.store, this.rapport.playbook, this.logger, now);
+    report.created += await createPlannedFollowUps(this.store, this.rapport.playbooks, this.logger, now);
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
+    report.pruned = await pruneFinished(this.store, now, this.options.retentionDays, this.logger);
     if (report.created || report.delivered || report.failed || report.deferred) {
       this.logger.info({ ...report, held: report.held.length }, 'scheduler pass');
     }
@@ -156,8 +166,9 @@ export class NudgeScheduler {
       for (const partner of partners) {
         try {
           const { workspaceId } = partner;
+          const playbook = await this.rapport.playbooks.forWorkspace(workspaceId);
           const state = await readPartnerState(this.store, partner);
-          const schedule = planSchedule(state, now, this.rapport.playbook, { dueMaterialized: true });
+          const schedule = planSchedule(state, now, playbook, { dueMaterialized: true });
           for (const occurrence of schedule.evaluation.due) {
             for (const memberId of partner.owners) {
               const result = await this.store.nudges.createIfAbsent({
@@ -173,7 +184,7 @@ export class NudgeScheduler {
               if (result.created) created++;
             }
           }
-          await saveSchedule(this.store, partner, schedule, now, this.rapport.playbook);
+          await saveSchedule(this.store, partner, schedule, now, playbook);
         } catch (error) {
           // One bad partner must not stop the pass; look at it again in an hour.
           this.logger.error(
@@ -268,13 +279,16 @@ export class NudgeScheduler {
         }
         return;
       }
+      // The workspace's playbook words the nudges and may set its own budget.
+      const playbook = await this.rapport.playbooks.forWorkspace(member.workspaceId);
+      const budget = { ...this.budget, ...playbook.budget };
       const sent = await this.store.nudges.listSentSince(
         member.workspaceId,
         member.id,
-        budgetWindowStart(member, now, this.budget),
+        budgetWindowStart(member, now, budget),
         now,
       );
-      const plan = planMemberDeliveries(queue, sent, member, now, this.rapport.playbook, this.budget);
+      const plan = planMemberDeliveries(queue, sent, member, now, playbook, budget);
       for (const { nudge } of plan.expire) {
         await this.store.nudges.expireClaimed(nudge, now);
         settled.add(nudge.id);
@@ -287,7 +301,7 @@ export class NudgeScheduler {
       // An address a send refreshed (a DM opened) serves the member's next messages in this pass too.
       let address = member.address;
       for (const message of plan.send) {
-        const refreshed = await this.sendMessage(message, address, now, report, deadline);
+        const refreshed = await this.sendMessage(message, address, now, report, deadline, playbook);
         for (const { nudge } of message) settled.add(nudge.id);
         address = refreshed ?? address;
       }
@@ -347,6 +361,7 @@ export class NudgeScheduler {
     now: Date,
     report: TickReport,
     deadline: number,
+    playbook: Playbook,
   ): Promise<Address | undefined> {
     const [first] = message as [Delivery, ...Delivery[]];
     const { member } = first;
@@ -376,7 +391,7 @@ export class NudgeScheduler {
     const views = message.map((delivery) => ({ ...delivery, member: { ...member, address } }));
     let receipt;
     try {
-      receipt = await channel.deliver(address, this.rapport.renderNudges(views, now));
+      receipt = await channel.deliver(address, this.rapport.renderNudges(views, now, playbook));
     } catch (error) {
       // One decision for the message (its effects on the workspace or member once), applied to each nudge.
       const decision = await this.failures.decide(first.nudge, error, first.nudge.attempts, now, this.retry);

@@ -164,7 +164,8 @@ export class ShellSession {
     const identity = await rapport.identify(
       'shell',
       SHELL_WORKSPACE,
-      { memberId: 'local', displayName: memberName, address: SHELL_ADDRESS },
+      // The terminal's member administers the terminal's workspace.
+      { memberId: 'local', displayName: memberName, address: SHELL_ADDRESS, isAdmin: true },
       this.now(),
       'Terminal',
     );

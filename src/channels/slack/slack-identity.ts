@@ -155,6 +155,8 @@ interface Profile {
   displayName: string | null;
   /** Whether the user may use Rapport here, guests refused unless allowed. */
   admission: Admission;
+  /** A workspace admin or owner (`is_admin`, `is_owner`): an admin of the workspace's playbook. */
+  isAdmin: boolean;
 }
 
 /** The last `users.info` answer about a user, and when it came (epoch ms of the service clock). */
@@ -270,7 +272,13 @@ export class SlackIdentities {
     const updated = await this.rapport.identify(
       'slack',
       external,
-      { memberId: userId, address: encoded, timeZone: profile?.timeZone, displayName },
+      {
+        memberId: userId,
+        address: encoded,
+        timeZone: profile?.timeZone,
+        displayName,
+        isAdmin: profile?.isAdmin,
+      },
       now,
       teamName,
     );
@@ -310,7 +318,8 @@ export class SlackIdentities {
             ? 'guest'
             : 'member';
       this.readings.set(userId, { at: now.getTime(), admission }, now.getTime());
-      return { timeZone, displayName: name, admission };
+      const isAdmin = user?.is_admin === true || user?.is_owner === true;
+      return { timeZone, displayName: name, admission, isAdmin };
     } catch (error) {
       this.profileFailures.set(userId, now.getTime(), now.getTime());
       this.logger.warn({ userId, err: describeError(error) }, 'could not read the Slack profile');

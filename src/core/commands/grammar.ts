@@ -11,6 +11,8 @@ export const LIMITS = {
   note: 2000,
 } as const;
 
+import { PLAYBOOK_AND_PRIVACY_COMMANDS } from './playbook-grammar';
+
 export interface CommandSpec {
   name: string;
   usage: string;
@@ -108,10 +110,11 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'export',
-    usage: 'export [csv|json]',
+    usage: 'export [csv|json|mine]',
     summary:
-      "The workspace's partners, interactions and answers as files: CSV (default, one per table) or JSON.",
-    examples: ['export', 'export json'],
+      "The workspace's partners, interactions and answers as files: CSV (default, one per table) or JSON. " +
+      '`export mine`: everything kept about you, as JSON.',
+    examples: ['export', 'export json', 'export mine'],
   },
   {
     name: 'snooze',
@@ -195,6 +198,7 @@ export const COMMANDS: CommandSpec[] = [
       'Give a partner a new name (owners only); its record and nudges stay. Names with spaces go in quotes.',
     examples: ['rename Nissan "Nissan Motor"', 'rename "Renault Group" Renault'],
   },
+  ...PLAYBOOK_AND_PRIVACY_COMMANDS,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

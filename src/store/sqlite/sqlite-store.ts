@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RapportError } from '../../core/errors';
 import type {
+  AuditRepository,
   DigestRepository,
   InteractionRepository,
   JournalRepository,
@@ -15,6 +16,8 @@ import type {
   NudgeRepository,
   PartnerRepository,
   PlannedEventRepository,
+  PlaybookOverrideRepository,
+  PrivacyRepository,
   Repositories,
   Store,
   WorkspaceRepository,
@@ -29,6 +32,9 @@ import { migrate } from './migrate';
 import { SqliteNudgeRepository } from './nudge-repository';
 import { SqlitePartnerRepository } from './partner-repository';
 import { SqlitePlannedEventRepository } from './planned-event-repository';
+import { SqliteAuditRepository } from './audit-repository';
+import { SqlitePlaybookOverrideRepository } from './playbook-override-repository';
+import { SqlitePrivacyRepository } from './privacy-repository';
 import type { BadRowReporter } from './rows';
 import { SqliteWorkspaceRepository } from './workspace-repository';
 
@@ -100,6 +106,9 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     digests: new SqliteDigestRepository(connection),
     journal: new SqliteJournalRepository(connection, onBadRow),
     plannedEvents: new SqlitePlannedEventRepository(connection),
+    playbookOverrides: new SqlitePlaybookOverrideRepository(connection),
+    audit: new SqliteAuditRepository(connection),
+    privacy: new SqlitePrivacyRepository(connection),
   };
 }
 
@@ -112,6 +121,9 @@ export class SqliteStore implements Store {
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
+  readonly playbookOverrides: PlaybookOverrideRepository;
+  readonly audit: AuditRepository;
+  readonly privacy: PrivacyRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -132,6 +144,9 @@ export class SqliteStore implements Store {
     this.digests = repos.digests;
     this.journal = repos.journal;
     this.plannedEvents = repos.plannedEvents;
+    this.playbookOverrides = repos.playbookOverrides;
+    this.audit = repos.audit;
+    this.privacy = repos.privacy;
   }
 
   /**
