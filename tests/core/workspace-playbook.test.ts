@@ -23,7 +23,12 @@ describe("each workspace's own playbook", () => {
     h = await coreHarness({ now: START });
     await h.rapport.identify('shell', 'local', { memberId: 'ada', displayName: 'Ada', isAdmin: true }, START);
     await h.rapport.identify('shell', 'local', { memberId: 'bob', displayName: 'Bob' }, START);
-    ({ actor: carl } = await h.rapport.identify('shell', 'other', { memberId: 'carl', displayName: 'Carl' }, START));
+    ({ actor: carl } = await h.rapport.identify(
+      'shell',
+      'other',
+      { memberId: 'carl', displayName: 'Carl' },
+      START,
+    ));
     scheduler = new NudgeScheduler(h.store, h.rapport, new Map(), h.logger);
     await h.say('add Nissan');
     await h.say('log Nissan call today First call');
@@ -126,7 +131,9 @@ describe("each workspace's own playbook", () => {
   it('stores a change as overrides on the default, not as a copy of the playbook', async () => {
     await h.say('playbook set keep-in-touch every 45d');
     expect(
-      h.store.db.prepare('SELECT rule_id, field, value, updated_by FROM playbook_overrides ORDER BY field').all(),
+      h.store.db
+        .prepare('SELECT rule_id, field, value, updated_by FROM playbook_overrides ORDER BY field')
+        .all(),
     ).toEqual([
       { rule_id: 'keep-in-touch', field: 'trigger.days', value: '45', updated_by: 'ada' },
       { rule_id: 'keep-in-touch', field: 'trigger.firstAfterDays', value: '45', updated_by: 'ada' },

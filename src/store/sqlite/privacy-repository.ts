@@ -12,7 +12,10 @@ import { iso, parseJsonOrNull } from './rows';
 const FINISHED_NUDGES = `('answered', 'dismissed', 'expired', 'failed')`;
 const FINISHED_DIGESTS = `('sent', 'skipped')`;
 
-/** Who inherits what the member logged about partner `column`: its next owner, else the anonymous id. */
+/**
+ * Who inherits what the member logged about the partner in `column` (qualified with its table, or the
+ * subquery would read its own `partner_id`): the partner's next owner, else the anonymous id.
+ */
 const heir = (column: string): string => `COALESCE(
   (SELECT po.member_id FROM partner_owners po
    WHERE po.partner_id = ${column} AND po.member_id != @memberId ORDER BY po.position LIMIT 1),
@@ -99,22 +102,22 @@ function forget(db: SqliteDb, params: Record<string, string>): Record<string, nu
     interactions:
       run(`UPDATE interactions SET nudge_id = NULL WHERE ${inWorkspace} AND nudge_id IN (${theirNudges})`) +
       run(
-        `UPDATE interactions SET member_id = ${heir('partner_id')} WHERE ${inWorkspace} AND member_id = @memberId`,
+        `UPDATE interactions SET member_id = ${heir('interactions.partner_id')} WHERE ${inWorkspace} AND member_id = @memberId`,
       ),
     plannedEvents:
       run(
-        `UPDATE planned_events SET planned_by = ${heir('partner_id')} WHERE ${inWorkspace} AND planned_by = @memberId`,
+        `UPDATE planned_events SET planned_by = ${heir('planned_events.partner_id')} WHERE ${inWorkspace} AND planned_by = @memberId`,
       ) +
       run(
-        `UPDATE planned_events SET closed_by = ${heir('partner_id')} WHERE ${inWorkspace} AND closed_by = @memberId`,
+        `UPDATE planned_events SET closed_by = ${heir('planned_events.partner_id')} WHERE ${inWorkspace} AND closed_by = @memberId`,
       ),
     partners: run(
-      `UPDATE partners SET created_by = ${heir('id')} WHERE ${inWorkspace} AND created_by = @memberId`,
+      `UPDATE partners SET created_by = ${heir('partners.id')} WHERE ${inWorkspace} AND created_by = @memberId`,
     ),
     nudges:
       run(`DELETE FROM nudges WHERE ${inWorkspace} AND member_id = @memberId`) +
       run(
-        `UPDATE nudges SET answered_by = ${heir('partner_id')} WHERE ${inWorkspace} AND answered_by = @memberId`,
+        `UPDATE nudges SET answered_by = ${heir('nudges.partner_id')} WHERE ${inWorkspace} AND answered_by = @memberId`,
       ),
     digests: run(`DELETE FROM digests WHERE ${inWorkspace} AND member_id = @memberId`),
     // Other members' entries may quote the member's interactions in what they changed: that undo is let go.
