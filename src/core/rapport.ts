@@ -166,7 +166,8 @@ export class Rapport {
     ctx.firstArgQuoted = tokenized.quoted[tokenized.tokens.length - tokens.length + 1] ?? false;
     const handler = Object.hasOwn(this.commands, command) ? this.commands[command] : undefined;
     if (handler) return asResult(await handler(ctx, args));
-    const close = suggest(command, [...COMMANDS.map((c) => c.name), 'remove'], 2);
+    const names = COMMANDS.map((c) => c.name).filter((name) => !name.includes(' '));
+    const close = suggest(command, [...names, 'remove'], 2);
     const hint = close.length ? ` Did you mean ${close.map((c) => `\`${c}\``).join(' or ')}?` : '';
     return {
       reply: usageError(

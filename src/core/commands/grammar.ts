@@ -110,11 +110,10 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'export',
-    usage: 'export [csv|json|mine]',
+    usage: 'export [csv|json]',
     summary:
-      "The workspace's partners, interactions and answers as files: CSV (default, one per table) or JSON. " +
-      '`export mine`: everything kept about you, as JSON.',
-    examples: ['export', 'export json', 'export mine'],
+      "The workspace's partners, interactions and answers as files: CSV (default, one per table) or JSON.",
+    examples: ['export', 'export json'],
   },
   {
     name: 'snooze',
@@ -299,7 +298,9 @@ export function suggest(input: string, candidates: string[], max = 3): string[] 
       const hay = candidate.toLowerCase();
       let score = editDistance(needle, hay);
       if (hay.startsWith(needle) || needle.startsWith(hay)) score = Math.min(score, 1);
-      else if (hay.includes(needle) || needle.includes(hay)) score = Math.min(score, 2);
+      // One letter inside a word is no hint (a stray `y` is not `playbook`).
+      else if (needle.length > 1 && (hay.includes(needle) || needle.includes(hay)))
+        score = Math.min(score, 2);
       return { candidate, score };
     })
     .filter(({ candidate, score }) => score <= Math.max(2, Math.floor(candidate.length / 3)))

@@ -38,6 +38,12 @@ export const PLAYBOOK_AND_PRIVACY_COMMANDS: CommandSpec[] = [
     examples: ['audit'],
   },
   {
+    name: 'export mine',
+    usage: 'export mine',
+    summary: 'Everything Rapport keeps about you in this workspace, as one JSON file.',
+    examples: ['export mine'],
+  },
+  {
     name: 'forget',
     usage: 'forget me [confirm]',
     summary:

@@ -80,7 +80,7 @@ export class PrivacyFeature {
 
   /** The member's own data as one JSON file (a file where the channel allows, written to disk in the terminal). */
   async exportMine(ctx: CommandContext, args: string[]): Promise<Message> {
-    if (args.length) return usageError('`export mine` takes nothing after it.', 'export');
+    if (args.length) return usageError('`export mine` takes nothing after it.', 'export mine');
     const { workspaceId, memberId } = ctx.actor;
     const data = await this.deps.store.privacy.exportMember(workspaceId, memberId);
     const content = JSON.stringify(
