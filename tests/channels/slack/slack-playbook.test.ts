@@ -94,3 +94,25 @@ async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+it('uploads a member’s own data to their DM with /partner export mine, and forgets them on confirmation', async () => {
+  await h.command('add Nissan');
+  await h.command('log Nissan visit today Toured the plant');
+  const exported = await h.command('export mine');
+  expect(String(exported.body.text)).toContain('in your direct messages with Rapport');
+  const [upload] = fake.uploads();
+  expect(upload!.filename).toBe(`rapport-mine-${MONDAY.toISOString().slice(0, 10)}.json`);
+  const data = JSON.parse(upload!.content.toString('utf8')) as {
+    member: { id: string };
+    interactions: Array<{ note: string }>;
+  };
+  expect(data.member.id).toBe(USER);
+  expect(data.interactions.map((i) => i.note)).toEqual(['Toured the plant']);
+
+  const forgotten = await h.command('forget me confirm');
+  expect(String(forgotten.body.text)).toContain('forgotten-1');
+  expect(h.sql('SELECT id FROM members')).toEqual([]);
+  expect(h.sql('SELECT member_id, note FROM interactions')).toEqual([
+    { member_id: 'forgotten-1', note: 'Toured the plant' },
+  ]);
+});

@@ -6,6 +6,7 @@
 import { actionsOf, cardsOf, textsOf } from '../../support/adaptive-cards';
 import type { ConnectorActivityRequest } from '../../support/fake-bot-connector';
 import { adaptiveCardInvoke, teamsMessage } from '../../support/teams-activities';
+import { readExportFileContext } from '../../../src/channels/teams/file-consent';
 import { DAY_MS, TeamsHarness } from './teams-harness';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z'); // a Friday, 11:00 in Berlin
@@ -120,4 +121,30 @@ it('forgets a member after the confirmation button, leaving their partner to the
   expect(harness.rows('SELECT member_id, note FROM interactions')).toEqual([
     { member_id: 'forgotten-1', note: 'Toured the plant' },
   ]);
+});
+
+it('offers `export mine` as a file in the personal chat, its consent naming the member’s own export', async () => {
+  await say('add Nissan');
+  const sent = await say('export mine');
+  const consent = sent
+    .flatMap(
+      (r) =>
+        (r.activity.attachments ?? []) as Array<{
+          contentType: string;
+          name?: string;
+          content?: Record<string, unknown>;
+        }>,
+    )
+    .find((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.consent');
+  expect(consent?.name).toBe('rapport-mine-2026-11-27.json');
+  expect(consent?.content?.acceptContext).toEqual({
+    export: 'mine',
+    index: 0,
+    name: 'rapport-mine-2026-11-27.json',
+  });
+  expect(readExportFileContext(consent?.content?.acceptContext)).toEqual({
+    export: 'mine',
+    index: 0,
+    name: 'rapport-mine-2026-11-27.json',
+  });
 });
