@@ -140,3 +140,18 @@ describe("each workspace's own playbook", () => {
     ]);
   });
 });
+
+describe('a change that changes nothing', () => {
+  it('is answered without an audit line or a re-planning', async () => {
+    const h = await coreHarness({ now: START });
+    try {
+      await h.rapport.identify('shell', 'local', { memberId: 'ada', isAdmin: true }, START);
+      expect(await h.say('playbook reset keep-in-touch')).toContain('Nothing to change');
+      await h.say('playbook set keep-in-touch every 45d');
+      expect(await h.say('playbook set keep-in-touch every 45d')).toContain('Nothing to change');
+      expect(h.store.db.prepare('SELECT action FROM audit_log').all()).toEqual([{ action: 'playbook.set' }]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -117,6 +117,7 @@ export class PlaybookAdminFeature {
   async choose(ctx: CommandContext, ruleId: string, action: string): Promise<ChoiceResult> {
     const refused = await this.refuseNonAdmin(ctx);
     if (refused) return { reply: refused };
+    if (action === 'audit') return { reply: await this.audit(ctx, []) };
     const current = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const change =
       action === 'on' || action === 'off'
@@ -142,15 +143,8 @@ export class PlaybookAdminFeature {
             rule.off
               ? { id: playbookChoiceId(rule.id, 'on'), label: 'Turn on', style: 'primary' }
               : { id: playbookChoiceId(rule.id, 'off'), label: 'Turn off' },
-            ...(changed.has(rule.id)
-              ? [
-                  {
-                    id: playbookChoiceId(rule.id, 'reset'),
-                    label: 'Reset to default',
-                    secondary: true,
-                  } as const,
-                ]
-              : []),
+            { id: playbookChoiceId(rule.id, 'reset'), label: 'Reset to default', secondary: true },
+            { id: playbookChoiceId(rule.id, 'audit'), label: 'Audit log', secondary: true },
           ]
         : [];
       return {
@@ -339,6 +333,10 @@ export class PlaybookAdminFeature {
     const { workspaceId, memberId } = ctx.actor;
     const existing = await store.playbookOverrides.list(workspaceId);
     const next = nextOverrides(existing, change);
+    const asStored = (list: readonly FieldChange[]): string =>
+      JSON.stringify(list.map(({ ruleId, field, value }) => [ruleId, field, value]).sort());
+    if (asStored(next) === asStored(existing))
+      return { text: 'Nothing to change: the playbook already says that.' };
     try {
       workspacePlaybook(playbooks.default, next);
     } catch (error) {
