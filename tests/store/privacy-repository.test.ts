@@ -146,7 +146,9 @@ describe('forget me and export mine', () => {
     expect(h.store.db.prepare(`SELECT id FROM nudges WHERE member_id = 'ada' ORDER BY id`).all()).toEqual(
       adaNudges,
     );
-    expect(await h.say('audit', day(9))).toContain('forgotten-1 — playbook.set keep-in-touch');
+    const audit = await h.say('audit', day(9));
+    expect(audit).toContain('forgotten-1 — playbook.set keep-in-touch');
+    expect(audit).toMatch(/forgotten-1 — member\.forgotten\n/);
     expect(await h.say('status Nissan', day(9))).toContain('Nissan');
   });
 

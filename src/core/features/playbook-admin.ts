@@ -466,10 +466,12 @@ export class PlaybookAdminFeature {
       title: 'Audit log',
       text: entries
         .map((e) => {
-          const subject = e.action.startsWith('admin.') ? who(e.subject) : (e.subject ?? 'the playbook');
+          const subject = e.action.startsWith('admin.')
+            ? who(e.subject)
+            : (e.subject ?? (e.action.startsWith('playbook.') ? 'the playbook' : ''));
           const what =
             e.before !== null || e.after !== null ? `: ${e.before ?? '—'} → ${e.after ?? '—'}` : '';
-          return `${formatLocal(e.createdAt, ctx.member.timeZone)} — ${who(e.actorId)} — ${e.action} ${subject}${what}`;
+          return `${formatLocal(e.createdAt, ctx.member.timeZone)} — ${who(e.actorId)} — ${[e.action, subject].filter(Boolean).join(' ')}${what}`;
         })
         .join('\n'),
       footer: `Newest first; times in ${ctx.member.timeZone}.`,
