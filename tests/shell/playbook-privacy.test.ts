@@ -1,6 +1,6 @@
 /**
  * The terminal's member is the admin of the terminal's workspace: `playbook set`, `audit`, `export mine`
- * (a JSON file written like the workspace export) and `forget me` through the terminal session.
+ * (a JSON file written like the workspace export) and `forget me` typed in the terminal.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
