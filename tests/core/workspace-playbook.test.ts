@@ -1,5 +1,6 @@
+import { digestWeek } from '../../src/core/digest';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
-import { coreHarness } from '../support/core-harness';
+import { coreHarness, flatten } from '../support/core-harness';
 
 const DAY_MS = 86_400_000;
 const START = new Date('2026-11-27T10:00:00Z');
@@ -115,6 +116,17 @@ describe("each workspace's own playbook", () => {
     expect(await h.say('playbook reset', day(90))).toContain('the default again');
     await scheduler.materialize(day(90));
     expect(keepInTouch('Nissan').map((n) => n.status)).toEqual(['expired', 'pending']);
+  });
+
+  it("plans the weekly digest's coming week with the workspace's playbook", async () => {
+    const at = day(26);
+    const digest = async (): Promise<string> => {
+      const ada = await h.rapport.member({ workspaceId: 'shell:local', memberId: 'ada' });
+      return flatten((await h.rapport.weeklyDigest(ada, digestWeek(ada, at), at))!);
+    };
+    expect(await digest()).toContain('Keep in touch');
+    await h.say('playbook set keep-in-touch every 45d', at);
+    expect(await digest()).not.toContain('Keep in touch');
   });
 
   it('keeps a budget for the workspace that the scheduler reads', async () => {
