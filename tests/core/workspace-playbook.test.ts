@@ -1,6 +1,8 @@
 import { digestWeek } from '../../src/core/digest';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
 import { coreHarness, flatten } from '../support/core-harness';
+import { RecordingChannel } from '../support/recording-channel';
+import { virtualPacing } from '../support/virtual-pacing';
 
 const DAY_MS = 86_400_000;
 const START = new Date('2026-11-27T10:00:00Z');
@@ -127,6 +129,30 @@ describe("each workspace's own playbook", () => {
     expect(await digest()).toContain('Keep in touch');
     await h.say('playbook set keep-in-touch every 45d', at);
     expect(await digest()).not.toContain('Keep in touch');
+  });
+
+  it("delivers within the workspace's daily budget and words nudges as the workspace says", async () => {
+    // Ada owns four partners that are all due on the same day; the service allows 3 messages a day.
+    for (const name of ['Honda', 'Mazda', 'Subaru']) {
+      await h.say(`add ${name}`);
+      await h.say(`log ${name} call today First call`);
+    }
+    await h.say('playbook budget daily 2');
+    await h.say('playbook text keep-in-touch "Ring {partner}."');
+    const channel = new RecordingChannel('shell');
+    const monday = new Date('2027-01-04T10:00:00Z'); // 38 days on: keep-in-touch is due for all four
+    let clock = monday;
+    const delivering = new NudgeScheduler(h.store, h.rapport, new Map([['shell', channel]]), h.logger, {
+      ...virtualPacing(() => clock),
+    });
+    await delivering.runDue(monday);
+    const texts = channel.deliveries.map((d) => flatten(d.message));
+    expect(texts).toHaveLength(2);
+    expect(texts.join('\n')).toMatch(/Ring (Nissan|Honda|Mazda|Subaru)\./);
+    // The next working day, the next two.
+    clock = new Date(monday.getTime() + DAY_MS);
+    await delivering.runDue(clock);
+    expect(channel.deliveries).toHaveLength(4);
   });
 
   it('keeps a budget for the workspace that the scheduler reads', async () => {
