@@ -52,6 +52,8 @@ export interface TeamsConfig {
   allowGuests: boolean;
   /** Tenants served (`TEAMS_ALLOWED_TENANTS`), lower-case; null serves every tenant. */
   allowedTenants: string[] | null;
+  /** Members who administer their workspace's playbook: AAD object ids or Teams user ids (`TEAMS_ADMINS`). */
+  admins: string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -72,6 +74,8 @@ export interface Config {
   dailyCap: number;
   /** Messages per second per workspace, so a morning wave is spread out instead of hitting rate limits. */
   workspaceRatePerSecond: number;
+  /** Days finished nudges and digests are kept before the scheduler deletes them (`RETENTION_DAYS`). */
+  retentionDays: number;
   slack: SlackConfig | null;
   teams: TeamsConfig | null;
   /** Base64 of 32 bytes (`TOKEN_ENCRYPTION_KEY`): seals stored OAuth tokens; required with Slack OAuth. */
@@ -181,6 +185,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     MAX_PLATFORM_TIMEOUT_MS,
   );
   const allowGuests = flag(env, 'ALLOW_GUESTS');
+  const teamsAdmins = (value(env, 'TEAMS_ADMINS') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (teamsAdmins.some((id) => !/^[\w:.@-]{1,200}$/.test(id)))
+    throw new ConfigError('TEAMS_ADMINS', 'expected AAD object ids or Teams user ids, separated by commas');
 
   const tokenEncryptionKey = encryptionKey(env, 'TOKEN_ENCRYPTION_KEY');
   const oauthVars = group(
@@ -267,6 +277,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeoutMs,
       allowGuests,
       allowedTenants,
+      admins: teamsAdmins,
     };
   } else if (unauthenticated) {
     teams = {
@@ -278,6 +289,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeoutMs,
       allowGuests,
       allowedTenants,
+      admins: teamsAdmins,
     };
   }
 
@@ -291,6 +303,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     defaultTimeZone,
     dailyCap: integer(env, 'NUDGE_DAILY_CAP', 3, 1, 50),
     workspaceRatePerSecond: integer(env, 'DELIVERY_RATE_PER_WORKSPACE', 20, 1, 1000),
+    retentionDays: integer(env, 'RETENTION_DAYS', 400, 30, 3650),
     slack,
     teams,
     tokenEncryptionKey,

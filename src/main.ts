@@ -109,7 +109,13 @@ export async function startService(
   const prometheus =
     !shellMode && !oneShot ? new PrometheusMetrics({ openNudges: () => countOpenNudges(store) }) : null;
   const metrics: Metrics = prometheus ?? NO_METRICS;
-  const rapport = new Rapport({ store, logger, defaultTimeZone: config.defaultTimeZone, metrics });
+  const rapport = new Rapport({
+    store,
+    logger,
+    defaultTimeZone: config.defaultTimeZone,
+    metrics,
+    retentionDays: config.retentionDays,
+  });
   const channelDeps: ChannelDeps = { logger, rapport, clock };
 
   const channels = new Map<Platform, Channel>();
@@ -127,6 +133,7 @@ export async function startService(
     dailyCap: config.dailyCap,
     workspaceRatePerSecond: config.workspaceRatePerSecond,
     metrics,
+    retentionDays: config.retentionDays,
     ...io.pacing,
   });
   const digestScheduler = new DigestScheduler(

@@ -21,7 +21,19 @@ export type ParsedChoice =
   | { type: 'partner'; partnerId: number; action: string }
   | { type: 'interaction'; interactionId: number; action: string }
   | { type: 'open-log-form' }
-  | { type: 'open-nudges' };
+  | { type: 'open-nudges' }
+  | { type: 'playbook'; ruleId: string; action: string }
+  | { type: 'privacy'; action: string };
+
+/** A button about one rule of the workspace's playbook (turn it on or off, reset it), for admins. */
+export function playbookChoiceId(ruleId: string, action: string): string {
+  return `pb:${ruleId}:${action}`;
+}
+
+/** A button of `forget me`'s confirmation: `forget` goes ahead, `keep` backs out. */
+export function privacyChoiceId(action: 'forget' | 'keep'): string {
+  return `privacy:${action}`;
+}
 
 export function nudgeChoiceId(nudgeId: number, action: string): string {
   return `n:${nudgeId}:${action}`;
@@ -43,6 +55,10 @@ export const OPEN_NUDGES = 'nudges:open';
 export function parseChoiceId(id: string): ParsedChoice | null {
   if (id === OPEN_LOG_FORM) return { type: 'open-log-form' };
   if (id === OPEN_NUDGES) return { type: 'open-nudges' };
+  const playbook = /^pb:([a-z0-9-]{1,40}):([a-z-]{1,20})$/.exec(id);
+  if (playbook) return { type: 'playbook', ruleId: playbook[1]!, action: playbook[2]! };
+  const privacy = /^privacy:(forget|keep)$/.exec(id);
+  if (privacy) return { type: 'privacy', action: privacy[1]! };
   const match = /^([npi]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
   if (!match) return null;
   const numeric = Number(match[2]);

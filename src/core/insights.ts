@@ -105,26 +105,32 @@ export class Insights {
     now: Date,
     member: Member | null,
     waiting: string[] = [],
+    playbook: Playbook = this.playbook,
   ): Promise<Message> {
     const [history, planned] = await Promise.all([
       this.store.partners.history(partner.workspaceId, partner.id),
       this.store.plannedEvents.listForPartner(partner.workspaceId, partner.id, { statuses: ['planned'] }),
     ]);
-    const occurrences = previewPlaybook({ partner, history, planned }, now, days, this.playbook);
+    const occurrences = previewPlaybook({ partner, history, planned }, now, days, playbook);
     return previewMessage({
       partner,
       history,
       occurrences,
       days,
       now,
-      playbook: this.playbook,
+      playbook,
       member,
       waiting,
     });
   }
 
   /** The week's digest for a member, or null when they own no active partner. */
-  async digest(member: Member, week: DigestWeek, now: Date): Promise<Message | null> {
+  async digest(
+    member: Member,
+    week: DigestWeek,
+    now: Date,
+    playbook: Playbook = this.playbook,
+  ): Promise<Message | null> {
     const today = localDate(now, member.timeZone);
     const owned = (await this.store.partners.list(member.workspaceId, { ownerId: member.id })).filter(
       (p) => p.stage !== 'ended',
@@ -143,12 +149,12 @@ export class Insights {
             { partner, history: assessment.history, planned: assessment.planned },
             now,
             7,
-            this.playbook,
+            playbook,
           ),
         };
       }),
     );
-    return digestMessage({ week, partners, playbook: this.playbook });
+    return digestMessage({ week, partners, playbook });
   }
 
   /** Everything a member of the workspace may see, as files. */

@@ -140,6 +140,13 @@ export interface Member extends WorkingPrefs {
   /** The holiday calendar the member chose (`prefs country GB`); null: the one of their time zone. */
   holidayCountry: string | null;
   createdAt: Date;
+  /**
+   * Admin by the platform's say: a Slack workspace admin or owner, a Teams member named in `TEAMS_ADMINS`, the
+   * terminal's member. Kept as last reported.
+   */
+  platformAdmin?: boolean;
+  /** Made an admin of the workspace's playbook by another admin (`admin add`). */
+  grantedAdmin?: boolean;
 }
 
 /** A company we collaborate with. */

@@ -22,6 +22,7 @@ import type {
   Workspace,
 } from './model';
 import type { Message } from './messages';
+import type { Playbook } from './playbook/playbook';
 
 /** Structured logger (pino's call shape: an optional object first, then the message). */
 export interface Logger {
@@ -101,6 +102,8 @@ export interface MemberSighting {
   /** A time zone reported by the platform; ignored when invalid. */
   timeZone?: string | null;
   address?: Address | null;
+  /** Whether the platform says the member administers the workspace; absent: unknown, keep what is stored. */
+  isAdmin?: boolean | null;
 }
 
 export interface MemberRepository {
@@ -130,6 +133,8 @@ export interface MemberRepository {
    */
   setAppRemoved(workspaceId: string, memberId: string, at: Date | null): Promise<boolean>;
   listByWorkspace(workspaceId: string): Promise<Member[]>;
+  /** Makes a member an admin of the workspace's playbook, or takes it back (`admin add` / `admin remove`). */
+  setGrantedAdmin(workspaceId: string, memberId: string, granted: boolean): Promise<void>;
   /**
    * Members of every workspace who want the weekly digest and can be reached at `now`: digest on, an
    * address that is not stale, not paused.
@@ -197,6 +202,11 @@ export interface PartnerRepository {
   setNextDueAt(workspaceId: string, id: number, at: Date | null): Promise<void>;
   /** Partners whose next due instant has come, across workspaces, earliest first. */
   listDue(now: Date, limit: number): Promise<Partner[]>;
+  /**
+   * Makes every partner of a workspace that is not ended due at `at` (one statement), so that the next pass
+   * plans each again with the workspace's playbook as it now is. Returns how many.
+   */
+  replanAll(workspaceId: string, at: Date): Promise<number>;
 }
 
 export interface NewInteraction {
@@ -557,6 +567,91 @@ export interface JournalRepository {
   expiredByInteraction(workspaceId: string, interactionId: number): Promise<ExpiredNudge[]>;
 }
 
+/** One change a workspace made to the default playbook: `field` is a path in a rule (`trigger.days`, `off`). */
+export interface PlaybookOverride {
+  /** The rule it changes; {@link PLAYBOOK_WIDE} for a setting of the whole playbook (`budget.dailyCap`). */
+  ruleId: string;
+  field: string;
+  /** A JSON value. */
+  value: unknown;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+/** The `ruleId` of a playbook override that is not about one rule. */
+export const PLAYBOOK_WIDE = '';
+
+/** Each workspace's changes to the default playbook, kept as overrides (never a copy of the playbook). */
+export interface PlaybookOverrideRepository {
+  list(workspaceId: string): Promise<PlaybookOverride[]>;
+  /** Sets one field (replacing an earlier override of the same rule and field). */
+  set(
+    workspaceId: string,
+    ruleId: string,
+    field: string,
+    value: unknown,
+    memberId: string,
+    now: Date,
+  ): Promise<void>;
+  /** Removes one field's override, all of one rule's, or (no rule) all of the workspace's; returns how many. */
+  clear(workspaceId: string, ruleId?: string, field?: string): Promise<number>;
+}
+
+/** One line of a workspace's audit log: who changed what, when. */
+export interface AuditEntry {
+  id: number;
+  workspaceId: string;
+  actorId: string;
+  /** e.g. `playbook.set`, `playbook.off`, `admin.add`, `member.forgotten`. */
+  action: string;
+  /** What it is about: a rule id, a member id; null for the whole playbook. */
+  subject: string | null;
+  before: string | null;
+  after: string | null;
+  createdAt: Date;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'> & { now: Date };
+
+export interface AuditRepository {
+  add(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first. */
+  list(workspaceId: string, limit: number): Promise<AuditEntry[]>;
+  /** How many entries of `action` a workspace has (numbers the anonymous ids of forgotten members). */
+  count(workspaceId: string, action: string): Promise<number>;
+}
+
+/** Everything stored about one member of one workspace, as plain data (`export mine`). */
+export type MemberData = Record<string, unknown>;
+
+/** A member's own data, and the store-wide retention of finished records. */
+export interface PrivacyRepository {
+  exportMember(workspaceId: string, memberId: string): Promise<MemberData>;
+  /**
+   * Deletes the member's personal rows (the member with address, preferences and display name; their nudges,
+   * digests, journal entries and partner ownerships), and gives what they logged on shared partners
+   * (interactions, planned events, partners they added, nudges their logging closed, audit lines) to the
+   * partner's next owner, or to `anonymousId` where there is none. Atomic. Returns the rows changed per table.
+   */
+  forgetMember(workspaceId: string, memberId: string, anonymousId: string): Promise<Record<string, number>>;
+  /**
+   * Deletes up to `limit` finished nudges (answered, dismissed, expired, failed) and up to `limit` finished
+   * digests (sent, skipped) last changed before `before`, across workspaces, oldest first.
+   */
+  pruneFinished(before: Date, limit: number): Promise<{ nudges: number; digests: number }>;
+}
+
+/**
+ * The playbook a workspace runs: the default with the workspace's overrides, cached, read again after
+ * `invalidate`. Read it before `store.transaction` (it reads the store itself).
+ */
+export interface PlaybookSource {
+  /** The playbook for code that has no workspace. */
+  readonly default: Playbook;
+  forWorkspace(workspaceId: string): Promise<Playbook>;
+  invalidate(workspaceId: string): void;
+}
+
 /** Every repository, as one unit of work sees them. */
 export interface Repositories {
   readonly workspaces: WorkspaceRepository;
@@ -568,6 +663,9 @@ export interface Repositories {
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
   readonly installations: InstallationRepository;
+  readonly playbookOverrides: PlaybookOverrideRepository;
+  readonly audit: AuditRepository;
+  readonly privacy: PrivacyRepository;
 }
 
 /**

@@ -36,7 +36,10 @@ import { NO_METRICS } from './metrics-port';
 import type { Member, Nudge, Partner, Platform } from './model';
 import type { Playbook } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK } from './playbook/playbook';
-import type { Logger, MemberSighting, Store } from './ports';
+import { CachedPlaybookSource } from './playbook/playbook-source';
+import { PlaybookAdminFeature } from './features/playbook-admin';
+import { PrivacyFeature } from './features/privacy';
+import type { Logger, MemberSighting, PlaybookSource, Store } from './ports';
 import { isValidTimeZone, localDate } from './time';
 import { helpMessage, logForm, truncate, usageError } from './views';
 
@@ -46,6 +49,10 @@ export interface RapportOptions {
   store: Store;
   logger: Logger;
   playbook?: Playbook;
+  /** Each workspace's playbook; by default the store's overrides on `playbook`, cached. */
+  playbooks?: PlaybookSource;
+  /** Days finished nudges and digests are kept (`RETENTION_DAYS`), as `export mine` and the README say. */
+  retentionDays?: number;
   /** Time zone for members whose platform does not report one. */
   defaultTimeZone: string;
   /** Times each command, by command name (none by default). */
@@ -54,6 +61,7 @@ export interface RapportOptions {
 
 export class Rapport {
   readonly playbook: Playbook;
+  readonly playbooks: PlaybookSource;
   readonly insights: Insights;
   /** Installs and uninstalls of workspaces and members (not commands: the platforms report them). */
   readonly installations: InstallationFeature;
@@ -69,6 +77,8 @@ export class Rapport {
   private readonly openNudges: OpenNudgesFeature;
   private readonly record: RecordFeature;
   private readonly partnerSettings: PartnerSettingsFeature;
+  private readonly playbookAdmin: PlaybookAdminFeature;
+  private readonly privacy: PrivacyFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -77,12 +87,16 @@ export class Rapport {
     this.playbook = options.playbook ?? DEFAULT_PLAYBOOK;
     this.defaultTimeZone = isValidTimeZone(options.defaultTimeZone) ? options.defaultTimeZone : 'UTC';
     this.metrics = options.metrics ?? NO_METRICS;
+    this.playbooks =
+      options.playbooks ??
+      new CachedPlaybookSource(this.store.playbookOverrides, this.playbook, options.logger);
     this.insights = new Insights(this.store, this.playbook);
     this.installations = new InstallationFeature(this.store);
     const deps: FeatureDeps = {
       store: this.store,
       logger: options.logger,
       playbook: this.playbook,
+      playbooks: this.playbooks,
       insights: this.insights,
     };
     this.partners = new PartnerFeature(deps);
@@ -94,6 +108,9 @@ export class Rapport {
     this.openNudges = new OpenNudgesFeature(deps, this.nudges);
     this.record = new RecordFeature(deps);
     this.partnerSettings = new PartnerSettingsFeature(deps);
+    this.playbookAdmin = new PlaybookAdminFeature(deps);
+    this.privacy = new PrivacyFeature(deps, options.retentionDays);
+    const exportCommand = this.insightCommands.commands.export!;
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
@@ -106,6 +123,13 @@ export class Rapport {
       ...new PrefsFeature(deps).commands,
       ...this.record.commands,
       ...this.partnerSettings.commands,
+      ...this.playbookAdmin.commands,
+      ...this.privacy.commands,
+      // `export mine` is the member's own data; any other `export` is the workspace's.
+      export: (ctx, args) =>
+        args[0]?.toLowerCase() === 'mine'
+          ? this.privacy.exportMine(ctx, args.slice(1))
+          : exportCommand(ctx, args),
     };
   }
 
@@ -182,7 +206,8 @@ export class Rapport {
       ctx.firstArgQuoted = tokenized.quoted[tokenized.tokens.length - tokens.length] ?? false;
       return asResult(await this.partnerSettings.set(ctx, tokens));
     }
-    const close = suggest(command, [...COMMANDS.map((c) => c.name), 'remove'], 2);
+    const names = COMMANDS.map((c) => c.name).filter((name) => !name.includes(' '));
+    const close = suggest(command, [...names, 'remove'], 2);
     const hint = close.length ? ` Did you mean ${close.map((c) => `\`${c}\``).join(' or ')}?` : '';
     return {
       reply: usageError(
@@ -212,6 +237,10 @@ export class Rapport {
         return this.partnerChoice(ctx, parsed.partnerId, parsed.action);
       case 'interaction':
         return this.record.choose(ctx, parsed.interactionId, parsed.action);
+      case 'playbook':
+        return this.playbookAdmin.choose(ctx, parsed.ruleId, parsed.action);
+      case 'privacy':
+        return this.privacy.choose(ctx, parsed.action);
     }
   }
 
@@ -331,8 +360,16 @@ export class Rapport {
    * The message nudges about one partner for one member are delivered as (several are folded into one),
    * from what the scheduler already loaded (no store reads).
    */
-  renderNudges(views: readonly NudgeView[], now: Date): Message {
-    return this.nudges.render(views, now);
+  renderNudges(views: readonly NudgeView[], now: Date, playbook?: Playbook): Message {
+    return this.nudges.render(views, now, playbook);
+  }
+
+  /**
+   * The workspace's playbook with a button per rule, for an admin (Slack App Home, a Teams card); null for
+   * a member who is not an admin.
+   */
+  async playbookPanel(actor: Actor, now: Date): Promise<Message | null> {
+    return this.playbookAdmin.panel(await this.context(actor, now));
   }
 
   /**
@@ -351,6 +388,7 @@ export class Rapport {
 
   private async context(actor: Actor, now: Date): Promise<CommandContext> {
     const member = await this.member(actor);
-    return { actor, member, now, today: localDate(now, member.timeZone) };
+    const playbook = await this.playbooks.forWorkspace(actor.workspaceId);
+    return { actor, member, now, today: localDate(now, member.timeZone), playbook };
   }
 }

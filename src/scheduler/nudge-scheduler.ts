@@ -21,6 +21,9 @@ import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
 import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
 import { createPlannedFollowUps } from './planned-follow-ups';
+import { pruneFinished } from './retention-step';
+import { DEFAULT_RETENTION_DAYS } from '../core/features/privacy';
+import type { Playbook } from '../core/playbook/playbook';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -58,6 +61,8 @@ export interface SchedulerOptions {
   credentialHoldMs?: number;
   /** Counts nudges created, sent and failed (none by default). */
   metrics?: Metrics;
+  /** Days finished nudges and digests are kept (`RETENTION_DAYS`). */
+  retentionDays?: number;
 }
 
 /** What one pass did. */
@@ -72,6 +77,8 @@ export interface TickReport {
   deferred: number;
   /** Open nudges closed because they waited past their usefulness. */
   expired?: number;
+  /** Finished nudges and digests deleted because they were older than the retention period. */
+  pruned?: number;
   /** Delivered messages changed to say that their nudges were closed meanwhile. */
   updated?: number;
   /** Weekly digests sent in the same pass (set by the service's tick). */
@@ -91,6 +98,7 @@ const DEFAULTS = {
   conversationIntervalMs: 1000,
   concurrency: 8,
   deliveryBudgetMs: 45_000,
+  retentionDays: DEFAULT_RETENTION_DAYS,
 };
 
 export class NudgeScheduler {
@@ -139,16 +147,18 @@ export class NudgeScheduler {
     const report: TickReport = { created: 0, delivered: 0, held: [], retried: 0, failed: 0, deferred: 0 };
     if (this.gate.stopped) return report;
     report.created = await this.materialize(now);
+    // How long a nudge stays useful is not something a workspace changes: one query for every workspace.
     report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
     report.created += await createPlannedFollowUps(
       this.store,
-      this.rapport.playbook,
+      this.rapport.playbooks,
       this.logger,
       now,
       (nudge) => this.options.metrics.nudgeCreated(nudge.ruleId, platformOfWorkspace(nudge.workspaceId)),
     );
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
+    report.pruned = await pruneFinished(this.store, now, this.options.retentionDays, this.logger);
     if (report.created || report.delivered || report.failed || report.deferred) {
       this.logger.info({ ...report, held: report.held.length }, 'scheduler pass');
     }
@@ -168,8 +178,9 @@ export class NudgeScheduler {
       for (const partner of partners) {
         try {
           const { workspaceId } = partner;
+          const playbook = await this.rapport.playbooks.forWorkspace(workspaceId);
           const state = await readPartnerState(this.store, partner);
-          const schedule = planSchedule(state, now, this.rapport.playbook, { dueMaterialized: true });
+          const schedule = planSchedule(state, now, playbook, { dueMaterialized: true });
           for (const occurrence of schedule.evaluation.due) {
             for (const memberId of partner.owners) {
               const result = await this.store.nudges.createIfAbsent({
@@ -187,7 +198,7 @@ export class NudgeScheduler {
               this.options.metrics.nudgeCreated(occurrence.ruleId, platformOfWorkspace(workspaceId));
             }
           }
-          await saveSchedule(this.store, partner, schedule, now, this.rapport.playbook);
+          await saveSchedule(this.store, partner, schedule, now, playbook);
         } catch (error) {
           // One bad partner must not stop the pass; look at it again in an hour.
           this.logger.error(
@@ -286,13 +297,16 @@ export class NudgeScheduler {
         }
         return;
       }
+      // The workspace's playbook words the nudges and may set its own budget.
+      const playbook = await this.rapport.playbooks.forWorkspace(member.workspaceId);
+      const budget = { ...this.budget, ...playbook.budget };
       const sent = await this.store.nudges.listSentSince(
         member.workspaceId,
         member.id,
-        budgetWindowStart(member, now, this.budget),
+        budgetWindowStart(member, now, budget),
         now,
       );
-      const plan = planMemberDeliveries(queue, sent, member, now, this.rapport.playbook, this.budget);
+      const plan = planMemberDeliveries(queue, sent, member, now, playbook, budget);
       for (const { nudge } of plan.expire) {
         await this.store.nudges.expireClaimed(nudge, now);
         settled.add(nudge.id);
@@ -305,7 +319,7 @@ export class NudgeScheduler {
       // An address a send refreshed (a DM opened) serves the member's next messages in this pass too.
       let address = member.address;
       for (const message of plan.send) {
-        const refreshed = await this.sendMessage(message, address, now, report, deadline);
+        const refreshed = await this.sendMessage(message, address, now, report, deadline, playbook);
         for (const { nudge } of message) settled.add(nudge.id);
         address = refreshed ?? address;
       }
@@ -365,6 +379,7 @@ export class NudgeScheduler {
     now: Date,
     report: TickReport,
     deadline: number,
+    playbook: Playbook,
   ): Promise<Address | undefined> {
     const [first] = message as [Delivery, ...Delivery[]];
     const { member } = first;
@@ -394,7 +409,7 @@ export class NudgeScheduler {
     const views = message.map((delivery) => ({ ...delivery, member: { ...member, address } }));
     let receipt;
     try {
-      receipt = await channel.deliver(address, this.rapport.renderNudges(views, now));
+      receipt = await channel.deliver(address, this.rapport.renderNudges(views, now, playbook));
     } catch (error) {
       // One decision for the message (its effects on the workspace or member once), applied to each nudge.
       const decision = await this.failures.decide(first.nudge, error, first.nudge.attempts, now, this.retry);

@@ -9,7 +9,7 @@ import type { Member, PlannedEvent } from '../core/model';
 import { refreshSchedule } from '../core/playbook/partner-schedule';
 import { plannedFollowUps } from '../core/playbook/planned-events';
 import type { Playbook } from '../core/playbook/playbook';
-import type { Logger, Store, UnitOfWork } from '../core/ports';
+import type { Logger, PlaybookSource, Store, UnitOfWork } from '../core/ports';
 
 /** Events looked at per batch. */
 const BATCH = 200;
@@ -20,7 +20,8 @@ const BATCH = 200;
  */
 export async function createPlannedFollowUps(
   store: Store,
-  playbook: Playbook,
+  /** Each workspace's playbook (or one playbook for every workspace). */
+  playbooks: PlaybookSource | Playbook,
   logger: Logger,
   now: Date,
   onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
@@ -33,6 +34,8 @@ export async function createPlannedFollowUps(
     for (const event of events) {
       seen.add(event.id);
       try {
+        const playbook =
+          'forWorkspace' in playbooks ? await playbooks.forWorkspace(event.workspaceId) : playbooks;
         const made = await store.transaction((tx) => step(tx, event, playbook, now));
         // Counted once committed, so that a rolled-back step counts nothing.
         for (const ruleId of made) onCreated({ ruleId, workspaceId: event.workspaceId });

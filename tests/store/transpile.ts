@@ -17,6 +17,13 @@ export function transpileForChild(entry: string, outDir: string): string {
     if (done.has(file)) continue;
     done.add(file);
     const source = readFileSync(file, 'utf8');
+    if (file.endsWith('.json')) {
+      // Data imported by a source (the default playbook) is copied beside it as it is.
+      const out = join(outDir, relative(ROOT, file));
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, source);
+      continue;
+    }
     const { outputText } = ts.transpileModule(source, {
       fileName: file,
       compilerOptions: {
@@ -29,7 +36,9 @@ export function transpileForChild(entry: string, outDir: string): string {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);
     for (const imported of ts.preProcessFile(source).importedFiles) {
-      if (imported.fileName.startsWith('.')) pending.push(`${resolve(dirname(file), imported.fileName)}.ts`);
+      if (!imported.fileName.startsWith('.')) continue;
+      const path = resolve(dirname(file), imported.fileName);
+      pending.push(path.endsWith('.json') ? path : `${path}.ts`);
     }
   }
   return join(outDir, entry).replace(/\.ts$/, '.js');

@@ -159,17 +159,24 @@ export class ShellSession {
     return new Date(this.options.clock().getTime() + this.offsetMs);
   }
 
-  async run(): Promise<void> {
-    const { rapport, channel, input, memberName, logger } = this.options;
+  /** Tells the core who types here (again after `forget me`, which deletes the member: they start afresh). */
+  private async identifySelf(): Promise<void> {
+    const { rapport, memberName } = this.options;
     const identity = await rapport.identify(
       'shell',
       SHELL_WORKSPACE,
-      { memberId: 'local', displayName: memberName, address: SHELL_ADDRESS },
+      // The terminal's member administers the terminal's workspace.
+      { memberId: 'local', displayName: memberName, address: SHELL_ADDRESS, isAdmin: true },
       this.now(),
       'Terminal',
     );
     this.actor = identity.actor;
     this.timeZone = identity.member.timeZone;
+  }
+
+  async run(): Promise<void> {
+    const { channel, input, logger } = this.options;
+    await this.identifySelf();
     channel.note(
       'Rapport — relationship nudges for your partnerships. Type `help` for the commands, `quit` to leave.',
     );
@@ -213,6 +220,8 @@ export class ShellSession {
 
   private async handle(text: string): Promise<void> {
     const { rapport, channel } = this.options;
+    // After `forget me` the member is gone: whatever they type next, they start afresh.
+    if (!(await rapport.member(this.actor!).then(Boolean, () => false))) await this.identifySelf();
     const role = confirmationRole(text);
     if (role && (await this.confirm(role))) return;
     if (isAnswerKey(text)) {

@@ -159,6 +159,8 @@ interface Profile {
   email?: string | null;
   /** Whether the user may use Rapport here, guests refused unless allowed. */
   admission: Admission;
+  /** A workspace admin or owner (`is_admin`, `is_owner`): an admin of the workspace's playbook. */
+  isAdmin: boolean;
 }
 
 /** The last `users.info` answer about a user, and when it came (epoch ms of the service clock). */
@@ -274,7 +276,14 @@ export class SlackIdentities {
     const updated = await this.rapport.identify(
       'slack',
       external,
-      { memberId: userId, address: encoded, timeZone: profile?.timeZone, displayName, email: profile?.email },
+      {
+        memberId: userId,
+        address: encoded,
+        timeZone: profile?.timeZone,
+        displayName,
+        email: profile?.email,
+        isAdmin: profile?.isAdmin,
+      },
       now,
       teamName,
     );
@@ -315,7 +324,8 @@ export class SlackIdentities {
             : 'member';
       this.readings.set(userId, { at: now.getTime(), admission }, now.getTime());
       const email = typeof user?.profile?.email === 'string' ? user.profile.email : null;
-      return { timeZone, displayName: name, email, admission };
+      const isAdmin = user?.is_admin === true || user?.is_owner === true;
+      return { timeZone, displayName: name, email, admission, isAdmin };
     } catch (error) {
       this.profileFailures.set(userId, now.getTime(), now.getTime());
       this.logger.warn({ userId, err: describeError(error) }, 'could not read the Slack profile');

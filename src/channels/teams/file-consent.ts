@@ -20,14 +20,16 @@ export const FILE_CONSENT_INVOKE = 'fileConsent/invoke';
 
 /** What a consent card carries back: which file of which export to build again. */
 export interface ExportFileContext {
-  export: 'csv' | 'json';
+  /** `mine`: the member's own data (`export mine`). */
+  export: 'csv' | 'json' | 'mine';
   /** The file's position in the export (the core lists the tables in a fixed order). */
   index: number;
   name: string;
 }
 
-/** The export format a file belongs to, from its type. */
-function formatOf(file: MessageFile): 'csv' | 'json' {
+/** The export a file belongs to, from its type (and name, for a member's own data). */
+function formatOf(file: MessageFile): ExportFileContext['export'] {
+  if (file.name.startsWith('rapport-mine-')) return 'mine';
   return file.mimeType === 'application/json' ? 'json' : 'csv';
 }
 
@@ -53,7 +55,12 @@ export function fileConsentAttachment(file: MessageFile, index: number): Attachm
 export function readExportFileContext(value: unknown): ExportFileContext | null {
   if (!isRecord(value)) return null;
   const { export: format, index, name } = value;
-  if ((format !== 'csv' && format !== 'json') || typeof name !== 'string' || name.length > 200) return null;
+  if (
+    (format !== 'csv' && format !== 'json' && format !== 'mine') ||
+    typeof name !== 'string' ||
+    name.length > 200
+  )
+    return null;
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 20) return null;
   return { export: format, index, name };
 }

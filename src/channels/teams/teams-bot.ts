@@ -62,6 +62,8 @@ export interface TeamsBotOptions {
   timeoutMs: number;
   /** Admit guest accounts (`ALLOW_GUESTS`); refused by default, checked in the conversation's roster. */
   allowGuests: boolean;
+  /** Members who administer their organisation's playbook: AAD object ids or Teams user ids (`TEAMS_ADMINS`). */
+  admins?: readonly string[];
 }
 
 /** Who sent an activity, once the core knows them. */
@@ -437,6 +439,7 @@ export class TeamsBot extends ActivityHandler {
         timeZone: timeZoneOf(activity),
         email,
         address: personal ? teamsAddress({ kind: 'conversation', reference: referenceOf(activity) }) : null,
+        isAdmin: [memberId, activity.from?.id].some((id) => !!id && (this.options.admins ?? []).includes(id)),
       },
       now,
     );

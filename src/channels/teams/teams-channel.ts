@@ -425,6 +425,7 @@ export function createTeamsChannel(config: TeamsConfig, core: ChannelDeps): Plat
     local: config.unauthenticated,
     timeoutMs: config.timeoutMs,
     allowGuests: config.allowGuests,
+    admins: config.admins,
   });
   adapter.onTurnError = async (context, error) => {
     logger.error({ activityType: context.activity.type, err: describeError(error) }, 'Teams turn failed');

@@ -11,6 +11,8 @@ export const LIMITS = {
   note: 2000,
 } as const;
 
+import { PLAYBOOK_AND_PRIVACY_COMMANDS } from './playbook-grammar';
+
 export interface CommandSpec {
   name: string;
   usage: string;
@@ -207,6 +209,7 @@ export const COMMANDS: CommandSpec[] = [
       'Give a partner a new name (owners only); its record and nudges stay. Names with spaces go in quotes.',
     examples: ['rename Nissan "Nissan Motor"', 'rename "Renault Group" Renault'],
   },
+  ...PLAYBOOK_AND_PRIVACY_COMMANDS,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
@@ -307,7 +310,9 @@ export function suggest(input: string, candidates: string[], max = 3): string[] 
       const hay = candidate.toLowerCase();
       let score = editDistance(needle, hay);
       if (hay.startsWith(needle) || needle.startsWith(hay)) score = Math.min(score, 1);
-      else if (hay.includes(needle) || needle.includes(hay)) score = Math.min(score, 2);
+      // One letter inside a word is no hint (a stray `y` is not `playbook`).
+      else if (needle.length > 1 && (hay.includes(needle) || needle.includes(hay)))
+        score = Math.min(score, 2);
       return { candidate, score };
     })
     .filter(({ candidate, score }) => score <= Math.max(2, Math.floor(candidate.length / 3)))

@@ -6,7 +6,7 @@ import type { Insights } from '../insights';
 import type { Form, Message } from '../messages';
 import type { IsoDate, Member } from '../model';
 import type { Playbook } from '../playbook/playbook';
-import type { Logger, Store } from '../ports';
+import type { Logger, PlaybookSource, Store } from '../ports';
 
 /** Who is acting: a member of a workspace. Every operation is scoped to `workspaceId`. */
 export interface Actor {
@@ -34,13 +34,18 @@ export interface CommandContext {
   today: IsoDate;
   /** A quoted name is exactly that name: it is never extended with the words after it. */
   firstArgQuoted?: boolean;
+  /** The playbook the actor's workspace runs (the default with its changes); absent: `deps.playbook`. */
+  playbook?: Playbook;
 }
 
 /** The services every feature shares. */
 export interface FeatureDeps {
   store: Store;
   logger: Logger;
+  /** The default playbook, for what has no workspace; a workspace's own comes from `playbooks`. */
   playbook: Playbook;
+  /** Each workspace's playbook: use it wherever a partner's schedule is planned or a nudge is worded. */
+  playbooks: PlaybookSource;
   insights: Insights;
 }
 

@@ -54,7 +54,7 @@ export class InsightCommands {
     const waiting = (await store.nudges.listOpenForMember(ctx.actor.workspaceId, ctx.actor.memberId))
       .filter((n) => n.partnerId === partner.id && isOpenNudge(n))
       .map((n) => this.nudges.statusLine(n, ctx.member));
-    return insights.preview(partner, days, ctx.now, ctx.member, waiting);
+    return insights.preview(partner, days, ctx.now, ctx.member, waiting, ctx.playbook);
   }
 
   private async export(ctx: CommandContext, args: string[]): Promise<Message> {
@@ -92,7 +92,14 @@ export class InsightCommands {
       const names = (await store.partners.list(workspaceId)).map((p) => p.name);
       return unknownPartner(partnerName, suggest(partnerName, names), 'preview');
     }
-    return insights.preview(partner, days, now, null);
+    return insights.preview(
+      partner,
+      days,
+      now,
+      null,
+      [],
+      await this.deps.playbooks.forWorkspace(workspaceId),
+    );
   }
 
   /** The export for the command line: everything in a workspace, as files. */
@@ -102,6 +109,8 @@ export class InsightCommands {
 
   /** The weekly digest a member should get for `week`, or null when there is nothing to say. */
   weeklyDigest(member: Member, week: DigestWeek, now: Date): Promise<Message | null> {
-    return this.deps.insights.digest(member, week, now);
+    return this.deps.playbooks
+      .forWorkspace(member.workspaceId)
+      .then((playbook) => this.deps.insights.digest(member, week, now, playbook));
   }
 }

@@ -156,7 +156,8 @@ export class InteractionFeature {
       );
     }
     const { workspaceId, memberId } = ctx.actor;
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     await store.transaction(async (tx) => {
       let answered: { id: number; status: NudgeStatus } | null = null;
       if (nudgeId !== null && Number.isSafeInteger(nudgeId)) {

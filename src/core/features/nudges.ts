@@ -10,7 +10,7 @@ import { quoteName } from '../insight-views';
 import type { ChoiceResult, Message } from '../messages';
 import type { InteractionKind, Member, Nudge, Partner } from '../model';
 import { isOpenNudge, LOGGED_ANSWER, mayAnswer } from '../nudge-rules';
-import type { Rule } from '../playbook/playbook';
+import type { Playbook, Rule } from '../playbook/playbook';
 import { byRulePriority, findRule } from '../playbook/playbook';
 import { refreshSchedule } from '../playbook/partner-schedule';
 import { eventNoun, parsePlannedOccurrence } from '../playbook/planned-events';
@@ -55,8 +55,8 @@ export class NudgeFeature {
    * The message nudges about one partner are delivered as (one nudge, or several folded together), from
    * data already loaded (no store reads).
    */
-  render(views: readonly NudgeView[], now: Date): Message {
-    return renderNudges(views, now, this.deps.playbook);
+  render(views: readonly NudgeView[], now: Date, playbook: Playbook = this.deps.playbook): Message {
+    return renderNudges(views, now, playbook);
   }
 
   /**
@@ -79,7 +79,7 @@ export class NudgeFeature {
     return renderNudges(
       fold.map((sibling) => ({ ...view, nudge: sibling })),
       now,
-      this.deps.playbook,
+      await this.deps.playbooks.forWorkspace(nudge.workspaceId),
       outcomes,
     );
   }
@@ -104,7 +104,8 @@ export class NudgeFeature {
     action: string,
     now: Date,
   ): Promise<ChoiceResult> {
-    const { store, playbook, insights } = this.deps;
+    const { store, insights } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(actor.workspaceId);
     const nudge = await store.nudges.get(actor.workspaceId, nudgeId);
     const partner = nudge ? await store.partners.get(actor.workspaceId, nudge.partnerId) : null;
     const rule = nudge ? findRule(playbook, nudge.ruleId) : undefined;

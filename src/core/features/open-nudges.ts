@@ -4,6 +4,7 @@
  */
 import type { Message, Section } from '../messages';
 import type { KindHistory, Member, Nudge, Partner } from '../model';
+import type { Playbook } from '../playbook/playbook';
 import { byRulePriority, findRule } from '../playbook/playbook';
 import { answerChoices, laterChoices } from '../views';
 import type { CommandContext, CommandTable, FeatureDeps } from './context';
@@ -25,7 +26,8 @@ export class OpenNudgesFeature {
 
   /** The member's open nudges, what matters most first. */
   async list(ctx: CommandContext): Promise<Message> {
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = ctx.playbook ?? this.deps.playbook;
     const { workspaceId, memberId } = ctx.actor;
     const open = (await store.nudges.listOpenForMember(workspaceId, memberId)).filter((nudge) =>
       findRule(playbook, nudge.ruleId),
@@ -50,7 +52,7 @@ export class OpenNudgesFeature {
     }
     const sections = shown.flatMap((nudge) => {
       const about = partners.get(nudge.partnerId);
-      return about ? [this.section(nudge, about.partner, about.history, ctx.member, ctx.now)] : [];
+      return about ? [this.section(nudge, about.partner, about.history, ctx.member, ctx.now, playbook)] : [];
     });
     const more = open.length - shown.length;
     return {
@@ -62,9 +64,16 @@ export class OpenNudgesFeature {
     };
   }
 
-  private section(nudge: Nudge, partner: Partner, history: KindHistory, member: Member, now: Date): Section {
-    const rule = findRule(this.deps.playbook, nudge.ruleId)!;
-    const prompt = renderNudge({ nudge, partner, history, member }, now, this.deps.playbook).text;
+  private section(
+    nudge: Nudge,
+    partner: Partner,
+    history: KindHistory,
+    member: Member,
+    now: Date,
+    playbook: Playbook,
+  ): Section {
+    const rule = findRule(playbook, nudge.ruleId)!;
+    const prompt = renderNudge({ nudge, partner, history, member }, now, playbook).text;
     return {
       title: `${partner.name} — ${rule.title}`,
       lines: [prompt, this.nudges.statusLine(nudge, member)],

@@ -159,7 +159,7 @@ export class OverviewFeature {
 
   private summaryLine(ctx: CommandContext, assessment: Assessment): string {
     const { partner, history, planned } = assessment;
-    const { playbook } = this.deps;
+    const playbook = ctx.playbook ?? this.deps.playbook;
     const last = lastDayOf(history, 'contact');
     const next = evaluatePlaybook({ partner, history, planned }, ctx.now, playbook).upcoming[0];
     const nextText = next
@@ -190,7 +190,8 @@ export class OverviewFeature {
   /** Where the relationship with one partner stands. */
   async status(ctx: CommandContext, partner: Partner): Promise<Message> {
     const { workspaceId } = ctx.actor;
-    const { store, playbook, insights } = this.deps;
+    const { store, insights } = this.deps;
+    const playbook = ctx.playbook ?? this.deps.playbook;
     const [assessment, recent] = await Promise.all([
       insights.assess(partner, ctx.today, ctx.now),
       store.interactions.listForPartner(workspaceId, partner.id, { limit: 5 }),

@@ -33,7 +33,8 @@ export class PartnerFeature {
     const name = args.join(' ').trim();
     const problem = checkPartnerName(name);
     if (problem) return usageError(problem, 'add');
-    const { store, playbook, logger } = this.deps;
+    const { store, logger } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const existing = await store.partners.findByName(ctx.actor.workspaceId, name);
     if (existing)
       return usageError(
@@ -61,7 +62,8 @@ export class PartnerFeature {
   /** The signature, its "contract signed" milestone, the new schedule and its journal entry are written together. */
   private async signed(ctx: CommandContext, args: string[]): Promise<Message> {
     if (args.length === 0) return usageError('Which partner did you sign with?', 'signed');
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const resolved = await resolvePartner(store.partners, ctx, args, 'signed');
     if (!resolved.ok) return resolved.reply;
     const { partner, rest } = resolved;
@@ -107,7 +109,8 @@ export class PartnerFeature {
     if (!isStage(stageWord)) {
       return usageError(`“${truncate(stageWord, 30)}” is not a stage. Stages: ${stageList()}.`, 'stage');
     }
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const resolved = await resolvePartner(store.partners, ctx, args.slice(0, -1), 'stage');
     if (!resolved.ok) return resolved.reply;
     const { partner } = resolved;

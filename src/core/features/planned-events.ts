@@ -202,7 +202,8 @@ export class PlannedEventFeature {
     replacesId: number | null,
   ): Promise<Message> {
     const { workspaceId, memberId } = ctx.actor;
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(workspaceId);
     const replaced = await store.transaction(async (tx) => {
       const candidates = await tx.plannedEvents.listForPartner(workspaceId, partner.id, {
         kind,
@@ -266,8 +267,9 @@ export class PlannedEventFeature {
     replacement: (outcome: string) => Promise<Message>,
     again: () => Promise<ChoiceResult>,
   ): Promise<ChoiceResult> {
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
     const { workspaceId, memberId } = actor;
+    const playbook = await this.deps.playbooks.forWorkspace(workspaceId);
     const key = parsePlannedOccurrence(nudge.occurrence);
     const event = key ? await store.plannedEvents.get(workspaceId, key.eventId) : null;
     if (!event || event.partnerId !== partner.id)

@@ -14,6 +14,7 @@ import type { ChoiceResult, Message } from '../messages';
 import type { Interaction, Nudge, Partner } from '../model';
 import { INTERACTION_KINDS } from '../model';
 import { refreshSchedule } from '../playbook/partner-schedule';
+import type { Playbook } from '../playbook/playbook';
 import { findRule } from '../playbook/playbook';
 import type { InteractionFields, JournalChange, JournalEntry, Repositories, StageFields } from '../ports';
 import { formatDay } from '../time';
@@ -159,7 +160,8 @@ export class RecordFeature {
     if (Object.keys(patch).length === 0)
       return { text: `Nothing to change: number ${number} with *${partner.name}* already says that.` };
 
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const { workspaceId } = ctx.actor;
     const edited = await store.transaction(async (tx) => {
       const current = await tx.interactions.get(workspaceId, interaction.id);
@@ -293,7 +295,8 @@ export class RecordFeature {
 
   /** The confirmation's buttons. */
   async choose(ctx: CommandContext, interactionId: number, action: string): Promise<ChoiceResult> {
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const { workspaceId } = ctx.actor;
     const interaction = await store.interactions.get(workspaceId, interactionId);
     const partner = interaction ? await store.partners.get(workspaceId, interaction.partnerId) : null;
@@ -400,6 +403,7 @@ export class RecordFeature {
   private async undoEntry(ctx: CommandContext, entry: JournalEntry): Promise<Message> {
     const { store } = this.deps;
     const { workspaceId } = ctx.actor;
+    const playbook = await this.deps.playbooks.forWorkspace(workspaceId);
     const outcome = await store.transaction(async (tx): Promise<Undone | null> => {
       if (!(await tx.journal.markUndone(workspaceId, entry.id, ctx.now))) return null;
       const partner = await tx.partners.get(workspaceId, entry.partnerId);
@@ -408,7 +412,7 @@ export class RecordFeature {
           done: false,
           text: 'I could not take back your last change: what it changed is no longer known.',
         };
-      return this.invert(tx, ctx, partner, entry, entry.change);
+      return this.invert(tx, ctx, partner, entry, entry.change, playbook);
     });
     if (!outcome) return usageError('That change was just taken back.', 'undo');
     return { text: outcome.done ? `Undone: ${outcome.text}` : outcome.text, footer: UNDO_AGAIN };
@@ -421,6 +425,7 @@ export class RecordFeature {
     partner: Partner,
     entry: JournalEntry,
     change: JournalChange,
+    playbook: Playbook,
   ): Promise<Undone> {
     const { workspaceId } = ctx.actor;
     const name = `*${partner.name}*`;
@@ -434,7 +439,7 @@ export class RecordFeature {
       await reopenExpired(tx, workspaceId, [...entry.expiredNudges, ...expired], ctx.now);
     };
     const replanned = async (current: Partner): Promise<void> => {
-      await refreshSchedule(tx, await refreshFirstMet(tx, current), ctx.now, this.deps.playbook);
+      await refreshSchedule(tx, await refreshFirstMet(tx, current), ctx.now, playbook);
     };
     switch (change.action) {
       case 'log': {
@@ -514,7 +519,8 @@ export class RecordFeature {
 
   /** Takes back an answer to a nudge: the nudge waits for an answer again, and what it recorded goes. */
   private async undoAnswer(ctx: CommandContext, nudge: Nudge): Promise<Message> {
-    const { store, playbook } = this.deps;
+    const { store } = this.deps;
+    const playbook = await this.deps.playbooks.forWorkspace(ctx.actor.workspaceId);
     const { workspaceId } = ctx.actor;
     const rule = findRule(playbook, nudge.ruleId)!;
     const label = rule.choices.find((c) => c.id === nudge.answer)?.label ?? nudge.answer;

@@ -123,6 +123,8 @@ export interface Rule {
   milestone?: boolean;
   /** Days an open nudge of this rule stays useful after it fell due; then it expires instead of queueing. */
   expiresAfterDays?: number;
+  /** Turned off by a workspace (`playbook off RULE`): the rule makes nothing due. */
+  off?: boolean;
 }
 
 export interface Playbook {
@@ -130,6 +132,14 @@ export interface Playbook {
   rules: Rule[];
   /** What a "Stuck" or "Some friction" answer may be blocked by (choices with `asks: 'blocker'`). */
   blockers?: Blocker[];
+  /** A workspace's attention budget, where it differs from the service's (`playbook budget …`). */
+  budget?: PlaybookBudget;
+}
+
+/** How many messages a member gets: see the scheduler's `BudgetOptions`. */
+export interface PlaybookBudget {
+  dailyCap?: number;
+  partnerIntervalDays?: number;
 }
 
 /** How long after its day a planned event that nobody followed up still quiets the rule asking for it. */
@@ -307,7 +317,9 @@ export function byRulePriority(playbook: Playbook, a: string, b: string): number
 
 /** The rule that sends a planned event's brief (`before`) or its "did it happen?" (`after`), if any. */
 export function plannedRule(playbook: Playbook, when: 'before' | 'after'): Rule | undefined {
-  return playbook.rules.find((rule) => rule.trigger.type === 'planned' && rule.trigger.when === when);
+  return playbook.rules.find(
+    (rule) => rule.trigger.type === 'planned' && rule.trigger.when === when && !rule.off,
+  );
 }
 
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
@@ -511,7 +523,7 @@ export function evaluatePlaybook(state: PartnerState, now: Date, playbook: Playb
   const upcoming: Occurrence[] = [];
   for (const rule of playbook.rules) {
     const stages = rule.stages ?? ACTIVE_STAGES;
-    if (!stages.includes(state.partner.stage) || state.partner.stage === 'ended') continue;
+    if (rule.off || !stages.includes(state.partner.stage) || state.partner.stage === 'ended') continue;
     const { latest, next } = timeline(rule, state, now);
     if (latest) due.push(latest);
     if (next) upcoming.push(next);

@@ -62,6 +62,8 @@ export function toMember(row: Row, onBadRow: BadRowReporter, context: object = {
     digest: row.digest === 1,
     holidayCountry: textOrNull(row.holiday_country),
     createdAt: toDate(row.created_at),
+    platformAdmin: row.platform_admin === 1,
+    grantedAdmin: row.granted_admin === 1,
   };
 }
 
@@ -97,8 +99,8 @@ export class SqliteMemberRepository implements MemberRepository {
         if (!exists) {
           db.prepare(
             `INSERT INTO members (workspace_id, id, display_name, email, time_zone, time_zone_checked_at,
-               address, address_channel, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               address, address_channel, created_at, updated_at, platform_admin)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             workspaceId,
             memberId,
@@ -110,6 +112,7 @@ export class SqliteMemberRepository implements MemberRepository {
             address.channel,
             iso(now),
             iso(now),
+            sighting.isAdmin ? 1 : 0,
           );
           return;
         }
@@ -123,6 +126,7 @@ export class SqliteMemberRepository implements MemberRepository {
              address_channel = CASE WHEN @address IS NULL THEN address_channel ELSE @channel END,
              address_stale = CASE WHEN @address IS NULL THEN address_stale ELSE 0 END,
              address_stale_at = CASE WHEN @address IS NULL THEN address_stale_at ELSE NULL END,
+             platform_admin = COALESCE(@isAdmin, platform_admin),
              updated_at = @now
            WHERE workspace_id = @workspaceId AND id = @memberId`,
         ).run({
@@ -132,6 +136,7 @@ export class SqliteMemberRepository implements MemberRepository {
           now: iso(now),
           address: address.json,
           channel: address.channel,
+          isAdmin: typeof sighting.isAdmin === 'boolean' ? Number(sighting.isAdmin) : null,
           workspaceId,
           memberId,
         });
@@ -228,6 +233,14 @@ export class SqliteMemberRepository implements MemberRepository {
         (row) => toMember(row, this.onBadRow),
       ),
     );
+  }
+
+  setGrantedAdmin(workspaceId: string, memberId: string, granted: boolean): Promise<void> {
+    return this.update('UPDATE members SET granted_admin = ? WHERE workspace_id = ? AND id = ?', [
+      granted ? 1 : 0,
+      workspaceId,
+      memberId,
+    ]);
   }
 
   listDigestRecipients(now: Date): Promise<Member[]> {

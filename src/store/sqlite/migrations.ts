@@ -244,4 +244,37 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE members ADD COLUMN email TEXT;
   CREATE INDEX members_email ON members (workspace_id, email) WHERE email IS NOT NULL;
   `,
+  // 15: each workspace's playbook and privacy. Admins (what the platform says, and who another admin made one);
+  // a workspace's changes to the default playbook as overrides, one row per rule and field ('' for the whole
+  // playbook: the budget); the audit log of those changes; and the indexes retention prunes by.
+  `
+  ALTER TABLE members ADD COLUMN platform_admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE members ADD COLUMN granted_admin INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE playbook_overrides (
+    workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    rule_id      TEXT NOT NULL,
+    field        TEXT NOT NULL,
+    value        TEXT NOT NULL,
+    updated_by   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, rule_id, field)
+  );
+
+  CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    actor_id     TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    subject      TEXT,
+    before_value TEXT,
+    after_value  TEXT,
+    created_at   TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_workspace ON audit_log (workspace_id, id);
+
+  CREATE INDEX nudges_finished ON nudges (updated_at)
+    WHERE status IN ('answered', 'dismissed', 'expired', 'failed');
+  CREATE INDEX digests_finished ON digests (updated_at) WHERE status IN ('sent', 'skipped');
+  `,
 ];

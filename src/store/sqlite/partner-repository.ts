@@ -262,6 +262,15 @@ export class SqlitePartnerRepository implements PartnerRepository {
     });
   }
 
+  replanAll(workspaceId: string, at: Date): Promise<number> {
+    return this.connection.run(
+      (db) =>
+        db
+          .prepare(`UPDATE partners SET next_due_at = ? WHERE workspace_id = ? AND stage != 'ended'`)
+          .run(iso(at), workspaceId).changes,
+    );
+  }
+
   setNextDueAt(workspaceId: string, id: number, at: Date | null): Promise<void> {
     return this.connection.run((db) => {
       db.prepare('UPDATE partners SET next_due_at = ? WHERE workspace_id = ? AND id = ?').run(

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
+  AuditRepository,
   DigestRepository,
   InstallationRepository,
   InteractionRepository,
@@ -15,6 +16,8 @@ import type {
   NudgeRepository,
   PartnerRepository,
   PlannedEventRepository,
+  PlaybookOverrideRepository,
+  PrivacyRepository,
   Repositories,
   Store,
   WorkspaceRepository,
@@ -30,6 +33,9 @@ import { migrate } from './migrate';
 import { SqliteNudgeRepository } from './nudge-repository';
 import { SqlitePartnerRepository } from './partner-repository';
 import { SqlitePlannedEventRepository } from './planned-event-repository';
+import { SqliteAuditRepository } from './audit-repository';
+import { SqlitePlaybookOverrideRepository } from './playbook-override-repository';
+import { SqlitePrivacyRepository } from './privacy-repository';
 import type { BadRowReporter } from './rows';
 import { SqliteWorkspaceRepository } from './workspace-repository';
 
@@ -91,6 +97,9 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     journal: new SqliteJournalRepository(connection, onBadRow),
     plannedEvents: new SqlitePlannedEventRepository(connection),
     installations: new SqliteInstallationRepository(connection, onBadRow),
+    playbookOverrides: new SqlitePlaybookOverrideRepository(connection),
+    audit: new SqliteAuditRepository(connection),
+    privacy: new SqlitePrivacyRepository(connection),
   };
 }
 
@@ -104,6 +113,9 @@ export class SqliteStore implements Store {
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
   readonly installations: InstallationRepository;
+  readonly playbookOverrides: PlaybookOverrideRepository;
+  readonly audit: AuditRepository;
+  readonly privacy: PrivacyRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -125,6 +137,9 @@ export class SqliteStore implements Store {
     this.journal = repos.journal;
     this.plannedEvents = repos.plannedEvents;
     this.installations = repos.installations;
+    this.playbookOverrides = repos.playbookOverrides;
+    this.audit = repos.audit;
+    this.privacy = repos.privacy;
   }
 
   /**

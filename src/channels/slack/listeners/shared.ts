@@ -85,8 +85,22 @@ export async function publishHome(
   userId: string,
   now: Date,
 ): Promise<void> {
-  const dashboard = await deps.rapport.dashboard(actor, now);
-  await client.views.publish({ user_id: userId, view: renderHomeView(dashboard) });
+  const [dashboard, playbook] = await Promise.all([
+    deps.rapport.dashboard(actor, now),
+    deps.rapport.playbookPanel(actor, now),
+  ]);
+  // An admin also sees the workspace's playbook, each rule with its on/off button.
+  const home = playbook
+    ? {
+        ...dashboard,
+        sections: [
+          ...(dashboard.sections ?? []),
+          { title: playbook.title, lines: [playbook.text] },
+          ...(playbook.sections ?? []),
+        ],
+      }
+    : dashboard;
+  await client.views.publish({ user_id: userId, view: renderHomeView(home) });
 }
 
 /** Runs a best-effort step (a confirmation, a refreshed view): failures are logged, not raised. */
