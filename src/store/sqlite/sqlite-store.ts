@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RapportError } from '../../core/errors';
 import type {
+  ChannelLinkRepository,
   DigestRepository,
   InteractionRepository,
   JournalRepository,
@@ -19,6 +20,7 @@ import type {
   Store,
   WorkspaceRepository,
 } from '../../core/ports';
+import { SqliteChannelLinkRepository } from './channel-link-repository';
 import type { Connection } from './connection';
 import { RootConnection, SqliteDb, TransactionConnection, TransactionGate } from './connection';
 import { SqliteDigestRepository } from './digest-repository';
@@ -100,6 +102,7 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     digests: new SqliteDigestRepository(connection),
     journal: new SqliteJournalRepository(connection, onBadRow),
     plannedEvents: new SqlitePlannedEventRepository(connection),
+    channelLinks: new SqliteChannelLinkRepository(connection),
   };
 }
 
@@ -112,6 +115,7 @@ export class SqliteStore implements Store {
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
+  readonly channelLinks: ChannelLinkRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -132,6 +136,7 @@ export class SqliteStore implements Store {
     this.digests = repos.digests;
     this.journal = repos.journal;
     this.plannedEvents = repos.plannedEvents;
+    this.channelLinks = repos.channelLinks;
   }
 
   /**
