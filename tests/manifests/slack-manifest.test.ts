@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { LOG_PARTNER_INTERACTION, LOG_TO_PARTNER } from '../../src/channels/slack/listeners/shortcuts';
 import { slackManifestValidator, validationErrors } from './schemas';
 
 const SLACK_DIR = path.resolve(__dirname, '../../manifests/slack');
@@ -14,6 +15,7 @@ interface SlackManifest {
     app_home: Record<string, boolean>;
     bot_user: { display_name: string; always_online: boolean };
     slash_commands: { command: string; url?: string; usage_hint?: string; should_escape?: boolean }[];
+    shortcuts: { name: string; type: string; callback_id: string; description: string }[];
   };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
@@ -59,9 +61,25 @@ describe.each(['manifest.yaml', 'manifest.socket-mode.yaml'])('Slack %s', (file)
     });
   });
 
+  it('offers the message shortcut and the global shortcut the service listens for', () => {
+    expect(manifest.features.shortcuts.map(({ type, callback_id }) => ({ type, callback_id }))).toEqual([
+      { type: 'message', callback_id: LOG_TO_PARTNER },
+      { type: 'global', callback_id: LOG_PARTNER_INTERACTION },
+    ]);
+  });
+
   it('asks only for the scopes and events the service uses', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'files:write', 'im:write', 'users:read'].sort(),
+      [
+        'channels:read',
+        'chat:write',
+        'commands',
+        'files:write',
+        'groups:read',
+        'im:write',
+        'team:read',
+        'users:read',
+      ].sort(),
     );
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);

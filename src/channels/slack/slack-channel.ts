@@ -30,6 +30,7 @@ import { readBody, sendJson } from '../../http/server';
 import { withoutSecrets } from '../../logger';
 import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { fetchWithDeadline } from '../deadline';
+import { ChannelPosts, readSlackChannelAddress } from './channel-posts';
 import { DirectMessages } from './direct-messages';
 import type { SlackMessageRef } from './direct-messages';
 import * as actions from './listeners/actions';
@@ -37,8 +38,10 @@ import * as commands from './listeners/commands';
 import * as events from './listeners/events';
 import * as installation from './listeners/installation';
 import * as options from './listeners/options';
+import * as shortcuts from './listeners/shortcuts';
 import type { SlackDeps } from './listeners/shared';
 import * as views from './listeners/views';
+import { SlackConnectNames } from './slack-connect';
 import { slackErrorName, toChannelError } from './slack-errors';
 import type { SlackInstallation } from './slack-identity';
 import { decodeAddress, encodeAddress, SlackIdentities } from './slack-identity';
@@ -57,13 +60,27 @@ const DRAIN_MS = 10_000;
 /** How long `stop()` waits for Slack to close the Socket Mode connection, in ms. */
 const DISCONNECT_MS = 5_000;
 
-/** Delivers nudges as DMs from the app. `messageRef` is `{ channel, ts }`. */
+/**
+ * Delivers nudges as DMs from the app, or to a partner's channel when the address is a channel's.
+ * `messageRef` is `{ channel, ts }`.
+ */
 export class SlackChannel implements Channel {
   readonly platform = 'slack' as const;
 
-  constructor(private readonly dms: DirectMessages) {}
+  constructor(
+    private readonly dms: DirectMessages,
+    private readonly posts?: ChannelPosts,
+  ) {}
 
   async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
+    const channel = readSlackChannelAddress(address);
+    if (channel && this.posts) {
+      try {
+        return { messageRef: await this.posts.post(channel, message) };
+      } catch (error) {
+        throw toChannelError(error, 'posting to a Slack channel');
+      }
+    }
     const to = decodeAddress(address);
     try {
       const sent = await this.dms.send(to, message);
@@ -153,7 +170,7 @@ class SlackPlatform implements PlatformChannel {
     };
     this.client = new webApi.WebClient(config.botToken, this.clientOptions);
     this.dms = new DirectMessages(this.client);
-    this.channel = new SlackChannel(this.dms);
+    this.channel = new SlackChannel(this.dms, new ChannelPosts(this.client));
     this.routes = config.appToken
       ? []
       : [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: (req, res) => this.handleHttp(req, res) }];
@@ -218,11 +235,13 @@ class SlackPlatform implements PlatformChannel {
         allowGuests: this.config.allowGuests,
       }),
       dms: this.dms,
+      connect: new SlackConnectNames(this.logger),
       track: (listener) => this.track(listener),
     };
     // First: nothing from outside the installation reaches a listener.
     installation.register(app, deps, bot.installation);
     commands.register(app, deps);
+    shortcuts.register(app, deps);
     actions.register(app, deps);
     options.register(app, deps);
     views.register(app, deps);
