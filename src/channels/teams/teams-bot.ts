@@ -11,6 +11,7 @@ import type { Member } from '../../core/model';
 import type { Logger } from '../../core/ports';
 import type { Actor, Rapport } from '../../core/rapport';
 import { welcomeMessage } from '../../core/welcome';
+import { teamsConversation } from './teams-conversation';
 import { BoundedCache } from '../bounded-cache';
 import { GUESTS_REFUSED, MEMBERSHIP_UNCONFIRMED } from '../guests';
 import type { AdaptiveCard, CardOptions } from './adaptive-cards';
@@ -172,7 +173,8 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
     const now = clock();
-    const result = await rapport.handleCommand(seen.actor, text, now);
+    // In a team channel that belongs to a partner, its name may be left out; `link NAME` links it.
+    const result = await rapport.handleCommand(seen.actor, text, now, teamsConversation(activity));
     if (result.actionable) {
       // Teams has no home tab: its overview is the dashboard card, each partner with Log and Status buttons.
       await context.sendActivity(messageActivity(result.actionable));
