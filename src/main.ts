@@ -14,6 +14,7 @@ import type { ChannelDeps, PlatformChannel, PlatformFactory } from './channels/p
 import type { HttpServer } from './http/server';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
+import { ChannelStatusPoster } from './scheduler/channel-status';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
@@ -112,6 +113,15 @@ export async function startService(
     scheduler.gate,
     scheduler.failures,
   );
+  // A partner's weekly status, in its channel when its owners chose so.
+  const channelStatus = new ChannelStatusPoster(
+    store,
+    rapport,
+    channels,
+    logger,
+    scheduler.gate,
+    scheduler.failures,
+  );
   // Nudges first, then digests, so a digest reflects what this pass delivered.
   // Every pass under way, whoever started it (cron, `tick` in the terminal), so a stop can wait for it.
   const passes = new Set<Promise<unknown>>();
@@ -119,6 +129,7 @@ export async function startService(
     const pass = (async () => {
       const report = await scheduler.runDue(now);
       const digests = await digestScheduler.runDue(now);
+      await channelStatus.runDue(now);
       return { ...report, digests: digests.sent };
     })();
     passes.add(pass);
