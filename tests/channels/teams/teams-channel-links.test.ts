@@ -22,11 +22,14 @@ function saidSince(from: number): string {
     .join('\n');
 }
 
-/** Requests that carried the site-visit nudge (the weekly digest goes out on the same Monday). */
+/**
+ * Requests that carried the site-visit nudge (the weekly digest and the channel's weekly status, which go out
+ * the same Monday, name the next step too, but not first).
+ */
 function nudgePosts(from: number) {
   return harness
     .activitiesSince(from)
-    .filter((r) => cardsOf(r.activity).some((card) => /Plan a site visit/.test(textsOf(card).join('\n'))));
+    .filter((r) => cardsOf(r.activity).some((card) => /site visit/i.test(textsOf(card)[0] ?? '')));
 }
 
 /** Asha, typing in the Nissan team channel (in a thread of it, as Teams sends replies). */
@@ -74,6 +77,12 @@ describe('Teams channels that belong to a partner', () => {
       { type: 'mention', text: '<at>Asha Rao</at>', mentioned: { id: 'aad-asha', name: 'Asha Rao' } },
     ]);
     expect(harness.rows('SELECT status FROM nudges')).toEqual([{ status: 'sent' }]);
+    // The same Monday morning, the partner's weekly status goes to the channel too.
+    const inTheChannel = harness.activitiesSince(mark).filter((r) => r.conversationId === CHANNEL);
+    expect(inTheChannel.map((r) => textsOf(cardsOf(r.activity)[0])[0])).toEqual([
+      expect.stringMatching(/site visit/i),
+      'Weekly status — Nissan',
+    ]);
   });
 
   it('keeps nudges in the personal chat until the owners choose the channel', async () => {
