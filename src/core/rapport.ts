@@ -152,10 +152,12 @@ export class Rapport {
     const tokens = stripCommandPrefix(tokenized.tokens);
     const ctx = await this.context(actor, now, conversation);
     if (tokens.length === 0) {
-      const partners = await pickerPartners(this.store.partners, actor.workspaceId);
+      // In a partner's channel, the form picks that partner.
+      const partnerId = ctx.channelPartnerId;
+      const partners = await pickerPartners(this.store.partners, actor.workspaceId, partnerId);
       return {
         reply: helpMessage(),
-        openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined,
+        openForm: partners.length ? logForm(partners, { partnerId, date: ctx.today }) : undefined,
       };
     }
     const [name, ...args] = tokens;

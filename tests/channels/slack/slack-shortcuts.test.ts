@@ -216,6 +216,12 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
     const { view } = await messageShortcut('C0RENAULT', 'Met Nissan at the fair, then this thread');
     // The channel's partner comes before a name the message happens to mention.
     expect(initialValues(view)).toMatchObject({ partner: renault, kind: 'meeting' });
+
+    // `/partner` alone there opens the log modal with the channel's partner chosen.
+    h.fake.reset();
+    await h.commandRaw('', { channelId: 'C0RENAULT', channelName: 'renault-alliance' });
+    const empty = (await h.fake.waitFor('views.open')).params.view as ModalView;
+    expect(initialValues(empty)).toMatchObject({ partner: renault, kind: undefined });
   });
 
   it('answers link mistakes clearly: in a DM, an unknown partner, a channel already linked', async () => {
