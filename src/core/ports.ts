@@ -515,6 +515,8 @@ export interface ChannelLink {
   address: Address;
   /** The partner's nudges and weekly status go to this channel instead of each owner's DM. */
   postToChannel: boolean;
+  /** Shared with other organisations (Slack Connect): nothing is ever posted there. */
+  external: boolean;
   linkedBy: string;
   linkedAt: Date;
 }
@@ -530,7 +532,10 @@ export interface ChannelLinkRepository {
   listForPartner(workspaceId: string, partnerId: number): Promise<ChannelLink[]>;
   /** Removes a channel's link; the link it removed, or null when there was none. */
   unlink(workspaceId: string, channelId: string): Promise<ChannelLink | null>;
-  /** Sets where a partner's nudges and weekly status go, on each of its linked channels; how many. */
+  /**
+   * Sets where a partner's nudges and weekly status go, on each of its linked channels that is not external
+   * (posting is never turned on in one); how many changed.
+   */
   setPostToChannel(workspaceId: string, partnerId: number, post: boolean): Promise<number>;
   /** Links whose partner posts to the channel, across workspaces (the weekly status). */
   listPosting(): Promise<ChannelLink[]>;

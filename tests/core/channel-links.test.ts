@@ -74,6 +74,14 @@ describe('channels that belong to a partner', () => {
     expect(reply).toContain("Only Nissan's owners");
   });
 
+  it('never posts to a channel shared with another organisation', async () => {
+    await sayIn({ ...CHANNEL, external: true }, 'link Nissan');
+    expect(await sayIn(DM, 'prefs Nissan post-to-channel')).toContain(
+      'shared with people outside your organisation',
+    );
+    expect(links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
+  });
+
   it('suggests linking a shared channel to the partner its organisation is named after', async () => {
     const suggestion = await h.rapport.linkSuggestion(h.actor, CHANNEL, ['Nissan Motor Co., Ltd.'], h.now);
     expect(suggestion?.choices).toEqual([{ id: 'p:1:link', label: 'Link to Nissan', style: 'primary' }]);

@@ -63,6 +63,7 @@ export class ChannelLinkFeature {
         channelId: conversation.id,
         partnerId: partner.id,
         address: conversation.address,
+        external: conversation.external === true,
         linkedBy: memberId,
         now: ctx.now,
       });
@@ -78,7 +79,9 @@ export class ChannelLinkFeature {
       text:
         `This channel now belongs to *${partner.name}*. Here, \`partner log call …\` needs no name, and the ` +
         `“Log to partner” shortcut picks ${partner.name}.`,
-      footer: `Owners can have ${partner.name}'s nudges and weekly status posted here: \`partner prefs ${partner.name} post-to-channel\`. \`partner unlink\` undoes the link.`,
+      footer: conversation.external
+        ? `This channel is shared with another organisation, so ${partner.name}'s nudges and status stay in its owners' direct messages. \`partner unlink\` undoes the link.`
+        : `Owners can have ${partner.name}'s nudges and weekly status posted here: \`partner prefs ${partner.name} post-to-channel\`. \`partner unlink\` undoes the link.`,
     };
   }
 
@@ -117,6 +120,14 @@ export class ChannelLinkFeature {
       return usageError('Say one partner, then `post-to-channel` or `post-to-dm`.', 'link');
     if (!partner.owners.includes(ctx.actor.memberId))
       return { text: `Only ${partner.name}'s owners choose where its nudges go.`, isError: true };
+    const links = await this.deps.store.channelLinks.listForPartner(ctx.actor.workspaceId, partner.id);
+    if (post && links.length > 0 && links.every((link) => link.external))
+      return {
+        text:
+          `*${partner.name}*'s channel is shared with people outside your organisation, so its nudges and status ` +
+          'stay in its owners’ direct messages: they say how the relationship is going.',
+        isError: true,
+      };
     const changed = await this.deps.store.channelLinks.setPostToChannel(
       ctx.actor.workspaceId,
       partner.id,

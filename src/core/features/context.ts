@@ -26,6 +26,11 @@ export interface Conversation {
   address?: Address;
   /** The channel's name, where the platform gives it. */
   name?: string;
+  /**
+   * The channel is shared with people of other organisations (Slack Connect): what Rapport says about how a
+   * relationship is going (nudges, status) is never posted there.
+   */
+  external?: boolean;
 }
 
 /** What a command produced: a reply, and optionally a form the channel should open (Slack modal). */

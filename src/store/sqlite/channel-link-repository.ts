@@ -13,6 +13,7 @@ function toLink(row: Row): ChannelLink {
     partnerId: Number(row.partner_id),
     address: (parseJsonOrNull(row.address) ?? { channel: 'shell', payload: null }) as Address,
     postToChannel: Number(row.post_to_channel) === 1,
+    external: Number(row.external) === 1,
     linkedBy: String(row.linked_by),
     linkedAt: toDate(row.linked_at),
   };
@@ -27,13 +28,14 @@ export class SqliteChannelLinkRepository implements ChannelLinkRepository {
         // Only a partner of the same workspace: the insert selects it.
         const result = db
           .prepare(
-            `INSERT INTO channel_links (workspace_id, channel_id, partner_id, address, linked_by, linked_at)
-             SELECT ?, ?, id, ?, ?, ? FROM partners WHERE workspace_id = ? AND id = ?`,
+            `INSERT INTO channel_links (workspace_id, channel_id, partner_id, address, external, linked_by, linked_at)
+             SELECT ?, ?, id, ?, ?, ?, ? FROM partners WHERE workspace_id = ? AND id = ?`,
           )
           .run(
             input.workspaceId,
             input.channelId,
             JSON.stringify(input.address),
+            input.external ? 1 : 0,
             input.linkedBy,
             iso(input.now),
             input.workspaceId,
@@ -53,7 +55,7 @@ export class SqliteChannelLinkRepository implements ChannelLinkRepository {
       db.prepare(
         `UPDATE channel_links SET post_to_channel = (
            SELECT MAX(post_to_channel) FROM channel_links WHERE workspace_id = ? AND partner_id = ?)
-         WHERE workspace_id = ? AND channel_id = ?`,
+         WHERE workspace_id = ? AND channel_id = ? AND external = 0`,
       ).run(input.workspaceId, input.partnerId, input.workspaceId, input.channelId);
       return this.read(db, input.workspaceId, input.channelId)!;
     });
@@ -91,8 +93,11 @@ export class SqliteChannelLinkRepository implements ChannelLinkRepository {
     return this.connection.run(
       (db) =>
         db
-          .prepare('UPDATE channel_links SET post_to_channel = ? WHERE workspace_id = ? AND partner_id = ?')
-          .run(post ? 1 : 0, workspaceId, partnerId).changes,
+          .prepare(
+            `UPDATE channel_links SET post_to_channel = ?
+             WHERE workspace_id = ? AND partner_id = ? AND (external = 0 OR ? = 0)`,
+          )
+          .run(post ? 1 : 0, workspaceId, partnerId, post ? 1 : 0).changes,
     );
   }
 

@@ -221,6 +221,7 @@ export const MIGRATIONS: readonly string[] = [
     partner_id      INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
     address         TEXT NOT NULL,
     post_to_channel INTEGER NOT NULL DEFAULT 0,
+    external        INTEGER NOT NULL DEFAULT 0,
     linked_by       TEXT NOT NULL,
     linked_at       TEXT NOT NULL,
     PRIMARY KEY (workspace_id, channel_id)

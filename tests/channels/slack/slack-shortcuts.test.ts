@@ -179,10 +179,11 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
     });
     const linked = await h.fake.waitForResponse(clickId);
     expect(JSON.stringify(linked.body)).toContain('This channel now belongs to *Nissan*');
-    expect(h.sql('SELECT channel_id, partner_id, address FROM channel_links')).toEqual([
+    expect(h.sql('SELECT channel_id, partner_id, external, address FROM channel_links')).toEqual([
       {
         channel_id: 'C0SHARED',
         partner_id: Number(nissan),
+        external: 1,
         address: JSON.stringify({
           channel: 'slack',
           payload: { kind: 'channel', teamId: TEAM, channelId: 'C0SHARED' },
@@ -195,6 +196,11 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
     const reply = await h.command('list', { channelId: 'C0SHARED', channelName: 'ext-alliance' });
     expect(JSON.stringify(reply.body)).not.toContain('Link to');
     expect(h.fake.calls('conversations.info')).toEqual([]);
+
+    // Shared with Nissan's people: how the relationship is going is never posted there.
+    const refused = await h.command('prefs Nissan post-to-channel');
+    expect(JSON.stringify(refused.body)).toContain('shared with people outside your organisation');
+    expect(h.sql('SELECT post_to_channel FROM channel_links')).toEqual([{ post_to_channel: 0 }]);
   });
 
   it('logs without a partner name in a linked channel, and pre-selects its partner in the shortcut', async () => {

@@ -8,7 +8,15 @@ import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/
 import { describeError } from '../../../core/errors';
 import { slackConversation } from '../channel-posts';
 import type { SlackDeps } from './shared';
-import { deliverFiles, ephemeral, linkSuggestion, openModal, SORRY, UNKNOWN_SENDER } from './shared';
+import {
+  deliverFiles,
+  describeSharing,
+  ephemeral,
+  linkSuggestion,
+  openModal,
+  SORRY,
+  UNKNOWN_SENDER,
+} from './shared';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -46,6 +54,7 @@ function onCommand(deps: SlackDeps) {
       const teamId = context.teamId ?? command.team_id;
       // Where it was typed: in a partner's channel, the partner's name may be left out.
       const conversation = slackConversation(teamId, command.channel_id, command.channel_name);
+      await describeSharing(deps, client, conversation, teamId, now);
       const text = unescapeSlackText(command.text ?? '');
       const result = await deps.rapport.handleCommand(who.actor, text, now, conversation);
       let opened = false;

@@ -153,6 +153,24 @@ export function interactionSender(
 }
 
 /**
+ * Marks a channel shared with other organisations (Slack Connect) as `external`, and returns their names
+ * (then the channel's) for matching a partner; null for a chat, an internal channel, or when Slack cannot
+ * say. Answered from memory most of the time (see `SlackConnectNames`).
+ */
+export async function describeSharing(
+  deps: SlackDeps,
+  client: WebClient,
+  conversation: Conversation | undefined,
+  teamId: string | undefined,
+  now: Date,
+): Promise<string[] | null> {
+  if (conversation?.kind !== 'channel') return null;
+  const names = await deps.connect.of(client, conversation.id, teamId, now);
+  conversation.external = names !== null;
+  return names;
+}
+
+/**
  * In a channel shared with another organisation (Slack Connect) that belongs to no partner yet, a
  * suggestion to link it to the partner whose name matches that organisation's, with a one-tap button; null
  * otherwise (a DM, a linked channel, an internal channel, no partner matches). Never throws.
@@ -168,7 +186,7 @@ export async function linkSuggestion(
   try {
     if (conversation?.kind !== 'channel') return null;
     if ((await deps.rapport.channelPartner(actor, conversation)) !== null) return null;
-    const names = await deps.connect.of(client, conversation.id, teamId, now);
+    const names = await describeSharing(deps, client, conversation, teamId, now);
     return names?.length ? await deps.rapport.linkSuggestion(actor, conversation, names, now) : null;
   } catch (error) {
     deps.logger.warn({ err: describeError(error) }, 'could not look for a partner to link the channel to');

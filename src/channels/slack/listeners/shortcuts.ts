@@ -20,6 +20,7 @@ import { messageTime, plainSlackText, slackConversation } from '../channel-posts
 import type { SlackDeps } from './shared';
 import {
   bestEffort,
+  describeSharing,
   ephemeral,
   interactionSender,
   linkSuggestion,
@@ -68,10 +69,7 @@ function onMessageShortcut(deps: SlackDeps) {
       const conversation = slackConversation(teamId, channel?.id, channel?.name);
       const [permalink, connectedNames] = await Promise.all([
         permalinkOf(deps, client, channel?.id, shortcut.message_ts ?? shortcut.message?.ts),
-        conversation?.kind === 'channel' &&
-        (await deps.rapport.channelPartner(who.actor, conversation)) === null
-          ? deps.connect.of(client, conversation.id, teamId, now)
-          : Promise.resolve(null),
+        describeSharing(deps, client, conversation, teamId, now),
       ]);
       const message: CapturedMessage = {
         text: plainSlackText(String(shortcut.message?.text ?? '')),
