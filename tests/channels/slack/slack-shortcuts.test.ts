@@ -250,4 +250,40 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
     expect(JSON.stringify(unlinked.body)).toContain('no longer belongs to *Nissan*');
     expect(h.sql('SELECT * FROM channel_links')).toEqual([]);
   });
+
+  it('posts the partner’s nudges and weekly status in its channel, mentioning its owners, when they choose', async () => {
+    await h.command('link Nissan', { channelId: 'C0NISSAN', channelName: 'nissan-alliance' });
+    const chose = await h.command('prefs Nissan post-to-channel');
+    expect(JSON.stringify(chose.body)).toContain('now go to its channel');
+
+    // Two weeks after Nissan was added the site-visit nudge is due: Monday, 10:00 in Tokyo.
+    h.fake.reset();
+    const report = await h.service.tick(new Date('2026-03-16T01:00:00Z'));
+    // Nissan's goes to its channel; Renault's, with no channel, to Asha's DM.
+    expect(report.delivered).toBe(2);
+    const posts = h.fake.calls('chat.postMessage').filter((c) => c.params.channel === 'C0NISSAN');
+    expect(posts).toHaveLength(2);
+    const [nudge, status] = posts as [(typeof posts)[0], (typeof posts)[0]];
+    expect(String(nudge.params.text)).toMatch(new RegExp(`^<@${USER}> .*site visit`, 'is'));
+    expect((nudge.params.blocks as unknown[])[0]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `<@${USER}>` }],
+    });
+    expect(JSON.stringify(status.params.blocks)).toContain('Weekly status — Nissan');
+    const dms = h.fake.calls('chat.postMessage').filter((c) => c.params.channel === `D${USER}`);
+    const nudgesInDm = dms.map((c) => String(c.params.text)).filter((text) => /site visit/i.test(text));
+    expect(nudgesInDm).toEqual([expect.stringMatching(/^\*Renault — Plan a site visit/)]);
+    expect(h.sql('SELECT partner_id, status, message_ref FROM nudges ORDER BY partner_id')).toEqual([
+      {
+        partner_id: Number(nissan),
+        status: 'sent',
+        message_ref: expect.stringContaining('"channel":"C0NISSAN"'),
+      },
+      {
+        partner_id: Number(renault),
+        status: 'sent',
+        message_ref: expect.stringContaining(`"channel":"D${USER}"`),
+      },
+    ]);
+  });
 });
