@@ -41,15 +41,26 @@ export class ChannelNudges {
     for (const delivery of batch) {
       const { workspaceId, partnerId } = delivery.nudge;
       const key = `${workspaceId}\u0000${partnerId}`;
-      if (!links.has(key)) {
-        const found = await this.store.channelLinks.listForPartner(workspaceId, partnerId);
-        links.set(key, found.find((l) => l.postToChannel && this.channels.has(l.address.channel)) ?? null);
-      }
+      if (!links.has(key)) links.set(key, await this.postingLink(workspaceId, partnerId));
       const link = links.get(key);
       if (!link) direct.push(delivery);
       else routes.set(key, { link, deliveries: [...(routes.get(key)?.deliveries ?? []), delivery] });
     }
     return { direct, posted: [...routes.values()] };
+  }
+
+  /** The channel a partner's nudges are posted to, if any; null (its owners' DMs) when it cannot be read. */
+  private async postingLink(workspaceId: string, partnerId: number): Promise<ChannelLink | null> {
+    try {
+      const found = await this.store.channelLinks.listForPartner(workspaceId, partnerId);
+      return found.find((l) => l.postToChannel && this.channels.has(l.address.channel)) ?? null;
+    } catch (error) {
+      this.logger.warn(
+        { workspaceId, partnerId, err: describeError(error) },
+        'could not read partner channels',
+      );
+      return null;
+    }
   }
 
   /** Posts one partner's claimed nudges to its channel. Never throws: a failure gives the leases back. */
