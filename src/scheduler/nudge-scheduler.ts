@@ -98,7 +98,7 @@ export class NudgeScheduler {
   private readonly retry: RetryPolicy;
   private readonly budget: BudgetOptions;
   /** A partner's nudges posted to its channel (`prefs NAME post-to-channel`) instead of each owner's DM. */
-  private readonly channelNudges: ChannelNudges;
+  private readonly posts: ChannelNudges;
 
   constructor(
     private readonly store: Store,
@@ -121,15 +121,7 @@ export class NudgeScheduler {
     const { maxAttempts, backoffBaseMs, backoffMaxMs } = this.options;
     this.retry = { maxAttempts, backoffBaseMs, backoffMaxMs };
     this.budget = { dailyCap: this.options.dailyCap, partnerIntervalDays: this.options.partnerIntervalDays };
-    this.channelNudges = new ChannelNudges(
-      store,
-      rapport,
-      channels,
-      logger,
-      this.gate,
-      this.failures,
-      this.retry,
-    );
+    this.posts = new ChannelNudges(store, rapport, channels, logger, this.gate, this.failures, this.retry);
   }
 
   /**
@@ -241,13 +233,13 @@ export class NudgeScheduler {
       // messages go out in order; members are served side by side.
       const queues = new Map<string, Delivery[]>();
       for (const delivery of batch) seen.add(delivery.nudge.id);
-      const { direct, posted } = await this.channelNudges.route(batch);
+      const { direct, posted } = await this.posts.route(batch);
       for (const delivery of direct) {
         const key = conversationOf(delivery.nudge);
         queues.set(key, [...(queues.get(key) ?? []), delivery]);
       }
       const pending: (() => Promise<void>)[] = [
-        ...posted.map((route) => () => this.channelNudges.deliver(route, now, report, deadline)),
+        ...posted.map((route) => () => this.posts.deliver(route, now, report, deadline)),
         ...[...queues.values()].map((queue) => () => this.deliverToMember(queue, now, report, deadline)),
       ];
       const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
