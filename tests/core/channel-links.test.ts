@@ -8,6 +8,7 @@ const CHANNEL: Conversation = {
   id: 'C0NISSAN',
   kind: 'channel',
   address: { channel: 'shell', payload: { channel: 'C0NISSAN' } },
+  external: false,
 };
 const DM: Conversation = { id: 'D0ADA', kind: 'chat' };
 
@@ -74,8 +75,11 @@ describe('channels that belong to a partner', () => {
     expect(reply).toContain("Only Nissan's owners");
   });
 
-  it('never posts to a channel shared with another organisation', async () => {
-    await sayIn({ ...CHANNEL, external: true }, 'link Nissan');
+  it.each([
+    ['shared with another organisation', true],
+    ['whose sharing the platform could not tell', undefined],
+  ])('never posts to a channel %s', async (_what, external) => {
+    await sayIn({ ...CHANNEL, external }, 'link Nissan');
     expect(await sayIn(DM, 'prefs Nissan post-to-channel')).toContain(
       'shared with people outside your organisation',
     );

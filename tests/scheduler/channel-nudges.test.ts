@@ -11,6 +11,7 @@ const CHANNEL: Conversation = {
   id: 'C0NISSAN',
   kind: 'channel',
   address: { channel: 'shell', payload: { channel: 'C0NISSAN' } },
+  external: false,
 };
 
 /** Nissan, owned by Ada and Bob, linked to its channel, posting there; a site visit is due on Monday. */

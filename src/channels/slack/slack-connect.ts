@@ -16,25 +16,47 @@ const CACHE_ENTRIES = 2_000;
 /** Most connected organisations whose name is looked up for one channel. */
 const MAX_TEAMS = 5;
 
+/** How long a command or shortcut waits for Slack to say, in ms: a modal's trigger id lives three seconds. */
+const LOOKUP_MS = 1_500;
+/** How long "Slack could not say" is remembered, in ms. */
+const UNKNOWN_MS = 300_000;
+
+/** What Slack said of a channel: its sharing names, not shared (null), or nothing (undefined). */
+type Sharing = string[] | null | undefined;
+
 export class SlackConnectNames {
-  /** Channel id → the names of the organisations it is shared with (and its own name), or null: not shared. */
-  private readonly cache = new BoundedCache<string, string[] | null>(CACHE_ENTRIES, CACHE_MS);
+  /** Channel id → what Slack said (wrapped: a cached "could not say" is not a cache miss). */
+  private readonly cache = new BoundedCache<string, { sharing: Sharing }>(CACHE_ENTRIES, CACHE_MS);
 
   constructor(private readonly logger: Logger) {}
 
   /**
    * The names a shared channel offers for matching a partner: the connected organisations' names, then the
-   * channel's own name; null when the channel is not shared with another organisation (or Slack cannot say).
+   * channel's own name; null when the channel is not shared with another organisation; undefined when Slack
+   * could not say (refused, or slower than a modal can wait: its answer is kept for the next time).
    */
-  async of(
+  async of(client: WebClient, channelId: string, ownTeamId: string | undefined, now: Date): Promise<Sharing> {
+    const known = this.cache.get(channelId, now.getTime());
+    if (known) return known.sharing;
+    const lookup = this.lookup(client, channelId, ownTeamId, now);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LOOKUP_MS);
+    });
+    try {
+      return await Promise.race([lookup, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async lookup(
     client: WebClient,
     channelId: string,
     ownTeamId: string | undefined,
     now: Date,
-  ): Promise<string[] | null> {
-    const known = this.cache.get(channelId, now.getTime());
-    if (known !== undefined) return known;
-    let names: string[] | null = null;
+  ): Promise<Sharing> {
+    let sharing: Sharing = null;
     try {
       const info = await client.conversations.info({ channel: channelId });
       const channel = info.channel;
@@ -48,13 +70,17 @@ export class SlackConnectNames {
               .catch(() => null),
           ),
         );
-        names = [...found.filter((name): name is string => !!name), ...(channel.name ? [channel.name] : [])];
+        sharing = [
+          ...found.filter((name): name is string => !!name),
+          ...(channel.name ? [channel.name] : []),
+        ];
       }
     } catch (error) {
-      // Not a channel the app can see (a private one it is not in): nothing to suggest, and no retry soon.
+      // A channel the app cannot see (a private one it is not in), or Slack unavailable: ask again later.
       this.logger.debug({ channelId, err: describeError(error) }, 'conversations.info refused');
+      sharing = undefined;
     }
-    this.cache.set(channelId, names, now.getTime());
-    return names;
+    this.cache.set(channelId, { sharing }, now.getTime(), sharing === undefined ? UNKNOWN_MS : CACHE_MS);
+    return sharing;
   }
 }

@@ -26,6 +26,9 @@ export function teamsConversation(activity: Partial<Activity>): Conversation | u
     id,
     kind: 'channel',
     address: teamsAddress({ kind: 'conversation', reference }),
+    // A team channel of the organisation. (Teams shared channels, open to other organisations, are not told
+    // apart here: this is where they would be.)
+    external: false,
     ...(typeof channel.name === 'string' && channel.name ? { name: channel.name } : {}),
   };
 }

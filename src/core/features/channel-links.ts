@@ -63,7 +63,7 @@ export class ChannelLinkFeature {
         channelId: conversation.id,
         partnerId: partner.id,
         address: conversation.address,
-        external: conversation.external === true,
+        external: conversation.external !== false,
         linkedBy: memberId,
         now: ctx.now,
       });
@@ -79,9 +79,10 @@ export class ChannelLinkFeature {
       text:
         `This channel now belongs to *${partner.name}*. Here, \`partner log call …\` needs no name, and the ` +
         `“Log to partner” shortcut picks ${partner.name}.`,
-      footer: conversation.external
-        ? `This channel is shared with another organisation, so ${partner.name}'s nudges and status stay in its owners' direct messages. \`partner unlink\` undoes the link.`
-        : `Owners can have ${partner.name}'s nudges and weekly status posted here: \`partner prefs ${partner.name} post-to-channel\`. \`partner unlink\` undoes the link.`,
+      footer:
+        conversation.external !== false
+          ? `This channel is shared with another organisation, so ${partner.name}'s nudges and status stay in its owners' direct messages. \`partner unlink\` undoes the link.`
+          : `Owners can have ${partner.name}'s nudges and weekly status posted here: \`partner prefs ${partner.name} post-to-channel\`. \`partner unlink\` undoes the link.`,
     };
   }
 

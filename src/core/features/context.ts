@@ -27,8 +27,8 @@ export interface Conversation {
   /** The channel's name, where the platform gives it. */
   name?: string;
   /**
-   * The channel is shared with people of other organisations (Slack Connect): what Rapport says about how a
-   * relationship is going (nudges, status) is never posted there.
+   * Whether the channel is shared with people of other organisations (Slack Connect): what Rapport says about
+   * how a relationship is going (nudges, status) is never posted there. Unknown (absent) counts as shared.
    */
   external?: boolean;
 }

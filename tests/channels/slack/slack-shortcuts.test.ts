@@ -47,17 +47,19 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
     }));
     // Two channels: an internal one, and one shared with Nissan's own workspace (Slack Connect).
     h.fake.setResponder('conversations.info', (call) =>
-      call.params.channel === 'C0SHARED'
-        ? {
-            ok: true,
-            channel: {
-              id: 'C0SHARED',
-              name: 'ext-alliance',
-              is_ext_shared: true,
-              connected_team_ids: [TEAM, NISSAN_TEAM],
-            },
-          }
-        : { ok: true, channel: { id: call.params.channel, name: 'general', is_ext_shared: false } },
+      call.params.channel === 'C0PRIVATE'
+        ? { ok: false, error: 'channel_not_found' }
+        : call.params.channel === 'C0SHARED'
+          ? {
+              ok: true,
+              channel: {
+                id: 'C0SHARED',
+                name: 'ext-alliance',
+                is_ext_shared: true,
+                connected_team_ids: [TEAM, NISSAN_TEAM],
+              },
+            }
+          : { ok: true, channel: { id: call.params.channel, name: 'general', is_ext_shared: false } },
     );
     h.fake.setResponder('team.info', (call) =>
       call.params.team === NISSAN_TEAM
@@ -285,5 +287,15 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
         message_ref: expect.stringContaining(`"channel":"D${USER}"`),
       },
     ]);
+  });
+
+  it('treats a channel Slack will not describe as shared: linked for logging, never posted to', async () => {
+    const linked = await h.command('link Nissan', { channelId: 'C0PRIVATE', channelName: 'privategroup' });
+    expect(JSON.stringify(linked.body)).toContain('shared with another organisation');
+    expect(h.sql('SELECT channel_id, external FROM channel_links')).toEqual([
+      { channel_id: 'C0PRIVATE', external: 1 },
+    ]);
+    const refused = await h.command('prefs Nissan post-to-channel');
+    expect(JSON.stringify(refused.body)).toContain('shared with people outside your organisation');
   });
 });

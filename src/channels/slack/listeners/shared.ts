@@ -153,9 +153,9 @@ export function interactionSender(
 }
 
 /**
- * Marks a channel shared with other organisations (Slack Connect) as `external`, and returns their names
- * (then the channel's) for matching a partner; null for a chat, an internal channel, or when Slack cannot
- * say. Answered from memory most of the time (see `SlackConnectNames`).
+ * Marks a channel as shared with other organisations (Slack Connect: `external`) or not, and returns their
+ * names (then the channel's) for matching a partner; null for a chat, an internal channel, or when Slack
+ * cannot say. Answered from memory most of the time (see `SlackConnectNames`).
  */
 export async function describeSharing(
   deps: SlackDeps,
@@ -166,8 +166,9 @@ export async function describeSharing(
 ): Promise<string[] | null> {
   if (conversation?.kind !== 'channel') return null;
   const names = await deps.connect.of(client, conversation.id, teamId, now);
-  conversation.external = names !== null;
-  return names;
+  // Slack could not say: `external` stays unknown, which the core treats as shared (nothing is posted).
+  if (names !== undefined) conversation.external = names !== null;
+  return names ?? null;
 }
 
 /**
