@@ -11,7 +11,6 @@ import type { Member } from '../../core/model';
 import type { Logger } from '../../core/ports';
 import type { Actor, Rapport } from '../../core/rapport';
 import { welcomeMessage } from '../../core/welcome';
-import { teamsConversation } from './teams-conversation';
 import { BoundedCache } from '../bounded-cache';
 import { GUESTS_REFUSED, MEMBERSHIP_UNCONFIRMED } from '../guests';
 import type { AdaptiveCard, CardOptions } from './adaptive-cards';
@@ -49,6 +48,7 @@ import {
   tenantOf,
   timeZoneOf,
 } from './teams-address';
+import { teamsConversation } from './teams-conversation';
 
 export interface TeamsBotOptions {
   rapport: Rapport;
