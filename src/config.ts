@@ -86,8 +86,20 @@ export interface Config {
   uninstalledRetentionDays: number;
 }
 
-/** The bot scopes the manifest asks for; an OAuth install asks for the same. */
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'im:write', 'users:read', 'files:write'];
+/** The bot scopes the manifest asks for; an OAuth install asks for the same (a manifest test holds them equal). */
+export const SLACK_BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'channels:read',
+  'groups:read',
+  'team:read',
+  'files:read',
+  'files:write',
+  'im:history',
+  'im:write',
+  'users:read',
+  'users:read.email',
+];
 
 export class ConfigError extends RapportError {
   constructor(

@@ -20,6 +20,7 @@ import { NO_METRICS } from './core/metrics-port';
 import { PrometheusMetrics } from './metrics';
 import { readinessOf } from './readiness';
 import { countOpenNudges, probeWrite } from './store/sqlite/operations';
+import { ChannelStatusPoster } from './scheduler/channel-status';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
 import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
@@ -144,6 +145,15 @@ export async function startService(
     scheduler.gate,
     scheduler.failures,
   );
+  // A partner's weekly status, in its channel when its owners chose so.
+  const channelStatus = new ChannelStatusPoster(
+    store,
+    rapport,
+    channels,
+    logger,
+    scheduler.gate,
+    scheduler.failures,
+  );
   // Nudges first, then digests, so a digest reflects what this pass delivered.
   // Every pass under way, whoever started it (cron, `tick` in the terminal), so a stop can wait for it.
   const passes = new Set<Promise<unknown>>();
@@ -153,6 +163,7 @@ export async function startService(
       try {
         const report = await scheduler.runDue(now);
         const digests = await digestScheduler.runDue(now);
+        await channelStatus.runDue(now);
         await purgeUninstalledWorkspaces(rapport, logger, now, config.uninstalledRetentionDays);
         return { ...report, digests: digests.sent };
       } finally {

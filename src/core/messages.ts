@@ -113,6 +113,11 @@ export interface Message {
   isError?: boolean;
   /** Files to hand over with the message (uploads where the platform allows, files on disk in the terminal). */
   files?: MessageFile[];
+  /**
+   * Members the message is for, when it is posted in a shared channel (a partner's channel) rather than sent
+   * to each of them: the channel mentions them (`id` is the member id, the platform's user id).
+   */
+  mentions?: { id: string; name: string | null }[];
 }
 
 /** Values submitted from a form, by field id; empty inputs are absent or empty strings. */

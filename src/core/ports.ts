@@ -652,6 +652,66 @@ export interface PlaybookSource {
   invalidate(workspaceId: string): void;
 }
 
+/**
+ * A chat channel that belongs to a partner (one partner per channel): where `link NAME` was typed. Its
+ * `address` lets the channel post there later (the partner's nudges, its weekly status) when the owners
+ * chose `prefs NAME post-to-channel`.
+ */
+export interface ChannelLink {
+  workspaceId: string;
+  /** The platform's id for the channel (a Slack channel id, a Teams channel's conversation id). */
+  channelId: string;
+  partnerId: number;
+  address: Address;
+  /** The partner's nudges and weekly status go to this channel instead of each owner's DM. */
+  postToChannel: boolean;
+  /** Shared with other organisations (Slack Connect): nothing is ever posted there. */
+  external: boolean;
+  linkedBy: string;
+  linkedAt: Date;
+}
+
+export interface ChannelLinkRepository {
+  /**
+   * Links a channel to a partner. Throws `RapportError('CONFLICT')` when the channel is already linked
+   * (to this partner or another).
+   */
+  link(input: Omit<ChannelLink, 'postToChannel' | 'linkedAt'> & { now: Date }): Promise<ChannelLink>;
+  get(workspaceId: string, channelId: string): Promise<ChannelLink | null>;
+  /** A partner's linked channels, oldest link first. */
+  listForPartner(workspaceId: string, partnerId: number): Promise<ChannelLink[]>;
+  /** Removes a channel's link; the link it removed, or null when there was none. */
+  unlink(workspaceId: string, channelId: string): Promise<ChannelLink | null>;
+  /**
+   * Sets where a partner's nudges and weekly status go, on each of its linked channels that is not external
+   * (posting is never turned on in one); how many changed.
+   */
+  setPostToChannel(workspaceId: string, partnerId: number, post: boolean): Promise<number>;
+  /** Links whose partner posts to the channel, across workspaces (the weekly status). */
+  listPosting(): Promise<ChannelLink[]>;
+  /**
+   * Reserves the posting of a channel's weekly status for `week` (ISO week label) until `leaseUntil`; false
+   * when it was posted already or another sender holds it. The ledger the digest keeps for members.
+   */
+  claimWeeklyStatus(
+    workspaceId: string,
+    channelId: string,
+    week: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean>;
+  /** Records the week's status as posted: no later claim for that week succeeds. */
+  weeklyStatusPosted(
+    workspaceId: string,
+    channelId: string,
+    week: string,
+    messageRef: unknown,
+    now: Date,
+  ): Promise<void>;
+  /** Gives a claim back (the post failed): a later pass may try again. */
+  releaseWeeklyStatus(workspaceId: string, channelId: string, week: string): Promise<void>;
+}
+
 /** Every repository, as one unit of work sees them. */
 export interface Repositories {
   readonly workspaces: WorkspaceRepository;
@@ -666,6 +726,7 @@ export interface Repositories {
   readonly playbookOverrides: PlaybookOverrideRepository;
   readonly audit: AuditRepository;
   readonly privacy: PrivacyRepository;
+  readonly channelLinks: ChannelLinkRepository;
 }
 
 /**

@@ -9,7 +9,17 @@ import { COMMANDS, LIMITS, stripCommandPrefix, suggest, tokenize } from './comma
 import type { DigestWeek } from './digest';
 import { RapportError } from './errors';
 import type { ExportFormat } from './export';
-import type { Actor, CommandContext, CommandResult, CommandTable, FeatureDeps } from './features/context';
+import type { CapturedMessage } from './features/capture';
+import { CaptureFeature } from './features/capture';
+import { ChannelLinkFeature } from './features/channel-links';
+import type {
+  Actor,
+  CommandContext,
+  CommandResult,
+  CommandTable,
+  Conversation,
+  FeatureDeps,
+} from './features/context';
 import { asResult } from './features/context';
 import { InsightCommands } from './features/insight-commands';
 import { InstallationFeature } from './features/installations';
@@ -39,11 +49,12 @@ import { DEFAULT_PLAYBOOK } from './playbook/playbook';
 import { CachedPlaybookSource } from './playbook/playbook-source';
 import { PlaybookAdminFeature } from './features/playbook-admin';
 import { PrivacyFeature } from './features/privacy';
-import type { Logger, MemberSighting, PlaybookSource, Store } from './ports';
+import type { ChannelLink, Logger, MemberSighting, PlaybookSource, Store } from './ports';
 import { isValidTimeZone, localDate } from './time';
 import { helpMessage, logForm, truncate, usageError } from './views';
 
-export type { Actor, CommandResult } from './features/context';
+export type { Actor, CommandResult, Conversation } from './features/context';
+export type { CapturedMessage } from './features/capture';
 
 export interface RapportOptions {
   store: Store;
@@ -79,6 +90,8 @@ export class Rapport {
   private readonly partnerSettings: PartnerSettingsFeature;
   private readonly playbookAdmin: PlaybookAdminFeature;
   private readonly privacy: PrivacyFeature;
+  private readonly channelLinks: ChannelLinkFeature;
+  private readonly capture: CaptureFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -111,6 +124,8 @@ export class Rapport {
     this.playbookAdmin = new PlaybookAdminFeature(deps);
     this.privacy = new PrivacyFeature(deps, options.retentionDays);
     const exportCommand = this.insightCommands.commands.export!;
+    this.channelLinks = new ChannelLinkFeature(deps);
+    this.capture = new CaptureFeature(deps, this.interactions);
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
@@ -131,6 +146,8 @@ export class Rapport {
           ? this.privacy.exportMine(ctx, args.slice(1))
           : exportCommand(ctx, args),
     };
+    // `link`, `unlink`, and `prefs NAME post-to-channel` (any other `prefs` goes to the prefs feature).
+    this.commands = { ...this.commands, ...this.channelLinks.commands(this.commands.prefs) };
   }
 
   /** Records that a channel saw a member (creating workspace and member on first sight). */
@@ -158,12 +175,17 @@ export class Rapport {
   }
 
   /** Runs one line of the command grammar. Mistakes are answered with usage, never thrown. */
-  async handleCommand(actor: Actor, text: string, now: Date): Promise<CommandResult> {
+  async handleCommand(
+    actor: Actor,
+    text: string,
+    now: Date,
+    conversation?: Conversation,
+  ): Promise<CommandResult> {
     const done = this.metrics.commandStarted();
     // Timed by the command's name only (a key of the command table), never by what was typed.
     const timed = { command: 'invalid' };
     try {
-      return await this.runCommand(actor, text, now, timed);
+      return await this.runCommand(actor, text, now, timed, conversation);
     } finally {
       done(timed.command);
     }
@@ -174,6 +196,7 @@ export class Rapport {
     text: string,
     now: Date,
     timed: { command: string },
+    conversation?: Conversation,
   ): Promise<CommandResult> {
     if (text.length > LIMITS.commandText) {
       return {
@@ -185,13 +208,15 @@ export class Rapport {
     const tokenized = tokenize(text.trim());
     if (!tokenized.ok) return { reply: usageError(tokenized.error) };
     const tokens = stripCommandPrefix(tokenized.tokens);
-    const ctx = await this.context(actor, now);
+    const ctx = await this.context(actor, now, conversation);
     if (tokens.length === 0) {
       timed.command = 'help';
-      const partners = await pickerPartners(this.store.partners, actor.workspaceId);
+      // In a partner's channel, the form picks that partner.
+      const partnerId = ctx.channelPartnerId;
+      const partners = await pickerPartners(this.store.partners, actor.workspaceId, partnerId);
       return {
         reply: helpMessage(),
-        openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined,
+        openForm: partners.length ? logForm(partners, { partnerId, date: ctx.today }) : undefined,
       };
     }
     const [name, ...args] = tokens;
@@ -217,9 +242,14 @@ export class Rapport {
   }
 
   /** Acts on a pressed button. Stale, foreign or unknown buttons get a clear answer and change nothing. */
-  async handleChoice(actor: Actor, choiceId: string, now: Date): Promise<ChoiceResult> {
+  async handleChoice(
+    actor: Actor,
+    choiceId: string,
+    now: Date,
+    conversation?: Conversation,
+  ): Promise<ChoiceResult> {
     const parsed = parseChoiceId(choiceId);
-    const ctx = await this.context(actor, now);
+    const ctx = await this.context(actor, now, conversation);
     if (!parsed)
       return {
         reply: usageError(
@@ -255,6 +285,8 @@ export class Rapport {
           reply: { text: 'Opening the log form.' },
           openForm: await this.interactions.form(ctx.actor.workspaceId, ctx.today, { partnerId }),
         };
+      case 'link':
+        return { reply: await this.channelLinks.link(ctx, partner) };
       case 'keep':
       case 'remove':
         return this.partners.confirmRemoval(ctx.actor, partner, action === 'remove');
@@ -386,9 +418,63 @@ export class Rapport {
     return this.nudges.restated(nudge, { partner, history, member }, member, now);
   }
 
-  private async context(actor: Actor, now: Date): Promise<CommandContext> {
+  /**
+   * The log form for a chat message (a message shortcut), pre-filled with what the message says: its text
+   * with `permalink` as the note, its day, a guess of the kind and of the partner. With no message (a global
+   * shortcut), the empty form; in a linked channel, its partner is chosen.
+   */
+  async captureForm(
+    actor: Actor,
+    message: CapturedMessage | null,
+    now: Date,
+    conversation?: Conversation,
+  ): Promise<Form> {
+    return this.capture.form(await this.context(actor, now, conversation), message);
+  }
+
+  /** The partner a channel belongs to (`link`), or null: not a channel, or not linked. */
+  channelPartner(actor: Actor, conversation: Conversation | undefined): Promise<number | null> {
+    return this.channelLinks.partnerOf(actor.workspaceId, conversation);
+  }
+
+  /**
+   * A suggestion to link a channel shared with another organisation to the partner whose name matches it
+   * (`connectedNames`: the organisations' names, the channel's), with a one-tap button; null when the
+   * channel is linked already or no partner matches.
+   */
+  async linkSuggestion(
+    actor: Actor,
+    conversation: Conversation,
+    connectedNames: readonly string[],
+    now: Date,
+  ): Promise<Message | null> {
+    return this.channelLinks.suggestion(await this.context(actor, now, conversation), connectedNames);
+  }
+
+  /**
+   * A linked channel's weekly status of its partner (as `status NAME` shows it, in the zone of the member who
+   * linked it), with its owners to mention; null when the partner or that member is gone.
+   */
+  async channelStatus(link: ChannelLink, now: Date): Promise<Message | null> {
+    const [partner, member] = await Promise.all([
+      this.store.partners.get(link.workspaceId, link.partnerId),
+      this.store.members.get(link.workspaceId, link.linkedBy),
+    ]);
+    if (!partner || !member) return null;
+    const ctx = await this.context({ workspaceId: link.workspaceId, memberId: member.id }, now);
+    const status = await this.overview.status(ctx, partner);
+    return { ...status, title: `Weekly status — ${partner.name}` };
+  }
+
+  private async context(actor: Actor, now: Date, conversation?: Conversation): Promise<CommandContext> {
     const member = await this.member(actor);
     const playbook = await this.playbooks.forWorkspace(actor.workspaceId);
-    return { actor, member, now, today: localDate(now, member.timeZone), playbook };
+    const ctx: CommandContext = { actor, member, now, today: localDate(now, member.timeZone), playbook };
+    if (conversation) {
+      ctx.conversation = conversation;
+      const partnerId = await this.channelLinks.partnerOf(actor.workspaceId, conversation);
+      if (partnerId !== null) ctx.channelPartnerId = partnerId;
+    }
+    return ctx;
   }
 }

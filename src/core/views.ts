@@ -193,7 +193,7 @@ export function partnerField(
  */
 export function logForm(
   partners: readonly Pick<Partner, 'id' | 'name'>[],
-  initial: { partnerId?: number; kind?: string; date: string },
+  initial: { partnerId?: number; kind?: string; date: string; note?: string },
   more = false,
 ): Form {
   return {
@@ -218,6 +218,7 @@ export function logForm(
         maxLength: LIMITS.note,
         optional: true,
         placeholder: 'What did you learn? What was agreed?',
+        ...(initial.note ? { initial: initial.note } : {}),
       },
       {
         id: 'rating',

@@ -16,6 +16,7 @@ import { NO_METRICS, platformOfWorkspace } from '../core/metrics-port';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { isWorkingTime, nextWorkingSlot, zonedDayStart } from '../core/time';
+import { ChannelNudges } from './channel-nudges';
 import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
@@ -109,6 +110,8 @@ export class NudgeScheduler {
   readonly failures: DeliveryFailures;
   private readonly retry: RetryPolicy;
   private readonly budget: BudgetOptions;
+  /** A partner's nudges posted to its channel (`prefs NAME post-to-channel`) instead of each owner's DM. */
+  private readonly posts: ChannelNudges;
 
   constructor(
     private readonly store: Store,
@@ -132,6 +135,7 @@ export class NudgeScheduler {
     const { maxAttempts, backoffBaseMs, backoffMaxMs } = this.options;
     this.retry = { maxAttempts, backoffBaseMs, backoffMaxMs };
     this.budget = { dailyCap: this.options.dailyCap, partnerIntervalDays: this.options.partnerIntervalDays };
+    this.posts = new ChannelNudges(store, rapport, channels, logger, this.gate, this.failures, this.retry);
   }
 
   /**
@@ -257,16 +261,18 @@ export class NudgeScheduler {
       // One queue per member: the member's budget is decided over all their nudges at once, and their
       // messages go out in order; members are served side by side.
       const queues = new Map<string, Delivery[]>();
-      for (const delivery of batch) {
-        seen.add(delivery.nudge.id);
+      for (const delivery of batch) seen.add(delivery.nudge.id);
+      const { direct, posted } = await this.posts.route(batch);
+      for (const delivery of direct) {
         const key = conversationOf(delivery.nudge);
         queues.set(key, [...(queues.get(key) ?? []), delivery]);
       }
-      const pending = [...queues.values()];
+      const pending: (() => Promise<void>)[] = [
+        ...posted.map((route) => () => this.posts.deliver(route, now, report, deadline)),
+        ...[...queues.values()].map((queue) => () => this.deliverToMember(queue, now, report, deadline)),
+      ];
       const workers = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
-        for (let queue = pending.shift(); queue; queue = pending.shift()) {
-          await this.deliverToMember(queue, now, report, deadline);
-        }
+        for (let work = pending.shift(); work; work = pending.shift()) await work();
       });
       await Promise.all(workers);
     }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { SLACK_BOT_SCOPES } from '../../src/config';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { LOG_PARTNER_INTERACTION, LOG_TO_PARTNER } from '../../src/channels/slack/listeners/shortcuts';
 import { slackManifestValidator, validationErrors } from './schemas';
 
 const SLACK_DIR = path.resolve(__dirname, '../../manifests/slack');
@@ -14,8 +16,9 @@ interface SlackManifest {
     app_home: Record<string, boolean>;
     bot_user: { display_name: string; always_online: boolean };
     slash_commands: { command: string; url?: string; usage_hint?: string; should_escape?: boolean }[];
+    shortcuts: { name: string; type: string; callback_id: string; description: string }[];
   };
-  oauth_config: { scopes: { bot: string[]; user?: string[] } };
+  oauth_config: { redirect_urls?: string[]; scopes: { bot: string[]; user?: string[] } };
   settings: {
     event_subscriptions: { request_url?: string; bot_events: string[]; user_events?: string[] };
     interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
@@ -59,21 +62,38 @@ describe.each(['manifest.yaml', 'manifest.socket-mode.yaml'])('Slack %s', (file)
     });
   });
 
+  it('offers the message shortcut and the global shortcut the service listens for', () => {
+    expect(manifest.features.shortcuts.map(({ type, callback_id }) => ({ type, callback_id }))).toEqual([
+      { type: 'message', callback_id: LOG_TO_PARTNER },
+      { type: 'global', callback_id: LOG_PARTNER_INTERACTION },
+    ]);
+  });
+
   it('asks only for the scopes and events the service uses', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
       [
+        'channels:read',
         'chat:write',
         'commands',
         'files:read',
         'files:write',
+        'groups:read',
         'im:history',
         'im:write',
+        'team:read',
         'users:read',
         'users:read.email',
       ].sort(),
     );
+    // An OAuth install asks for exactly what the manifest asks for.
+    expect([...SLACK_BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      'app_home_opened',
+      'message.im',
+      'app_uninstalled',
+      'tokens_revoked',
+    ]);
     expect(manifest.settings.event_subscriptions.user_events).toBeUndefined();
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.token_rotation_enabled).toBe(false);
@@ -113,6 +133,8 @@ describe('Slack Socket Mode manifest', () => {
     delete expected.settings.interactivity.request_url;
     delete expected.settings.interactivity.message_menu_options_url;
     delete expected.settings.event_subscriptions.request_url;
+    // Installing through OAuth needs the HTTP endpoints: Socket Mode serves one workspace.
+    delete expected.oauth_config.redirect_urls;
     expected.settings.socket_mode_enabled = true;
     expect(socket).toEqual(expected);
   });

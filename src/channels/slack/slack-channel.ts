@@ -36,6 +36,7 @@ import { withoutSecrets } from '../../logger';
 import { TokenKey } from '../../token-crypto';
 import type { ChannelDeps, PlatformChannel } from '../platform-channel';
 import { fetchWithDeadline } from '../deadline';
+import { ChannelPosts, readSlackChannelAddress } from './channel-posts';
 import { DirectMessages } from './direct-messages';
 import type { SlackMessageRef } from './direct-messages';
 import { InstalledClients } from './installed-clients';
@@ -46,10 +47,12 @@ import * as events from './listeners/events';
 import * as fileImport from './listeners/file-import';
 import * as installation from './listeners/installation';
 import * as options from './listeners/options';
+import * as shortcuts from './listeners/shortcuts';
 import type { SlackDeps } from './listeners/shared';
 import * as uninstall from './listeners/uninstall';
 import * as views from './listeners/views';
 import { oauthReceiverOptions, SLACK_INSTALL_PATH, SLACK_REDIRECT_PATH } from './oauth';
+import { SlackConnectNames } from './slack-connect';
 import { slackErrorName, toChannelError } from './slack-errors';
 import type { SlackInstallation } from './slack-identity';
 import { decodeAddress, encodeAddress, SlackIdentities } from './slack-identity';
@@ -69,13 +72,27 @@ const DRAIN_MS = 10_000;
 /** How long `stop()` waits for Slack to close the Socket Mode connection, in ms. */
 const DISCONNECT_MS = 5_000;
 
-/** Delivers nudges as DMs from the app. `messageRef` is `{ channel, ts }`. */
+/**
+ * Delivers nudges as DMs from the app, or to a partner's channel when the address is a channel's.
+ * `messageRef` is `{ channel, ts }`.
+ */
 export class SlackChannel implements Channel {
   readonly platform = 'slack' as const;
 
-  constructor(private readonly dms: DirectMessages) {}
+  constructor(
+    private readonly dms: DirectMessages,
+    private readonly posts?: ChannelPosts,
+  ) {}
 
   async deliver(address: Address, message: Message): Promise<DeliveryReceipt> {
+    const channel = readSlackChannelAddress(address);
+    if (channel && this.posts) {
+      try {
+        return { messageRef: await this.posts.post(channel, message) };
+      } catch (error) {
+        throw toChannelError(error, 'posting to a Slack channel');
+      }
+    }
     const to = decodeAddress(address);
     try {
       const sent = await this.dms.send(to, message);
@@ -196,10 +213,15 @@ class SlackPlatform implements PlatformChannel {
         (token) => new webApi.WebClient(token, this.clientOptions),
       );
       this.dms = new DirectMessages((address) => clients.for(address));
+      // A partner's channel is posted to with the token of the workspace it belongs to.
+      this.channel = new SlackChannel(
+        this.dms,
+        new ChannelPosts((to) => clients.for({ teamId: to.teamId, userId: '' })),
+      );
     } else {
       this.dms = new DirectMessages(async () => this.client);
+      this.channel = new SlackChannel(this.dms, new ChannelPosts(async () => this.client));
     }
-    this.channel = new SlackChannel(this.dms);
     const install = (req: IncomingMessage, res: ServerResponse): void => this.handleInstall(req, res);
     this.routes = config.appToken
       ? []
@@ -278,12 +300,14 @@ class SlackPlatform implements PlatformChannel {
           })
         : new WorkspaceIdentities(this.core.rapport, this.logger, { allowGuests: this.config.allowGuests }),
       dms: this.dms,
+      connect: new SlackConnectNames(this.logger),
       track: (listener) => this.track(listener),
     };
     // First: nothing from outside the installation reaches a listener.
     installation.register(app, deps, bot?.installation ?? null);
     if (oauth) uninstall.register(app, deps);
     commands.register(app, deps);
+    shortcuts.register(app, deps);
     actions.register(app, deps);
     options.register(app, deps);
     views.register(app, deps);

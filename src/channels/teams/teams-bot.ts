@@ -51,6 +51,7 @@ import {
   tenantOf,
   timeZoneOf,
 } from './teams-address';
+import { teamsConversation } from './teams-conversation';
 
 export interface TeamsBotOptions {
   rapport: Rapport;
@@ -200,7 +201,8 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
     const now = clock();
-    const result = await rapport.handleCommand(seen.actor, text, now);
+    // In a team channel that belongs to a partner, its name may be left out; `link NAME` links it.
+    const result = await rapport.handleCommand(seen.actor, text, now, teamsConversation(activity));
     if (result.actionable) {
       // Teams has no home tab: its overview is the dashboard card, each partner with Log and Status buttons.
       await context.sendActivity(messageActivity(result.actionable));

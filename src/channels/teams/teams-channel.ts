@@ -21,6 +21,7 @@ import { withDeadline, within } from '../deadline';
 import { botRequest, BotResponseBridge } from './http-bridge';
 import type { TeamsAddressPayload } from './teams-address';
 import { isRecord, readTeamsAddress, teamsAddress, tenantOf } from './teams-address';
+import { withMentions } from './teams-conversation';
 import { INVOKE_MESSAGE_TYPE, messageActivity, SORRY, TeamsBot } from './teams-bot';
 import { toChannelError } from './teams-errors';
 import type { TrustPolicy } from './teams-trust';
@@ -191,7 +192,8 @@ export class TeamsChannel implements Channel {
       // Taken off the list since: the operator's choice, so the workspace's sending is held, not the member's.
       throw new ChannelError('AUTH', 'the tenant is not on TEAMS_ALLOWED_TENANTS');
     }
-    const activity = messageActivity(message);
+    // A post in a partner's channel mentions the owners it is for.
+    const activity = withMentions(messageActivity(message), message);
     const bound = this.options.timeoutMs * CALLS_PER_DELIVERY;
     const expired = AbortSignal.timeout(bound);
     try {

@@ -210,6 +210,22 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['rename Nissan "Nissan Motor"', 'rename "Renault Group" Renault'],
   },
   ...PLAYBOOK_AND_PRIVACY_COMMANDS,
+  {
+    name: 'link',
+    usage: 'link NAME',
+    summary:
+      'Typed in a channel (Slack, or a Teams team channel): the channel belongs to that partner, one partner per ' +
+      'channel. There, `log call …` needs no name and the log shortcut picks the partner. Owners may have the ' +
+      "partner's nudges and weekly status posted there: `prefs NAME post-to-channel` (`prefs NAME post-to-dm` undoes it).",
+    examples: ['link Nissan', 'prefs Nissan post-to-channel'],
+  },
+  {
+    name: 'unlink',
+    usage: 'unlink',
+    summary:
+      'Typed in a linked channel: it no longer belongs to its partner (nudges go to the owners again).',
+    examples: ['unlink'],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

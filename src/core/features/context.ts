@@ -4,7 +4,7 @@
  */
 import type { Insights } from '../insights';
 import type { Form, Message } from '../messages';
-import type { IsoDate, Member } from '../model';
+import type { Address, IsoDate, Member } from '../model';
 import type { Playbook } from '../playbook/playbook';
 import type { Logger, PlaybookSource, Store } from '../ports';
 
@@ -12,6 +12,25 @@ import type { Logger, PlaybookSource, Store } from '../ports';
 export interface Actor {
   workspaceId: string;
   memberId: string;
+}
+
+/**
+ * Where a command was typed, as the channel saw it: a shared channel (which may belong to a partner,
+ * see `link`) or a chat (a DM, a group chat). Every field comes from the platform, never from what was typed.
+ */
+export interface Conversation {
+  /** The platform's id for the channel or chat, stable across messages. */
+  id: string;
+  kind: 'channel' | 'chat';
+  /** Where the bot can post to this channel later (a partner's nudges, its weekly status); channels only. */
+  address?: Address;
+  /** The channel's name, where the platform gives it. */
+  name?: string;
+  /**
+   * Whether the channel is shared with people of other organisations (Slack Connect): what Rapport says about
+   * how a relationship is going (nudges, status) is never posted there. Unknown (absent) counts as shared.
+   */
+  external?: boolean;
 }
 
 /** What a command produced: a reply, and optionally a form the channel should open (Slack modal). */
@@ -36,6 +55,10 @@ export interface CommandContext {
   firstArgQuoted?: boolean;
   /** The playbook the actor's workspace runs (the default with its changes); absent: `deps.playbook`. */
   playbook?: Playbook;
+  /** Where the command was typed, when the channel says. */
+  conversation?: Conversation;
+  /** The partner the conversation belongs to (a linked channel): commands may leave its name out. */
+  channelPartnerId?: number;
 }
 
 /** The services every feature shares. */

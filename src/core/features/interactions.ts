@@ -10,6 +10,7 @@ import { INTERACTION_KINDS, MEETING_KINDS } from '../model';
 import { KIND_LABELS, kindList, logForm, partnerOption, truncate, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import { mayAnswer } from '../nudge-rules';
+import { partnerOrChannelPartner } from './channel-links';
 import { chosenPartner, pickerPartners } from './partner-picker';
 import { replanAndJournal } from './record-journal';
 
@@ -18,6 +19,9 @@ export interface LogFormInitial {
   kind?: string;
   /** The nudge the form answers ("Log it now"); it is answered by the submission. */
   nudgeId?: number;
+  /** The day, when not today (a logged chat message's day). */
+  date?: IsoDate;
+  note?: string;
 }
 
 export class InteractionFeature {
@@ -32,10 +36,17 @@ export class InteractionFeature {
     const { store } = this.deps;
     if (args.length === 0) {
       const reply = usageError('What happened, and with whom?', 'log');
-      const partners = await pickerPartners(store.partners, ctx.actor.workspaceId);
-      return { reply, openForm: partners.length ? logForm(partners, { date: ctx.today }) : undefined };
+      const partnerId = ctx.channelPartnerId;
+      const partners = await pickerPartners(store.partners, ctx.actor.workspaceId, partnerId);
+      return {
+        reply,
+        openForm: partners.length ? logForm(partners, { partnerId, date: ctx.today }) : undefined,
+      };
     }
-    const resolved = await resolvePartner(store.partners, ctx, args, 'log');
+    // In a partner's channel, `log call …` needs no name.
+    const resolved = await partnerOrChannelPartner(store.partners, ctx, args, 'log', (words) =>
+      isKind(words[0]!.toLowerCase()),
+    );
     if (!resolved.ok) return { reply: resolved.reply };
     const { partner, rest } = resolved;
     const kindWord = rest[0]?.toLowerCase();
@@ -86,7 +97,12 @@ export class InteractionFeature {
   /** The log form, optionally prefilled (from a nudge's "Log it now" or a partner's Log button). */
   async form(workspaceId: string, today: IsoDate, initial: LogFormInitial = {}): Promise<Form> {
     const partners = await pickerPartners(this.deps.store.partners, workspaceId, initial.partnerId);
-    const form = logForm(partners, { partnerId: initial.partnerId, kind: initial.kind, date: today });
+    const form = logForm(partners, {
+      partnerId: initial.partnerId,
+      kind: initial.kind,
+      date: initial.date ?? today,
+      note: initial.note,
+    });
     if (initial.nudgeId !== undefined) form.context = { nudgeId: String(initial.nudgeId) };
     return form;
   }

@@ -277,4 +277,34 @@ export const MIGRATIONS: readonly string[] = [
     WHERE status IN ('answered', 'dismissed', 'expired', 'failed');
   CREATE INDEX digests_finished ON digests (updated_at) WHERE status IN ('sent', 'skipped');
   `,
+  // 16: channels that belong to a partner (`link NAME` in a Slack or Teams channel), one partner per
+  // channel, with the address to post there and whether the partner's nudges and weekly status go there
+  // (`prefs NAME post-to-channel`); and the ledger of weekly statuses posted to channels, one row per
+  // channel and week, so that a week's status is never posted twice.
+  `
+  CREATE TABLE channel_links (
+    workspace_id    TEXT NOT NULL,
+    channel_id      TEXT NOT NULL,
+    partner_id      INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    address         TEXT NOT NULL,
+    post_to_channel INTEGER NOT NULL DEFAULT 0,
+    external        INTEGER NOT NULL DEFAULT 0,
+    linked_by       TEXT NOT NULL,
+    linked_at       TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, channel_id)
+  );
+  CREATE INDEX channel_links_partner ON channel_links (partner_id);
+  CREATE INDEX channel_links_posting ON channel_links (workspace_id) WHERE post_to_channel = 1;
+
+  CREATE TABLE channel_status_posts (
+    workspace_id TEXT NOT NULL,
+    channel_id   TEXT NOT NULL,
+    week         TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
+    lease_until  TEXT,
+    message_ref  TEXT,
+    sent_at      TEXT,
+    PRIMARY KEY (workspace_id, channel_id, week)
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   AuditRepository,
+  ChannelLinkRepository,
   DigestRepository,
   InstallationRepository,
   InteractionRepository,
@@ -22,6 +23,7 @@ import type {
   Store,
   WorkspaceRepository,
 } from '../../core/ports';
+import { SqliteChannelLinkRepository } from './channel-link-repository';
 import type { Connection } from './connection';
 import { RootConnection, SqliteDb, TransactionConnection, TransactionGate } from './connection';
 import { SqliteDigestRepository } from './digest-repository';
@@ -100,6 +102,7 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     playbookOverrides: new SqlitePlaybookOverrideRepository(connection),
     audit: new SqliteAuditRepository(connection),
     privacy: new SqlitePrivacyRepository(connection),
+    channelLinks: new SqliteChannelLinkRepository(connection),
   };
 }
 
@@ -116,6 +119,7 @@ export class SqliteStore implements Store {
   readonly playbookOverrides: PlaybookOverrideRepository;
   readonly audit: AuditRepository;
   readonly privacy: PrivacyRepository;
+  readonly channelLinks: ChannelLinkRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -140,6 +144,7 @@ export class SqliteStore implements Store {
     this.playbookOverrides = repos.playbookOverrides;
     this.audit = repos.audit;
     this.privacy = repos.privacy;
+    this.channelLinks = repos.channelLinks;
   }
 
   /**

@@ -7,10 +7,12 @@ import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } f
 import { describeError } from '../../../core/errors';
 import type { Message } from '../../../core/messages';
 import { renderMessage } from '../block-kit';
+import { slackConversation } from '../channel-posts';
 import type { SlackMessageRef } from '../direct-messages';
 import type { SlackDeps } from './shared';
 import {
   bestEffort,
+  describeSharing,
   ephemeral,
   interactionSender,
   openModal,
@@ -77,7 +79,11 @@ function onBlockAction(deps: SlackDeps) {
       // No response_url on the App Home tab: answer in the member's DM instead.
       replyTo ??= (message) => deps.dms.send(who.address, message);
 
-      const result = await deps.rapport.handleChoice(who.actor, choiceId, now);
+      // Where the button was (a "Link to …" suggestion acts on its channel).
+      const channelId = origin.message?.channel ?? body.channel?.id;
+      const conversation = slackConversation(who.address.teamId, channelId, body.channel?.name);
+      await describeSharing(deps, client, conversation, who.address.teamId, now);
+      const result = await deps.rapport.handleChoice(who.actor, choiceId, now, conversation);
       let opened = false;
       if (result.openForm) {
         opened = await openModal(deps, client, body.trigger_id, result.openForm, {

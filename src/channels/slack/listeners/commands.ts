@@ -6,8 +6,17 @@
  */
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
+import { slackConversation } from '../channel-posts';
 import type { SlackDeps } from './shared';
-import { deliverFiles, ephemeral, openModal, SORRY, UNKNOWN_SENDER } from './shared';
+import {
+  deliverFiles,
+  describeSharing,
+  ephemeral,
+  linkSuggestion,
+  openModal,
+  SORRY,
+  UNKNOWN_SENDER,
+} from './shared';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -42,15 +51,22 @@ function onCommand(deps: SlackDeps) {
         await respond(ephemeral(UNKNOWN_SENDER));
         return;
       }
-      const result = await deps.rapport.handleCommand(who.actor, unescapeSlackText(command.text ?? ''), now);
+      const teamId = context.teamId ?? command.team_id;
+      // Where it was typed: in a partner's channel, the partner's name may be left out.
+      const conversation = slackConversation(teamId, command.channel_id, command.channel_name);
+      await describeSharing(deps, client, conversation, teamId, now);
+      const text = unescapeSlackText(command.text ?? '');
+      const result = await deps.rapport.handleCommand(who.actor, text, now, conversation);
+      let opened = false;
       if (result.openForm) {
-        const opened = await openModal(deps, client, command.trigger_id, result.openForm, {
+        opened = await openModal(deps, client, command.trigger_id, result.openForm, {
           channel: command.channel_id,
         });
-        if (opened) return;
       }
       // An export's files go to the member's DM: an ephemeral reply cannot carry files.
-      await respond(ephemeral(await deliverFiles(deps, who.address, result.reply)));
+      if (!opened) await respond(ephemeral(await deliverFiles(deps, who.address, result.reply)));
+      const suggestion = await linkSuggestion(deps, client, who.actor, conversation, teamId, now);
+      if (suggestion) await respond(ephemeral(suggestion));
     } catch (error) {
       deps.logger.error({ command: command.command, err: describeError(error) }, 'slash command failed');
       await respond(ephemeral(SORRY)).catch(() => undefined);

@@ -3,11 +3,12 @@ import type { RespondArguments, webApi } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
 import type { Form, Message } from '../../../core/messages';
 import type { Logger } from '../../../core/ports';
-import type { Actor, Rapport } from '../../../core/rapport';
+import type { Actor, Conversation, Rapport } from '../../../core/rapport';
 import { GUESTS_REFUSED } from '../../guests';
 import type { ModalMetadata } from '../block-kit';
 import { renderHomeView, renderMessage, renderModal } from '../block-kit';
 import type { DirectMessages } from '../direct-messages';
+import type { SlackConnectNames } from '../slack-connect';
 import { toChannelError } from '../slack-errors';
 import type { SlackAddress, SlackSender } from '../slack-identity';
 import type { SlackIdentityService } from '../workspace-identities';
@@ -23,6 +24,8 @@ export interface SlackDeps {
   /** Who is talking: the one installation's identities, or (OAuth) those of the request's installation. */
   identities: SlackIdentityService;
   dms: DirectMessages;
+  /** Which organisations a channel is shared with (Slack Connect), to suggest linking it to a partner. */
+  connect: SlackConnectNames;
   /**
    * Wraps a listener so that `stop()` can wait for it: with Bolt's default `processBeforeResponse:
    * false`, work after `ack()` outlives the HTTP request.
@@ -163,4 +166,47 @@ export function interactionSender(
     teamName: body.team?.domain,
     userName: body.user?.name ?? body.user?.username,
   };
+}
+
+/**
+ * Marks a channel as shared with other organisations (Slack Connect: `external`) or not, and returns their
+ * names (then the channel's) for matching a partner; null for a chat, an internal channel, or when Slack
+ * cannot say. Answered from memory most of the time (see `SlackConnectNames`).
+ */
+export async function describeSharing(
+  deps: SlackDeps,
+  client: WebClient,
+  conversation: Conversation | undefined,
+  teamId: string | undefined,
+  now: Date,
+): Promise<string[] | null> {
+  if (conversation?.kind !== 'channel') return null;
+  const names = await deps.connect.of(client, conversation.id, teamId, now);
+  // Slack could not say: `external` stays unknown, which the core treats as shared (nothing is posted).
+  if (names !== undefined) conversation.external = names !== null;
+  return names ?? null;
+}
+
+/**
+ * In a channel shared with another organisation (Slack Connect) that belongs to no partner yet, a
+ * suggestion to link it to the partner whose name matches that organisation's, with a one-tap button; null
+ * otherwise (a DM, a linked channel, an internal channel, no partner matches). Never throws.
+ */
+export async function linkSuggestion(
+  deps: SlackDeps,
+  client: WebClient,
+  actor: Actor,
+  conversation: Conversation | undefined,
+  teamId: string | undefined,
+  now: Date,
+): Promise<Message | null> {
+  try {
+    if (conversation?.kind !== 'channel') return null;
+    if ((await deps.rapport.channelPartner(actor, conversation)) !== null) return null;
+    const names = await describeSharing(deps, client, conversation, teamId, now);
+    return names?.length ? await deps.rapport.linkSuggestion(actor, conversation, names, now) : null;
+  } catch (error) {
+    deps.logger.warn({ err: describeError(error) }, 'could not look for a partner to link the channel to');
+    return null;
+  }
 }
