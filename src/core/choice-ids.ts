@@ -20,6 +20,7 @@ export type ParsedChoice =
   | { type: 'nudge'; nudgeId: number; action: string }
   | { type: 'partner'; partnerId: number; action: string }
   | { type: 'interaction'; interactionId: number; action: string }
+  | { type: 'promise'; promiseId: number; action: string }
   | { type: 'open-log-form' }
   | { type: 'open-nudges' };
 
@@ -36,6 +37,11 @@ export function interactionChoiceId(interactionId: number, action: string): stri
   return `i:${interactionId}:${action}`;
 }
 
+/** A button on an open promise (Kept, Late, Broken, Moved) in a list or a status. */
+export function promiseChoiceId(promiseId: number, action: string): string {
+  return `r:${promiseId}:${action}`;
+}
+
 export const OPEN_LOG_FORM = 'log:open';
 /** Shows the member's open nudges (the `nudges` command) from a dashboard. */
 export const OPEN_NUDGES = 'nudges:open';
@@ -43,7 +49,7 @@ export const OPEN_NUDGES = 'nudges:open';
 export function parseChoiceId(id: string): ParsedChoice | null {
   if (id === OPEN_LOG_FORM) return { type: 'open-log-form' };
   if (id === OPEN_NUDGES) return { type: 'open-nudges' };
-  const match = /^([npi]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
+  const match = /^([npir]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
   if (!match) return null;
   const numeric = Number(match[2]);
   if (!Number.isSafeInteger(numeric)) return null;
@@ -52,6 +58,8 @@ export function parseChoiceId(id: string): ParsedChoice | null {
       return { type: 'nudge', nudgeId: numeric, action: match[3]! };
     case 'i':
       return { type: 'interaction', interactionId: numeric, action: match[3]! };
+    case 'r':
+      return { type: 'promise', promiseId: numeric, action: match[3]! };
     default:
       return { type: 'partner', partnerId: numeric, action: match[3]! };
   }

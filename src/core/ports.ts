@@ -13,10 +13,13 @@ import type {
   Nudge,
   NudgeStatus,
   Partner,
+  PartnerPromise,
   PlannableKind,
   PlannedEvent,
   PlannedEventStatus,
   Platform,
+  PromiseDirection,
+  PromiseStatus,
   Stage,
   WorkingPrefs,
   Workspace,
@@ -275,6 +278,8 @@ export interface Delivery {
   member: Member & { address: Address };
   partner: Partner;
   history: KindHistory;
+  /** The promise a promise reminder is about (read with the claim), when it is one. */
+  promise?: PartnerPromise | null;
 }
 
 export interface NudgeRepository {
@@ -325,6 +330,8 @@ export interface NudgeRepository {
     keep: { ruleId: string; occurrence: string }[],
     now: Date,
     snoozedMayExpire?: readonly string[],
+    /** Rules whose nudges other steps manage (promise reminders, drop-off alerts): never expired here. */
+    leaveAlone?: readonly string[],
   ): Promise<number>;
   /**
    * Closes a partner's open nudges of `ruleIds`, for every owner, because `memberId` logged what they ask
@@ -502,6 +509,69 @@ export interface JournalRepository {
   expiredByInteraction(workspaceId: string, interactionId: number): Promise<ExpiredNudge[]>;
 }
 
+export interface NewPromise {
+  workspaceId: string;
+  partnerId: number;
+  direction: PromiseDirection;
+  text: string;
+  dueOn: IsoDate;
+  ownerId: string;
+  now: Date;
+}
+
+/**
+ * Promises made both ways, and the index the scheduler's promise step reads (`next_step_at`: when its
+ * reminders next fall due). Promises go with their partner.
+ */
+export interface PromiseRepository {
+  /** Inserts an `open` promise whose next step is due at once. */
+  add(input: NewPromise): Promise<PartnerPromise>;
+  get(workspaceId: string, id: number): Promise<PartnerPromise | null>;
+  /** A partner's promises (or the workspace's, without `partnerId`), by due day then id. */
+  list(
+    workspaceId: string,
+    options?: { partnerId?: number; statuses?: readonly PromiseStatus[]; resolvedSince?: Date },
+  ): Promise<PartnerPromise[]>;
+  /** Ends an open promise; true when this call ended it (a second answer changes nothing). */
+  resolve(
+    workspaceId: string,
+    id: number,
+    status: Exclude<PromiseStatus, 'open'>,
+    memberId: string,
+    now: Date,
+  ): Promise<boolean>;
+  /** Gives an open promise a new due day (counted in `movedCount`); false when it is not open. */
+  move(workspaceId: string, id: number, dueOn: IsoDate, now: Date): Promise<boolean>;
+  /** Puts a promise back as it was (undo): status, day, moves. */
+  restore(promise: PartnerPromise): Promise<void>;
+  /** Deletes a promise (undo of recording it). */
+  remove(workspaceId: string, id: number): Promise<boolean>;
+  /** Open promises whose next step has come, across workspaces, earliest first. */
+  listDueSteps(now: Date, limit: number): Promise<PartnerPromise[]>;
+  setNextStepAt(workspaceId: string, id: number, at: Date | null): Promise<void>;
+}
+
+/** Where one signed partner's drop-off alert stands (see `playbook/drop-off.ts`). */
+export interface DropOffState {
+  workspaceId: string;
+  partnerId: number;
+  /** False once an alert fired, until the touch rate recovers. */
+  armed: boolean;
+  /** The period (1: the 90 days after signing; k: the k-th quarter since) of the last alert, if any. */
+  firedPeriod: number | null;
+  firedAt: Date | null;
+  /** When the scheduler's step looks at the partner again. */
+  nextCheckAt: Date | null;
+}
+
+/** The drop-off alert's armed/fired state per signed partner, and the step's index. */
+export interface DropOffRepository {
+  get(workspaceId: string, partnerId: number): Promise<DropOffState | null>;
+  save(state: DropOffState): Promise<void>;
+  /** Signed partners, across workspaces, never checked or whose next check has come; oldest first. */
+  listDue(now: Date, limit: number): Promise<Partner[]>;
+}
+
 /** Every repository, as one unit of work sees them. */
 export interface Repositories {
   readonly workspaces: WorkspaceRepository;
@@ -512,6 +582,8 @@ export interface Repositories {
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
+  readonly promises: PromiseRepository;
+  readonly dropOffs: DropOffRepository;
 }
 
 /**

@@ -22,6 +22,7 @@ import { OverviewFeature } from './features/overview';
 import { PartnerFeature } from './features/partners';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
+import { PROMISE_MOVE_FORM_ID, PromiseFeature, promiseMoveForm } from './features/promises';
 import { RecordFeature } from './features/record';
 import { Insights } from './insights';
 import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from './messages';
@@ -56,6 +57,7 @@ export class Rapport {
   private readonly insightCommands: InsightCommands;
   private readonly openNudges: OpenNudgesFeature;
   private readonly record: RecordFeature;
+  private readonly promises: PromiseFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -73,7 +75,8 @@ export class Rapport {
     this.partners = new PartnerFeature(deps);
     this.interactions = new InteractionFeature(deps);
     this.planned = new PlannedEventFeature(deps);
-    this.nudges = new NudgeFeature(deps, this.interactions, this.planned);
+    this.promises = new PromiseFeature(deps);
+    this.nudges = new NudgeFeature(deps, this.interactions, this.planned, this.promises);
     this.overview = new OverviewFeature(deps, this.nudges);
     this.insightCommands = new InsightCommands(deps, this.nudges);
     this.openNudges = new OpenNudgesFeature(deps, this.nudges);
@@ -89,6 +92,7 @@ export class Rapport {
       ...this.openNudges.commands,
       ...new PrefsFeature(deps).commands,
       ...this.record.commands,
+      ...this.promises.commands,
     };
   }
 
@@ -172,6 +176,8 @@ export class Rapport {
         return this.partnerChoice(ctx, parsed.partnerId, parsed.action);
       case 'interaction':
         return this.record.choose(ctx, parsed.interactionId, parsed.action);
+      case 'promise':
+        return this.promises.choose(ctx, parsed.promiseId, parsed.action);
     }
   }
 
@@ -223,6 +229,8 @@ export class Rapport {
     now: Date,
   ): Promise<FormResult> {
     if (formId === PLAN_FORM_ID) return this.planned.submit(await this.context(actor, now), values, context);
+    if (formId === PROMISE_MOVE_FORM_ID)
+      return this.promises.submitMove(await this.context(actor, now), values, context);
     if (formId !== 'log-interaction')
       return { ok: false, errors: { form: 'This form is not one I know any more. Please start again.' } };
     return this.interactions.submit(await this.context(actor, now), values, context);
@@ -239,6 +247,7 @@ export class Rapport {
     now: Date,
     partnerId?: number,
   ): Promise<Form> {
+    if (formId === PROMISE_MOVE_FORM_ID) return promiseMoveForm(Number(context?.promise));
     if (formId !== PLAN_FORM_ID)
       return this.openLogForm(actor, now, partnerId !== undefined ? { partnerId } : {});
     const form = await this.planned.form(actor.workspaceId);

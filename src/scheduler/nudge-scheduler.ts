@@ -17,7 +17,9 @@ import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
 import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
+import { checkDropOffs } from './drop-off-step';
 import { createPlannedFollowUps } from './planned-follow-ups';
+import { createPromiseReminders } from './promise-step';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -135,6 +137,8 @@ export class NudgeScheduler {
     report.created = await this.materialize(now);
     report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
     report.created += await createPlannedFollowUps(this.store, this.rapport.playbook, this.logger, now);
+    report.created += await createPromiseReminders(this.store, this.rapport.playbook, this.logger, now);
+    report.created += await checkDropOffs(this.store, this.rapport.playbook, this.logger, now);
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
     if (report.created || report.delivered || report.failed || report.deferred) {

@@ -179,6 +179,7 @@ export class SqliteNudgeRepository implements NudgeRepository {
     keep: { ruleId: string; occurrence: string }[],
     now: Date,
     snoozedMayExpire: readonly string[] = [],
+    leaveAlone: readonly string[] = [],
   ): Promise<number> {
     const kept = new Set(keep.map((k) => `${k.ruleId}\u0000${k.occurrence}`));
     return this.connection.run((db) =>
@@ -197,6 +198,7 @@ export class SqliteNudgeRepository implements NudgeRepository {
         let count = 0;
         for (const row of rows) {
           if (row.status === 'snoozed' && !snoozedMayExpire.includes(row.rule_id)) continue;
+          if (leaveAlone.includes(row.rule_id)) continue;
           if (!kept.has(`${row.rule_id}\u0000${row.occurrence}`))
             count += closeOpen(db, row.id, 'expired', now);
         }

@@ -9,12 +9,14 @@ import { dirname } from 'node:path';
 import { RapportError } from '../../core/errors';
 import type {
   DigestRepository,
+  DropOffRepository,
   InteractionRepository,
   JournalRepository,
   MemberRepository,
   NudgeRepository,
   PartnerRepository,
   PlannedEventRepository,
+  PromiseRepository,
   Repositories,
   Store,
   WorkspaceRepository,
@@ -22,6 +24,7 @@ import type {
 import type { Connection } from './connection';
 import { RootConnection, SqliteDb, TransactionConnection, TransactionGate } from './connection';
 import { SqliteDigestRepository } from './digest-repository';
+import { SqliteDropOffRepository } from './drop-off-repository';
 import { SqliteInteractionRepository } from './interaction-repository';
 import { SqliteJournalRepository } from './journal-repository';
 import { SqliteMemberRepository } from './member-repository';
@@ -29,6 +32,7 @@ import { migrate } from './migrate';
 import { SqliteNudgeRepository } from './nudge-repository';
 import { SqlitePartnerRepository } from './partner-repository';
 import { SqlitePlannedEventRepository } from './planned-event-repository';
+import { SqlitePromiseRepository } from './promise-repository';
 import type { BadRowReporter } from './rows';
 import { SqliteWorkspaceRepository } from './workspace-repository';
 
@@ -100,6 +104,8 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     digests: new SqliteDigestRepository(connection),
     journal: new SqliteJournalRepository(connection, onBadRow),
     plannedEvents: new SqlitePlannedEventRepository(connection),
+    promises: new SqlitePromiseRepository(connection),
+    dropOffs: new SqliteDropOffRepository(connection),
   };
 }
 
@@ -112,6 +118,8 @@ export class SqliteStore implements Store {
   readonly digests: DigestRepository;
   readonly journal: JournalRepository;
   readonly plannedEvents: PlannedEventRepository;
+  readonly promises: PromiseRepository;
+  readonly dropOffs: DropOffRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -132,6 +140,8 @@ export class SqliteStore implements Store {
     this.digests = repos.digests;
     this.journal = repos.journal;
     this.plannedEvents = repos.plannedEvents;
+    this.promises = repos.promises;
+    this.dropOffs = repos.dropOffs;
   }
 
   /**
