@@ -106,11 +106,15 @@ export function keptRatios(
 export function keptText(ratios: Record<PromiseDirection, KeptRatio>): string | null {
   const { ours, theirs } = ratios;
   if (ours.ended === 0 && theirs.ended === 0) return null;
-  const part = (who: string, r: KeptRatio): string =>
+  const part = (who: string, r: KeptRatio, onTime: string): string =>
     r.ended === 0
       ? `${who} have no promise settled yet`
-      : `${who} kept ${r.keptOnTime} of ${r.ended} on time`;
-  const text = `${part('we', ours)}; ${part('they', theirs)}`;
+      : `${who} kept ${r.keptOnTime} of ${r.ended}${onTime}`;
+  // "on time" once, on the first count given.
+  const text =
+    ours.ended > 0
+      ? `${part('we', ours, ' on time')}; ${part('they', theirs, '')}`
+      : `${part('we', ours, '')}; ${part('they', theirs, ' on time')}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
