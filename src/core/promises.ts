@@ -7,20 +7,10 @@ import type { IsoDate, PartnerPromise, PromiseDirection, WorkingPrefs } from './
 import { workingDayBefore } from './playbook/planned-events';
 import type { Playbook } from './playbook/playbook';
 import { promiseReminderDays, promiseRule } from './playbook/playbook';
+import { promiseOccurrence } from './promise-keys';
 import { addDaysToDate, nextWorkingSlot, weekdayOf, zonedDayStart } from './time';
 
-/**
- * The occurrence of a promise's reminders: `p7:2026-12-14`. A moved promise has a new day, so a new key:
- * it is reminded again before its new day.
- */
-export function promiseOccurrence(promise: Pick<PartnerPromise, 'id' | 'dueOn'>): string {
-  return `p${promise.id}:${promise.dueOn}`;
-}
-
-export function parsePromiseOccurrence(occurrence: string): { promiseId: number; dueOn: IsoDate } | null {
-  const match = /^p(\d{1,15}):(\d{4}-\d{2}-\d{2})$/.exec(occurrence);
-  return match ? { promiseId: Number(match[1]), dueOn: match[2]! } : null;
-}
+export { parsePromiseOccurrence, promiseOccurrence } from './promise-keys';
 
 /** The working day `count` working days before `date` (a working `date` itself when `count` is 0). */
 export function workingDaysBefore(date: IsoDate, count: number, workingDays: readonly number[]): IsoDate {

@@ -1,7 +1,7 @@
 /** Promises made both ways, and the promise step's index (`next_step_at`). */
 import { RapportError } from '../../core/errors';
 import type { PartnerPromise, PromiseDirection, PromiseStatus } from '../../core/model';
-import { parsePromiseOccurrence } from '../../core/promises';
+import { parsePromiseOccurrence } from '../../core/promise-keys';
 import type { NewPromise, PromiseRepository } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
