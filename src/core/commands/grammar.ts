@@ -201,7 +201,10 @@ export const COMMANDS: CommandSpec[] = [
     summary:
       'Record a promise we made to a partner (quotes optional when the last `by` starts the date). You are reminded ' +
       'working days before and on the day, to say whether it was kept, late, broken or moved.',
-    examples: ['promise Nissan "send the pricing model" by friday', 'promise Nissan send the pricing model by 14 Dec'],
+    examples: [
+      'promise Nissan "send the pricing model" by friday',
+      'promise Nissan send the pricing model by 14 Dec',
+    ],
   },
   {
     name: 'they-promise',
@@ -323,7 +326,9 @@ export function suggest(input: string, candidates: string[], max = 3): string[] 
       const hay = candidate.toLowerCase();
       let score = editDistance(needle, hay);
       if (hay.startsWith(needle) || needle.startsWith(hay)) score = Math.min(score, 1);
-      else if (hay.includes(needle) || needle.includes(hay)) score = Math.min(score, 2);
+      // One letter inside a long name (the `y` of `they-promise`) suggests nothing.
+      else if (needle.length > 1 && (hay.includes(needle) || needle.includes(hay)))
+        score = Math.min(score, 2);
       return { candidate, score };
     })
     .filter(({ candidate, score }) => score <= Math.max(2, Math.floor(candidate.length / 3)))
