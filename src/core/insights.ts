@@ -167,14 +167,15 @@ export class Insights {
   async export(workspaceId: string, format: ExportFormat, now: Date, timeZone: string): Promise<Message> {
     const workspace = await this.store.workspaces.get(workspaceId);
     if (!workspace) return { text: 'This workspace has nothing to export yet.', isError: true };
-    const [partners, interactions, answers, members] = await Promise.all([
+    const [partners, interactions, answers, members, promises] = await Promise.all([
       this.store.partners.list(workspaceId),
       this.store.interactions.listForWorkspace(workspaceId),
       this.store.nudges.listAnswered(workspaceId),
       this.store.members.listByWorkspace(workspaceId),
+      this.store.promises.list(workspaceId),
     ]);
     const files = exportFiles(
-      { workspace, partners, interactions, answers, members, playbook: this.playbook },
+      { workspace, partners, interactions, answers, members, playbook: this.playbook, promises },
       format,
       now,
       localDate(now, timeZone),

@@ -310,6 +310,25 @@ describe('promises', () => {
     await j.h.close();
   });
 
+  it('exports the promises as a table of their own, once there are any', async () => {
+    const j = await journey();
+    const before = await j.h.rapport.handleCommand(j.h.actor, 'export csv', at(START));
+    expect(before.reply.files!.map((f) => f.name)).not.toContainEqual(expect.stringContaining('promises'));
+    await j.h.say('promise Nissan "send the pricing model" by 2026-12-09');
+    await j.h.say('promise-moved 1 2026-12-11');
+    const csv = await j.h.rapport.handleCommand(j.h.actor, 'export csv', at(START));
+    const file = csv.reply.files!.find((f) => f.name.includes('-promises-'))!;
+    expect(file.content.split('\r\n').slice(0, 2)).toEqual([
+      '\uFEFFid,partner_id,partner,direction,text,due_on,status,moved_count,owner_id,owner,created_at,resolved_at,resolved_by',
+      '1,1,Nissan,ours,send the pricing model,2026-12-11,open,1,ada,Ada,2026-11-27T10:00:00.000Z,,',
+    ]);
+    const json = await j.h.rapport.handleCommand(j.h.actor, 'export json', at(START));
+    expect(JSON.parse(json.reply.files![0]!.content).promises).toEqual([
+      expect.objectContaining({ id: 1, text: 'send the pricing model', moved_count: 1 }),
+    ]);
+    await j.h.close();
+  });
+
   it('remove deletes a partner’s promises with it', async () => {
     const j = await journey();
     await j.h.say('promise Nissan "send the pricing model" by 2026-12-09');
