@@ -449,6 +449,8 @@ export interface StageFields {
  * - `edit` / `delete`: a logged interaction was corrected or deleted.
  * - `signed`: the stage and signing day changed and a "Contract signed" milestone was logged.
  * - `stage`: the stage changed. `rename`: the partner's name changed.
+ * - `promise`: a promise was recorded. `promise-changed`: a promise was settled or moved (`before` it, what
+ *   it became, and the reminders that closed with their earlier status).
  */
 export type JournalChange =
   | { action: 'log'; interaction: Interaction; answeredNudge: { id: number; status: NudgeStatus } | null }
@@ -456,7 +458,14 @@ export type JournalChange =
   | { action: 'delete'; interaction: Interaction }
   | { action: 'signed'; before: StageFields; after: StageFields; milestone: Interaction }
   | { action: 'stage'; before: StageFields; after: StageFields }
-  | { action: 'rename'; before: string; after: string };
+  | { action: 'rename'; before: string; after: string }
+  | { action: 'promise'; promise: PartnerPromise }
+  | {
+      action: 'promise-changed';
+      before: PartnerPromise;
+      after: Pick<PartnerPromise, 'status' | 'dueOn' | 'movedCount'>;
+      closedNudges: { id: number; status: NudgeStatus }[];
+    };
 
 /** A nudge a write's re-planning expired, with the status it had, so that undoing the write reopens it. */
 /** A nudge a write closed, and the status it had before: what taking the write back reopens. */

@@ -310,6 +310,32 @@ describe('promises', () => {
     await j.h.close();
   });
 
+  it('undo takes back recording a promise, its ending from a reminder, and a move', async () => {
+    const j = await journey();
+    await j.h.say('promise Nissan "introduce our CTO" by 2026-12-02');
+    expect(await j.h.say('undo')).toContain(
+      'Undone: your promise #1: you promised *Nissan* “introduce our CTO” is no longer on the record.',
+    );
+    expect(j.promises()).toEqual([]);
+
+    await j.h.say('promise Nissan "send the pricing model" by 2026-12-09');
+    const onDay = reminderIn(await j.tick('2026-12-09T09:00:00Z'))!;
+    expect(j.reminders().map((r) => r.status)).toEqual(['sent', 'sent']);
+    await j.h.rapport.handleChoice(j.h.actor, onDay.choices[0]!.id, at('2026-12-09T10:00:00Z'));
+    expect(j.promises()[0]).toMatchObject({ status: 'kept' });
+    expect(await j.h.say('undo', at('2026-12-09T10:05:00Z'))).toContain('is open again, due Wed 9 Dec 2026');
+    expect(j.promises()[0]).toMatchObject({ status: 'open' });
+    expect(j.reminders().map((r) => [r.status, r.answer])).toEqual([
+      ['sent', null],
+      ['sent', null],
+    ]);
+
+    expect(await j.h.say('promise-moved 2 2026-12-16', at('2026-12-09T10:10:00Z'))).toContain('Moved promise #2');
+    expect(await j.h.say('undo', at('2026-12-09T10:11:00Z'))).toContain('is open again, due Wed 9 Dec 2026');
+    expect(j.promises()[0]).toMatchObject({ due_on: '2026-12-09', moved_count: 0, status: 'open' });
+    await j.h.close();
+  });
+
   it('exports the promises as a table of their own, once there are any', async () => {
     const j = await journey();
     const before = await j.h.rapport.handleCommand(j.h.actor, 'export csv', at(START));

@@ -10,15 +10,24 @@ import { resolvePartner } from '../commands/arguments';
 import { readDate } from '../commands/dates';
 import { dayText } from '../insight-views';
 import type { ChoiceResult, Form, FormResult, FormValues, Message, Section } from '../messages';
-import type { IsoDate, Member, Nudge, Partner, PartnerPromise, PromiseDirection } from '../model';
+import type {
+  IsoDate,
+  Member,
+  Nudge,
+  NudgeStatus,
+  Partner,
+  PartnerPromise,
+  PromiseDirection,
+} from '../model';
 import { isOpenNudge } from '../nudge-rules';
 import type { PromiseOutcome, RuleChoice } from '../playbook/playbook';
 import { promiseReminderDays, stepManagedRuleIds } from '../playbook/playbook';
-import type { UnitOfWork } from '../ports';
+import type { JournalChange, Repositories, UnitOfWork } from '../ports';
 import { keptRatios, keptText, parsePromiseOccurrence, promisePhrase } from '../promises';
 import { addDaysToDate, daysBetween, formatDay, localDate } from '../time';
 import { usageError } from '../views';
 import type { Actor, CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
+import { journal } from './record-journal';
 
 export const PROMISE_MOVE_FORM_ID = 'promise-move';
 
@@ -121,14 +130,18 @@ export class PromiseFeature {
       );
     const read = readDate(dateWords.join(' '), ctx.today, 'future');
     if (!read || !read.ok) return usageError(read?.error ?? 'By when?', command);
-    const promise = await this.deps.store.promises.add({
-      workspaceId: ctx.actor.workspaceId,
-      partnerId: partner.id,
-      direction,
-      text,
-      dueOn: read.date,
-      ownerId: ctx.actor.memberId,
-      now: ctx.now,
+    const promise = await this.deps.store.transaction(async (tx) => {
+      const added = await tx.promises.add({
+        workspaceId: ctx.actor.workspaceId,
+        partnerId: partner.id,
+        direction,
+        text,
+        dueOn: read.date,
+        ownerId: ctx.actor.memberId,
+        now: ctx.now,
+      });
+      await journal(tx, ctx.actor, partner, { action: 'promise', promise: added }, [], ctx.now);
+      return added;
     });
     const lead = promiseReminderDays(this.deps.playbook);
     const remind =
@@ -284,15 +297,20 @@ export class PromiseFeature {
       return usageError(`Promise #${promise.id} is already settled: ${settledText(promise)}.`);
     const ended = await store
       .transaction(async (tx) => {
+        const closed: { id: number; status: NudgeStatus }[] = [];
         if (nudge) {
           const answer = { choiceId: ending, memberId, at: ctx.now };
           if (!(await tx.nudges.answer(workspaceId, nudge.id, answer)).answered) return false;
+          closed.push({ id: nudge.id, status: nudge.status });
         }
         if (!(await tx.promises.resolve(workspaceId, promise.id, ending, memberId, ctx.now))) {
           if (nudge) throw new LostRace();
           return false;
         }
-        await this.closeReminders(tx, promise, ending, memberId, ctx.now);
+        closed.push(...(await this.closeReminders(tx, promise, ending, memberId, ctx.now)));
+        const after = { status: ending, dueOn: promise.dueOn, movedCount: promise.movedCount };
+        const change = { action: 'promise-changed' as const, before: promise, after, closedNudges: closed };
+        await journal(tx, ctx.actor, partner, change, [], ctx.now);
         return true;
       })
       .catch((error: unknown) => {
@@ -327,7 +345,10 @@ export class PromiseFeature {
       return usageError(`Promise #${promise.id} is already due ${formatDay(day)}.`, 'promise-moved');
     const moved = await store.transaction(async (tx) => {
       if (!(await tx.promises.move(workspaceId, promise.id, day, ctx.now))) return false;
-      await this.closeReminders(tx, promise, 'moved', memberId, ctx.now);
+      const closed = await this.closeReminders(tx, promise, 'moved', memberId, ctx.now);
+      const after = { status: promise.status, dueOn: day, movedCount: promise.movedCount + 1 };
+      const change = { action: 'promise-changed' as const, before: promise, after, closedNudges: closed };
+      await journal(tx, ctx.actor, partner, change, [], ctx.now);
       return true;
     });
     if (!moved) return usageError(`Promise #${promise.id} was settled meanwhile.`);
@@ -379,14 +400,17 @@ export class PromiseFeature {
     return { promise, partner };
   }
 
-  /** Closes the promise's open reminders (for its current day) with `answer`, inside the caller's transaction. */
+  /**
+   * Closes the promise's open reminders with `answer`, inside the caller's transaction; returns them with
+   * the status they had.
+   */
   private async closeReminders(
     tx: UnitOfWork,
     promise: PartnerPromise,
     answer: string,
     memberId: string,
     now: Date,
-  ): Promise<void> {
+  ): Promise<{ id: number; status: NudgeStatus }[]> {
     const rules = stepManagedRuleIds(this.deps.playbook);
     const open = (await tx.nudges.listOpenForPartner(promise.workspaceId, promise.partnerId)).filter(
       (n) =>
@@ -396,6 +420,7 @@ export class PromiseFeature {
     );
     for (const n of open)
       await tx.nudges.answer(promise.workspaceId, n.id, { choiceId: answer, memberId, at: now });
+    return open.map((n) => ({ id: n.id, status: n.status }));
   }
 }
 
@@ -445,4 +470,49 @@ export function statusPromiseSections(
     { title: 'Promises', lines },
     ...open.slice(0, 10).map((promise) => promiseSection(promise, partnerName, today)),
   ];
+}
+
+/**
+ * Takes back a journaled promise write inside `tx`: a recorded promise is deleted (its open reminders
+ * dismissed), a settled or moved one goes back to what it was with the reminders that closed. Left alone
+ * when the promise changed again since.
+ */
+export async function undoPromiseChange(
+  tx: Repositories,
+  actor: Actor,
+  partner: Partner,
+  change: Extract<JournalChange, { action: 'promise' | 'promise-changed' }>,
+  now: Date,
+): Promise<{ done: boolean; text: string }> {
+  const { workspaceId } = actor;
+  const recorded = change.action === 'promise' ? change.promise : change.before;
+  const current = await tx.promises.get(workspaceId, recorded.id);
+  const phrase = promisePhrase(recorded, partner.name).replace(/^You /, 'you ');
+  const leftAlone = (why: string) => ({
+    done: false,
+    text: `I could not take back your last change: ${why} I left it as it is.`,
+  });
+  if (!current) return leftAlone(`promise #${recorded.id} was deleted since.`);
+  const expected =
+    change.action === 'promise' ? { status: 'open', dueOn: recorded.dueOn, movedCount: 0 } : change.after;
+  if (
+    current.status !== expected.status ||
+    current.dueOn !== expected.dueOn ||
+    current.movedCount !== expected.movedCount
+  )
+    return leftAlone(`promise #${current.id} (${phrase}) was changed again since.`);
+  if (change.action === 'promise') {
+    for (const n of await tx.nudges.listOpenForPartner(workspaceId, partner.id))
+      if (parsePromiseOccurrence(n.occurrence)?.promiseId === current.id)
+        await tx.nudges.dismiss(workspaceId, n.id, actor.memberId, now);
+    await tx.promises.remove(workspaceId, current.id);
+    return { done: true, text: `your promise #${current.id}: ${phrase} is no longer on the record.` };
+  }
+  await tx.promises.restore(change.before);
+  for (const nudge of change.closedNudges)
+    await tx.nudges.reopen(workspaceId, nudge.id, 'answered', nudge.status, now);
+  return {
+    done: true,
+    text: `promise #${current.id} (${phrase}) is open again, due ${formatDay(change.before.dueOn)}.`,
+  };
 }

@@ -213,8 +213,9 @@ export const MIGRATIONS: readonly string[] = [
   // 12: promises, both ways (ours to the partner, theirs to us), reminded before and on their day by the
   // scheduler's promise step; and the post-signing drop-off alert's armed/fired state per signed partner.
   `
+  -- AUTOINCREMENT: a promise deleted by undo never lends its id (and its reminders' keys) to a new one.
   CREATE TABLE promises (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id TEXT NOT NULL,
     partner_id   INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
     direction    TEXT NOT NULL CHECK (direction IN ('ours', 'theirs')),
