@@ -330,7 +330,9 @@ describe('promises', () => {
       ['sent', null],
     ]);
 
-    expect(await j.h.say('promise-moved 2 2026-12-16', at('2026-12-09T10:10:00Z'))).toContain('Moved promise #2');
+    expect(await j.h.say('promise-moved 2 2026-12-16', at('2026-12-09T10:10:00Z'))).toContain(
+      'Moved promise #2',
+    );
     expect(await j.h.say('undo', at('2026-12-09T10:11:00Z'))).toContain('is open again, due Wed 9 Dec 2026');
     expect(j.promises()[0]).toMatchObject({ due_on: '2026-12-09', moved_count: 0, status: 'open' });
     await j.h.close();
