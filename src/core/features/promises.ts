@@ -5,11 +5,10 @@
  * (`promise-kept ID`, `promise-late ID`, `promise-broken ID`, `promise-moved ID DATE`). The reminders are
  * nudges created by the scheduler's promise step; when they fall due is `promises.ts`.
  */
-import { promiseChoiceId } from '../choice-ids';
 import { resolvePartner } from '../commands/arguments';
 import { readDate } from '../commands/dates';
 import { dayText } from '../insight-views';
-import type { ChoiceResult, Form, FormResult, FormValues, Message, Section } from '../messages';
+import type { ChoiceResult, FormResult, FormValues, Message } from '../messages';
 import type {
   IsoDate,
   Member,
@@ -22,69 +21,27 @@ import type {
 import { isOpenNudge } from '../nudge-rules';
 import type { PromiseOutcome, RuleChoice } from '../playbook/playbook';
 import { promiseReminderDays, stepManagedRuleIds } from '../playbook/playbook';
-import type { JournalChange, Repositories, UnitOfWork } from '../ports';
-import { keptRatios, keptText, parsePromiseOccurrence, promisePhrase } from '../promises';
+import type { UnitOfWork } from '../ports';
+import { parsePromiseOccurrence, promisePhrase } from '../promises';
 import { addDaysToDate, daysBetween, formatDay, localDate } from '../time';
 import { usageError } from '../views';
 import type { Actor, CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
+import type { Ending } from './promise-views';
+import {
+  byUrgency,
+  ENDING_WORDS,
+  ENDINGS,
+  promiseMoveForm,
+  promiseSection,
+  settledText,
+} from './promise-views';
 import { journal } from './record-journal';
 
-export const PROMISE_MOVE_FORM_ID = 'promise-move';
+export { PROMISE_MOVE_FORM_ID, promiseMoveForm, statusPromiseSections } from './promise-views';
+export { undoPromiseChange } from './promise-undo';
 
 /** Longest promise text, in characters: it is quoted in reminders and on buttons' messages. */
 export const PROMISE_TEXT_LIMIT = 300;
-
-const ENDINGS = ['kept', 'late', 'broken'] as const;
-type Ending = (typeof ENDINGS)[number];
-
-const ENDING_WORDS: Record<Ending, string> = {
-  kept: 'kept on time',
-  late: 'kept, but late',
-  broken: 'broken',
-};
-
-/** The date form "Moved to…" opens. */
-export function promiseMoveForm(promiseId: number, initial?: IsoDate): Form {
-  return {
-    id: PROMISE_MOVE_FORM_ID,
-    title: 'Move a promise',
-    submitLabel: 'Move it',
-    fields: [{ id: 'date', label: 'New date', type: 'date', initial }],
-    context: { promise: String(promiseId) },
-  };
-}
-
-/** The buttons on an open promise: Kept first, the other endings and Moved in the menu. */
-export function promiseChoices(promiseId: number): NonNullable<Section['choices']> {
-  return [
-    { id: promiseChoiceId(promiseId, 'kept'), label: 'Kept', style: 'primary' },
-    { id: promiseChoiceId(promiseId, 'late'), label: 'Late', secondary: true },
-    { id: promiseChoiceId(promiseId, 'broken'), label: 'Broken', secondary: true },
-    { id: promiseChoiceId(promiseId, 'moved'), label: 'Moved to…', secondary: true },
-  ];
-}
-
-/** One open promise as a section with its buttons: who promised what, when, and whether it is overdue. */
-export function promiseSection(promise: PartnerPromise, partnerName: string, today: IsoDate): Section {
-  const late = daysBetween(promise.dueOn, today);
-  const when =
-    late > 0
-      ? `was due ${formatDay(promise.dueOn)}, ${late} day${late === 1 ? '' : 's'} overdue`
-      : `due ${dayText(promise.dueOn, today)}`;
-  const moved = promise.movedCount
-    ? ` · moved ${promise.movedCount === 1 ? 'once' : `${promise.movedCount} times`}`
-    : '';
-  return {
-    title: `#${promise.id} ${partnerName} — ${promise.direction === 'ours' ? 'ours' : 'theirs'}`,
-    lines: [`${promisePhrase(promise, partnerName)}, ${when}${moved}`],
-    choices: promiseChoices(promise.id),
-  };
-}
-
-/** Open promises, overdue first (oldest due first), then by due day. */
-export function byUrgency(a: PartnerPromise, b: PartnerPromise): number {
-  return a.dueOn.localeCompare(b.dueOn) || a.id - b.id;
-}
 
 export class PromiseFeature {
   readonly commands: CommandTable = {
@@ -424,12 +381,6 @@ export class PromiseFeature {
   }
 }
 
-/** "kept on time (Mon 14 Dec 2026)", "moved to …". */
-function settledText(promise: PartnerPromise): string {
-  if (promise.status === 'open') return `moved to ${formatDay(promise.dueOn)}`;
-  return ENDING_WORDS[promise.status];
-}
-
 function promiseIdOf(word: string | undefined): number | null {
   const id = Number((word ?? '').replace(/^#/, ''));
   return word && Number.isSafeInteger(id) && id > 0 ? id : null;
@@ -446,73 +397,4 @@ export async function promiseOfNudge(
   const key = parsePromiseOccurrence(nudge.occurrence);
   if (!key) return undefined;
   return deps.store.promises.get(nudge.workspaceId, key.promiseId);
-}
-
-/**
- * The promises part of a partner's status: how reliably promises were kept both ways ("We kept 4 of 5 on
- * time; they kept 2 of 3"), then each open one with its buttons, overdue first. Nothing without promises.
- */
-export function statusPromiseSections(
-  promises: readonly PartnerPromise[],
-  partnerName: string,
-  today: IsoDate,
-): Section[] {
-  if (promises.length === 0) return [];
-  const ratios = keptRatios(promises);
-  const moved = ratios.ours.moved + ratios.theirs.moved;
-  const open = promises.filter((p) => p.status === 'open').sort(byUrgency);
-  const lines = [
-    keptText(ratios) ?? 'No promise settled yet.',
-    ...(moved ? [`Moved ${moved === 1 ? 'once' : `${moved} times`} all told.`] : []),
-    open.length ? `${open.length} open:` : 'None open.',
-  ];
-  return [
-    { title: 'Promises', lines },
-    ...open.slice(0, 10).map((promise) => promiseSection(promise, partnerName, today)),
-  ];
-}
-
-/**
- * Takes back a journaled promise write inside `tx`: a recorded promise is deleted (its open reminders
- * dismissed), a settled or moved one goes back to what it was with the reminders that closed. Left alone
- * when the promise changed again since.
- */
-export async function undoPromiseChange(
-  tx: Repositories,
-  actor: Actor,
-  partner: Partner,
-  change: Extract<JournalChange, { action: 'promise' | 'promise-changed' }>,
-  now: Date,
-): Promise<{ done: boolean; text: string }> {
-  const { workspaceId } = actor;
-  const recorded = change.action === 'promise' ? change.promise : change.before;
-  const current = await tx.promises.get(workspaceId, recorded.id);
-  const phrase = promisePhrase(recorded, partner.name).replace(/^You /, 'you ');
-  const leftAlone = (why: string) => ({
-    done: false,
-    text: `I could not take back your last change: ${why} I left it as it is.`,
-  });
-  if (!current) return leftAlone(`promise #${recorded.id} was deleted since.`);
-  const expected =
-    change.action === 'promise' ? { status: 'open', dueOn: recorded.dueOn, movedCount: 0 } : change.after;
-  if (
-    current.status !== expected.status ||
-    current.dueOn !== expected.dueOn ||
-    current.movedCount !== expected.movedCount
-  )
-    return leftAlone(`promise #${current.id} (${phrase}) was changed again since.`);
-  if (change.action === 'promise') {
-    for (const n of await tx.nudges.listOpenForPartner(workspaceId, partner.id))
-      if (parsePromiseOccurrence(n.occurrence)?.promiseId === current.id)
-        await tx.nudges.dismiss(workspaceId, n.id, actor.memberId, now);
-    await tx.promises.remove(workspaceId, current.id);
-    return { done: true, text: `your promise #${current.id}: ${phrase} is no longer on the record.` };
-  }
-  await tx.promises.restore(change.before);
-  for (const nudge of change.closedNudges)
-    await tx.nudges.reopen(workspaceId, nudge.id, 'answered', nudge.status, now);
-  return {
-    done: true,
-    text: `promise #${current.id} (${phrase}) is open again, due ${formatDay(change.before.dueOn)}.`,
-  };
 }
