@@ -175,6 +175,10 @@ describe('promises', () => {
       ['promise-due', 'p1:2026-12-09', 'sent', '2026-12-09T09:00:00.000Z'],
     ]);
 
+    // `nudges` shows both reminders with the promise they are about.
+    const waiting = await j.h.say('nudges', at('2026-12-09T10:00:00Z'));
+    expect(waiting.match(/You promised \*Nissan\* “send the pricing model”/g)).toHaveLength(2);
+
     const kept = onDay!.choices.find((c) => c.label === 'Kept')!.id;
     const answer = await j.h.rapport.handleChoice(j.h.actor, kept, at('2026-12-09T11:00:00Z'));
     expect(flatten(answer.reply)).toContain('was kept on time');

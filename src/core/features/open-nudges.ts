@@ -3,11 +3,12 @@
  * snooze / dismiss, so that anything that reached me (or is about to) can be answered from one place.
  */
 import type { Message, Section } from '../messages';
-import type { KindHistory, Member, Nudge, Partner } from '../model';
+import type { KindHistory, Member, Nudge, Partner, PartnerPromise } from '../model';
 import { byRulePriority, findRule } from '../playbook/playbook';
 import { answerChoices, laterChoices } from '../views';
 import type { CommandContext, CommandTable, FeatureDeps } from './context';
 import { renderNudge } from './nudge-messages';
+import { promiseOfNudge } from './promises';
 import type { NudgeFeature } from './nudges';
 
 /** How many open nudges one answer shows; the rest are counted. */
@@ -48,10 +49,14 @@ export class OpenNudgesFeature {
         partner ? { partner, history: await store.partners.history(workspaceId, partner.id) } : null,
       );
     }
-    const sections = shown.flatMap((nudge) => {
+    const sections: Section[] = [];
+    for (const nudge of shown) {
       const about = partners.get(nudge.partnerId);
-      return about ? [this.section(nudge, about.partner, about.history, ctx.member, ctx.now)] : [];
-    });
+      // A promise reminder names its promise.
+      const promise = await promiseOfNudge(this.deps, nudge);
+      if (about)
+        sections.push(this.section(nudge, about.partner, about.history, ctx.member, ctx.now, promise));
+    }
     const more = open.length - shown.length;
     return {
       title: `Waiting for you (${open.length})`,
@@ -62,9 +67,16 @@ export class OpenNudgesFeature {
     };
   }
 
-  private section(nudge: Nudge, partner: Partner, history: KindHistory, member: Member, now: Date): Section {
+  private section(
+    nudge: Nudge,
+    partner: Partner,
+    history: KindHistory,
+    member: Member,
+    now: Date,
+    promise?: PartnerPromise | null,
+  ): Section {
     const rule = findRule(this.deps.playbook, nudge.ruleId)!;
-    const prompt = renderNudge({ nudge, partner, history, member }, now, this.deps.playbook).text;
+    const prompt = renderNudge({ nudge, partner, history, member, promise }, now, this.deps.playbook).text;
     return {
       title: `${partner.name} — ${rule.title}`,
       lines: [prompt, this.nudges.statusLine(nudge, member)],

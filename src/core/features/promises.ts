@@ -285,7 +285,7 @@ export class PromiseFeature {
           ? ` (${late} day${late === 1 ? '' : 's'} after the day)`
           : '';
     return {
-      text: `Recorded: promise #${promise.id} ${promisePhrase(promise, partner.name).replace(/^You /, 'you ')} was ${ENDING_WORDS[ending]}.${tail}`,
+      text: `Recorded: promise #${promise.id} (${promisePhrase(promise, partner.name)}) was ${ENDING_WORDS[ending]}.${tail}`,
     };
   }
 
