@@ -345,6 +345,17 @@ export interface NudgeRepository {
     now: Date,
   ): Promise<number>;
   /**
+   * Closes open nudges of a workspace by id, answered with `answer` by `memberId` (a promise settled from a
+   * list closes its reminders). A delivered one is marked for a message update. Returns the ids it closed.
+   */
+  closeAnswered(
+    workspaceId: string,
+    ids: readonly number[],
+    answer: string,
+    memberId: string,
+    now: Date,
+  ): Promise<number[]>;
+  /**
    * Expires, across workspaces, open nudges that waited longer than their rule's `days` to be useful:
    * pending ones since they fell due (or were made, when later), sent ones since they were sent, snoozed
    * ones since their snooze ended. Not those held by a live lease. Delivered ones are marked for a message update.

@@ -375,9 +375,17 @@ export class PromiseFeature {
         isOpenNudge(n) &&
         parsePromiseOccurrence(n.occurrence)?.promiseId === promise.id,
     );
-    for (const n of open)
-      await tx.nudges.answer(promise.workspaceId, n.id, { choiceId: answer, memberId, at: now });
-    return open.map((n) => ({ id: n.id, status: n.status }));
+    // Closed as answered; a delivered one is changed to say so by the scheduler's next pass.
+    const closed = new Set(
+      await tx.nudges.closeAnswered(
+        promise.workspaceId,
+        open.map((n) => n.id),
+        answer,
+        memberId,
+        now,
+      ),
+    );
+    return open.filter((n) => closed.has(n.id)).map((n) => ({ id: n.id, status: n.status }));
   }
 }
 

@@ -233,6 +233,29 @@ export class SqliteNudgeRepository implements NudgeRepository {
     );
   }
 
+  closeAnswered(
+    workspaceId: string,
+    ids: readonly number[],
+    answer: string,
+    memberId: string,
+    now: Date,
+  ): Promise<number[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.connection.run((db) =>
+      db.atomic(() => {
+        const open = (
+          db
+            .prepare(
+              `SELECT id FROM nudges WHERE workspace_id = ? AND status IN ${OPEN}
+                 AND id IN (SELECT value FROM json_each(?))`,
+            )
+            .all(workspaceId, jsonList(ids)) as { id: number }[]
+        ).map((row) => row.id);
+        return open.filter((id) => closeOpen(db, id, 'answered', now, { answer, by: memberId }) === 1);
+      }),
+    );
+  }
+
   expireOverdue(now: Date, limits: readonly { ruleId: string; days: number }[]): Promise<number> {
     return this.connection.run((db) =>
       db.atomic(() => {

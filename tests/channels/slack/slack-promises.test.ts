@@ -135,4 +135,20 @@ describe('Slack promise reminders', () => {
     ]);
     expect(blockText(postFor(reminders()[1]!.id).params.blocks)).toContain('Fri 13 Mar 2026');
   });
+
+  it('settles a promise from the list’s button and changes its delivered reminder on the next pass', async () => {
+    const reminder = await reminded();
+    const ref = JSON.parse(reminder.message_ref!) as { channel: string; ts: string };
+    const list = await h.command('promises');
+    expect(JSON.stringify(list.body)).toContain('r:1:kept');
+
+    const click = await h.click({ actionId: 'r:1:broken', value: 'r:1:broken' });
+    expect(String((await h.fake.waitForResponse(click.responseId)).body.text)).toContain('was broken');
+    expect(reminders()[0]).toMatchObject({ status: 'answered', answer: 'broken' });
+
+    await h.service.tick(new Date(h.now().getTime() + 60_000));
+    const update = await h.fake.waitFor('chat.update', (c) => c.params.ts === ref.ts);
+    expect(actionIds(update.params.blocks)).toEqual([]);
+    expect(blockText(update.params.blocks)).toContain('Recorded “Broken”');
+  });
 });
