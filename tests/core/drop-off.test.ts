@@ -143,17 +143,7 @@ describe('the drop-off step, over weeks of passes', () => {
 
   it('alerts the owner exactly once for a drop, with the numbers and a visit to plan', async () => {
     const { h, channel, alerts, passes } = await signedWithSixTouches();
-    await passes(1, 89);
-    expect(alerts()).toEqual([
-      {
-        rule_id: 'drop-off-visit',
-        occurrence: 'q1:6:0:30',
-        // Day 30 is a Saturday: delivered on Monday's pass, then left unanswered past its 14 days.
-        status: 'expired',
-        created_at: `${day(30)}T10:00:00.000Z`,
-        sent_at: `${day(32)}T10:00:00.000Z`,
-      },
-    ]);
+    await passes(1, 33);
     const alert = channel.deliveries
       .map((d) => d.message)
       .flatMap((m) => [
@@ -165,6 +155,24 @@ describe('the drop-off step, over weeks of passes', () => {
     expect(alert?.text).toContain('plan a visit');
     expect(alert?.choices?.filter((c) => !c.secondary)).toEqual([
       expect.objectContaining({ label: 'Plan a visit', style: 'primary' }),
+    ]);
+    // Its button plans the visit: the date is asked for, as for any planned visit.
+    const plan = alert!.choices!.find((c) => c.label === 'Plan a visit')!.id;
+    const answer = await h.rapport.handleChoice(h.actor, plan, new Date(`${day(33)}T11:00:00Z`));
+    expect(answer.reply.text).toContain('When is the visit to *Nissan*?');
+    expect(answer.openForm?.id).toBe('plan-event');
+
+    // Weeks more of daily passes bring no second alert for the same drop.
+    await passes(34, 89);
+    expect(alerts()).toEqual([
+      {
+        rule_id: 'drop-off-visit',
+        occurrence: 'q1:6:0:30',
+        status: 'answered',
+        created_at: `${day(30)}T10:00:00.000Z`,
+        // Day 30 is a Saturday: delivered on Monday's pass.
+        sent_at: `${day(32)}T10:00:00.000Z`,
+      },
     ]);
     const state = h.store.db.prepare('SELECT armed, fired_period FROM drop_off_state').get();
     expect(state).toEqual({ armed: 0, fired_period: 1 });
