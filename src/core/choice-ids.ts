@@ -20,6 +20,7 @@ export type ParsedChoice =
   | { type: 'nudge'; nudgeId: number; action: string }
   | { type: 'partner'; partnerId: number; action: string }
   | { type: 'interaction'; interactionId: number; action: string }
+  | { type: 'promise'; promiseId: number; action: string }
   | { type: 'open-log-form' }
   | { type: 'open-nudges' }
   | { type: 'playbook'; ruleId: string; action: string }
@@ -48,6 +49,11 @@ export function interactionChoiceId(interactionId: number, action: string): stri
   return `i:${interactionId}:${action}`;
 }
 
+/** A button on an open promise (Kept, Late, Broken, Moved) in a list or a status. */
+export function promiseChoiceId(promiseId: number, action: string): string {
+  return `r:${promiseId}:${action}`;
+}
+
 export const OPEN_LOG_FORM = 'log:open';
 /** Shows the member's open nudges (the `nudges` command) from a dashboard. */
 export const OPEN_NUDGES = 'nudges:open';
@@ -59,7 +65,7 @@ export function parseChoiceId(id: string): ParsedChoice | null {
   if (playbook) return { type: 'playbook', ruleId: playbook[1]!, action: playbook[2]! };
   const privacy = /^privacy:(forget|keep)$/.exec(id);
   if (privacy) return { type: 'privacy', action: privacy[1]! };
-  const match = /^([npi]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
+  const match = /^([npir]):(\d{1,15}):([a-z0-9_-]{1,30})$/.exec(id);
   if (!match) return null;
   const numeric = Number(match[2]);
   if (!Number.isSafeInteger(numeric)) return null;
@@ -68,6 +74,8 @@ export function parseChoiceId(id: string): ParsedChoice | null {
       return { type: 'nudge', nudgeId: numeric, action: match[3]! };
     case 'i':
       return { type: 'interaction', interactionId: numeric, action: match[3]! };
+    case 'r':
+      return { type: 'promise', promiseId: numeric, action: match[3]! };
     default:
       return { type: 'partner', partnerId: numeric, action: match[3]! };
   }

@@ -1,5 +1,6 @@
 /**
- * Export of a workspace's data (partners, interactions, answers to nudges) as CSV or JSON files. Pure:
+ * Export of a workspace's data (partners, interactions, answers to nudges, and promises once there are
+ * any) as CSV or JSON files. Pure:
  * the caller gathers the data; channels and the command line write the files.
  *
  * CSV follows RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, a double
@@ -8,7 +9,7 @@
  * (starting with = + - @, a tab or a carriage return) is prefixed with an apostrophe.
  */
 import type { MessageFile } from './messages';
-import type { Interaction, Member, Nudge, Partner, Workspace } from './model';
+import type { Interaction, Member, Nudge, Partner, PartnerPromise, Workspace } from './model';
 import type { Playbook } from './playbook/playbook';
 import { findRule } from './playbook/playbook';
 
@@ -20,7 +21,7 @@ export type ExportRow = Record<string, ExportValue>;
 
 /** One table of the export: its columns, in order, and its rows. */
 export interface ExportTable {
-  name: 'partners' | 'interactions' | 'answers';
+  name: 'partners' | 'interactions' | 'answers' | 'promises';
   columns: readonly string[];
   rows: ExportRow[];
 }
@@ -33,6 +34,8 @@ export interface ExportData {
   answers: Nudge[];
   members: Member[];
   playbook: Playbook;
+  /** Promises both ways; their table is exported when there is at least one. */
+  promises?: PartnerPromise[];
 }
 
 export const PARTNER_COLUMNS = [
@@ -78,7 +81,23 @@ export const ANSWER_COLUMNS = [
   'answered_at',
 ] as const;
 
-/** The three tables, rows in a stable order (by id, or by answer time). */
+export const PROMISE_COLUMNS = [
+  'id',
+  'partner_id',
+  'partner',
+  'direction',
+  'text',
+  'due_on',
+  'status',
+  'moved_count',
+  'owner_id',
+  'owner',
+  'created_at',
+  'resolved_at',
+  'resolved_by',
+] as const;
+
+/** The tables, rows in a stable order (by id, or by answer time); promises only when there are some. */
 export function exportTables(data: ExportData): ExportTable[] {
   const names = new Map(data.members.map((m) => [m.id, m.displayName ?? m.id]));
   const partnerNames = new Map(data.partners.map((p) => [p.id, p.name]));
@@ -137,6 +156,31 @@ export function exportTables(data: ExportData): ExportTable[] {
     { name: 'partners', columns: PARTNER_COLUMNS, rows: partners },
     { name: 'interactions', columns: INTERACTION_COLUMNS, rows: interactions },
     { name: 'answers', columns: ANSWER_COLUMNS, rows: answers },
+    ...(data.promises?.length
+      ? [
+          {
+            name: 'promises' as const,
+            columns: PROMISE_COLUMNS,
+            rows: [...data.promises]
+              .sort((a, b) => a.id - b.id)
+              .map((p) => ({
+                id: p.id,
+                partner_id: p.partnerId,
+                partner: partnerNames.get(p.partnerId) ?? null,
+                direction: p.direction,
+                text: p.text,
+                due_on: p.dueOn,
+                status: p.status,
+                moved_count: p.movedCount,
+                owner_id: p.ownerId,
+                owner: names.get(p.ownerId) ?? null,
+                created_at: p.createdAt.toISOString(),
+                resolved_at: p.resolvedAt ? p.resolvedAt.toISOString() : null,
+                resolved_by: p.resolvedBy,
+              })),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -13,17 +13,30 @@
  *   one before: up 5, steady (or first) 3, down 0. No rating in 12 months counts as a steady 3/5 (13).
  * - Post-signing check-ins answered, 10: 10 × answered / asked. Asked means delivered and either closed
  *   or unanswered for 7 days. Full marks while nothing has been asked (not signed, or too early).
+ * - Reliability, 0 to −10 (a deduction, so a partner without promises scores as before): among promises
+ *   settled in the last 12 months, ours and theirs together, `−round(10 × (broken + ½ late) / settled)`.
+ *   Kept on time costs nothing, late half, broken all; a move alone costs nothing (the promise is judged
+ *   when it ends). The factor appears once a promise has been settled.
  */
-import type { Interaction, InteractionKind, IsoDate, KindHistory, Nudge, Partner } from './model';
+import type {
+  Interaction,
+  InteractionKind,
+  IsoDate,
+  KindHistory,
+  Nudge,
+  Partner,
+  PartnerPromise,
+} from './model';
 import { CONTACT_KINDS } from './model';
 import type { Playbook } from './playbook/playbook';
+import { keptRatios, keptText } from './promises';
 import { addDaysToDate, daysBetween } from './time';
 
 export type HealthBand = 'good' | 'fair' | 'poor';
 
 /** One part of the score: what it earned, out of what, and why, in words. */
 export interface HealthFactor {
-  id: 'recency' | HabitId | 'pulse' | 'post-signing';
+  id: 'recency' | HabitId | 'pulse' | 'post-signing' | 'reliability';
   points: number;
   max: number;
   reason: string;
@@ -64,6 +77,8 @@ export interface HealthInput {
   today: IsoDate;
   /** The instant the score is for (decides whether an unanswered check-in is overdue). */
   now: Date;
+  /** The partner's promises, both ways; those settled in the last 12 months make the reliability line. */
+  promises?: readonly Pick<PartnerPromise, 'direction' | 'status' | 'movedCount' | 'resolvedAt'>[];
 }
 
 type HabitId = 'visit' | 'observation' | 'workshop' | 'alignment' | 'checkin';
@@ -136,6 +151,9 @@ export const PULSE_WINDOW_DAYS = 365;
 /** Trend points: the latest rating against the one before it. */
 export const PULSE_TREND = { up: 5, steady: 3, down: 0 } as const;
 export const POST_SIGNING_MAX = 10;
+/** The most the reliability line takes off, and the window of settled promises it looks at. */
+export const RELIABILITY_MAX_DEDUCTION = 10;
+export const RELIABILITY_WINDOW_DAYS = 365;
 /** An unanswered post-signing check-in counts as missed this many days after it was delivered. */
 export const ANSWER_GRACE_DAYS = 7;
 
@@ -181,6 +199,28 @@ function scoreFactors(input: HealthInput): HealthFactor[] {
     ...HABITS.map((habit) => habitFactor(input, habit)),
     pulse(input),
     postSigning(input),
+    ...reliability(input),
+  ];
+}
+
+/** The reliability deduction, once a promise has been settled in the window (see the doc comment above). */
+function reliability(input: HealthInput): HealthFactor[] {
+  const since = input.now.getTime() - RELIABILITY_WINDOW_DAYS * 86_400_000;
+  const settled = (input.promises ?? []).filter(
+    (p) => p.status !== 'open' && p.resolvedAt !== null && p.resolvedAt.getTime() >= since,
+  );
+  if (settled.length === 0) return [];
+  const late = settled.filter((p) => p.status === 'late').length;
+  const broken = settled.filter((p) => p.status === 'broken').length;
+  const points = -Math.round((RELIABILITY_MAX_DEDUCTION * (broken + late / 2)) / settled.length);
+  const text = keptText(keptRatios(settled))!;
+  return [
+    {
+      id: 'reliability',
+      points: points === 0 ? 0 : points,
+      max: 0,
+      reason: `${text.charAt(0).toLowerCase()}${text.slice(1)} (promises, last 12 months)`,
+    },
   ];
 }
 

@@ -61,6 +61,8 @@ export function quoteName(name: string): string {
 
 function factorLine(factor: HealthFactor): string {
   const mark = factor.points >= factor.max ? '✓' : factor.points === 0 ? '✗' : '•';
+  // A deduction (reliability) has nothing to earn: it shows what it takes off.
+  if (factor.max === 0) return `${mark} ${factor.reason} (${factor.points})`;
   return `${mark} ${factor.reason} (${factor.points}/${factor.max})`;
 }
 

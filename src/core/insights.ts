@@ -12,7 +12,16 @@ import { healthScore, healthWindowStart, postSigningRuleIds } from './health';
 import type { BriefInput } from './insight-views';
 import { briefMessage, exportMessage, previewMessage } from './insight-views';
 import type { Message } from './messages';
-import type { Interaction, IsoDate, KindHistory, Member, Nudge, Partner, PlannedEvent } from './model';
+import type {
+  Interaction,
+  IsoDate,
+  KindHistory,
+  Member,
+  Nudge,
+  Partner,
+  PartnerPromise,
+  PlannedEvent,
+} from './model';
 import type { Playbook } from './playbook/playbook';
 import { previewPlaybook } from './playbook/preview';
 import type { Store } from './ports';
@@ -27,6 +36,8 @@ export interface Assessment {
   nudges: Nudge[];
   /** Events still planned, soonest first. */
   planned: PlannedEvent[];
+  /** Every promise made with the partner, both ways, by due day. */
+  promises: PartnerPromise[];
   health: Health;
 }
 
@@ -45,13 +56,15 @@ export class Insights {
   /** Health of one partner as of `now`, seen from the calendar day `today`. */
   async assess(partner: Partner, today: IsoDate, now: Date): Promise<Assessment> {
     const { workspaceId } = partner;
-    const [history, interactions, nudges, planned] = await Promise.all([
+    const [history, interactions, nudges, planned, promises] = await Promise.all([
       this.store.partners.history(workspaceId, partner.id),
       this.store.interactions.listForPartner(workspaceId, partner.id, { since: healthWindowStart(today) }),
       this.store.nudges.listForPartner(workspaceId, partner.id, { limit: 500 }),
       this.store.plannedEvents.listForPartner(workspaceId, partner.id, { statuses: ['planned'] }),
+      this.store.promises.list(workspaceId, { partnerId: partner.id }),
     ]);
     const health = healthScore({
+      promises,
       partner,
       history,
       interactions,
@@ -60,7 +73,7 @@ export class Insights {
       today,
       now,
     });
-    return { partner, history, interactions, nudges, planned, health };
+    return { partner, history, interactions, nudges, planned, promises, health };
   }
 
   /** Open nudges about a partner that wait for one member. */
@@ -161,14 +174,15 @@ export class Insights {
   async export(workspaceId: string, format: ExportFormat, now: Date, timeZone: string): Promise<Message> {
     const workspace = await this.store.workspaces.get(workspaceId);
     if (!workspace) return { text: 'This workspace has nothing to export yet.', isError: true };
-    const [partners, interactions, answers, members] = await Promise.all([
+    const [partners, interactions, answers, members, promises] = await Promise.all([
       this.store.partners.list(workspaceId),
       this.store.interactions.listForWorkspace(workspaceId),
       this.store.nudges.listAnswered(workspaceId),
       this.store.members.listByWorkspace(workspaceId),
+      this.store.promises.list(workspaceId),
     ]);
     const files = exportFiles(
-      { workspace, partners, interactions, answers, members, playbook: this.playbook },
+      { workspace, partners, interactions, answers, members, playbook: this.playbook, promises },
       format,
       now,
       localDate(now, timeZone),

@@ -249,3 +249,33 @@ export interface Nudge {
   answeredBy: string | null;
   createdAt: Date;
 }
+
+export const PROMISE_DIRECTIONS = ['ours', 'theirs'] as const;
+/** `ours`: we promised the partner; `theirs`: the partner promised us. */
+export type PromiseDirection = (typeof PROMISE_DIRECTIONS)[number];
+
+export const PROMISE_STATUSES = ['open', 'kept', 'late', 'broken'] as const;
+/**
+ * `open` until someone says how it ended: `kept` (on time), `late` (kept, not on time) or `broken`. A moved
+ * promise stays open with its new day (`movedCount` remembers how often).
+ */
+export type PromiseStatus = (typeof PROMISE_STATUSES)[number];
+
+/** A commitment with a due day, made by us to the partner or by the partner to us. */
+export interface PartnerPromise {
+  id: number;
+  workspaceId: string;
+  partnerId: number;
+  direction: PromiseDirection;
+  text: string;
+  dueOn: IsoDate;
+  /** Who recorded it: the member nudged before and on the day. */
+  ownerId: string;
+  status: PromiseStatus;
+  movedCount: number;
+  createdAt: Date;
+  /** When the current due day was set (recording, or the last move): no reminder falls before it. */
+  datedAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+}

@@ -13,10 +13,13 @@ import type {
   Nudge,
   NudgeStatus,
   Partner,
+  PartnerPromise,
   PlannableKind,
   PlannedEvent,
   PlannedEventStatus,
   Platform,
+  PromiseDirection,
+  PromiseStatus,
   Stage,
   WorkingPrefs,
   Workspace,
@@ -340,6 +343,8 @@ export interface Delivery {
   member: Member & { address: Address };
   partner: Partner;
   history: KindHistory;
+  /** The promise a promise reminder is about (read with the claim), when it is one. */
+  promise?: PartnerPromise | null;
 }
 
 export interface NudgeRepository {
@@ -390,6 +395,8 @@ export interface NudgeRepository {
     keep: { ruleId: string; occurrence: string }[],
     now: Date,
     snoozedMayExpire?: readonly string[],
+    /** Rules whose nudges other steps manage (promise reminders, drop-off alerts): never expired here. */
+    leaveAlone?: readonly string[],
   ): Promise<number>;
   /**
    * Closes a partner's open nudges of `ruleIds`, for every owner, because `memberId` logged what they ask
@@ -402,6 +409,17 @@ export interface NudgeRepository {
     memberId: string,
     now: Date,
   ): Promise<number>;
+  /**
+   * Closes open nudges of a workspace by id, answered with `answer` by `memberId` (a promise settled from a
+   * list closes its reminders). A delivered one is marked for a message update. Returns the ids it closed.
+   */
+  closeAnswered(
+    workspaceId: string,
+    ids: readonly number[],
+    answer: string,
+    memberId: string,
+    now: Date,
+  ): Promise<number[]>;
   /**
    * Expires, across workspaces, open nudges that waited longer than their rule's `days` to be useful:
    * pending ones since they fell due (or were made, when later), sent ones since they were sent, snoozed
@@ -507,6 +525,8 @@ export interface StageFields {
  * - `edit` / `delete`: a logged interaction was corrected or deleted.
  * - `signed`: the stage and signing day changed and a "Contract signed" milestone was logged.
  * - `stage`: the stage changed. `rename`: the partner's name changed.
+ * - `promise`: a promise was recorded. `promise-changed`: a promise was settled or moved (`before` it, what
+ *   it became, and the reminders that closed with their earlier status).
  */
 export type JournalChange =
   | { action: 'log'; interaction: Interaction; answeredNudge: { id: number; status: NudgeStatus } | null }
@@ -514,7 +534,14 @@ export type JournalChange =
   | { action: 'delete'; interaction: Interaction }
   | { action: 'signed'; before: StageFields; after: StageFields; milestone: Interaction }
   | { action: 'stage'; before: StageFields; after: StageFields }
-  | { action: 'rename'; before: string; after: string };
+  | { action: 'rename'; before: string; after: string }
+  | { action: 'promise'; promise: PartnerPromise }
+  | {
+      action: 'promise-changed';
+      before: PartnerPromise;
+      after: Pick<PartnerPromise, 'status' | 'dueOn' | 'movedCount'>;
+      closedNudges: { id: number; status: NudgeStatus }[];
+    };
 
 /** A nudge a write's re-planning expired, with the status it had, so that undoing the write reopens it. */
 /** A nudge a write closed, and the status it had before: what taking the write back reopens. */
@@ -712,6 +739,69 @@ export interface ChannelLinkRepository {
   releaseWeeklyStatus(workspaceId: string, channelId: string, week: string): Promise<void>;
 }
 
+export interface NewPromise {
+  workspaceId: string;
+  partnerId: number;
+  direction: PromiseDirection;
+  text: string;
+  dueOn: IsoDate;
+  ownerId: string;
+  now: Date;
+}
+
+/**
+ * Promises made both ways, and the index the scheduler's promise step reads (`next_step_at`: when its
+ * reminders next fall due). Promises go with their partner.
+ */
+export interface PromiseRepository {
+  /** Inserts an `open` promise whose next step is due at once. */
+  add(input: NewPromise): Promise<PartnerPromise>;
+  get(workspaceId: string, id: number): Promise<PartnerPromise | null>;
+  /** A partner's promises (or the workspace's, without `partnerId`), by due day then id. */
+  list(
+    workspaceId: string,
+    options?: { partnerId?: number; statuses?: readonly PromiseStatus[]; resolvedSince?: Date },
+  ): Promise<PartnerPromise[]>;
+  /** Ends an open promise; true when this call ended it (a second answer changes nothing). */
+  resolve(
+    workspaceId: string,
+    id: number,
+    status: Exclude<PromiseStatus, 'open'>,
+    memberId: string,
+    now: Date,
+  ): Promise<boolean>;
+  /** Gives an open promise a new due day (counted in `movedCount`); false when it is not open. */
+  move(workspaceId: string, id: number, dueOn: IsoDate, now: Date): Promise<boolean>;
+  /** Puts a promise back as it was (undo): status, day, moves. */
+  restore(promise: PartnerPromise): Promise<void>;
+  /** Deletes a promise (undo of recording it). */
+  remove(workspaceId: string, id: number): Promise<boolean>;
+  /** Open promises whose next step has come, across workspaces, earliest first. */
+  listDueSteps(now: Date, limit: number): Promise<PartnerPromise[]>;
+  setNextStepAt(workspaceId: string, id: number, at: Date | null): Promise<void>;
+}
+
+/** Where one signed partner's drop-off alert stands (see `playbook/drop-off.ts`). */
+export interface DropOffState {
+  workspaceId: string;
+  partnerId: number;
+  /** False once an alert fired, until the touch rate recovers. */
+  armed: boolean;
+  /** The period (1: the 90 days after signing; k: the k-th quarter since) of the last alert, if any. */
+  firedPeriod: number | null;
+  firedAt: Date | null;
+  /** When the scheduler's step looks at the partner again. */
+  nextCheckAt: Date | null;
+}
+
+/** The drop-off alert's armed/fired state per signed partner, and the step's index. */
+export interface DropOffRepository {
+  get(workspaceId: string, partnerId: number): Promise<DropOffState | null>;
+  save(state: DropOffState): Promise<void>;
+  /** Signed partners, across workspaces, never checked or whose next check has come; oldest first. */
+  listDue(now: Date, limit: number): Promise<Partner[]>;
+}
+
 /** Every repository, as one unit of work sees them. */
 export interface Repositories {
   readonly workspaces: WorkspaceRepository;
@@ -727,6 +817,8 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly privacy: PrivacyRepository;
   readonly channelLinks: ChannelLinkRepository;
+  readonly promises: PromiseRepository;
+  readonly dropOffs: DropOffRepository;
 }
 
 /**

@@ -35,6 +35,7 @@ import { PartnerFeature } from './features/partners';
 import { PartnerSettingsFeature } from './features/partner-settings';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
+import { PROMISE_MOVE_FORM_ID, PromiseFeature, promiseMoveForm } from './features/promises';
 import { RecordFeature } from './features/record';
 import type { ImportOptions, ImportOutcome } from './import/import-portfolio';
 import { importPortfolio } from './import/import-portfolio';
@@ -92,6 +93,7 @@ export class Rapport {
   private readonly privacy: PrivacyFeature;
   private readonly channelLinks: ChannelLinkFeature;
   private readonly capture: CaptureFeature;
+  private readonly promises: PromiseFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -115,7 +117,8 @@ export class Rapport {
     this.partners = new PartnerFeature(deps);
     this.interactions = new InteractionFeature(deps);
     this.planned = new PlannedEventFeature(deps);
-    this.nudges = new NudgeFeature(deps, this.interactions, this.planned);
+    this.promises = new PromiseFeature(deps);
+    this.nudges = new NudgeFeature(deps, this.interactions, this.planned, this.promises);
     this.overview = new OverviewFeature(deps, this.nudges);
     this.insightCommands = new InsightCommands(deps, this.nudges);
     this.openNudges = new OpenNudgesFeature(deps, this.nudges);
@@ -145,6 +148,7 @@ export class Rapport {
         args[0]?.toLowerCase() === 'mine'
           ? this.privacy.exportMine(ctx, args.slice(1))
           : exportCommand(ctx, args),
+      ...this.promises.commands,
     };
     // `link`, `unlink`, and `prefs NAME post-to-channel` (any other `prefs` goes to the prefs feature).
     this.commands = { ...this.commands, ...this.channelLinks.commands(this.commands.prefs) };
@@ -271,6 +275,8 @@ export class Rapport {
         return this.playbookAdmin.choose(ctx, parsed.ruleId, parsed.action);
       case 'privacy':
         return this.privacy.choose(ctx, parsed.action);
+      case 'promise':
+        return this.promises.choose(ctx, parsed.promiseId, parsed.action);
     }
   }
 
@@ -329,6 +335,8 @@ export class Rapport {
     now: Date,
   ): Promise<FormResult> {
     if (formId === PLAN_FORM_ID) return this.planned.submit(await this.context(actor, now), values, context);
+    if (formId === PROMISE_MOVE_FORM_ID)
+      return this.promises.submitMove(await this.context(actor, now), values, context);
     if (formId !== 'log-interaction')
       return { ok: false, errors: { form: 'This form is not one I know any more. Please start again.' } };
     return this.interactions.submit(await this.context(actor, now), values, context);
@@ -345,6 +353,7 @@ export class Rapport {
     now: Date,
     partnerId?: number,
   ): Promise<Form> {
+    if (formId === PROMISE_MOVE_FORM_ID) return promiseMoveForm(Number(context?.promise));
     if (formId !== PLAN_FORM_ID)
       return this.openLogForm(actor, now, partnerId !== undefined ? { partnerId } : {});
     const form = await this.planned.form(actor.workspaceId);

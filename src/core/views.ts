@@ -116,6 +116,7 @@ export function answerChoices(nudge: Nudge, rule: Rule): Choice[] {
     id: nudgeChoiceId(nudge.id, choice.id),
     label: choice.label,
     style: choice.style,
+    ...(choice.secondary ? { secondary: true as const } : {}),
   }));
   if (rule.logKind) choices.push({ id: nudgeChoiceId(nudge.id, NUDGE_ACTIONS.log), label: 'Log it now' });
   const beforeEvent = rule.trigger.type === 'planned' && rule.trigger.when === 'before';

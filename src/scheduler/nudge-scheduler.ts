@@ -21,10 +21,12 @@ import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
 import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
+import { checkDropOffs } from './drop-off-step';
 import { createPlannedFollowUps } from './planned-follow-ups';
 import { pruneFinished } from './retention-step';
 import { DEFAULT_RETENTION_DAYS } from '../core/features/privacy';
 import type { Playbook } from '../core/playbook/playbook';
+import { createPromiseReminders } from './promise-step';
 import { abortableSleep, SendGate } from './send-gate';
 
 export interface SchedulerOptions {
@@ -160,6 +162,8 @@ export class NudgeScheduler {
       now,
       (nudge) => this.options.metrics.nudgeCreated(nudge.ruleId, platformOfWorkspace(nudge.workspaceId)),
     );
+    report.created += await createPromiseReminders(this.store, this.rapport.playbooks, this.logger, now);
+    report.created += await checkDropOffs(this.store, this.rapport.playbooks, this.logger, now);
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
     report.pruned = await pruneFinished(this.store, now, this.options.retentionDays, this.logger);

@@ -184,6 +184,10 @@ describe('the default playbook', () => {
   it('covers every habit of the mission', () => {
     expect(DEFAULT_PLAYBOOK.rules.map((rule) => rule.id).sort()).toEqual([
       'cultural-observation',
+      'drop-off-alignment',
+      'drop-off-contact',
+      'drop-off-visit',
+      'drop-off-workshop',
       'first-meeting-reflection',
       'internal-alignment',
       'joint-workshop',
@@ -191,6 +195,8 @@ describe('the default playbook', () => {
       'planned-brief',
       'planned-followup',
       'post-signing',
+      'promise-before',
+      'promise-due',
       'relationship-pulse',
       'site-visit',
     ]);

@@ -48,6 +48,9 @@ describe('forget me and export mine', () => {
     await say('log Nissan visit today Toured the plant');
     await say('log Toyota call today Pricing');
     await say('plan Nissan workshop 10 Dec Joint design');
+    expect(await say('promise Nissan "send the pricing model" by 18 Dec')).toContain(
+      'send the pricing model',
+    );
     await say('signed Toyota');
     await say('prefs hours 08:00-16:00');
     await say('playbook set keep-in-touch every 40d');
@@ -138,6 +141,10 @@ describe('forget me and export mine', () => {
     ]);
     expect(h.store.db.prepare(`SELECT planned_by FROM planned_events`).all()).toEqual([
       { planned_by: 'ada' },
+    ]);
+    // Her promise to Nissan stays on the record, and Ada is reminded of it from now on.
+    expect(h.store.db.prepare(`SELECT text, owner_id FROM promises`).all()).toEqual([
+      { text: 'send the pricing model', owner_id: 'ada' },
     ]);
     expect(h.store.db.prepare(`SELECT member_id FROM partner_owners ORDER BY member_id`).all()).toEqual([
       { member_id: 'ada' },

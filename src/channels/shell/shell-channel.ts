@@ -11,6 +11,7 @@ import { format } from 'date-fns';
 import { findCommand, stripCommandPrefix, tokenize } from '../../core/commands/grammar';
 import { ChannelError, describeError } from '../../core/errors';
 import { PLAN_FORM_ID } from '../../core/features/planned-events';
+import { PROMISE_MOVE_FORM_ID } from '../../core/features/promises';
 import type { Choice, Message } from '../../core/messages';
 import type { Address } from '../../core/model';
 import type { Channel, DeliveryReceipt, Logger } from '../../core/ports';
@@ -297,7 +298,11 @@ export class ShellSession {
     channel.print(result.reply);
     if (result.openForm) {
       // The command that does what the form does: `plan` for the plan form, `log` for the log form.
-      const usage = findCommand(result.openForm.id === PLAN_FORM_ID ? 'plan' : 'log')?.usage;
+      const formCommand: Record<string, string> = {
+        [PLAN_FORM_ID]: 'plan',
+        [PROMISE_MOVE_FORM_ID]: 'promise-moved',
+      };
+      const usage = findCommand(formCommand[result.openForm.id] ?? 'log')?.usage;
       channel.note(
         `(Forms open in Slack and Teams; here, type the command instead${usage ? `: \`${usage}\`` : ''}.)`,
       );

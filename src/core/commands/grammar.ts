@@ -226,6 +226,37 @@ export const COMMANDS: CommandSpec[] = [
       'Typed in a linked channel: it no longer belongs to its partner (nudges go to the owners again).',
     examples: ['unlink'],
   },
+  {
+    name: 'promise',
+    usage: 'promise NAME "WHAT" by DATE',
+    summary:
+      'Record a promise we made to a partner (quotes optional when the last `by` starts the date). You are reminded ' +
+      'working days before and on the day, to say whether it was kept, late, broken or moved.',
+    examples: [
+      'promise Nissan "send the pricing model" by friday',
+      'promise Nissan send the pricing model by 14 Dec',
+    ],
+  },
+  {
+    name: 'they-promise',
+    usage: 'they-promise NAME "WHAT" by DATE',
+    summary: 'Record a promise a partner made to us; reminded like ours.',
+    examples: ['they-promise Nissan "share the plant audit" by 2026-12-18'],
+  },
+  {
+    name: 'promises',
+    usage: 'promises [NAME]',
+    summary: 'Open promises, ours and theirs, overdue first, each with Kept, Late, Broken and Moved.',
+    examples: ['promises', 'promises Nissan'],
+  },
+  {
+    name: 'promise-moved',
+    usage: 'promise-moved ID DATE | promise-kept ID | promise-late ID | promise-broken ID',
+    summary:
+      'Settle promise number ID (as `promises` shows it): kept on time, late, broken, or moved to a new day ' +
+      '(remembered, and reminded again before it).',
+    examples: ['promise-moved 7 next friday', 'promise-kept 7'],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
@@ -326,7 +357,7 @@ export function suggest(input: string, candidates: string[], max = 3): string[] 
       const hay = candidate.toLowerCase();
       let score = editDistance(needle, hay);
       if (hay.startsWith(needle) || needle.startsWith(hay)) score = Math.min(score, 1);
-      // One letter inside a word is no hint (a stray `y` is not `playbook`).
+      // One letter inside a word is no hint (a stray `y` is not `playbook`, nor `they-promise`).
       else if (needle.length > 1 && (hay.includes(needle) || needle.includes(hay)))
         score = Math.min(score, 2);
       return { candidate, score };

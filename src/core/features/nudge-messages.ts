@@ -5,11 +5,13 @@
 import { RapportError } from '../errors';
 import type { Message, Section } from '../messages';
 import { partnerCalendarLines } from '../calendar-views';
-import type { InteractionKind, KindHistory, Member, Nudge, Partner } from '../model';
+import type { InteractionKind, KindHistory, Member, Nudge, Partner, PartnerPromise } from '../model';
 import { isOpenNudge } from '../nudge-rules';
 import type { Playbook, Rule } from '../playbook/playbook';
-import { findRule, kindsOf, lastDayOf, renderPrompt } from '../playbook/playbook';
+import { dropOffSettings, findRule, kindsOf, lastDayOf, renderPrompt } from '../playbook/playbook';
+import { dropOffNumbers, parseDropOffOccurrence } from '../playbook/drop-off';
 import { eventPhrase, parsePlannedOccurrence } from '../playbook/planned-events';
+import { parsePromiseOccurrence, promisePhrase } from '../promises';
 import { daysBetween, formatDay, localDate, relativeDays } from '../time';
 import { answerChoices, closedNudgeMessage, laterChoices, nudgeMessage, sinceText } from '../views';
 
@@ -19,6 +21,8 @@ export interface NudgeView {
   partner: Partner;
   history: KindHistory;
   member: Pick<Member, 'timeZone'>;
+  /** The promise a promise reminder is about (null: it was deleted since). */
+  promise?: PartnerPromise | null;
 }
 
 const COUNT_WORDS = ['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six'];
@@ -41,6 +45,7 @@ function promptFacts(
   view: NudgeView,
   rule: Rule,
   now: Date,
+  playbook: Playbook,
 ): { since: string; days?: number; extra: Record<string, string> } {
   const today = localDate(now, view.member.timeZone);
   const trigger = rule.trigger;
@@ -55,6 +60,16 @@ function promptFacts(
         day: `${formatDay(event.plannedOn)} (${relativeDays(event.plannedOn, today)})`,
       }
     : {};
+  // A promise reminder names the promise (read with the claim) and the day its key carries.
+  const promised = trigger.type === 'promise' ? parsePromiseOccurrence(occurrence) : null;
+  if (promised) {
+    extra.promise = view.promise
+      ? promisePhrase(view.promise, view.partner.name)
+      : `A promise about *${view.partner.name}*`;
+    extra.day = `${formatDay(promised.dueOn)} (${promised.dueOn === today ? 'today' : relativeDays(promised.dueOn, today)})`;
+  }
+  const dropped = trigger.type === 'drop-off' ? parseDropOffOccurrence(occurrence) : null;
+  if (dropped) extra.numbers = dropOffNumbers(dropped, dropOffSettings(playbook).windowDays);
   const { signedOn } = view.partner;
   if (trigger.type === 'after-signing' && signedOn)
     return { since, days: Math.max(0, daysBetween(signedOn, today)), extra };
@@ -111,7 +126,7 @@ function promptLines(view: NudgeView, rule: Rule, now: Date, prompt: string): st
 /** One nudge as it is delivered. */
 export function renderNudge(view: NudgeView, now: Date, playbook: Playbook): Message {
   const rule = ruleOf(playbook, view.nudge);
-  const { since, days, extra } = promptFacts(view, rule, now);
+  const { since, days, extra } = promptFacts(view, rule, now, playbook);
   const message = nudgeMessage(view.nudge, rule, view.partner, since, days, extra);
   return { ...message, text: promptLines(view, rule, now, message.text ?? '').join('\n\n') };
 }
@@ -136,7 +151,7 @@ export function renderNudges(
   const { partner } = first;
   const sections: Section[] = views.map((view) => {
     const rule = ruleOf(playbook, view.nudge);
-    const { since, days, extra } = promptFacts(view, rule, now);
+    const { since, days, extra } = promptFacts(view, rule, now, playbook);
     const prompt = renderPrompt(
       rule,
       { occurrence: view.nudge.occurrence, days },

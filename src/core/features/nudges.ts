@@ -22,6 +22,8 @@ import type { InteractionFeature } from './interactions';
 import type { NudgeView } from './nudge-messages';
 import { renderNudges } from './nudge-messages';
 import type { PlannedEventFeature } from './planned-events';
+import type { PromiseFeature } from './promises';
+import { promiseOfNudge } from './promises';
 
 export type { NudgeView } from './nudge-messages';
 
@@ -49,6 +51,7 @@ export class NudgeFeature {
     private readonly deps: FeatureDeps,
     private readonly interactions: InteractionFeature,
     private readonly planned: PlannedEventFeature,
+    private readonly promises?: PromiseFeature,
   ) {}
 
   /**
@@ -76,12 +79,15 @@ export class NudgeFeature {
     for (const sibling of fold)
       if (!outcomes.has(sibling.id) && !isOpenNudge(sibling))
         outcomes.set(sibling.id, await this.outcomeText(sibling, member));
-    return renderNudges(
-      fold.map((sibling) => ({ ...view, nudge: sibling })),
-      now,
-      await this.deps.playbooks.forWorkspace(nudge.workspaceId),
-      outcomes,
+    // A promise reminder names its promise: read it again for each one in the message.
+    const views = await Promise.all(
+      fold.map(async (sibling) => ({
+        ...view,
+        nudge: sibling,
+        promise: await promiseOfNudge(this.deps, sibling),
+      })),
     );
+    return renderNudges(views, now, await this.deps.playbooks.forWorkspace(nudge.workspaceId), outcomes);
   }
 
   /** The nudges delivered in the same message as `nudge` (itself included), in the order they were shown. */
@@ -171,6 +177,16 @@ export class NudgeFeature {
     }
     const choice = rule.choices.find((c) => c.id === action);
     if (!choice) return { reply: usageError('That answer is not one this nudge offers any more.') };
+    if (choice.promise && this.promises)
+      return this.promises.answerNudge(
+        actor,
+        member,
+        nudge,
+        { ...choice, promise: choice.promise },
+        now,
+        replacement,
+        again,
+      );
     if (choice.outcome)
       return this.planned.answerFollowUp(actor, member, nudge, partner, choice, now, replacement, again);
     // The answer, what it records and the schedule it changes are written together.

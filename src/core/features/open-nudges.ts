@@ -3,12 +3,13 @@
  * snooze / dismiss, so that anything that reached me (or is about to) can be answered from one place.
  */
 import type { Message, Section } from '../messages';
-import type { KindHistory, Member, Nudge, Partner } from '../model';
+import type { KindHistory, Member, Nudge, Partner, PartnerPromise } from '../model';
 import type { Playbook } from '../playbook/playbook';
 import { byRulePriority, findRule } from '../playbook/playbook';
 import { answerChoices, laterChoices } from '../views';
 import type { CommandContext, CommandTable, FeatureDeps } from './context';
 import { renderNudge } from './nudge-messages';
+import { promiseOfNudge } from './promises';
 import type { NudgeFeature } from './nudges';
 
 /** How many open nudges one answer shows; the rest are counted. */
@@ -50,10 +51,16 @@ export class OpenNudgesFeature {
         partner ? { partner, history: await store.partners.history(workspaceId, partner.id) } : null,
       );
     }
-    const sections = shown.flatMap((nudge) => {
+    const sections: Section[] = [];
+    for (const nudge of shown) {
       const about = partners.get(nudge.partnerId);
-      return about ? [this.section(nudge, about.partner, about.history, ctx.member, ctx.now, playbook)] : [];
-    });
+      // A promise reminder names its promise.
+      const promise = await promiseOfNudge(this.deps, nudge);
+      if (about)
+        sections.push(
+          this.section(nudge, about.partner, about.history, ctx.member, ctx.now, playbook, promise),
+        );
+    }
     const more = open.length - shown.length;
     return {
       title: `Waiting for you (${open.length})`,
@@ -71,9 +78,10 @@ export class OpenNudgesFeature {
     member: Member,
     now: Date,
     playbook: Playbook,
+    promise?: PartnerPromise | null,
   ): Section {
     const rule = findRule(playbook, nudge.ruleId)!;
-    const prompt = renderNudge({ nudge, partner, history, member }, now, playbook).text;
+    const prompt = renderNudge({ nudge, partner, history, member, promise }, now, playbook).text;
     return {
       title: `${partner.name} — ${rule.title}`,
       lines: [prompt, this.nudges.statusLine(nudge, member)],

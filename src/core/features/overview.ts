@@ -25,6 +25,7 @@ import { formatDay, localDate, relativeDays } from '../time';
 import { interactionLine, upcomingLine, usageError } from '../views';
 import type { CommandContext, CommandResult, CommandTable, FeatureDeps } from './context';
 import type { NudgeFeature } from './nudges';
+import { statusPromiseSections } from './promises';
 
 /** How a first meeting happened, as the status says it: "First met … (visit to them, logged by Aiko)". */
 const FIRST_MEETING_WORDS: Partial<Record<Interaction['kind'], string>> = {
@@ -250,6 +251,7 @@ export class OverviewFeature {
           : ['None logged yet.'],
       },
       ...(planned.length ? [{ title: 'Planned', lines: plannedLines(planned, ctx.today) }] : []),
+      ...statusPromiseSections(assessment.promises, partner.name, ctx.today),
       {
         title: 'Open check-ins',
         lines: openCheckins.length ? openCheckins.map(line) : ['No check-in waiting for an answer.'],

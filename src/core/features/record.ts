@@ -20,6 +20,7 @@ import type { InteractionFields, JournalChange, JournalEntry, Repositories, Stag
 import { formatDay } from '../time';
 import { interactionLine, KIND_LABELS, kindList, nudgeChoices, truncate, usageError } from '../views';
 import type { Actor, CommandContext, CommandTable, FeatureDeps } from './context';
+import { undoPromiseChange } from './promises';
 import { journal, refreshFirstMet, reopenExpired, replanAndJournal, UNDO_WINDOW_MS } from './record-journal';
 
 /** Words that name what `edit` changes. */
@@ -397,7 +398,8 @@ export class RecordFeature {
   private undoableAnswer(nudge: Nudge): boolean {
     const rule = findRule(this.deps.playbook, nudge.ruleId);
     const choice = rule?.choices.find((c) => c.id === nudge.answer);
-    return !!choice && !choice.plans && !choice.asks;
+    // A promise's ending is journaled with the promise, and taken back from there.
+    return !!choice && !choice.plans && !choice.asks && !choice.promise;
   }
 
   private async undoEntry(ctx: CommandContext, entry: JournalEntry): Promise<Message> {
@@ -514,6 +516,9 @@ export class RecordFeature {
         await tx.partners.rename(workspaceId, partner.id, change.before);
         return { done: true, text: `your rename: *${change.after}* is called *${change.before}* again.` };
       }
+      case 'promise':
+      case 'promise-changed':
+        return undoPromiseChange(tx, ctx.actor, partner, change, ctx.now);
     }
   }
 

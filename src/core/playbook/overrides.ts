@@ -159,5 +159,11 @@ export function describeCadence(rule: Rule): string {
       return trigger.when === 'before'
         ? 'the working day before a planned event'
         : 'the working day after one';
+    case 'promise':
+      return trigger.when === 'before'
+        ? 'working days before a promised day (`promises.remindWorkingDaysBefore`)'
+        : 'on a promised day';
+    case 'drop-off':
+      return `when contact drops after signing (suggests: ${trigger.suggests})`;
   }
 }

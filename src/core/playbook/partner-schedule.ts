@@ -7,7 +7,7 @@ import type { Partner, PartnerState } from '../model';
 import type { Repositories } from '../ports';
 import { plannedOccurrence } from './planned-events';
 import type { Evaluation, Playbook } from './playbook';
-import { evaluatePlaybook, rulesEndedByLogging } from './playbook';
+import { evaluatePlaybook, rulesEndedByLogging, stepManagedRuleIds } from './playbook';
 
 /** What the playbook makes due for a partner now, and when the scheduler should look again. */
 export interface PartnerSchedule {
@@ -82,6 +82,7 @@ export async function saveSchedule(
     schedule.keep,
     now,
     rulesEndedByLogging(playbook),
+    stepManagedRuleIds(playbook),
   );
   await repos.partners.setNextDueAt(partner.workspaceId, partner.id, schedule.nextDueAt);
 }

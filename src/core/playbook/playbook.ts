@@ -25,7 +25,18 @@ export interface RuleChoice {
    * planned day, `replan` asks for a new date, `drop` lets it go.
    */
   outcome?: PlannedOutcome;
+  /** For a promise reminder (a `promise` rule): how the promise ended, or `moved` (a new date is asked for). */
+  promise?: PromiseOutcome;
+  /** A lesser answer: channels that can tuck choices away put it in the message's menu. */
+  secondary?: true;
 }
+
+export const PROMISE_OUTCOMES = ['kept', 'late', 'broken', 'moved'] as const;
+export type PromiseOutcome = (typeof PROMISE_OUTCOMES)[number];
+
+/** What a drop-off alert suggests, from what is missing since signing (see `playbook/drop-off.ts`). */
+export const DROP_OFF_SUGGESTIONS = ['visit', 'workshop', 'alignment', 'contact'] as const;
+export type DropOffSuggestion = (typeof DROP_OFF_SUGGESTIONS)[number];
 
 export const PLANNED_OUTCOMES = ['happened', 'replan', 'drop'] as const;
 export type PlannedOutcome = (typeof PLANNED_OUTCOMES)[number];
@@ -60,6 +71,11 @@ export type RulePriority = (typeof RULE_PRIORITIES)[number];
  *   come from the partner's planned events and each owner's working days: the scheduler's planned-event
  *   step creates them, `evaluatePlaybook` never makes them due.
  *
+ * - `promise`: a promise's reminder, `promises.remindWorkingDaysBefore` working days before its day (`before`)
+ *   and on the day (`due`), for whoever recorded it; the scheduler's promise step creates them.
+ * - `drop-off`: the post-signing drop-off alert, with what it `suggests`; the scheduler's drop-off step
+ *   creates it (see `playbook/drop-off.ts`).
+ *
  * A rule that asks for explicit `kinds` (`no-recent`, `missing`) is quiet while one of them is planned:
  * until the day after the planned day, and while "did it happen?" waits, up to `PLANNED_GRACE_DAYS` more.
  */
@@ -92,7 +108,9 @@ export type Trigger =
       firstAfterDays: number;
       sooner?: { ratingAtMost: number; days: number };
     }
-  | { type: 'planned'; when: 'before' | 'after' };
+  | { type: 'planned'; when: 'before' | 'after' }
+  | { type: 'promise'; when: 'before' | 'due' }
+  | { type: 'drop-off'; suggests: DropOffSuggestion };
 
 export interface Rule {
   id: string;
@@ -134,12 +152,39 @@ export interface Playbook {
   blockers?: Blocker[];
   /** A workspace's attention budget, where it differs from the service's (`playbook budget …`). */
   budget?: PlaybookBudget;
+  /** Promise reminders: how many working days before the promised day the first one comes (default 2). */
+  promises?: { remindWorkingDaysBefore: number };
+  /** The post-signing drop-off alert (see `DropOffSettings`); defaults apply to what is left out. */
+  dropOff?: Partial<DropOffSettings>;
 }
 
 /** How many messages a member gets: see the scheduler's `BudgetOptions`. */
 export interface PlaybookBudget {
   dailyCap?: number;
   partnerIntervalDays?: number;
+}
+
+/**
+ * The drop-off alert compares contact touches per day in a period after signing with the period before:
+ * `windowDays` long, judged once `minDays` of it have passed, when the period before had at least
+ * `minTouches`; it fires when the rate falls below `share` of the one before.
+ */
+export interface DropOffSettings {
+  share: number;
+  windowDays: number;
+  minDays: number;
+  minTouches: number;
+}
+
+export const DEFAULT_DROP_OFF: DropOffSettings = { share: 0.5, windowDays: 90, minDays: 30, minTouches: 3 };
+export const DEFAULT_PROMISE_REMINDER_DAYS = 2;
+
+export function dropOffSettings(playbook: Playbook): DropOffSettings {
+  return { ...DEFAULT_DROP_OFF, ...playbook.dropOff };
+}
+
+export function promiseReminderDays(playbook: Playbook): number {
+  return playbook.promises?.remindWorkingDaysBefore ?? DEFAULT_PROMISE_REMINDER_DAYS;
 }
 
 /** How long after its day a planned event that nobody followed up still quiets the rule asking for it. */
@@ -178,6 +223,20 @@ export function validatePlaybook(data: unknown): Playbook {
   if (typeof version !== 'number') fail('version must be a number');
   if (!Array.isArray(rules) || rules.length === 0) fail('rules must be a non-empty list');
   if (blockers !== undefined && !Array.isArray(blockers)) fail('blockers must be a list');
+  const { promises, dropOff } = data as {
+    promises?: { remindWorkingDaysBefore?: unknown };
+    dropOff?: object;
+  };
+  const lead = promises?.remindWorkingDaysBefore;
+  if (promises !== undefined && !(Number.isInteger(lead) && (lead as number) >= 0 && (lead as number) <= 20))
+    fail('promises.remindWorkingDaysBefore must be a whole number of working days, 0–20');
+  if (dropOff !== undefined) {
+    const settings = { ...DEFAULT_DROP_OFF, ...dropOff };
+    if (!(settings.share > 0 && settings.share < 1)) fail('dropOff.share must be between 0 and 1');
+    if (!(settings.windowDays >= 7 && settings.minDays >= 1 && settings.minDays <= settings.windowDays))
+      fail('dropOff.windowDays must be at least 7, and minDays between 1 and windowDays');
+    if (!(settings.minTouches >= 1)) fail('dropOff.minTouches must be at least 1');
+  }
   const blockerIds = new Set<string>();
   for (const blocker of (blockers ?? []) as Blocker[]) {
     if (!blocker || typeof blocker.id !== 'string' || !/^[a-z0-9-]{1,20}$/.test(blocker.id))
@@ -201,6 +260,12 @@ export function validatePlaybook(data: unknown): Playbook {
       if (!/^[a-z0-9-]{1,20}$/.test(choice.id)) fail(`rule ${rule.id} has a bad choice id ${choice.id}`);
       if (choice.rating !== undefined && ![1, 2, 3, 4, 5].includes(choice.rating))
         fail(`rule ${rule.id}: rating 1–5`);
+      if ((choice.promise !== undefined) !== (rule.trigger?.type === 'promise'))
+        fail(
+          `rule ${rule.id}: choice ${choice.id}: a promise outcome belongs to every choice of a promise rule`,
+        );
+      if (choice.promise !== undefined && !PROMISE_OUTCOMES.includes(choice.promise))
+        fail(`rule ${rule.id}: choice ${choice.id} has unknown promise outcome ${String(choice.promise)}`);
     }
     if (rule.logKind && !INTERACTION_KINDS.includes(rule.logKind))
       fail(`rule ${rule.id} logs unknown kind ${rule.logKind}`);
@@ -248,6 +313,14 @@ export function validatePlaybook(data: unknown): Playbook {
       case 'planned':
         if (trigger.when !== 'before' && trigger.when !== 'after')
           fail(`rule ${rule.id}: a planned trigger is "before" or "after"`);
+        break;
+      case 'promise':
+        if (trigger.when !== 'before' && trigger.when !== 'due')
+          fail(`rule ${rule.id}: a promise trigger is "before" or "due"`);
+        break;
+      case 'drop-off':
+        if (!DROP_OFF_SUGGESTIONS.includes(trigger.suggests))
+          fail(`rule ${rule.id}: a drop-off trigger suggests one of ${DROP_OFF_SUGGESTIONS.join(', ')}`);
         break;
       case 'after-signing':
         if (!trigger.days.length || trigger.days.some((d) => !(d > 0)))
@@ -320,6 +393,28 @@ export function plannedRule(playbook: Playbook, when: 'before' | 'after'): Rule 
   return playbook.rules.find(
     (rule) => rule.trigger.type === 'planned' && rule.trigger.when === when && !rule.off,
   );
+}
+
+/** The rule that reminds of a promise before its day (`before`) or on it (`due`), if any. */
+export function promiseRule(playbook: Playbook, when: 'before' | 'due'): Rule | undefined {
+  return playbook.rules.find((rule) => rule.trigger.type === 'promise' && rule.trigger.when === when);
+}
+
+/** The drop-off alert's rule for a suggestion (or the generic `contact` one), if any. */
+export function dropOffRule(playbook: Playbook, suggests: DropOffSuggestion): Rule | undefined {
+  const of = (s: DropOffSuggestion): Rule | undefined =>
+    playbook.rules.find((rule) => rule.trigger.type === 'drop-off' && rule.trigger.suggests === s);
+  return of(suggests) ?? of('contact');
+}
+
+/**
+ * Rules whose nudges the scheduler's own steps create and close (promise reminders, drop-off alerts):
+ * re-planning a partner's playbook leaves them be.
+ */
+export function stepManagedRuleIds(playbook: Playbook): string[] {
+  return playbook.rules
+    .filter((rule) => rule.trigger.type === 'promise' || rule.trigger.type === 'drop-off')
+    .map((rule) => rule.id);
 }
 
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
@@ -472,6 +567,8 @@ function ruleTimeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline 
     case 'every':
       return everyTimeline(rule, state, trigger, now);
     case 'planned':
+    case 'promise':
+    case 'drop-off':
       return {};
     case 'after-signing': {
       const signed = partner.signedOn;

@@ -10,7 +10,7 @@ import type { BadRowReporter, Row } from './rows';
 import { iso, parseJsonOrNull, toDate, toDateOrNull } from './rows';
 
 /** Instants inside a stored change (an interaction's `createdAt`, a stage's `stageChangedAt`) are ISO text. */
-const INSTANT_KEYS = new Set(['createdAt', 'stageChangedAt']);
+const INSTANT_KEYS = new Set(['createdAt', 'stageChangedAt', 'datedAt', 'resolvedAt']);
 
 function reviveInstants(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveInstants);

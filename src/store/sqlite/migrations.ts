@@ -307,4 +307,36 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (workspace_id, channel_id, week)
   );
   `,
+  // 17: promises, both ways (ours to the partner, theirs to us), reminded before and on their day by the
+  // scheduler's promise step; and the post-signing drop-off alert's armed/fired state per signed partner.
+  `
+  -- AUTOINCREMENT: a promise deleted by undo never lends its id (and its reminders' keys) to a new one.
+  CREATE TABLE promises (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id TEXT NOT NULL,
+    partner_id   INTEGER NOT NULL REFERENCES partners (id) ON DELETE CASCADE,
+    direction    TEXT NOT NULL CHECK (direction IN ('ours', 'theirs')),
+    text         TEXT NOT NULL,
+    due_on       TEXT NOT NULL,
+    owner_id     TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept', 'late', 'broken')),
+    moved_count  INTEGER NOT NULL DEFAULT 0,
+    next_step_at TEXT,
+    created_at   TEXT NOT NULL,
+    dated_at     TEXT NOT NULL,
+    resolved_at  TEXT,
+    resolved_by  TEXT
+  );
+  CREATE INDEX promises_partner ON promises (workspace_id, partner_id, status, due_on);
+  CREATE INDEX promises_next_step ON promises (next_step_at) WHERE next_step_at IS NOT NULL;
+
+  CREATE TABLE drop_off_state (
+    partner_id    INTEGER PRIMARY KEY REFERENCES partners (id) ON DELETE CASCADE,
+    workspace_id  TEXT NOT NULL,
+    armed         INTEGER NOT NULL DEFAULT 1,
+    fired_period  INTEGER,
+    fired_at      TEXT,
+    next_check_at TEXT
+  );
+  `,
 ];

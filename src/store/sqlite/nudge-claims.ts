@@ -6,6 +6,7 @@ import type { SqliteDb } from './connection';
 import { toMember } from './member-repository';
 import { toNudge } from './nudge-rows';
 import { readHistories, withOwners } from './partner-repository';
+import { readPromisesOfNudges } from './promise-repository';
 import type { BadRowReporter, Row } from './rows';
 import { iso, jsonList, sqlList } from './rows';
 
@@ -86,6 +87,7 @@ export function readDeliveries(
   const memberRowOf = new Map(memberRows.map((row) => [Number(row.for_nudge), row]));
   const partners = new Map(withOwners(db, partnerRows).map((partner) => [partner.id, partner]));
   const histories = readHistories(db, [...partners.keys()]);
+  const promises = readPromisesOfNudges(db, nudges);
   const deliveries: Delivery[] = [];
   for (const nudge of nudges) {
     const where = { nudgeId: nudge.id, workspaceId: nudge.workspaceId };
@@ -110,6 +112,7 @@ export function readDeliveries(
         member: { ...member, address: member.address },
         partner,
         history: histories.get(partner.id) ?? {},
+        ...(promises.has(nudge.id) ? { promise: promises.get(nudge.id) } : {}),
       });
     }
   }

@@ -179,6 +179,7 @@ export class SqliteNudgeRepository implements NudgeRepository {
     keep: { ruleId: string; occurrence: string }[],
     now: Date,
     snoozedMayExpire: readonly string[] = [],
+    leaveAlone: readonly string[] = [],
   ): Promise<number> {
     const kept = new Set(keep.map((k) => `${k.ruleId}\u0000${k.occurrence}`));
     return this.connection.run((db) =>
@@ -197,6 +198,7 @@ export class SqliteNudgeRepository implements NudgeRepository {
         let count = 0;
         for (const row of rows) {
           if (row.status === 'snoozed' && !snoozedMayExpire.includes(row.rule_id)) continue;
+          if (leaveAlone.includes(row.rule_id)) continue;
           if (!kept.has(`${row.rule_id}\u0000${row.occurrence}`))
             count += closeOpen(db, row.id, 'expired', now);
         }
@@ -227,6 +229,29 @@ export class SqliteNudgeRepository implements NudgeRepository {
         for (const id of ids)
           count += closeOpen(db, id, 'answered', now, { answer: LOGGED_ANSWER, by: memberId });
         return count;
+      }),
+    );
+  }
+
+  closeAnswered(
+    workspaceId: string,
+    ids: readonly number[],
+    answer: string,
+    memberId: string,
+    now: Date,
+  ): Promise<number[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.connection.run((db) =>
+      db.atomic(() => {
+        const open = (
+          db
+            .prepare(
+              `SELECT id FROM nudges WHERE workspace_id = ? AND status IN ${OPEN}
+                 AND id IN (SELECT value FROM json_each(?))`,
+            )
+            .all(workspaceId, jsonList(ids)) as { id: number }[]
+        ).map((row) => row.id);
+        return open.filter((id) => closeOpen(db, id, 'answered', now, { answer, by: memberId }) === 1);
       }),
     );
   }

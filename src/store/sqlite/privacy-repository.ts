@@ -111,6 +111,17 @@ function forget(db: SqliteDb, params: Record<string, string>): Record<string, nu
       run(
         `UPDATE planned_events SET closed_by = ${heir('planned_events.partner_id')} WHERE ${inWorkspace} AND closed_by = @memberId`,
       ),
+    // Promises are the partner's record: they pass to the heir, who is reminded of them from now on.
+    promises:
+      run(
+        `UPDATE promises SET owner_id = ${heir('promises.partner_id')} WHERE ${inWorkspace} AND owner_id = @memberId`,
+      ) +
+      run(
+        `UPDATE promises SET resolved_by = ${heir('promises.partner_id')} WHERE ${inWorkspace} AND resolved_by = @memberId`,
+      ),
+    channelLinks: run(
+      `UPDATE channel_links SET linked_by = ${heir('channel_links.partner_id')} WHERE ${inWorkspace} AND linked_by = @memberId`,
+    ),
     partners: run(
       `UPDATE partners SET created_by = ${heir('partners.id')} WHERE ${inWorkspace} AND created_by = @memberId`,
     ),

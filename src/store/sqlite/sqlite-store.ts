@@ -11,6 +11,7 @@ import type {
   ChannelLinkRepository,
   DigestRepository,
   InstallationRepository,
+  DropOffRepository,
   InteractionRepository,
   JournalRepository,
   MemberRepository,
@@ -19,6 +20,7 @@ import type {
   PlannedEventRepository,
   PlaybookOverrideRepository,
   PrivacyRepository,
+  PromiseRepository,
   Repositories,
   Store,
   WorkspaceRepository,
@@ -28,6 +30,7 @@ import type { Connection } from './connection';
 import { RootConnection, SqliteDb, TransactionConnection, TransactionGate } from './connection';
 import { SqliteDigestRepository } from './digest-repository';
 import { SqliteInstallationRepository } from './installation-repository';
+import { SqliteDropOffRepository } from './drop-off-repository';
 import { SqliteInteractionRepository } from './interaction-repository';
 import { SqliteJournalRepository } from './journal-repository';
 import { SqliteMemberRepository } from './member-repository';
@@ -38,6 +41,7 @@ import { SqlitePlannedEventRepository } from './planned-event-repository';
 import { SqliteAuditRepository } from './audit-repository';
 import { SqlitePlaybookOverrideRepository } from './playbook-override-repository';
 import { SqlitePrivacyRepository } from './privacy-repository';
+import { SqlitePromiseRepository } from './promise-repository';
 import type { BadRowReporter } from './rows';
 import { SqliteWorkspaceRepository } from './workspace-repository';
 
@@ -103,6 +107,8 @@ function repositories(connection: Connection, onBadRow: BadRowReporter): Reposit
     audit: new SqliteAuditRepository(connection),
     privacy: new SqlitePrivacyRepository(connection),
     channelLinks: new SqliteChannelLinkRepository(connection),
+    promises: new SqlitePromiseRepository(connection),
+    dropOffs: new SqliteDropOffRepository(connection),
   };
 }
 
@@ -120,6 +126,8 @@ export class SqliteStore implements Store {
   readonly audit: AuditRepository;
   readonly privacy: PrivacyRepository;
   readonly channelLinks: ChannelLinkRepository;
+  readonly promises: PromiseRepository;
+  readonly dropOffs: DropOffRepository;
   private readonly sql: SqliteDb;
   private readonly gate = new TransactionGate();
   private readonly root: RootConnection;
@@ -145,6 +153,8 @@ export class SqliteStore implements Store {
     this.audit = repos.audit;
     this.privacy = repos.privacy;
     this.channelLinks = repos.channelLinks;
+    this.promises = repos.promises;
+    this.dropOffs = repos.dropOffs;
   }
 
   /**
