@@ -19,6 +19,8 @@ import { NudgeFeature } from './features/nudges';
 import { OpenNudgesFeature } from './features/open-nudges';
 import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
+import { ADD_OWNER_FORM_ID, addOwnerForm, OwnersFeature } from './features/owners';
+import { NOTICE_STATUS_ACTION } from './playbook/notices';
 import { PartnerFeature } from './features/partners';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
 import { PrefsFeature } from './features/prefs';
@@ -56,6 +58,7 @@ export class Rapport {
   private readonly insightCommands: InsightCommands;
   private readonly openNudges: OpenNudgesFeature;
   private readonly record: RecordFeature;
+  private readonly owners: OwnersFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -78,6 +81,7 @@ export class Rapport {
     this.insightCommands = new InsightCommands(deps, this.nudges);
     this.openNudges = new OpenNudgesFeature(deps, this.nudges);
     this.record = new RecordFeature(deps);
+    this.owners = new OwnersFeature(deps, this.overview);
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
@@ -89,6 +93,7 @@ export class Rapport {
       ...this.openNudges.commands,
       ...new PrefsFeature(deps).commands,
       ...this.record.commands,
+      ...this.owners.commands,
     };
   }
 
@@ -167,6 +172,7 @@ export class Rapport {
       case 'open-nudges':
         return { reply: await this.openNudges.list(ctx) };
       case 'nudge':
+        if (parsed.action === NOTICE_STATUS_ACTION) return this.owners.openFromNotice(ctx, parsed.nudgeId);
         return this.nudges.choose(actor, ctx.member, parsed.nudgeId, parsed.action, now);
       case 'partner':
         return this.partnerChoice(ctx, parsed.partnerId, parsed.action);
@@ -186,6 +192,8 @@ export class Rapport {
           reply: { text: 'Opening the log form.' },
           openForm: await this.interactions.form(ctx.actor.workspaceId, ctx.today, { partnerId }),
         };
+      case 'add-owner':
+        return { reply: { text: 'Opening the form.' }, openForm: addOwnerForm(partner) };
       case 'keep':
       case 'remove':
         return this.partners.confirmRemoval(ctx.actor, partner, action === 'remove');
@@ -223,6 +231,8 @@ export class Rapport {
     now: Date,
   ): Promise<FormResult> {
     if (formId === PLAN_FORM_ID) return this.planned.submit(await this.context(actor, now), values, context);
+    if (formId === ADD_OWNER_FORM_ID)
+      return this.owners.submit(await this.context(actor, now), values, context);
     if (formId !== 'log-interaction')
       return { ok: false, errors: { form: 'This form is not one I know any more. Please start again.' } };
     return this.interactions.submit(await this.context(actor, now), values, context);
@@ -239,6 +249,9 @@ export class Rapport {
     now: Date,
     partnerId?: number,
   ): Promise<Form> {
+    const ownerForm =
+      formId === ADD_OWNER_FORM_ID ? await this.owners.form(actor.workspaceId, context) : null;
+    if (ownerForm) return ownerForm;
     if (formId !== PLAN_FORM_ID)
       return this.openLogForm(actor, now, partnerId !== undefined ? { partnerId } : {});
     const form = await this.planned.form(actor.workspaceId);
@@ -287,8 +300,11 @@ export class Rapport {
       this.store.members.get(nudge.workspaceId, nudge.memberId),
     ]);
     if (!partner || !member) return null;
-    const history = await this.store.partners.history(nudge.workspaceId, partner.id);
-    return this.nudges.restated(nudge, { partner, history, member }, member, now);
+    const [history, team] = await Promise.all([
+      this.store.partners.history(nudge.workspaceId, partner.id),
+      this.store.partners.listOwners(nudge.workspaceId, partner.id),
+    ]);
+    return this.nudges.restated(nudge, { partner, history, member, team }, member, now);
   }
 
   private async context(actor: Actor, now: Date): Promise<CommandContext> {

@@ -9,7 +9,8 @@
 import { ChannelError, describeError } from '../core/errors';
 import type { Address, Member, Platform } from '../core/model';
 import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
-import { expiryLimits } from '../core/playbook/playbook';
+import { expiryLimits, findRule } from '../core/playbook/playbook';
+import { recipientsOf } from '../core/playbook/recipients';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
 import { isWorkingTime, nextWorkingSlot, zonedDayStart } from '../core/time';
@@ -158,8 +159,11 @@ export class NudgeScheduler {
           const { workspaceId } = partner;
           const state = await readPartnerState(this.store, partner);
           const schedule = planSchedule(state, now, this.rapport.playbook, { dueMaterialized: true });
+          const team = await this.store.partners.listOwners(workspaceId, partner.id);
           for (const occurrence of schedule.evaluation.due) {
-            for (const memberId of partner.owners) {
+            // Each rule says whom it nudges: every owner (the default), the lead, or one role.
+            const rule = findRule(this.rapport.playbook, occurrence.ruleId);
+            for (const memberId of recipientsOf(rule?.recipients, team)) {
               const result = await this.store.nudges.createIfAbsent({
                 workspaceId,
                 partnerId: partner.id,

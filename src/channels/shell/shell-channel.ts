@@ -10,6 +10,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { findCommand, stripCommandPrefix, tokenize } from '../../core/commands/grammar';
 import { ChannelError, describeError } from '../../core/errors';
+import { ADD_OWNER_FORM_ID } from '../../core/features/owners';
 import { PLAN_FORM_ID } from '../../core/features/planned-events';
 import type { Choice, Message } from '../../core/messages';
 import type { Address } from '../../core/model';
@@ -288,7 +289,8 @@ export class ShellSession {
     channel.print(result.reply);
     if (result.openForm) {
       // The command that does what the form does: `plan` for the plan form, `log` for the log form.
-      const usage = findCommand(result.openForm.id === PLAN_FORM_ID ? 'plan' : 'log')?.usage;
+      const forms: Record<string, string> = { [PLAN_FORM_ID]: 'plan', [ADD_OWNER_FORM_ID]: 'owners' };
+      const usage = findCommand(forms[result.openForm.id] ?? 'log')?.usage;
       channel.note(
         `(Forms open in Slack and Teams; here, type the command instead${usage ? `: \`${usage}\`` : ''}.)`,
       );

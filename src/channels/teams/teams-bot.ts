@@ -4,7 +4,7 @@
  * form submission; the core's messages go back as chat messages or Adaptive Cards.
  */
 import { ActivityHandler, ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
-import type { Activity, InvokeResponse } from 'botbuilder';
+import type { Activity, ChannelAccount, InvokeResponse } from 'botbuilder';
 import { describeError } from '../../core/errors';
 import type { Form, FormValues, Message } from '../../core/messages';
 import type { Member } from '../../core/model';
@@ -451,12 +451,30 @@ export class TeamsBot extends ActivityHandler {
   }
 }
 
-/** The typed command: the bot's @mention removed, HTML entities Teams adds decoded, whitespace trimmed. */
+/**
+ * The typed command: the bot's @mention removed, every other @mention turned into the member reference the
+ * core reads (`<@id>`, the id Rapport files that person under), HTML entities Teams adds decoded, whitespace
+ * trimmed.
+ */
 export function commandText(activity: Partial<Activity>): string {
-  const text = activity.text ? TurnContext.removeRecipientMention(activity) : '';
+  const text = mentionsAsMembers(activity, activity.text ? TurnContext.removeRecipientMention(activity) : '');
   // Formatted messages can arrive wrapped in a few HTML tags.
   const plain = (text ?? '').replace(/<br\s*\/?>/gi, ' ').replace(/<\/?(p|div|span)(\s[^>]*)?>/gi, ' ');
   return decodeEntities(plain).replace(/\s+/g, ' ').trim();
+}
+
+/** Each mention of someone other than the bot (`<at>Aiko</at>` with its `mention` entity) as `<@id>`. */
+function mentionsAsMembers(activity: Partial<Activity>, text: string | undefined): string {
+  let out = text ?? '';
+  for (const entity of activity.entities ?? []) {
+    if (entity.type !== 'mention') continue;
+    const mentioned = (entity as { mentioned?: Partial<ChannelAccount> }).mentioned;
+    const said = (entity as { text?: unknown }).text;
+    if (!mentioned || mentioned.id === activity.recipient?.id || typeof said !== 'string' || !said) continue;
+    const memberId = memberIdOf(mentioned);
+    if (memberId) out = out.split(said).join(` <@${memberId}> `);
+  }
+  return out;
 }
 
 function decodeEntities(text: string): string {

@@ -4,7 +4,8 @@
  */
 import { RapportError } from '../errors';
 import type { Message, Section } from '../messages';
-import type { KindHistory, Member, Nudge, Partner } from '../model';
+import type { KindHistory, Member, Nudge, Owner, Partner } from '../model';
+import { noticeMessage, othersPhrase } from '../owner-views';
 import { isOpenNudge } from '../nudge-rules';
 import type { Playbook, Rule } from '../playbook/playbook';
 import { findRule, lastDayOf, renderPrompt } from '../playbook/playbook';
@@ -18,6 +19,8 @@ export interface NudgeView {
   partner: Partner;
   history: KindHistory;
   member: Pick<Member, 'timeZone'>;
+  /** The partner's owners with their roles, where the caller read them (a rule's `{others}`, notices). */
+  team?: readonly Owner[];
 }
 
 const COUNT_WORDS = ['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six'];
@@ -54,6 +57,7 @@ function promptFacts(
         day: `${formatDay(event.plannedOn)} (${relativeDays(event.plannedOn, today)})`,
       }
     : {};
+  extra.others = othersPhrase(view.team, view.nudge.memberId);
   const { signedOn } = view.partner;
   if (trigger.type === 'after-signing' && signedOn)
     return { since, days: Math.max(0, daysBetween(signedOn, today)), extra };
@@ -63,6 +67,7 @@ function promptFacts(
 /** One nudge as it is delivered. */
 export function renderNudge(view: NudgeView, now: Date, playbook: Playbook): Message {
   const rule = ruleOf(playbook, view.nudge);
+  if (rule.trigger.type === 'notice') return noticeMessage(view, rule, now, playbook);
   const { since, days, extra } = promptFacts(view, rule, now);
   return nudgeMessage(view.nudge, rule, view.partner, since, days, extra);
 }
@@ -87,6 +92,14 @@ export function renderNudges(
   const { partner } = first;
   const sections: Section[] = views.map((view) => {
     const rule = ruleOf(playbook, view.nudge);
+    if (rule.trigger.type === 'notice') {
+      const notice = noticeMessage(view, rule, now, playbook);
+      const lines = [notice.text, ...(notice.facts ?? []).map((f) => `${f.label}: ${f.value}`)];
+      const outcome = outcomes.get(view.nudge.id);
+      return outcome
+        ? { title: rule.title, lines: [...lines, `✓ ${outcome}`] }
+        : { title: rule.title, lines, choices: answerChoices(view.nudge, rule) };
+    }
     const { since, days, extra } = promptFacts(view, rule, now);
     const prompt = renderPrompt(
       rule,

@@ -5,6 +5,7 @@ import type { Delivery } from '../../core/ports';
 import type { SqliteDb } from './connection';
 import { toMember } from './member-repository';
 import { toNudge } from './nudge-rows';
+import { readTeams } from './partner-owners';
 import { readHistories, withOwners } from './partner-repository';
 import type { BadRowReporter, Row } from './rows';
 import { iso, jsonList, sqlList } from './rows';
@@ -85,6 +86,7 @@ export function readDeliveries(
   const memberRowOf = new Map(memberRows.map((row) => [Number(row.for_nudge), row]));
   const partners = new Map(withOwners(db, partnerRows).map((partner) => [partner.id, partner]));
   const histories = readHistories(db, [...partners.keys()]);
+  const teams = readTeams(db, [...partners.keys()]);
   const deliveries: Delivery[] = [];
   for (const nudge of nudges) {
     const where = { nudgeId: nudge.id, workspaceId: nudge.workspaceId };
@@ -109,6 +111,7 @@ export function readDeliveries(
         member: { ...member, address: member.address },
         partner,
         history: histories.get(partner.id) ?? {},
+        team: teams.get(partner.id) ?? [],
       });
     }
   }

@@ -58,7 +58,18 @@ function onCommand(deps: SlackDeps) {
   };
 }
 
-/** Slack sends `&`, `<` and `>` in a command's text as HTML entities; the grammar wants what was typed. */
+/**
+ * Slack sends `&`, `<` and `>` in a command's text as HTML entities; the grammar wants what was typed. With
+ * escaping on (the manifest's `should_escape`), a mentioned person arrives as `<@U123|aiko>`, which is kept
+ * for the grammar to read as a member; a channel (`<#C1|general>`) and a link (`<https://…|label>`) go back
+ * to what the member typed.
+ */
 export function unescapeSlackText(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<!([a-z]+)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
