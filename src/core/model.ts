@@ -179,6 +179,8 @@ export interface Owner {
   known: boolean;
   /** Who made them an owner, when, and the note they were given (a handover); null for older rows. */
   addedBy: string | null;
+  /** The display name of `addedBy`, when the workspace knows it (they may own the partner no more). */
+  addedByName: string | null;
   addedAt: Date | null;
   note: string | null;
 }

@@ -91,12 +91,8 @@ export function noticeMessage(view: NoticeView, rule: Rule, now: Date, playbook:
   const { nudge, partner, history } = view;
   const today = localDate(now, view.member.timeZone);
   const me = view.team?.find((owner) => owner.memberId === nudge.memberId);
-  const byOwner = me?.addedBy ? view.team?.find((owner) => owner.memberId === me.addedBy) : undefined;
-  const by = byOwner
-    ? ownerName(byOwner)
-    : me?.addedBy && me.addedBy !== nudge.memberId
-      ? me.addedBy
-      : 'A colleague';
+  // Whoever gave it (they may own it no more after a handover), as the workspace knows them.
+  const by = me?.addedByName ?? (me?.addedBy && me.addedBy !== nudge.memberId ? me.addedBy : 'A colleague');
   const text = rule.prompt
     .replaceAll('{by}', by)
     .replaceAll('{partner}', partner.name)

@@ -20,6 +20,7 @@ function toOwner(row: Row): Owner {
     addressStale: Number(row.address_stale) === 1,
     known: row.known_id != null,
     addedBy: textOrNull(row.added_by),
+    addedByName: textOrNull(row.added_by_name),
     addedAt: toDateOrNull(row.added_at),
     note: textOrNull(row.note),
   };
@@ -28,9 +29,11 @@ function toOwner(row: Row): Owner {
 export function listOwners(db: SqliteDb, workspaceId: string, partnerId: number): Owner[] {
   const rows = db
     .prepare(
-      `SELECT o.*, m.id AS known_id, m.display_name, m.address_stale FROM partner_owners o
+      `SELECT o.*, m.id AS known_id, m.display_name, m.address_stale, a.display_name AS added_by_name
+       FROM partner_owners o
        JOIN partners p ON p.id = o.partner_id AND p.workspace_id = o.workspace_id
        LEFT JOIN members m ON m.workspace_id = o.workspace_id AND m.id = o.member_id
+       LEFT JOIN members a ON a.workspace_id = o.workspace_id AND a.id = o.added_by
        WHERE o.workspace_id = ? AND o.partner_id = ? ORDER BY o.position`,
     )
     .all(workspaceId, partnerId) as Row[];
@@ -43,9 +46,11 @@ export function readTeams(db: SqliteDb, partnerIds: readonly number[]): Map<numb
   if (partnerIds.length === 0) return teams;
   const rows = db
     .prepare(
-      `SELECT o.*, m.id AS known_id, m.display_name, m.address_stale FROM partner_owners o
+      `SELECT o.*, m.id AS known_id, m.display_name, m.address_stale, a.display_name AS added_by_name
+       FROM partner_owners o
        JOIN partners p ON p.id = o.partner_id AND p.workspace_id = o.workspace_id
        LEFT JOIN members m ON m.workspace_id = o.workspace_id AND m.id = o.member_id
+       LEFT JOIN members a ON a.workspace_id = o.workspace_id AND a.id = o.added_by
        WHERE o.partner_id IN (SELECT value FROM json_each(?)) ORDER BY o.partner_id, o.position`,
     )
     .all(jsonList(partnerIds)) as Row[];
