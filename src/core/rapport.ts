@@ -19,7 +19,7 @@ import { NudgeFeature } from './features/nudges';
 import { OpenNudgesFeature } from './features/open-nudges';
 import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
-import { ADD_OWNER_FORM_ID, addOwnerForm, OwnersFeature } from './features/owners';
+import { ADD_OWNER_FORM_ID, OwnersFeature } from './features/owners';
 import { NOTICE_STATUS_ACTION } from './playbook/notices';
 import { PartnerFeature } from './features/partners';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
@@ -193,7 +193,7 @@ export class Rapport {
           openForm: await this.interactions.form(ctx.actor.workspaceId, ctx.today, { partnerId }),
         };
       case 'add-owner':
-        return { reply: { text: 'Opening the form.' }, openForm: addOwnerForm(partner) };
+        return { reply: { text: 'Opening the form.' }, openForm: await this.owners.formFor(partner) };
       case 'keep':
       case 'remove':
         return this.partners.confirmRemoval(ctx.actor, partner, action === 'remove');

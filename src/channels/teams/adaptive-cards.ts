@@ -373,7 +373,10 @@ function input(field: FormField, value: string | undefined): CardElement {
       return {
         ...common,
         type: 'Input.ChoiceSet',
-        choices: [],
+        // A choice set needs one choice: the people the workspace knows come first, the directory after.
+        choices: (field.options?.length ? field.options : [{ value: '', label: 'Type a name…' }])
+          .slice(0, SEARCH_RESULTS_MAX)
+          .map((option) => ({ title: option.label, value: option.value })),
         'choices.data': { type: 'Data.Query', dataset: PEOPLE_DATASET },
         ...(field.multiple ? { isMultiSelect: true } : {}),
         placeholder: 'Type a name…',

@@ -7,7 +7,7 @@
 import { resolvePartner } from '../commands/arguments';
 import { LIMITS, suggest } from '../commands/grammar';
 import { quoteName } from '../insight-views';
-import type { ChoiceResult, Form, FormResult, FormValues, Message } from '../messages';
+import type { ChoiceResult, Form, FormOption, FormResult, FormValues, Message } from '../messages';
 import type { Owner, OwnerRole, Partner } from '../model';
 import { OWNER_ROLES } from '../model';
 import { isOpenNudge } from '../nudge-rules';
@@ -70,14 +70,19 @@ export function readMemberRef(word: string): string | null {
   return plain ? plain[1]! : null;
 }
 
-/** The "Add a co-owner" form for one partner. */
-export function addOwnerForm(partner: Pick<Partner, 'id' | 'name'>): Form {
+/** The "Add a co-owner" form for one partner; `people` are suggested first where the picker can. */
+export function addOwnerForm(partner: Pick<Partner, 'id' | 'name'>, people: FormOption[] = []): Form {
   return {
     id: ADD_OWNER_FORM_ID,
     title: 'Add a co-owner',
     submitLabel: 'Add',
     fields: [
-      { id: 'member', label: `Who should co-own ${truncate(partner.name, 60)}?`, type: 'member' },
+      {
+        id: 'member',
+        label: `Who should co-own ${truncate(partner.name, 60)}?`,
+        type: 'member',
+        ...(people.length ? { options: people } : {}),
+      },
       {
         id: 'role',
         label: 'Their role',
@@ -127,7 +132,18 @@ export class OwnersFeature {
   async form(workspaceId: string, context: Record<string, string> | undefined): Promise<Form | null> {
     const id = Number(context?.partner);
     const partner = Number.isSafeInteger(id) ? await this.deps.store.partners.get(workspaceId, id) : null;
-    return partner ? addOwnerForm(partner) : null;
+    return partner ? this.formFor(partner) : null;
+  }
+
+  /** The form for a partner, suggesting the members the workspace knows who do not own it yet. */
+  async formFor(partner: Partner): Promise<Form> {
+    const members = await this.deps.store.members.listByWorkspace(partner.workspaceId);
+    const people = members
+      .filter((m) => !partner.owners.includes(m.id))
+      .map((m) => ({ value: m.id, label: truncate(m.displayName ?? m.id, 75) }))
+      .sort((a, b) => a.label.localeCompare(b.label))
+      .slice(0, 15);
+    return addOwnerForm(partner, people);
   }
 
   /** `owners NAME [add @member ROLE | remove @member | lead @member]`. */
