@@ -213,6 +213,20 @@ describe('co-owners with roles', () => {
     expect(deliveredTo('local')).toEqual([]);
   });
 
+  it('hands over to someone who co-owns it already: they keep their role and take the lead', async () => {
+    await h.say('owners Nissan add @bo sales');
+    await h.say('owners Nissan add @cy it');
+    const reply = await h.say('handover Nissan @cy', LATER);
+    expect(reply).toContain('Handed *Nissan* over to Cy. Cy leads it now.');
+    expect(rows()).toEqual([
+      { member_id: 'bo', role: 'sales', lead: 0, added_by: 'ada', note: null },
+      { member_id: 'cy', role: 'it', lead: 1, added_by: 'ada', note: null },
+    ]);
+    expect(nudges().filter((n) => n.rule_id === 'owner-handover')).toEqual([
+      { member_id: 'cy', rule_id: 'owner-handover', status: 'pending', answer: null },
+    ]);
+  });
+
   it('tells an added owner in their own chat where the relationship stands, then opens its status', async () => {
     await h.say('log Nissan call 2026-11-20 Pricing', NOW);
     await h.say('owners Nissan add @bo it', LATER);
