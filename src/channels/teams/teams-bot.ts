@@ -166,7 +166,7 @@ export class TeamsBot extends ActivityHandler {
       await this.handleSubmit(context, seen, activity.value.verb, activity.value);
       return;
     }
-    const text = commandText(activity);
+    const text = commandText(await this.withMentionedIds(context));
     if (!text && (activity.attachments?.length || activity.value !== undefined)) {
       await context.sendActivity(activity.value !== undefined ? STALE_BUTTON : ATTACHMENTS_ONLY);
       return;
@@ -424,6 +424,33 @@ export class TeamsBot extends ActivityHandler {
       }
     }
     return { actor, member };
+  }
+
+  /**
+   * The activity with each person it @mentions named by their Entra object id, the id Rapport files Teams
+   * members under: a mention that carries only the Teams id (`29:…`) is looked up in the conversation's
+   * roster. A lookup that fails leaves the mention as it came (the command then names an unknown member).
+   */
+  private async withMentionedIds(context: TurnContext): Promise<Partial<Activity>> {
+    const { activity } = context;
+    if (activity.channelId !== 'msteams' || !activity.entities?.length) return activity;
+    const entities = await Promise.all(
+      activity.entities.map(async (entity) => {
+        const mentioned =
+          entity.type === 'mention' ? (entity.mentioned as ChannelAccount | undefined) : undefined;
+        if (!mentioned?.id || mentioned.aadObjectId || mentioned.id === activity.recipient?.id) return entity;
+        try {
+          const account = await TeamsInfo.getMember(context, mentioned.id);
+          return account.aadObjectId
+            ? { ...entity, mentioned: { ...mentioned, aadObjectId: account.aadObjectId } }
+            : entity;
+        } catch (error) {
+          this.options.logger.warn({ err: describeError(error) }, 'could not look up a mentioned member');
+          return entity;
+        }
+      }),
+    );
+    return { ...activity, entities };
   }
 
   /**

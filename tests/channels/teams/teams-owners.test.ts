@@ -73,6 +73,22 @@ describe('Teams co-owners', () => {
     expect(h.cardProblems()).toEqual([]);
   });
 
+  it('looks up a mention that carries only the Teams id in the roster, for the id Rapport files people under', async () => {
+    const mention = '<at>Cy Moreau</at>';
+    await h.send(
+      teamsMessage({
+        ...h.asha(),
+        text: `owners Nissan add ${mention} purchasing`,
+        entities: [{ type: 'mention', text: mention, mentioned: { id: '29:cy', name: 'Cy Moreau' } }],
+      }) as Partial<Activity>,
+    );
+    expect(owners()).toEqual([
+      { member_id: 'aad-asha', role: 'alliance-manager', lead: 1 },
+      { member_id: 'aad-cy', role: 'purchasing', lead: 0 },
+    ]);
+    expect(h.connector.requests().some((r) => r.memberId === '29:cy')).toBe(true);
+  });
+
   it('opens the people picker from the status card and adds the person its submission names', async () => {
     const mark = h.mark();
     await h.send(teamsMessage({ ...h.asha(), text: 'status Nissan' }) as Partial<Activity>);
