@@ -49,12 +49,29 @@ describe('Slack co-owners', () => {
     ]);
   });
 
-  it('refuses an unknown member in a mention, with the usage, and writes nothing', async () => {
+  it('adds a colleague who never wrote to Rapport: the mention makes them known, and the notice reaches their DM', async () => {
+    h.fake.setUser('U0DANA', { name: 'Dana Fox', tz: 'Europe/Paris' });
+    const reply = await h.command('owners Nissan add <@U0DANA|dana> legal');
+    expect(String(reply.body.text)).toContain('Added Dana Fox (legal) as a co-owner of *Nissan*');
+    expect(h.sql('SELECT id, display_name, time_zone FROM members WHERE id = ?', 'U0DANA')).toEqual([
+      { id: 'U0DANA', display_name: 'Dana Fox', time_zone: 'Europe/Paris' },
+    ]);
+    await h.service.tick(h.now());
+    expect(blockText(postsTo('U0DANA')[0]?.params.blocks)).toContain(
+      'made you a co-owner of *Nissan* (legal)',
+    );
+  });
+
+  it('refuses someone Slack does not place in the workspace, with the usage, and writes nothing', async () => {
+    h.fake.setResponder('users.info', (call, defaults) =>
+      call.params.user === 'U0NOBODY' ? { ok: false, error: 'user_not_found' } : defaults(),
+    );
     const reply = await h.command('owners Nissan add <@U0NOBODY|nobody> sales');
     expect(String(reply.body.text)).toContain("I don't know anyone called “U0NOBODY” in this workspace yet.");
     expect(String(reply.body.text)).toContain('Usage: `/partner owners NAME');
     expect(owners()).toHaveLength(1);
     expect(h.sql('SELECT id FROM nudges')).toEqual([]);
+    expect(h.sql('SELECT id FROM members WHERE id = ?', 'U0NOBODY')).toEqual([]);
   });
 
   it('adds a co-owner through the users-select form reached from the status message', async () => {

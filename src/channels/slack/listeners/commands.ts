@@ -27,22 +27,23 @@ function onCommand(deps: SlackDeps) {
     await ack();
     try {
       const now = deps.clock();
+      const sender = {
+        teamId: context.teamId ?? command.team_id,
+        enterpriseId: context.enterpriseId ?? command.enterprise_id,
+        teamName: command.team_domain,
+      };
       const who = await deps.identities.identify(
         client,
-        {
-          userId: command.user_id,
-          teamId: context.teamId ?? command.team_id,
-          enterpriseId: context.enterpriseId ?? command.enterprise_id,
-          teamName: command.team_domain,
-          userName: command.user_name,
-        },
+        { ...sender, userId: command.user_id, userName: command.user_name },
         now,
       );
       if (!who) {
         await respond(ephemeral(UNKNOWN_SENDER));
         return;
       }
-      const result = await deps.rapport.handleCommand(who.actor, unescapeSlackText(command.text ?? ''), now);
+      const text = command.text ?? '';
+      await seeMentioned(deps, client, text, { ...sender, userId: command.user_id }, now);
+      const result = await deps.rapport.handleCommand(who.actor, unescapeSlackText(text), now);
       if (result.openForm) {
         const opened = await openModal(deps, client, command.trigger_id, result.openForm, {
           channel: command.channel_id,
@@ -56,6 +57,29 @@ function onCommand(deps: SlackDeps) {
       await respond(ephemeral(SORRY)).catch(() => undefined);
     }
   };
+}
+
+/** Most mentioned people looked up per command. */
+const MENTIONS_SEEN = 5;
+
+/**
+ * People a command mentions (`<@U…>`) who belong to the installation become known members, with an address
+ * that opens a DM on the first message, so that `owners NAME add @them ROLE` works before they ever wrote to
+ * Rapport. Guests and outsiders (as `users.info` says) stay unknown, and the command refuses them.
+ */
+async function seeMentioned(
+  deps: SlackDeps,
+  client: CommandArgs['client'],
+  text: string,
+  sender: { userId: string; teamId?: string | null; enterpriseId?: string | null; teamName?: string | null },
+  now: Date,
+): Promise<void> {
+  const mentioned = new Set([...text.matchAll(/<@([UW][A-Z0-9]{1,40})(?:\|[^>]*)?>/g)].map((m) => m[1]!));
+  mentioned.delete(sender.userId);
+  for (const userId of [...mentioned].slice(0, MENTIONS_SEEN)) {
+    if ((await deps.identities.admits(client, userId, now, false)) !== 'member') continue;
+    await deps.identities.identify(client, { ...sender, userId }, now);
+  }
 }
 
 /**
