@@ -112,6 +112,21 @@ describe('Slack co-owners', () => {
     expect(blockText(notice?.params.blocks)).toContain('made you a co-owner of *Nissan* (IT)');
   });
 
+  it('adds someone picked in the users select who never wrote to Rapport', async () => {
+    h.fake.setUser('U0EVE', { name: 'Eve Park' });
+    const result = await h.submit({
+      callbackId: 'add-owner',
+      privateMetadata: JSON.stringify({ context: { partner: '1' } }),
+      values: {
+        member: { member: { type: 'users_select', selected_user: 'U0EVE' } },
+        role: { role: { type: 'static_select', selected_option: { value: 'executive-sponsor' } } },
+        otherRole: { otherRole: { type: 'plain_text_input', value: null } },
+      },
+    });
+    expect(result.status).toBe(200);
+    expect(owners()).toMatchObject([{ member_id: USER }, { member_id: 'U0EVE', role: 'executive-sponsor' }]);
+  });
+
   it('shows a refused form submission against its field and adds no one', async () => {
     await h.command(`owners Nissan add <@${BEN}> sales`);
     const result = await h.submit({

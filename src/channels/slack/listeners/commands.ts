@@ -6,6 +6,7 @@
  */
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
+import { mentionedUsers, seePeople } from './people';
 import type { SlackDeps } from './shared';
 import { deliverFiles, ephemeral, openModal, SORRY, UNKNOWN_SENDER } from './shared';
 
@@ -42,7 +43,7 @@ function onCommand(deps: SlackDeps) {
         return;
       }
       const text = command.text ?? '';
-      await seeMentioned(deps, client, text, { ...sender, userId: command.user_id }, now);
+      await seePeople(deps, client, mentionedUsers(text), { ...sender, userId: command.user_id }, now);
       const result = await deps.rapport.handleCommand(who.actor, unescapeSlackText(text), now);
       if (result.openForm) {
         const opened = await openModal(deps, client, command.trigger_id, result.openForm, {
@@ -57,29 +58,6 @@ function onCommand(deps: SlackDeps) {
       await respond(ephemeral(SORRY)).catch(() => undefined);
     }
   };
-}
-
-/** Most mentioned people looked up per command. */
-const MENTIONS_SEEN = 5;
-
-/**
- * People a command mentions (`<@U…>`) who belong to the installation become known members, with an address
- * that opens a DM on the first message, so that `owners NAME add @them ROLE` works before they ever wrote to
- * Rapport. Guests and outsiders (as `users.info` says) stay unknown, and the command refuses them.
- */
-async function seeMentioned(
-  deps: SlackDeps,
-  client: CommandArgs['client'],
-  text: string,
-  sender: { userId: string; teamId?: string | null; enterpriseId?: string | null; teamName?: string | null },
-  now: Date,
-): Promise<void> {
-  const mentioned = new Set([...text.matchAll(/<@([UW][A-Z0-9]{1,40})(?:\|[^>]*)?>/g)].map((m) => m[1]!));
-  mentioned.delete(sender.userId);
-  for (const userId of [...mentioned].slice(0, MENTIONS_SEEN)) {
-    if ((await deps.identities.admits(client, userId, now, false)) !== 'member') continue;
-    await deps.identities.identify(client, { ...sender, userId }, now);
-  }
 }
 
 /**
