@@ -88,6 +88,8 @@ export interface DigestPartner {
   lastWeek: Interaction[];
   /** What the playbook will make due in the coming seven days. */
   upcoming: Occurrence[];
+  /** The single-voice flag in a sentence, when the relationship hangs on one person (`single-voice.ts`). */
+  voice?: string;
 }
 
 export interface DigestInput {
@@ -106,12 +108,15 @@ export function digestMessage(input: DigestInput): Message | null {
   const lastWeekFrom = addDaysToDate(weekStart, -7);
   const lastWeekTo = addDaysToDate(weekStart, -1);
 
-  const attention = active.filter((p) => p.health.band !== 'good' || p.waiting > 0).sort(byAttention);
+  const attention = active
+    .filter((p) => p.health.band !== 'good' || p.waiting > 0 || p.voice)
+    .sort(byAttention);
   const attentionLines = attention.slice(0, MAX_LINES).map((p) => {
     const why = p.health.reasons[0] ? ` — ${p.health.reasons[0]}` : '';
     const waiting = p.waiting ? ` · ${p.waiting} nudge${p.waiting === 1 ? '' : 's'} waiting for you` : '';
     const next = p.health.nextStep ? `. Next: ${p.health.nextStep.text} (+${p.health.nextStep.gain})` : '';
-    return `${healthBadge(p.health)} *${p.partner.name}*${why}${waiting}${next}`;
+    const voice = p.voice ? `\n${p.voice}` : '';
+    return `${healthBadge(p.health)} *${p.partner.name}*${why}${waiting}${next}${voice}`;
   });
   if (attention.length > MAX_LINES) attentionLines.push(`…and ${attention.length - MAX_LINES} more.`);
 

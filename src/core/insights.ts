@@ -10,7 +10,8 @@ import { exportFiles } from './export';
 import type { Health } from './health';
 import { healthScore, healthWindowStart, postSigningRuleIds } from './health';
 import type { BriefInput } from './insight-views';
-import { briefMessage, exportMessage, previewMessage } from './insight-views';
+import { briefMessage, exportMessage, previewMessage, quoteName } from './insight-views';
+import { voiceRisk, voiceRiskText } from './single-voice';
 import type { Message } from './messages';
 import type {
   Interaction,
@@ -155,6 +156,7 @@ export class Insights {
         const assessment = await this.assess(partner, today, now);
         return {
           partner,
+          voice: await this.voiceLine(assessment, today, now),
           health: assessment.health,
           waiting: this.waitingFor(assessment, member.id).length,
           lastWeek: assessment.interactions.filter((i) => i.occurredOn >= lastWeekFrom),
@@ -168,6 +170,22 @@ export class Insights {
       }),
     );
     return digestMessage({ week, partners, playbook });
+  }
+
+  /** The single-voice flag of a partner in a sentence with its way out, or undefined (see `single-voice.ts`). */
+  private async voiceLine(assessment: Assessment, today: IsoDate, now: Date): Promise<string | undefined> {
+    const { partner } = assessment;
+    const owners = await this.store.partners.listOwners(partner.workspaceId, partner.id);
+    const risk = voiceRisk({ ...assessment, owners, today, now });
+    if (!risk) return undefined;
+    const owner = owners.find((o) => o.memberId === risk.memberId);
+    const name =
+      owner?.displayName ?? (await this.store.members.get(partner.workspaceId, risk.memberId))?.displayName;
+    return voiceRiskText(
+      risk,
+      () => name ?? risk.memberId,
+      `partner owners ${quoteName(partner.name)} add @member ROLE`,
+    );
   }
 
   /** Everything a member of the workspace may see, as files. */

@@ -58,6 +58,20 @@ export const FORM_SELECT_OPTIONS = 100;
 export type FormField =
   | SelectField
   | { id: string; label: string; type: 'date'; optional?: boolean; initial?: string }
+  /**
+   * A person of the workspace, picked by the platform (Slack users select, Teams people picker); the value
+   * is their member id (several, comma-separated, when `multiple`).
+   */
+  | {
+      id: string;
+      label: string;
+      type: 'member';
+      optional?: boolean;
+      multiple?: boolean;
+      initial?: string;
+      /** People the workspace knows, offered first where the picker shows suggestions (Teams). */
+      options?: FormOption[];
+    }
   | {
       id: string;
       label: string;

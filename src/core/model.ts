@@ -169,6 +169,41 @@ export interface Partner {
   owners: string[];
 }
 
+/**
+ * The roles an owner can have. Any other role is a free word the member chose deliberately (`other:finance`
+ * is stored as `finance`), so that a typo (`slaes`) is refused rather than kept.
+ */
+export const OWNER_ROLES = [
+  'alliance-manager',
+  'executive-sponsor',
+  'sales',
+  'purchasing',
+  'it',
+  'legal',
+] as const;
+export type OwnerRole = (typeof OWNER_ROLES)[number];
+
+/** One owner of a partner, as the owners list shows it. */
+export interface Owner {
+  memberId: string;
+  /** One of `OWNER_ROLES`, or a free word. */
+  role: string;
+  /** The owner who leads the relationship: one per partner (the creator, until changed). */
+  lead: boolean;
+  /** The member's name as the platform gave it; null when the member is unknown (never seen, or gone). */
+  displayName: string | null;
+  /** The member's address stopped working (they left, blocked the bot). */
+  addressStale: boolean;
+  /** Whether the member is known in the workspace at all. */
+  known: boolean;
+  /** Who made them an owner, when, and the note they were given (a handover); null for older rows. */
+  addedBy: string | null;
+  /** The display name of `addedBy`, when the workspace knows it (they may own the partner no more). */
+  addedByName: string | null;
+  addedAt: Date | null;
+  note: string | null;
+}
+
 /** Something that happened with a partner, logged by a member. */
 export interface Interaction {
   id: number;

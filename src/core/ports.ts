@@ -10,6 +10,7 @@ import type {
   IsoDate,
   KindHistory,
   Member,
+  Owner,
   Nudge,
   NudgeStatus,
   Partner,
@@ -165,6 +166,15 @@ export interface PartnerPatch {
   stageChangedAt?: Date;
 }
 
+/** How an owner came to own a partner (see `PartnerRepository.addOwner`). */
+export interface NewOwnerDetails {
+  role?: string;
+  lead?: boolean;
+  addedBy?: string | null;
+  note?: string | null;
+  now?: Date;
+}
+
 /** A partner as a picker shows it. */
 export type PartnerName = Pick<Partner, 'id' | 'name'>;
 
@@ -193,7 +203,20 @@ export interface PartnerRepository {
   update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner>;
   /** Gives the partner a new name. Throws `RapportError('CONFLICT')` when another partner has it (any case). */
   rename(workspaceId: string, id: number, name: string): Promise<Partner>;
-  addOwner(workspaceId: string, id: number, memberId: string): Promise<void>;
+  /**
+   * Makes a member an owner (last in order), with a role (default `alliance-manager`) and, for a handover,
+   * the note they are given. False when they already own it (nothing changes).
+   */
+  addOwner(workspaceId: string, id: number, memberId: string, details?: NewOwnerDetails): Promise<boolean>;
+  /** The partner's owners in order, with role, lead and what the workspace knows of each member. */
+  listOwners(workspaceId: string, id: number): Promise<Owner[]>;
+  /**
+   * Removes an owner. When they led the relationship, the next owner in order leads it. False when they
+   * were not an owner. The caller keeps at least one owner (see `owners NAME remove`).
+   */
+  removeOwner(workspaceId: string, id: number, memberId: string): Promise<boolean>;
+  /** Makes one owner the lead (and no other). False when the member is not an owner. */
+  setLead(workspaceId: string, id: number, memberId: string): Promise<boolean>;
   /** Deletes the partner with its interactions and nudges. */
   remove(workspaceId: string, id: number): Promise<void>;
   /** Per-kind first/last day and count of the partner's interactions. */
@@ -345,6 +368,8 @@ export interface Delivery {
   history: KindHistory;
   /** The promise a promise reminder is about (read with the claim), when it is one. */
   promise?: PartnerPromise | null;
+  /** The partner's owners with their roles (a rule's `{others}`, the notice to a new owner). */
+  team?: Owner[];
 }
 
 export interface NudgeRepository {

@@ -31,6 +31,8 @@ import { OpenNudgesFeature } from './features/open-nudges';
 import { partnerNamedIn } from './features/partner-guess';
 import { pickerPartners } from './features/partner-picker';
 import { OverviewFeature } from './features/overview';
+import { ADD_OWNER_FORM_ID, OwnersFeature } from './features/owners';
+import { NOTICE_STATUS_ACTION } from './playbook/notices';
 import { PartnerFeature } from './features/partners';
 import { PartnerSettingsFeature } from './features/partner-settings';
 import { PLAN_FORM_ID, PlannedEventFeature } from './features/planned-events';
@@ -94,6 +96,7 @@ export class Rapport {
   private readonly channelLinks: ChannelLinkFeature;
   private readonly capture: CaptureFeature;
   private readonly promises: PromiseFeature;
+  private readonly owners: OwnersFeature;
   /** Command name → handler, from every feature. */
   private readonly commands: CommandTable;
 
@@ -129,6 +132,7 @@ export class Rapport {
     const exportCommand = this.insightCommands.commands.export!;
     this.channelLinks = new ChannelLinkFeature(deps);
     this.capture = new CaptureFeature(deps, this.interactions);
+    this.owners = new OwnersFeature(deps, this.overview);
     this.commands = {
       help: async (_ctx, args) => helpMessage(args[0]),
       ...this.partners.commands,
@@ -149,6 +153,7 @@ export class Rapport {
           ? this.privacy.exportMine(ctx, args.slice(1))
           : exportCommand(ctx, args),
       ...this.promises.commands,
+      ...this.owners.commands,
     };
     // `link`, `unlink`, and `prefs NAME post-to-channel` (any other `prefs` goes to the prefs feature).
     this.commands = { ...this.commands, ...this.channelLinks.commands(this.commands.prefs) };
@@ -266,6 +271,7 @@ export class Rapport {
       case 'open-nudges':
         return { reply: await this.openNudges.list(ctx) };
       case 'nudge':
+        if (parsed.action === NOTICE_STATUS_ACTION) return this.owners.openFromNotice(ctx, parsed.nudgeId);
         return this.nudges.choose(actor, ctx.member, parsed.nudgeId, parsed.action, now);
       case 'partner':
         return this.partnerChoice(ctx, parsed.partnerId, parsed.action);
@@ -293,6 +299,8 @@ export class Rapport {
         };
       case 'link':
         return { reply: await this.channelLinks.link(ctx, partner) };
+      case 'add-owner':
+        return { reply: { text: 'Opening the form.' }, openForm: await this.owners.formFor(partner) };
       case 'keep':
       case 'remove':
         return this.partners.confirmRemoval(ctx.actor, partner, action === 'remove');
@@ -337,6 +345,8 @@ export class Rapport {
     if (formId === PLAN_FORM_ID) return this.planned.submit(await this.context(actor, now), values, context);
     if (formId === PROMISE_MOVE_FORM_ID)
       return this.promises.submitMove(await this.context(actor, now), values, context);
+    if (formId === ADD_OWNER_FORM_ID)
+      return this.owners.submit(await this.context(actor, now), values, context);
     if (formId !== 'log-interaction')
       return { ok: false, errors: { form: 'This form is not one I know any more. Please start again.' } };
     return this.interactions.submit(await this.context(actor, now), values, context);
@@ -354,6 +364,9 @@ export class Rapport {
     partnerId?: number,
   ): Promise<Form> {
     if (formId === PROMISE_MOVE_FORM_ID) return promiseMoveForm(Number(context?.promise));
+    const ownerForm =
+      formId === ADD_OWNER_FORM_ID ? await this.owners.form(actor.workspaceId, context) : null;
+    if (ownerForm) return ownerForm;
     if (formId !== PLAN_FORM_ID)
       return this.openLogForm(actor, now, partnerId !== undefined ? { partnerId } : {});
     const form = await this.planned.form(actor.workspaceId);
@@ -423,8 +436,11 @@ export class Rapport {
       this.store.members.get(nudge.workspaceId, nudge.memberId),
     ]);
     if (!partner || !member) return null;
-    const history = await this.store.partners.history(nudge.workspaceId, partner.id);
-    return this.nudges.restated(nudge, { partner, history, member }, member, now);
+    const [history, team] = await Promise.all([
+      this.store.partners.history(nudge.workspaceId, partner.id),
+      this.store.partners.listOwners(nudge.workspaceId, partner.id),
+    ]);
+    return this.nudges.restated(nudge, { partner, history, member, team }, member, now);
   }
 
   /**

@@ -10,7 +10,8 @@ import { ChannelError, describeError } from '../core/errors';
 import type { Address, Member, Platform, WorkingPrefs } from '../core/model';
 import { DEFAULT_WORKING_PREFS } from '../core/model';
 import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
-import { expiryLimits } from '../core/playbook/playbook';
+import { expiryLimits, findRule } from '../core/playbook/playbook';
+import { recipientsOf } from '../core/playbook/recipients';
 import type { Metrics } from '../core/metrics-port';
 import { NO_METRICS, platformOfWorkspace } from '../core/metrics-port';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
@@ -189,8 +190,11 @@ export class NudgeScheduler {
           const playbook = await this.rapport.playbooks.forWorkspace(workspaceId);
           const state = await readPartnerState(this.store, partner);
           const schedule = planSchedule(state, now, playbook, { dueMaterialized: true });
+          const team = await this.store.partners.listOwners(workspaceId, partner.id);
           for (const occurrence of schedule.evaluation.due) {
-            for (const memberId of partner.owners) {
+            // Each rule says whom it nudges: every owner (the default), the lead, or one role.
+            const rule = findRule(playbook, occurrence.ruleId);
+            for (const memberId of recipientsOf(rule?.recipients, team)) {
               const result = await this.store.nudges.createIfAbsent({
                 workspaceId,
                 partnerId: partner.id,

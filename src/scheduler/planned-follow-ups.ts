@@ -9,6 +9,8 @@ import type { Member, PlannedEvent } from '../core/model';
 import { refreshSchedule } from '../core/playbook/partner-schedule';
 import { plannedFollowUps } from '../core/playbook/planned-events';
 import type { Playbook } from '../core/playbook/playbook';
+import { findRule } from '../core/playbook/playbook';
+import { recipientsOf } from '../core/playbook/recipients';
 import type { Logger, PlaybookSource, Store, UnitOfWork } from '../core/ports';
 
 /** Events looked at per batch. */
@@ -76,8 +78,10 @@ async function step(tx: UnitOfWork, event: PlannedEvent, playbook: Playbook, now
     (member): member is Member => member !== null,
   );
   const { due, nextAt } = plannedFollowUps(event, owners, now, playbook);
+  const team = await tx.partners.listOwners(workspaceId, partner.id);
   const created: string[] = [];
   for (const nudge of due) {
+    if (!recipientsOf(findRule(playbook, nudge.ruleId)?.recipients, team).includes(nudge.memberId)) continue;
     const result = await tx.nudges.createIfAbsent({
       workspaceId,
       partnerId: partner.id,

@@ -58,7 +58,8 @@ describe.each(['manifest.yaml', 'manifest.socket-mode.yaml'])('Slack %s', (file)
     expect(command).toMatchObject({
       command: '/partner',
       usage_hint: 'help | add NAME | log NAME KIND [DATE] [NOTE] | status NAME | list',
-      should_escape: false,
+      // Mentions arrive as <@U…|name>, which `owners NAME add @member ROLE` reads as a member.
+      should_escape: true,
     });
   });
 

@@ -102,6 +102,11 @@ describe('SQLite nudge repository', () => {
       member: await h.store.members.get('slack:T1', 'U1'),
       partner: { ...(await h.store.partners.get('slack:T1', partnerId)), owners: ['U1', 'U2'] },
       history: { visit: { first: '2026-11-20', last: '2026-11-20', count: 1 } },
+      // The owners with their roles: a rule's `{others}` and an owner's notice are rendered from them.
+      team: [
+        expect.objectContaining({ memberId: 'U1', role: 'alliance-manager', lead: true, known: true }),
+        expect.objectContaining({ memberId: 'U2', role: 'alliance-manager', lead: false, known: false }),
+      ],
     });
     expect(delivery?.member.address).toEqual(SLACK_ADDRESS);
   });

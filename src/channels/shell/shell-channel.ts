@@ -10,6 +10,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import { findCommand, stripCommandPrefix, tokenize } from '../../core/commands/grammar';
 import { ChannelError, describeError } from '../../core/errors';
+import { ADD_OWNER_FORM_ID } from '../../core/features/owners';
 import { PLAN_FORM_ID } from '../../core/features/planned-events';
 import { PROMISE_MOVE_FORM_ID } from '../../core/features/promises';
 import type { Choice, Message } from '../../core/messages';
@@ -301,6 +302,7 @@ export class ShellSession {
       const formCommand: Record<string, string> = {
         [PLAN_FORM_ID]: 'plan',
         [PROMISE_MOVE_FORM_ID]: 'promise-moved',
+        [ADD_OWNER_FORM_ID]: 'owners',
       };
       const usage = findCommand(formCommand[result.openForm.id] ?? 'log')?.usage;
       channel.note(

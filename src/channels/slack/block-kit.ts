@@ -588,6 +588,27 @@ function inputBlock(field: FormField): KnownBlock {
       };
       return block;
     }
+    case 'member':
+      // Slack's own people picker: the submission carries the chosen user id(s).
+      return {
+        type: 'input',
+        block_id: field.id,
+        label,
+        optional,
+        element: field.multiple
+          ? {
+              type: 'multi_users_select',
+              action_id: field.id,
+              placeholder: plain('Choose people…', SLACK_LIMITS.placeholder),
+              ...(field.initial ? { initial_users: field.initial.split(',') } : {}),
+            }
+          : {
+              type: 'users_select',
+              action_id: field.id,
+              placeholder: plain('Choose someone…', SLACK_LIMITS.placeholder),
+              ...(field.initial ? { initial_user: field.initial } : {}),
+            },
+      };
     case 'date': {
       const valid = field.initial && /^\d{4}-\d{2}-\d{2}$/.test(field.initial) ? field.initial : undefined;
       return {
@@ -647,6 +668,7 @@ interface InputState {
   selected_date?: string | null;
   selected_time?: string | null;
   selected_user?: string | null;
+  selected_users?: string[] | null;
   selected_conversation?: string | null;
   selected_channel?: string | null;
 }
@@ -663,6 +685,8 @@ function inputValue(state: InputState): string | undefined {
       .filter((v): v is string => typeof v === 'string')
       .join(',');
   }
+  if (Array.isArray(state.selected_users))
+    return state.selected_users.filter((v): v is string => typeof v === 'string').join(',');
   for (const key of ['selected_user', 'selected_conversation', 'selected_channel'] as const) {
     if (typeof state[key] === 'string') return state[key] as string;
   }

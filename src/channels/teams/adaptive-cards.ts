@@ -8,6 +8,8 @@ import type { Choice, Form, FormField, FormOption, FormValues, Message, Section 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 
+/** The dataset of Teams' people picker (`Input.ChoiceSet` with `choices.data`): the organisation's users. */
+export const PEOPLE_DATASET = 'graph.microsoft.com/users';
 /** The invoke Teams sends for a dynamic type-ahead (`choices.data`): `{ queryText, dataset, queryOptions }`. */
 export const SEARCH_INVOKE = 'application/search';
 /** The type of an answer to {@link SEARCH_INVOKE}: `{ results: [{ title, value }] }`. */
@@ -364,6 +366,20 @@ function input(field: FormField, value: string | undefined): CardElement {
         ...(field.optional ? { placeholder: 'Choose…' } : {}),
       };
     }
+    case 'member':
+      // The Teams people picker: Teams searches the organisation's directory itself and submits the
+      // chosen people's Entra object ids, the ids Rapport files Teams members under.
+      return {
+        ...common,
+        type: 'Input.ChoiceSet',
+        // A choice set needs one choice: the people the workspace knows come first, the directory after.
+        choices: (field.options?.length ? field.options : [{ value: '', label: 'Type a name…' }])
+          .slice(0, SEARCH_RESULTS_MAX)
+          .map((option) => ({ title: option.label, value: option.value })),
+        'choices.data': { type: 'Data.Query', dataset: PEOPLE_DATASET },
+        ...(field.multiple ? { isMultiSelect: true } : {}),
+        placeholder: 'Type a name…',
+      };
     case 'date':
       return { ...common, type: 'Input.Date' };
     case 'text':

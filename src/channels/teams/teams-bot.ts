@@ -4,7 +4,7 @@
  * form submission; the core's messages go back as chat messages or Adaptive Cards.
  */
 import { ActivityHandler, ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
-import type { Activity, InvokeResponse } from 'botbuilder';
+import type { Activity, ChannelAccount, InvokeResponse } from 'botbuilder';
 import { describeError } from '../../core/errors';
 import type { Form, FormValues, Message } from '../../core/messages';
 import type { Member } from '../../core/model';
@@ -185,7 +185,7 @@ export class TeamsBot extends ActivityHandler {
       await this.handleSubmit(context, seen, activity.value.verb, activity.value);
       return;
     }
-    const text = commandText(activity);
+    const text = commandText(await this.withMentionedIds(context));
     const importing = importRequest(text);
     const tenant = tenantOf(activity);
     if (importing && tenant.ok) {
@@ -460,6 +460,33 @@ export class TeamsBot extends ActivityHandler {
   }
 
   /**
+   * The activity with each person it @mentions named by their Entra object id, the id Rapport files Teams
+   * members under: a mention that carries only the Teams id (`29:…`) is looked up in the conversation's
+   * roster. A lookup that fails leaves the mention as it came (the command then names an unknown member).
+   */
+  private async withMentionedIds(context: TurnContext): Promise<Partial<Activity>> {
+    const { activity } = context;
+    if (activity.channelId !== 'msteams' || !activity.entities?.length) return activity;
+    const entities = await Promise.all(
+      activity.entities.map(async (entity) => {
+        const mentioned =
+          entity.type === 'mention' ? (entity.mentioned as ChannelAccount | undefined) : undefined;
+        if (!mentioned?.id || mentioned.aadObjectId || mentioned.id === activity.recipient?.id) return entity;
+        try {
+          const account = await TeamsInfo.getMember(context, mentioned.id);
+          return account.aadObjectId
+            ? { ...entity, mentioned: { ...mentioned, aadObjectId: account.aadObjectId } }
+            : entity;
+        } catch (error) {
+          this.options.logger.warn({ err: describeError(error) }, 'could not look up a mentioned member');
+          return entity;
+        }
+      }),
+    );
+    return { ...activity, entities };
+  }
+
+  /**
    * Whether the sender is a guest account, as the conversation's roster says (`userRole`), read at most
    * once a day per sender; null when the roster cannot say just now.
    */
@@ -487,12 +514,30 @@ export class TeamsBot extends ActivityHandler {
   }
 }
 
-/** The typed command: the bot's @mention removed, HTML entities Teams adds decoded, whitespace trimmed. */
+/**
+ * The typed command: the bot's @mention removed, every other @mention turned into the member reference the
+ * core reads (`<@id>`, the id Rapport files that person under), HTML entities Teams adds decoded, whitespace
+ * trimmed.
+ */
 export function commandText(activity: Partial<Activity>): string {
-  const text = activity.text ? TurnContext.removeRecipientMention(activity) : '';
+  const text = mentionsAsMembers(activity, activity.text ? TurnContext.removeRecipientMention(activity) : '');
   // Formatted messages can arrive wrapped in a few HTML tags.
   const plain = (text ?? '').replace(/<br\s*\/?>/gi, ' ').replace(/<\/?(p|div|span)(\s[^>]*)?>/gi, ' ');
   return decodeEntities(plain).replace(/\s+/g, ' ').trim();
+}
+
+/** Each mention of someone other than the bot (`<at>Aiko</at>` with its `mention` entity) as `<@id>`. */
+function mentionsAsMembers(activity: Partial<Activity>, text: string | undefined): string {
+  let out = text ?? '';
+  for (const entity of activity.entities ?? []) {
+    if (entity.type !== 'mention') continue;
+    const mentioned = (entity as { mentioned?: Partial<ChannelAccount> }).mentioned;
+    const said = (entity as { text?: unknown }).text;
+    if (!mentioned || mentioned.id === activity.recipient?.id || typeof said !== 'string' || !said) continue;
+    const memberId = memberIdOf(mentioned);
+    if (memberId) out = out.split(said).join(` <@${memberId}> `);
+  }
+  return out;
 }
 
 function decodeEntities(text: string): string {

@@ -203,6 +203,28 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['undo'],
   },
   {
+    name: 'owners',
+    usage: 'owners NAME [add @member ROLE | remove @member | lead @member]',
+    summary:
+      'Who owns a partner, as what, and who leads it; add a co-owner (they are told in their own chat), remove one ' +
+      '(never the last), or choose the lead. ROLE: alliance-manager, executive-sponsor, sales, purchasing, it, ' +
+      'legal, or a word of your own as other:WORD.',
+    examples: [
+      'owners Nissan',
+      'owners Nissan add @aiko sales',
+      'owners Nissan remove @ben',
+      'owners Nissan lead @aiko',
+    ],
+  },
+  {
+    name: 'handover',
+    usage: 'handover NAME @member [NOTE…]',
+    summary:
+      'Hand your ownership of a partner (and the lead, if yours) to a colleague; your note goes to them with where ' +
+      'the relationship stands, and your nudges about it stop.',
+    examples: ['handover Nissan @ben Their CTO prefers calls on Tuesdays'],
+  },
+  {
     name: 'rename',
     usage: 'rename NAME NEW-NAME',
     summary:

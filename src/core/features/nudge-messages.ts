@@ -5,7 +5,8 @@
 import { RapportError } from '../errors';
 import type { Message, Section } from '../messages';
 import { partnerCalendarLines } from '../calendar-views';
-import type { InteractionKind, KindHistory, Member, Nudge, Partner, PartnerPromise } from '../model';
+import type { InteractionKind, KindHistory, Member, Nudge, Owner, Partner, PartnerPromise } from '../model';
+import { noticeMessage, othersPhrase } from '../owner-views';
 import { isOpenNudge } from '../nudge-rules';
 import type { Playbook, Rule } from '../playbook/playbook';
 import { dropOffSettings, findRule, kindsOf, lastDayOf, renderPrompt } from '../playbook/playbook';
@@ -23,6 +24,8 @@ export interface NudgeView {
   member: Pick<Member, 'timeZone'>;
   /** The promise a promise reminder is about (null: it was deleted since). */
   promise?: PartnerPromise | null;
+  /** The partner's owners with their roles, where the caller read them (a rule's `{others}`, notices). */
+  team?: readonly Owner[];
 }
 
 const COUNT_WORDS = ['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six'];
@@ -70,6 +73,7 @@ function promptFacts(
   }
   const dropped = trigger.type === 'drop-off' ? parseDropOffOccurrence(occurrence) : null;
   if (dropped) extra.numbers = dropOffNumbers(dropped, dropOffSettings(playbook).windowDays);
+  extra.others = othersPhrase(view.team, view.nudge.memberId);
   const { signedOn } = view.partner;
   if (trigger.type === 'after-signing' && signedOn)
     return { since, days: Math.max(0, daysBetween(signedOn, today)), extra };
@@ -126,6 +130,7 @@ function promptLines(view: NudgeView, rule: Rule, now: Date, prompt: string): st
 /** One nudge as it is delivered. */
 export function renderNudge(view: NudgeView, now: Date, playbook: Playbook): Message {
   const rule = ruleOf(playbook, view.nudge);
+  if (rule.trigger.type === 'notice') return noticeMessage(view, rule, now, playbook);
   const { since, days, extra } = promptFacts(view, rule, now, playbook);
   const message = nudgeMessage(view.nudge, rule, view.partner, since, days, extra);
   return { ...message, text: promptLines(view, rule, now, message.text ?? '').join('\n\n') };
@@ -151,6 +156,14 @@ export function renderNudges(
   const { partner } = first;
   const sections: Section[] = views.map((view) => {
     const rule = ruleOf(playbook, view.nudge);
+    if (rule.trigger.type === 'notice') {
+      const notice = noticeMessage(view, rule, now, playbook);
+      const lines = [notice.text, ...(notice.facts ?? []).map((f) => `${f.label}: ${f.value}`)];
+      const outcome = outcomes.get(view.nudge.id);
+      return outcome
+        ? { title: rule.title, lines: [...lines, `✓ ${outcome}`] }
+        : { title: rule.title, lines, choices: answerChoices(view.nudge, rule) };
+    }
     const { since, days, extra } = promptFacts(view, rule, now, playbook);
     const prompt = renderPrompt(
       rule,

@@ -17,8 +17,11 @@ import {
 import type { Assessment } from '../insights';
 import type { Message, Section } from '../messages';
 import { partnerPlaceLine } from '../calendar-views';
-import type { Interaction, Nudge, Partner } from '../model';
+import type { Interaction, Nudge, Owner, Partner } from '../model';
 import { MEETING_KINDS } from '../model';
+import { ownerLabel, ownerName } from '../owner-views';
+import type { VoiceRisk } from '../single-voice';
+import { voiceRisk, voiceRiskShort, voiceRiskText } from '../single-voice';
 import { isOpenNudge } from '../nudge-rules';
 import { evaluatePlaybook, findRule, lastDayOf } from '../playbook/playbook';
 import { formatDay, localDate, relativeDays } from '../time';
@@ -56,10 +59,13 @@ export class OverviewFeature {
     const mine = partners.filter((p) => p.owners.includes(ctx.actor.memberId));
     const others = partners.filter((p) => !p.owners.includes(ctx.actor.memberId));
     const assessed = await this.byAttention(ctx, mine);
+    const risks = await this.voiceRisks(ctx, assessed);
     const lines = assessed.map(({ assessment }) => {
       const why = assessment.health.reasons[0];
       const summary = this.summaryLine(ctx, assessment);
-      return `${healthBadge(assessment.health)} ${summary}${why && assessment.partner.stage !== 'ended' ? ` · ${why}` : ''}`;
+      const risk = risks.get(assessment.partner.id);
+      const flag = risk ? ` · ${voiceRiskShort(risk.risk)}` : '';
+      return `${healthBadge(assessment.health)} ${summary}${why && assessment.partner.stage !== 'ended' ? ` · ${why}` : ''}${flag}`;
     });
     const sections: Section[] = [
       {
@@ -79,6 +85,7 @@ export class OverviewFeature {
       actionable: await this.dashboardOf(
         ctx,
         assessed.map((a) => a.assessment),
+        risks,
       ),
     };
   }
@@ -95,12 +102,52 @@ export class OverviewFeature {
     return this.dashboardOf(
       ctx,
       assessed.map((a) => a.assessment),
+      await this.voiceRisks(ctx, assessed),
     );
   }
 
+  /**
+   * The single-voice flag of each partner that has one (see `single-voice.ts`), with its owners, by
+   * partner id: one owners read per partner.
+   */
+  private async voiceRisks(
+    ctx: CommandContext,
+    assessed: readonly { assessment: Assessment }[],
+  ): Promise<Map<number, { risk: VoiceRisk; team: Owner[] }>> {
+    const risks = new Map<number, { risk: VoiceRisk; team: Owner[] }>();
+    for (const { assessment } of assessed) {
+      const team = await this.deps.store.partners.listOwners(ctx.actor.workspaceId, assessment.partner.id);
+      const risk = voiceRisk({ ...assessment, owners: team, today: ctx.today, now: ctx.now });
+      if (risk) risks.set(assessment.partner.id, { risk, team });
+    }
+    return risks;
+  }
+
+  /** The flag in a sentence, naming members as the partner's owners (or the workspace) know them. */
+  private async voiceText(
+    ctx: CommandContext,
+    partner: Partner,
+    risk: VoiceRisk,
+    team: Owner[],
+  ): Promise<string> {
+    const owner = team.find((o) => o.memberId === risk.memberId);
+    const member = owner ? null : await this.deps.store.members.get(ctx.actor.workspaceId, risk.memberId);
+    const name = owner ? ownerName(owner) : (member?.displayName ?? risk.memberId);
+    return voiceRiskText(risk, () => name, `partner owners ${quoteName(partner.name)} add @member ROLE`);
+  }
+
   /** The dashboard for partners already assessed, in the order given. */
-  private async dashboardOf(ctx: CommandContext, assessments: Assessment[]): Promise<Message> {
+  private async dashboardOf(
+    ctx: CommandContext,
+    assessments: Assessment[],
+    risks: ReadonlyMap<number, { risk: VoiceRisk; team: Owner[] }> = new Map(),
+  ): Promise<Message> {
     const { actor, member } = ctx;
+    const flags = new Map<number, string>();
+    for (const [partnerId, { risk, team }] of risks) {
+      const partner = assessments.find((a) => a.partner.id === partnerId)?.partner;
+      if (partner) flags.set(partnerId, await this.voiceText(ctx, partner, risk, team));
+    }
     const sections = assessments.map((assessment) => {
       const { partner, health } = assessment;
       const waiting = assessment.nudges
@@ -120,7 +167,13 @@ export class OverviewFeature {
           : `Health ${healthText(health)} — ${health.reasons[0] ?? ''}. Next: ${nextStepText(health, partner)}`;
       return {
         title: partner.name,
-        lines: [healthLine, this.summaryLine(ctx, assessment), ...waiting, ...failed],
+        lines: [
+          healthLine,
+          this.summaryLine(ctx, assessment),
+          ...(flags.has(partner.id) ? [flags.get(partner.id)!] : []),
+          ...waiting,
+          ...failed,
+        ],
         choices: [
           { id: partnerChoiceId(partner.id, 'log'), label: 'Log' },
           { id: partnerChoiceId(partner.id, 'status'), label: 'Status' },
@@ -200,11 +253,12 @@ export class OverviewFeature {
     const { history, planned } = assessment;
     const nudges = assessment.nudges.slice(0, 50);
     const evaluation = evaluatePlaybook({ partner, history, planned }, ctx.now, playbook);
-    const owners = await Promise.all(partner.owners.map((id) => store.members.get(workspaceId, id)));
+    const team = await store.partners.listOwners(workspaceId, partner.id);
+    const risk = voiceRisk({ ...assessment, owners: team, today: ctx.today, now: ctx.now });
     const facts = [
       { label: 'Stage', value: partner.stage },
       { label: 'Health', value: healthText(assessment.health) },
-      { label: 'Owners', value: owners.map((m, i) => m?.displayName ?? partner.owners[i]).join(', ') },
+      { label: 'Owners', value: team.map((owner) => ownerLabel(owner)).join(', ') },
       { label: 'Added', value: formatDay(localDate(partner.createdAt, ctx.member.timeZone)) },
     ];
     const place = partnerPlaceLine(partner, ctx.now);
@@ -212,7 +266,7 @@ export class OverviewFeature {
     const firstMeeting = await this.firstMeeting(partner);
     if (partner.firstMetOn) {
       const by = firstMeeting
-        ? (owners.find((m) => m?.id === firstMeeting.memberId)?.displayName ??
+        ? (team.find((owner) => owner.memberId === firstMeeting.memberId)?.displayName ??
           (await store.members.get(workspaceId, firstMeeting.memberId))?.displayName ??
           firstMeeting.memberId)
         : null;
@@ -240,6 +294,7 @@ export class OverviewFeature {
     const failed = nudges.filter((n) => n.status === 'failed');
     const line = (n: Nudge): string => this.nudges.statusLine(n, ctx.member);
     const sections: Section[] = [
+      ...(risk ? [{ title: 'One voice', lines: [await this.voiceText(ctx, partner, risk, team)] }] : []),
       healthSection(assessment.health, partner),
       touchesSection(touchesPerMonth(assessment.interactions, ctx.today, 12), ctx.today),
       {
@@ -278,6 +333,7 @@ export class OverviewFeature {
       text: `Where the relationship with *${partner.name}* stands.`,
       facts,
       sections,
+      choices: [{ id: partnerChoiceId(partner.id, 'add-owner'), label: 'Add co-owner' }],
       footer: recent.length
         ? `Fix a line by its number: \`partner edit ${quoteName(partner.name)} 1 …\`, \`partner delete ${quoteName(partner.name)} 1\`.`
         : undefined,

@@ -165,5 +165,7 @@ export function describeCadence(rule: Rule): string {
         : 'on a promised day';
     case 'drop-off':
       return `when contact drops after signing (suggests: ${trigger.suggests})`;
+    case 'notice':
+      return 'when someone is made an owner, or handed a partner';
   }
 }

@@ -7,6 +7,9 @@ import type { InteractionKind, IsoDate, KindHistory, PartnerState, PlannableKind
 import { RapportError } from '../errors';
 import { addDaysToDate, addDaysToInstant, dayStart, daysBetween } from '../time';
 import defaultPlaybookData from './default-playbook.json';
+import { NOTICE_RULES, isNoticeRule } from './notices';
+import type { Recipients } from './recipients';
+import { checkRecipients } from './recipients';
 
 /** A one-tap answer to a nudge. `rating` (1–5) is recorded with the check-in when the rule records one. */
 export interface RuleChoice {
@@ -92,7 +95,7 @@ export type Trigger =
       type: 'no-recent';
       kinds: InteractionKind[] | 'any' | 'contact';
       days: number;
-      anchor: 'added' | 'signed';
+      anchor: Anchor;
       firstAfterDays: number;
     }
   | { type: 'after-signing'; days: number[]; thenEveryDays?: number }
@@ -104,13 +107,21 @@ export type Trigger =
   | {
       type: 'every';
       days: number;
-      anchor: 'added' | 'signed';
+      anchor: Anchor;
       firstAfterDays: number;
       sooner?: { ratingAtMost: number; days: number };
     }
   | { type: 'planned'; when: 'before' | 'after' }
   | { type: 'promise'; when: 'before' | 'due' }
-  | { type: 'drop-off'; suggests: DropOffSuggestion };
+  | { type: 'drop-off'; suggests: DropOffSuggestion }
+  /** Built-in notices (an owner added, a handover): created by a command, never by the playbook. */
+  | { type: 'notice' };
+
+/**
+ * What a series counts from: the day the partner was added, the signing day, or `engaged` — the signing
+ * day once signed, else the day the partner entered `negotiating` (nothing before that).
+ */
+export type Anchor = 'added' | 'signed' | 'engaged';
 
 export interface Rule {
   id: string;
@@ -143,6 +154,8 @@ export interface Rule {
   expiresAfterDays?: number;
   /** Turned off by a workspace (`playbook off RULE`): the rule makes nothing due. */
   off?: boolean;
+  /** Whom the rule nudges among the partner's owners (default `all`). */
+  recipients?: Recipients;
 }
 
 export interface Playbook {
@@ -253,6 +266,9 @@ export function validatePlaybook(data: unknown): Playbook {
     if (!rule || typeof rule.id !== 'string' || !/^[a-z0-9-]{1,40}$/.test(rule.id))
       fail(`bad rule id ${JSON.stringify(rule?.id)}`);
     if (ids.has(rule.id)) fail(`duplicate rule id ${rule.id}`);
+    if (isNoticeRule(rule.id)) fail(`rule id ${rule.id} is reserved for a built-in notice`);
+    const recipientsProblem = checkRecipients(rule.recipients);
+    if (recipientsProblem) fail(`rule ${rule.id}: ${recipientsProblem}`);
     ids.add(rule.id);
     if (typeof rule.prompt !== 'string' || !rule.prompt) fail(`rule ${rule.id} has no prompt`);
     if (!Array.isArray(rule.choices)) fail(`rule ${rule.id} has no choices list`);
@@ -309,6 +325,8 @@ export function validatePlaybook(data: unknown): Playbook {
       case 'after-first':
       case 'no-recent':
         if (!(trigger.days > 0)) fail(`rule ${rule.id}: days must be positive`);
+        if ('anchor' in trigger && !['added', 'signed', 'engaged'].includes(trigger.anchor))
+          fail(`rule ${rule.id}: anchor must be added, signed or engaged`);
         break;
       case 'planned':
         if (trigger.when !== 'before' && trigger.when !== 'after')
@@ -371,7 +389,7 @@ export function rulesAnsweredBy(playbook: Playbook, kind: InteractionKind): stri
 export const DEFAULT_EXPIRY_DAYS = 14;
 
 export function expiryLimits(playbook: Playbook): { ruleId: string; days: number }[] {
-  return playbook.rules.map((rule) => ({
+  return [...playbook.rules, ...NOTICE_RULES].map((rule) => ({
     ruleId: rule.id,
     days: rule.expiresAfterDays ?? DEFAULT_EXPIRY_DAYS,
   }));
@@ -417,8 +435,9 @@ export function stepManagedRuleIds(playbook: Playbook): string[] {
     .map((rule) => rule.id);
 }
 
+/** A rule of the playbook, or a built-in notice (see `notices.ts`). */
 export function findRule(playbook: Playbook, ruleId: string): Rule | undefined {
-  return playbook.rules.find((rule) => rule.id === ruleId);
+  return playbook.rules.find((rule) => rule.id === ruleId) ?? NOTICE_RULES.find((rule) => rule.id === ruleId);
 }
 
 /** The latest occurrence at or before `now` and the first one after it, for one rule. */
@@ -472,8 +491,15 @@ function firstOf(state: PartnerState, kinds: InteractionKind[]): IsoDate | null 
   return first;
 }
 
-function anchorDate(state: PartnerState, anchor: 'added' | 'signed'): IsoDate | null {
+function anchorDate(state: PartnerState, anchor: Anchor): IsoDate | null {
   if (anchor === 'signed') return state.partner.signedOn;
+  if (anchor === 'engaged') {
+    const { partner } = state;
+    if (partner.signedOn) return partner.signedOn;
+    return partner.stage === 'negotiating' || partner.stage === 'signed'
+      ? partner.stageChangedAt.toISOString().slice(0, 10)
+      : null;
+  }
   return state.partner.createdAt.toISOString().slice(0, 10);
 }
 
@@ -481,7 +507,7 @@ function anchorDate(state: PartnerState, anchor: 'added' | 'signed'): IsoDate | 
 function seriesFromAnchor(
   ruleId: string,
   state: PartnerState,
-  trigger: { days: number; anchor: 'added' | 'signed'; firstAfterDays: number },
+  trigger: { days: number; anchor: Anchor; firstAfterDays: number },
   now: Date,
 ): RuleTimeline {
   const anchor = anchorDate(state, trigger.anchor);
@@ -569,6 +595,7 @@ function ruleTimeline(rule: Rule, state: PartnerState, now: Date): RuleTimeline 
     case 'planned':
     case 'promise':
     case 'drop-off':
+    case 'notice':
       return {};
     case 'after-signing': {
       const signed = partner.signedOn;
@@ -643,5 +670,6 @@ export function renderPrompt(
     .replaceAll('{days}', String(occurrence.days ?? ''))
     .replaceAll('{since}', since);
   for (const [name, value] of Object.entries(extra)) text = text.replaceAll(`{${name}}`, value);
-  return text;
+  // `{others}` names the other owners where the caller knows them (" with Aiko (sales)"); nothing otherwise.
+  return text.replaceAll('{others}', '');
 }

@@ -339,4 +339,17 @@ export const MIGRATIONS: readonly string[] = [
     next_check_at TEXT
   );
   `,
+  // 18: co-owners with roles. Each owner has a role (alliance-manager, sales, … or a free word) and one owner
+  // of each partner is the lead; who added them, when, and the handover note they were given travel with the
+  // row (the notice that tells them is rendered from it). Creators so far are their partner's lead.
+  `
+  ALTER TABLE partner_owners ADD COLUMN role TEXT;
+  ALTER TABLE partner_owners ADD COLUMN lead INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE partner_owners ADD COLUMN added_by TEXT;
+  ALTER TABLE partner_owners ADD COLUMN added_at TEXT;
+  ALTER TABLE partner_owners ADD COLUMN note TEXT;
+  UPDATE partner_owners SET role = 'alliance-manager' WHERE role IS NULL;
+  UPDATE partner_owners SET lead = 1
+  WHERE position = (SELECT MIN(o.position) FROM partner_owners o WHERE o.partner_id = partner_owners.partner_id);
+  `,
 ];

@@ -5,6 +5,7 @@ import type { Delivery } from '../../core/ports';
 import type { SqliteDb } from './connection';
 import { toMember } from './member-repository';
 import { toNudge } from './nudge-rows';
+import { readTeams } from './partner-owners';
 import { readHistories, withOwners } from './partner-repository';
 import { readPromisesOfNudges } from './promise-repository';
 import type { BadRowReporter, Row } from './rows';
@@ -88,6 +89,7 @@ export function readDeliveries(
   const partners = new Map(withOwners(db, partnerRows).map((partner) => [partner.id, partner]));
   const histories = readHistories(db, [...partners.keys()]);
   const promises = readPromisesOfNudges(db, nudges);
+  const teams = readTeams(db, [...partners.keys()]);
   const deliveries: Delivery[] = [];
   for (const nudge of nudges) {
     const where = { nudgeId: nudge.id, workspaceId: nudge.workspaceId };
@@ -113,6 +115,7 @@ export function readDeliveries(
         partner,
         history: histories.get(partner.id) ?? {},
         ...(promises.has(nudge.id) ? { promise: promises.get(nudge.id) } : {}),
+        team: teams.get(partner.id) ?? [],
       });
     }
   }

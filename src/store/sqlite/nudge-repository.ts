@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RapportError } from '../../core/errors';
 import type { Nudge, NudgeStatus, Platform } from '../../core/model';
 import { LOGGED_ANSWER, OPEN_NUDGE_STATUSES, UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
+import { isNoticeRule } from '../../core/playbook/notice-ids';
 import type {
   ClaimedNudge,
   Delivery,
@@ -199,6 +200,8 @@ export class SqliteNudgeRepository implements NudgeRepository {
         for (const row of rows) {
           if (row.status === 'snoozed' && !snoozedMayExpire.includes(row.rule_id)) continue;
           if (leaveAlone.includes(row.rule_id)) continue;
+          // A notice (an owner added, a handover) is no playbook occurrence: re-planning never ends it.
+          if (isNoticeRule(row.rule_id)) continue;
           if (!kept.has(`${row.rule_id}\u0000${row.occurrence}`))
             count += closeOpen(db, row.id, 'expired', now);
         }

@@ -1,7 +1,14 @@
 import { RapportError } from '../../core/errors';
-import type { InteractionKind, KindHistory, Partner, Stage } from '../../core/model';
-import type { NewPartner, PartnerName, PartnerPatch, PartnerRepository } from '../../core/ports';
+import type { InteractionKind, KindHistory, Owner, Partner, Stage } from '../../core/model';
+import type {
+  NewOwnerDetails,
+  NewPartner,
+  PartnerName,
+  PartnerPatch,
+  PartnerRepository,
+} from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
+import { addCreator, addOwner, listOwners, removeOwner, setLead } from './partner-owners';
 import type { Row } from './rows';
 import { iso, isoOrNull, jsonList, textOrNull, toDate } from './rows';
 
@@ -101,9 +108,7 @@ export class SqlitePartnerRepository implements PartnerRepository {
               input.createdBy,
             );
           const id = Number(result.lastInsertRowid);
-          db.prepare(
-            'INSERT INTO partner_owners (partner_id, workspace_id, member_id, position) VALUES (?, ?, ?, 0)',
-          ).run(id, input.workspaceId, input.createdBy);
+          addCreator(db, input.workspaceId, id, input.createdBy, input.now);
           return id;
         });
         return this.read(db, input.workspaceId, id)!;
@@ -233,14 +238,20 @@ export class SqlitePartnerRepository implements PartnerRepository {
     });
   }
 
-  addOwner(workspaceId: string, id: number, memberId: string): Promise<void> {
-    return this.connection.run((db) => {
-      db.prepare(
-        `INSERT OR IGNORE INTO partner_owners (partner_id, workspace_id, member_id, position)
-         SELECT id, workspace_id, ?, (SELECT COUNT(*) FROM partner_owners WHERE partner_id = ?) FROM partners
-         WHERE workspace_id = ? AND id = ?`,
-      ).run(memberId, id, workspaceId, id);
-    });
+  addOwner(workspaceId: string, id: number, memberId: string, details?: NewOwnerDetails): Promise<boolean> {
+    return this.connection.run((db) => addOwner(db, workspaceId, id, memberId, details));
+  }
+
+  listOwners(workspaceId: string, id: number): Promise<Owner[]> {
+    return this.connection.run((db) => listOwners(db, workspaceId, id));
+  }
+
+  removeOwner(workspaceId: string, id: number, memberId: string): Promise<boolean> {
+    return this.connection.run((db) => removeOwner(db, workspaceId, id, memberId));
+  }
+
+  setLead(workspaceId: string, id: number, memberId: string): Promise<boolean> {
+    return this.connection.run((db) => setLead(db, workspaceId, id, memberId));
   }
 
   remove(workspaceId: string, id: number): Promise<void> {

@@ -137,7 +137,10 @@ function forget(db: SqliteDb, params: Record<string, string>): Record<string, nu
       run(
         `UPDATE journal SET change = NULL WHERE ${inWorkspace} AND instr(change, json_quote(@memberId)) > 0`,
       ),
-    owners: run(`DELETE FROM partner_owners WHERE ${inWorkspace} AND member_id = @memberId`),
+    owners:
+      run(`DELETE FROM partner_owners WHERE ${inWorkspace} AND member_id = @memberId`) +
+      // Who made someone else an owner is theirs to forget too (the notice names them).
+      run(`UPDATE partner_owners SET added_by = @anonymousId WHERE ${inWorkspace} AND added_by = @memberId`),
     audit:
       run(`UPDATE audit_log SET actor_id = @anonymousId WHERE ${inWorkspace} AND actor_id = @memberId`) +
       run(`UPDATE audit_log SET subject = @anonymousId WHERE ${inWorkspace} AND subject = @memberId`),

@@ -184,7 +184,8 @@ describe('Slack insight views', () => {
       /^🔴 23\/100 \*Renault Group\* — negotiating, no contact logged.* · no contact logged yet$/,
     );
     expect(lines[2]).toMatch(
-      /^🟢 73\/100 \*Nissan\* — signed, last contact 7 days ago.* · no in-person visit in 7 months$/,
+      // Every contact with Nissan came from one member: the single-voice flag says so.
+      /^🟢 73\/100 \*Nissan\* — signed, last contact 7 days ago.* · no in-person visit in 7 months · ⚠️ single voice$/,
     );
   });
 
@@ -241,6 +242,7 @@ describe('Slack insight views', () => {
       expect(section(blocks, 'Needs attention').split('\n').slice(1)).toEqual([
         '🔴 23/100 *Renault Group* — no contact logged yet · 1 nudge waiting for you. Next: Visit them at their premises (or host them at yours) (+40)',
         '🟢 73/100 *Nissan* — no in-person visit in 7 months · 3 nudges waiting for you. Next: Visit them at their premises (or host them at yours) (+10)',
+        '⚠️ Single voice: all 2 contacts in the last 90 days came from User U0ASHA. Add a co-owner: `/partner owners Nissan add @member ROLE`.',
       ]);
       expect(section(blocks, 'Logged last week (Mon 23 Nov 2026 – Sun 29 Nov 2026)')).toBe(
         '*Logged last week (Mon 23 Nov 2026 – Sun 29 Nov 2026)*\n*Nissan*: Cultural observation, Check-in',

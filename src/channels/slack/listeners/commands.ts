@@ -7,6 +7,7 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
 import { slackConversation } from '../channel-posts';
+import { mentionedUsers, seePeople } from './people';
 import type { SlackDeps } from './shared';
 import {
   deliverFiles,
@@ -36,15 +37,14 @@ function onCommand(deps: SlackDeps) {
     await ack();
     try {
       const now = deps.clock();
+      const sender = {
+        teamId: context.teamId ?? command.team_id,
+        enterpriseId: context.enterpriseId ?? command.enterprise_id,
+        teamName: command.team_domain,
+      };
       const who = await deps.identities.identify(
         client,
-        {
-          userId: command.user_id,
-          teamId: context.teamId ?? command.team_id,
-          enterpriseId: context.enterpriseId ?? command.enterprise_id,
-          teamName: command.team_domain,
-          userName: command.user_name,
-        },
+        { ...sender, userId: command.user_id, userName: command.user_name },
         now,
       );
       if (!who) {
@@ -55,7 +55,10 @@ function onCommand(deps: SlackDeps) {
       // Where it was typed: in a partner's channel, the partner's name may be left out.
       const conversation = slackConversation(teamId, command.channel_id, command.channel_name);
       await describeSharing(deps, client, conversation, teamId, now);
-      const text = unescapeSlackText(command.text ?? '');
+      const raw = command.text ?? '';
+      // People mentioned (`owners Nissan add @aiko sales`) become known members first.
+      await seePeople(deps, client, mentionedUsers(raw), { ...sender, userId: command.user_id }, now);
+      const text = unescapeSlackText(raw);
       const result = await deps.rapport.handleCommand(who.actor, text, now, conversation);
       let opened = false;
       if (result.openForm) {
@@ -74,7 +77,18 @@ function onCommand(deps: SlackDeps) {
   };
 }
 
-/** Slack sends `&`, `<` and `>` in a command's text as HTML entities; the grammar wants what was typed. */
+/**
+ * Slack sends `&`, `<` and `>` in a command's text as HTML entities; the grammar wants what was typed. With
+ * escaping on (the manifest's `should_escape`), a mentioned person arrives as `<@U123|aiko>`, which is kept
+ * for the grammar to read as a member; a channel (`<#C1|general>`) and a link (`<https://…|label>`) go back
+ * to what the member typed.
+ */
 export function unescapeSlackText(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<!([a-z]+)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

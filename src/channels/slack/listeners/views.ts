@@ -10,6 +10,7 @@ import { describeError } from '../../../core/errors';
 import type { Message } from '../../../core/messages';
 import type { Actor } from '../../../core/rapport';
 import type { ModalMetadata } from '../block-kit';
+import { pickedUsers, seePeople } from './people';
 import { decodeMetadata, readViewValues, renderMessage, renderNoticeModal, viewErrors } from '../block-kit';
 import type { SlackAddress } from '../slack-identity';
 import type { SlackDeps } from './shared';
@@ -36,6 +37,15 @@ function onSubmission(deps: SlackDeps) {
       }
       const metadata = decodeMetadata(view.private_metadata);
       const values = readViewValues(view.state?.values);
+      const sender = interactionSender(body, context);
+      if (sender.userId)
+        await seePeople(
+          deps,
+          client,
+          pickedUsers(view.state?.values),
+          { ...sender, userId: sender.userId },
+          now,
+        );
       const result = await deps.rapport.submitForm(
         who.actor,
         view.callback_id,
