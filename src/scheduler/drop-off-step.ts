@@ -25,6 +25,8 @@ export async function checkDropOffs(
   playbooks: PlaybookSource | Playbook,
   logger: Logger,
   now: Date,
+  /** Told of each nudge created, once its transaction committed (the metrics count it). */
+  onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
 ): Promise<number> {
   let created = 0;
   const seen = new Set<number>();
@@ -36,7 +38,9 @@ export async function checkDropOffs(
       try {
         const playbook =
           'forWorkspace' in playbooks ? await playbooks.forWorkspace(partner.workspaceId) : playbooks;
-        created += await store.transaction((tx) => step(tx, partner, playbook, now));
+        const made = await store.transaction((tx) => step(tx, partner, playbook, now));
+        for (const ruleId of made) onCreated({ ruleId, workspaceId: partner.workspaceId });
+        created += made.length;
       } catch (error) {
         // One bad partner must not stop the pass; it is looked at again tomorrow.
         logger.error(
@@ -58,7 +62,7 @@ export async function checkDropOffs(
   return created;
 }
 
-async function step(tx: UnitOfWork, partner: Partner, playbook: Playbook, now: Date): Promise<number> {
+async function step(tx: UnitOfWork, partner: Partner, playbook: Playbook, now: Date): Promise<string[]> {
   const { workspaceId } = partner;
   const settings = dropOffSettings(playbook);
   const signedOn = partner.signedOn!;
@@ -87,7 +91,7 @@ async function step(tx: UnitOfWork, partner: Partner, playbook: Playbook, now: D
     armed: state.armed,
     settings,
   });
-  let created = 0;
+  const created: string[] = [];
   const rule = dropOffRule(playbook, check.suggestion);
   if (check.action === 'fire' && rule) {
     for (const memberId of partner.owners) {
@@ -106,7 +110,7 @@ async function step(tx: UnitOfWork, partner: Partner, playbook: Playbook, now: D
         deliverAfter: start > now ? start : now,
         now,
       });
-      if (result.created) created++;
+      if (result.created) created.push(rule.id);
     }
   }
   const fired = check.action === 'fire' && rule !== undefined;

@@ -156,15 +156,24 @@ export class NudgeScheduler {
     report.created = await this.materialize(now);
     // How long a nudge stays useful is not something a workspace changes: one query for every workspace.
     report.expired = await this.store.nudges.expireOverdue(now, expiryLimits(this.rapport.playbook));
+    // Nudges the steps below create are counted once their transaction committed.
+    const counted = (nudge: { ruleId: string; workspaceId: string }): void =>
+      this.options.metrics.nudgeCreated(nudge.ruleId, platformOfWorkspace(nudge.workspaceId));
     report.created += await createPlannedFollowUps(
       this.store,
       this.rapport.playbooks,
       this.logger,
       now,
-      (nudge) => this.options.metrics.nudgeCreated(nudge.ruleId, platformOfWorkspace(nudge.workspaceId)),
+      counted,
     );
-    report.created += await createPromiseReminders(this.store, this.rapport.playbooks, this.logger, now);
-    report.created += await checkDropOffs(this.store, this.rapport.playbooks, this.logger, now);
+    report.created += await createPromiseReminders(
+      this.store,
+      this.rapport.playbooks,
+      this.logger,
+      now,
+      counted,
+    );
+    report.created += await checkDropOffs(this.store, this.rapport.playbooks, this.logger, now, counted);
     await this.deliver(now, report);
     report.updated = await this.updateClosedMessages(now);
     report.pruned = await pruneFinished(this.store, now, this.options.retentionDays, this.logger);

@@ -21,6 +21,8 @@ export async function createPromiseReminders(
   playbooks: PlaybookSource | Playbook,
   logger: Logger,
   now: Date,
+  /** Told of each nudge created, once its transaction committed (the metrics count it). */
+  onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
 ): Promise<number> {
   let created = 0;
   const seen = new Set<number>();
@@ -32,7 +34,9 @@ export async function createPromiseReminders(
       try {
         const playbook =
           'forWorkspace' in playbooks ? await playbooks.forWorkspace(promise.workspaceId) : playbooks;
-        created += await store.transaction((tx) => step(tx, promise, playbook, now));
+        const made = await store.transaction((tx) => step(tx, promise, playbook, now));
+        for (const ruleId of made) onCreated({ ruleId, workspaceId: promise.workspaceId });
+        created += made.length;
       } catch (error) {
         // One bad promise must not stop the pass; look at it again in an hour.
         logger.error(
@@ -51,7 +55,12 @@ export async function createPromiseReminders(
 }
 
 /** One promise's reminders and its next step, in one transaction. */
-async function step(tx: UnitOfWork, promise: PartnerPromise, playbook: Playbook, now: Date): Promise<number> {
+async function step(
+  tx: UnitOfWork,
+  promise: PartnerPromise,
+  playbook: Playbook,
+  now: Date,
+): Promise<string[]> {
   const { workspaceId } = promise;
   const [partner, owner] = await Promise.all([
     tx.partners.get(workspaceId, promise.partnerId),
@@ -59,10 +68,10 @@ async function step(tx: UnitOfWork, promise: PartnerPromise, playbook: Playbook,
   ]);
   if (!partner || partner.stage === 'ended' || !owner) {
     await tx.promises.setNextStepAt(workspaceId, promise.id, null);
-    return 0;
+    return [];
   }
   const { due, nextAt } = promiseReminders(promise, owner, now, playbook);
-  let created = 0;
+  const created: string[] = [];
   for (const reminder of due) {
     const result = await tx.nudges.createIfAbsent({
       workspaceId,
@@ -74,7 +83,7 @@ async function step(tx: UnitOfWork, promise: PartnerPromise, playbook: Playbook,
       deliverAfter: reminder.at,
       now,
     });
-    if (result.created) created++;
+    if (result.created) created.push(reminder.ruleId);
   }
   await tx.promises.setNextStepAt(workspaceId, promise.id, nextAt);
   return created;

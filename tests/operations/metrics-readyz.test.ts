@@ -39,6 +39,24 @@ describe('operations: /metrics and /readyz', () => {
   let h: SlackHarness;
   afterEach(() => h?.stop());
 
+  it('counts the nudges the scheduler steps create (promise reminders) by their rule', async () => {
+    h = await startSlackHarness();
+    await h.command('add Nissan negotiating');
+    const promisedOn = new Date(MONDAY.getTime() + 7 * DAY_MS).toISOString().slice(0, 10);
+    await h.command(`promise Nissan "send the pricing model" by ${promisedOn}`);
+    await h.service.tick(new Date(MONDAY.getTime() + 7 * DAY_MS + 12 * 3600_000));
+
+    const created = h.sql<{ rule_id: string; n: number }>(
+      `SELECT rule_id, COUNT(*) AS n FROM nudges WHERE rule_id LIKE 'promise-%' GROUP BY rule_id`,
+    );
+    expect(created.map((row) => row.rule_id).sort()).toEqual(['promise-before', 'promise-due']);
+    const text = (await get(h, '/metrics')).text;
+    for (const row of created)
+      expect(sample(text, 'rapport_nudges_created_total', { rule: row.rule_id, platform: 'slack' })).toBe(
+        row.n,
+      );
+  });
+
   it('counts a command, a delivered nudge and the pass that delivered it', async () => {
     h = await startSlackHarness();
     await h.command('add Nissan negotiating');
