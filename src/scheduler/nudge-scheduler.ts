@@ -7,22 +7,20 @@
  * nudge is sent again on a later pass (at-least-once; at most one duplicate per nudge in flight).
  */
 import { ChannelError, describeError } from '../core/errors';
-import type { Address, Member, Platform, WorkingPrefs } from '../core/model';
-import { DEFAULT_WORKING_PREFS } from '../core/model';
-import { planSchedule, readPartnerState, saveSchedule } from '../core/playbook/partner-schedule';
-import { expiryLimits, findRule } from '../core/playbook/playbook';
-import { recipientsOf } from '../core/playbook/recipients';
+import type { Address, Member, Platform } from '../core/model';
+import { expiryLimits } from '../core/playbook/playbook';
 import type { Metrics } from '../core/metrics-port';
 import { NO_METRICS, platformOfWorkspace } from '../core/metrics-port';
 import type { Channel, Delivery, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
-import { isWorkingTime, nextWorkingSlot, zonedDayStart } from '../core/time';
+import { isWorkingTime, nextWorkingSlot } from '../core/time';
 import { ChannelNudges } from './channel-nudges';
 import type { FailureDecision, RetryPolicy } from './delivery-failure';
 import { DeliveryFailures } from './delivery-failure';
 import type { BudgetOptions } from './nudge-budget';
 import { budgetWindowStart, planMemberDeliveries } from './nudge-budget';
 import { checkDropOffs } from './drop-off-step';
+import { materializeDue } from './materialize';
 import { createPlannedFollowUps } from './planned-follow-ups';
 import { pruneFinished } from './retention-step';
 import { DEFAULT_RETENTION_DAYS } from '../core/features/privacy';
@@ -184,81 +182,18 @@ export class NudgeScheduler {
   }
 
   /**
-   * Creates nudges for partners whose next due instant has come. Reads only those partners (an index on
-   * `next_due_at`), so the cost follows what is due, not how many partners exist.
+   * Creates nudges for partners whose next due instant has come (see `materializeDue`), counting each in
+   * the metrics.
    */
-  async materialize(now: Date): Promise<number> {
-    let created = 0;
-    const owners = new Map<string, WorkingPrefs>();
-    for (;;) {
-      const partners = await this.store.partners.listDue(now, this.options.batchSize);
-      if (partners.length === 0) break;
-      for (const partner of partners) {
-        try {
-          const { workspaceId } = partner;
-          const playbook = await this.rapport.playbooks.forWorkspace(workspaceId);
-          const state = await readPartnerState(this.store, partner);
-          const schedule = planSchedule(state, now, playbook, { dueMaterialized: true });
-          const team = await this.store.partners.listOwners(workspaceId, partner.id);
-          for (const occurrence of schedule.evaluation.due) {
-            // Each rule says whom it nudges: every owner (the default), the lead, or one role.
-            const rule = findRule(playbook, occurrence.ruleId);
-            for (const memberId of recipientsOf(rule?.recipients, team)) {
-              const result = await this.store.nudges.createIfAbsent({
-                workspaceId,
-                partnerId: partner.id,
-                memberId,
-                ruleId: occurrence.ruleId,
-                occurrence: occurrence.occurrence,
-                dueAt: occurrence.dueAt,
-                deliverAfter: await this.dueDayStart(workspaceId, memberId, occurrence.dueAt, owners),
-                now,
-              });
-              if (!result.created) continue;
-              created++;
-              this.options.metrics.nudgeCreated(occurrence.ruleId, platformOfWorkspace(workspaceId));
-            }
-          }
-          await saveSchedule(this.store, partner, schedule, now, playbook);
-        } catch (error) {
-          // One bad partner must not stop the pass; look at it again in an hour.
-          this.logger.error(
-            { partnerId: partner.id, workspaceId: partner.workspaceId, err: describeError(error) },
-            'playbook evaluation failed',
-          );
-          await this.store.partners.setNextDueAt(
-            partner.workspaceId,
-            partner.id,
-            new Date(now.getTime() + 3_600_000),
-          );
-        }
-      }
-    }
-    return created;
-  }
-
-  /**
-   * A playbook day is due from the start of that day where the owner lives, never earlier: midnight UTC
-   * would still be the day before west of Greenwich. From there, the owner's next working instant: a
-   * nudge due on their public holiday (or weekend) waits for their next working day.
-   */
-  private async dueDayStart(
-    workspaceId: string,
-    memberId: string,
-    dueAt: Date,
-    owners: Map<string, WorkingPrefs>,
-  ): Promise<Date> {
-    const key = `${workspaceId}\u0000${memberId}`;
-    let owner = owners.get(key);
-    if (owner === undefined) {
-      owner = (await this.store.members.get(workspaceId, memberId)) ?? {
-        ...DEFAULT_WORKING_PREFS,
-        timeZone: 'UTC',
-      };
-      owners.set(key, owner);
-    }
-    const dayStart = zonedDayStart(dueAt.toISOString().slice(0, 10), owner.timeZone);
-    return nextWorkingSlot(dayStart > dueAt ? dayStart : dueAt, owner);
+  materialize(now: Date): Promise<number> {
+    return materializeDue(
+      this.store,
+      this.rapport.playbooks,
+      this.logger,
+      now,
+      this.options.batchSize,
+      (nudge) => this.options.metrics.nudgeCreated(nudge.ruleId, platformOfWorkspace(nudge.workspaceId)),
+    );
   }
 
   private async deliver(now: Date, report: TickReport): Promise<void> {
