@@ -537,6 +537,12 @@ export interface DigestRepository {
   get(workspaceId: string, memberId: string, week: string): Promise<DigestRecord | null>;
 }
 
+/** A partner's country and time zone, as `partner set` leaves them. */
+export interface PartnerPlace {
+  country: string | null;
+  timeZone: string | null;
+}
+
 /** A partner's stage with the days that go with it, as a stage change leaves them. */
 export interface StageFields {
   stage: Stage;
@@ -560,6 +566,8 @@ export type JournalChange =
   | { action: 'signed'; before: StageFields; after: StageFields; milestone: Interaction }
   | { action: 'stage'; before: StageFields; after: StageFields }
   | { action: 'rename'; before: string; after: string }
+  /** Where the partner is (`partner set NAME country|tz`). */
+  | { action: 'place'; before: PartnerPlace; after: PartnerPlace }
   | { action: 'promise'; promise: PartnerPromise }
   | {
       action: 'promise-changed';

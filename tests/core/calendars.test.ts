@@ -45,6 +45,16 @@ describe('both sides’ calendars', () => {
       expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
     });
 
+    it('is taken back by undo, one setting at a time, as it was before', async () => {
+      await h.say('partner set Nissan country JP');
+      await h.say('partner set Nissan tz Asia/Seoul');
+      expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Seoul' });
+      expect(await h.say('undo')).toContain('back to JP · Asia/Tokyo');
+      expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
+      expect(await h.say('undo')).toContain('without a country or time zone again');
+      expect(place()).toEqual({ country: null, time_zone: null });
+    });
+
     it('leaves the zone to be set for a country with several, and takes an IANA zone in any case', async () => {
       const reply = await h.say('set Nissan country US');
       expect(place()).toEqual({ country: 'US', time_zone: null });

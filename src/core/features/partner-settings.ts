@@ -3,6 +3,8 @@
  * `set`: `partner Nissan country JP`). The country is an ISO 3166-1 alpha-2 code; a country with one time
  * zone gives the partner that zone, one with several leaves the zone to be set.
  */
+import type { JournalChange } from '../ports';
+import { journal } from './record-journal';
 import { resolvePartner } from '../commands/arguments';
 import { countryCode, countryName, countryTimeZones, soleTimeZone } from '../countries';
 import { partnerPlaceLine } from '../calendar-views';
@@ -65,7 +67,17 @@ export class PartnerSettingsFeature {
       return usageError(`I could not read “${truncate(resolved.rest.join(' '), 60)}”.`, 'set');
     const patch = setting === 'country' ? this.countryPatch(partner, value) : this.zonePatch(value);
     if ('problem' in patch) return patch.problem;
-    const updated = await this.deps.store.partners.update(ctx.actor.workspaceId, partner.id, patch);
+    const updated = await this.deps.store.transaction(async (tx) => {
+      const changed = await tx.partners.update(ctx.actor.workspaceId, partner.id, patch);
+      const change: JournalChange = {
+        action: 'place',
+        before: { country: partner.country, timeZone: partner.timeZone },
+        after: { country: changed.country, timeZone: changed.timeZone },
+      };
+      // Undoable like the other changes to a partner (`undo`, within the undo window).
+      await journal(tx, ctx.actor, changed, change, [], ctx.now);
+      return changed;
+    });
     this.deps.logger.info(
       {
         workspaceId: updated.workspaceId,

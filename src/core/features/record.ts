@@ -516,6 +516,16 @@ export class RecordFeature {
         await tx.partners.rename(workspaceId, partner.id, change.before);
         return { done: true, text: `your rename: *${change.after}* is called *${change.before}* again.` };
       }
+      case 'place': {
+        if (partner.country !== change.after.country || partner.timeZone !== change.after.timeZone)
+          return leftAlone(`where ${name} is was changed again since.`);
+        await tx.partners.update(workspaceId, partner.id, { ...change.before });
+        const place = [change.before.country, change.before.timeZone].filter(Boolean).join(' · ');
+        return {
+          done: true,
+          text: `${name} is ${place ? `back to ${place}` : 'without a country or time zone again'}.`,
+        };
+      }
       case 'promise':
       case 'promise-changed':
         return undoPromiseChange(tx, ctx.actor, partner, change, ctx.now);
