@@ -9,7 +9,7 @@
  * (starting with = + - @, a tab or a carriage return) is prefixed with an apostrophe.
  */
 import type { MessageFile } from './messages';
-import type { Interaction, Member, Nudge, Partner, PartnerPromise, Workspace } from './model';
+import type { Interaction, Member, Nudge, Owner, Partner, PartnerPromise, Workspace } from './model';
 import type { Playbook } from './playbook/playbook';
 import { findRule } from './playbook/playbook';
 
@@ -36,6 +36,8 @@ export interface ExportData {
   playbook: Playbook;
   /** Promises both ways; their table is exported when there is at least one. */
   promises?: PartnerPromise[];
+  /** Each partner's owners with their roles, by partner id (absent: the ids of `Partner.owners` only). */
+  owners?: ReadonlyMap<number, readonly Owner[]>;
 }
 
 export const PARTNER_COLUMNS = [
@@ -48,6 +50,8 @@ export const PARTNER_COLUMNS = [
   'signed_on',
   'owner_ids',
   'owners',
+  'owner_roles',
+  'lead_owner_id',
   'created_at',
   'created_by',
 ] as const;
@@ -113,6 +117,11 @@ export function exportTables(data: ExportData): ExportTable[] {
       signed_on: p.signedOn,
       owner_ids: p.owners.join(';'),
       owners: p.owners.map((id) => names.get(id) ?? id).join(';'),
+      // In the order of `owner_ids`.
+      owner_roles: p.owners
+        .map((id) => data.owners?.get(p.id)?.find((owner) => owner.memberId === id)?.role ?? '')
+        .join(';'),
+      lead_owner_id: data.owners?.get(p.id)?.find((owner) => owner.lead)?.memberId ?? null,
       created_at: p.createdAt.toISOString(),
       created_by: p.createdBy,
     }));

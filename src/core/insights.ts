@@ -19,6 +19,7 @@ import type {
   KindHistory,
   Member,
   Nudge,
+  Owner,
   Partner,
   PartnerPromise,
   PlannedEvent,
@@ -199,8 +200,11 @@ export class Insights {
       this.store.members.listByWorkspace(workspaceId),
       this.store.promises.list(workspaceId),
     ]);
+    const owners = new Map<number, Owner[]>();
+    for (const partner of partners)
+      owners.set(partner.id, await this.store.partners.listOwners(workspaceId, partner.id));
     const files = exportFiles(
-      { workspace, partners, interactions, answers, members, playbook: this.playbook, promises },
+      { workspace, partners, interactions, answers, members, playbook: this.playbook, promises, owners },
       format,
       now,
       localDate(now, timeZone),

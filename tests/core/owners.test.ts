@@ -70,6 +70,19 @@ describe('co-owners with roles', () => {
     expect(await h.say('owners Nissan')).toContain('1. Ada — alliance manager · *lead*');
   });
 
+  it('exports each owner with their role, and who leads, beside the owner ids', async () => {
+    await h.say('owners Nissan add bo sales');
+    await h.say('owners Nissan add cy legal');
+    await h.say('owners Nissan lead cy');
+    const exported = await h.rapport.exportWorkspace(h.actor.workspaceId, 'csv', NOW);
+    const file = exported.files!.find((f) => f.name.includes('-partners-'))!;
+    const [header, row] = file.content.replace(/^\uFEFF/, '').split('\r\n');
+    const cell = (column: string): string | undefined => row!.split(',')[header!.split(',').indexOf(column)];
+    expect(cell('owner_ids')).toBe('ada;bo;cy');
+    expect(cell('owner_roles')).toBe('alliance-manager;sales;legal');
+    expect(cell('lead_owner_id')).toBe('cy');
+  });
+
   it.each([
     ['a member id', 'bo'],
     ['an @id', '@bo'],

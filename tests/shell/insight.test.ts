@@ -282,7 +282,7 @@ describe('export from the terminal', () => {
       'Exported 0 partners, 0 interactions and 0 answers from Terminal as CSV (3 files).',
     );
     expect(readFileSync(join(dir, 'out', 'rapport-shell-local-partners-2026-11-27.csv'), 'utf8')).toBe(
-      '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
+      '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,owner_roles,lead_owner_id,created_at,created_by\r\n',
     );
     expect(readFileSync(join(dir, 'out', 'rapport-shell-local-answers-2026-11-27.csv'), 'utf8')).toMatch(
       /^\uFEFFnudge_id,.*answered_at\r\n$/,

@@ -360,7 +360,7 @@ describe('Slack export of an empty workspace', () => {
       expect(uploads).toHaveLength(3);
       const partners = uploads.find((u) => u.filename.includes('-partners-'))!;
       expect(partners.content.toString('utf8')).toBe(
-        '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
+        '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,owner_roles,lead_owner_id,created_at,created_by\r\n',
       );
       for (const upload of uploads) {
         expect(csvRows(upload.content)).toEqual([]);

@@ -365,7 +365,7 @@ describe('Teams export', () => {
 
     const [partners, document] = sessions.puts;
     expect(partners!.body.toString('utf8')).toBe(
-      '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,created_at,created_by\r\n',
+      '\uFEFFid,name,stage,country,time_zone,first_met_on,signed_on,owner_ids,owners,owner_roles,lead_owner_id,created_at,created_by\r\n',
     );
     expect(JSON.parse(document!.body.toString('utf8'))).toMatchObject({
       workspace: { id: 'teams:tenant-a' },
