@@ -18,6 +18,8 @@ const MAX_TEAMS = 5;
 
 /** How long a command or shortcut waits for Slack to say, in ms: a modal's trigger id lives three seconds. */
 const LOOKUP_MS = 1_500;
+/** A link is suggested to a member in a channel at most once in this long, so that it never nags. */
+const OFFER_MS = 24 * 3_600_000;
 /** How long "Slack could not say" is remembered, in ms. */
 const UNKNOWN_MS = 300_000;
 
@@ -28,7 +30,21 @@ export class SlackConnectNames {
   /** Channel id → what Slack said (wrapped: a cached "could not say" is not a cache miss). */
   private readonly cache = new BoundedCache<string, { sharing: Sharing }>(CACHE_ENTRIES, CACHE_MS);
 
+  /** `channel\u0000member` → when a link was last suggested there to them. */
+  private readonly offered = new BoundedCache<string, true>(CACHE_ENTRIES, OFFER_MS);
+
   constructor(private readonly logger: Logger) {}
+
+  /**
+   * Whether a link may be suggested to `memberId` in `channelId` at `now`, and if so, remembers that it was:
+   * once a day at most, however many commands they type there.
+   */
+  mayOffer(channelId: string, memberId: string, now: Date): boolean {
+    const key = `${channelId}\u0000${memberId}`;
+    if (this.offered.get(key, now.getTime())) return false;
+    this.offered.set(key, true, now.getTime());
+    return true;
+  }
 
   /**
    * The names a shared channel offers for matching a partner: the connected organisations' names, then the

@@ -164,7 +164,14 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
     expect(actionIds(offered.body.blocks)).toEqual([`p:${nissan}:link`]);
     expect(h.fake.calls('team.info').map((c) => c.params.team)).toEqual([NISSAN_TEAM]);
 
-    // A slash command there gets its reply, then the same suggestion.
+    // The same day, a slash command there gets its reply and no second suggestion: it is offered once a day.
+    const { responseId: sameDayId } = await h.commandRaw('list', {
+      channelId: 'C0SHARED',
+      channelName: 'ext-alliance',
+    });
+    await h.fake.waitForResponse(sameDayId);
+    // The next day it is offered again, after the reply.
+    h.setNow(new Date(h.now().getTime() + 24 * 3_600_000));
     const { responseId: listId } = await h.commandRaw('list', {
       channelId: 'C0SHARED',
       channelName: 'ext-alliance',
@@ -173,6 +180,10 @@ describe('Slack shortcuts and channels that belong to a partner', () => {
       JSON.stringify(p.body).includes('Link to Nissan'),
     );
     expect(actionIds(suggestion.body.blocks)).toEqual([`p:${nissan}:link`]);
+    // By now anything the same-day command posted has arrived: its reply, and no suggestion.
+    expect(h.fake.responses(sameDayId).map((p) => JSON.stringify(p.body))).toEqual([
+      expect.not.stringContaining('Link to') as unknown,
+    ]);
 
     const { responseId: clickId } = await h.click({
       actionId: `p:${nissan}:link`,

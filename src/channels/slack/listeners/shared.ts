@@ -204,7 +204,10 @@ export async function linkSuggestion(
     if (conversation?.kind !== 'channel') return null;
     if ((await deps.rapport.channelPartner(actor, conversation)) !== null) return null;
     const names = await describeSharing(deps, client, conversation, teamId, now);
-    return names?.length ? await deps.rapport.linkSuggestion(actor, conversation, names, now) : null;
+    if (!names?.length) return null;
+    const suggestion = await deps.rapport.linkSuggestion(actor, conversation, names, now);
+    // Offered once a day at most to each member in each channel: a suggestion repeated on every command nags.
+    return suggestion && deps.connect.mayOffer(conversation.id, actor.memberId, now) ? suggestion : null;
   } catch (error) {
     deps.logger.warn({ err: describeError(error) }, 'could not look for a partner to link the channel to');
     return null;
