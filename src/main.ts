@@ -12,12 +12,12 @@ import { describeError } from './core/errors';
 import { Rapport } from './core/rapport';
 import type { ChannelDeps, PlatformChannel, PlatformFactory } from './channels/platform-channel';
 import type { HttpServer } from './http/server';
-import { createHttpServer } from './http/server';
+import { createHttpServer, isLoopbackHost } from './http/server';
 import { createLogger } from './logger';
 import { ObservedChannel } from './channels/platform-health';
 import type { Metrics } from './core/metrics-port';
 import { NO_METRICS } from './core/metrics-port';
-import { PrometheusMetrics } from './metrics';
+import { bearerMatches, PrometheusMetrics } from './metrics';
 import { readinessOf } from './readiness';
 import { countOpenNudges, probeWrite } from './store/sqlite/operations';
 import { ChannelStatusPoster } from './scheduler/channel-status';
@@ -126,7 +126,14 @@ export async function startService(
   const started: PlatformChannel[] = shellMode ? [] : await platforms(config, channelDeps);
   // Each platform's sends are watched: the last call's outcome for /readyz, rate limits for /metrics.
   const observed = started.map(
-    (platform) => new ObservedChannel(platform.channel, metrics, clock, platform.credentials),
+    (platform) =>
+      new ObservedChannel(
+        platform.channel,
+        metrics,
+        clock,
+        platform.credentials,
+        platform.channel.platform === 'slack' && Boolean(config.slack?.oauth),
+      ),
   );
   for (const channel of observed) channels.set(channel.platform, channel);
 
@@ -206,7 +213,15 @@ export async function startService(
         platforms: observed,
         workspaces: store.workspaces,
         clock,
+        // With many Slack workspaces (OAuth), one workspace's refused token is that workspace's business,
+        // not a reason to take the whole service out of rotation; a single configured token is everyone's.
+        serviceWideHold: (workspace) => workspace.platform !== 'slack' || !config.slack?.oauth,
       }),
+      // The probes' details name workspaces and errors: for the metrics token's holder, or this machine.
+      (req) =>
+        config.metricsToken
+          ? bearerMatches(req.headers.authorization, config.metricsToken)
+          : isLoopbackHost(req.socket.remoteAddress ?? ''),
     );
     port = await http.listen(config.port);
     logger.info({ port, channels: started.map((p) => p.channel.platform) }, 'rapport listening');

@@ -176,7 +176,7 @@ export class PrometheusMetrics implements Metrics {
   }
 }
 
-function bearerMatches(header: string | undefined, token: string): boolean {
+export function bearerMatches(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) return false;
   const given = Buffer.from(match[1]!);

@@ -7,6 +7,7 @@
  * `/healthz` stays the liveness probe: it answers as long as the process serves HTTP.
  */
 import { describeError } from './core/errors';
+import type { Workspace } from './core/model';
 import type { Store } from './core/ports';
 import type { PlatformHealth } from './channels/platform-health';
 
@@ -29,6 +30,12 @@ export interface ReadinessSources {
   platforms: ReadonlyArray<{ health(): Promise<PlatformHealth> }>;
   workspaces: Pick<Store['workspaces'], 'listHeld'>;
   clock: () => Date;
+  /**
+   * Whether a workspace's held sending means the service's own credentials were refused (one configured
+   * token), rather than one installation's (many workspaces, each with its own): only the former fails
+   * readiness. Default: every hold does.
+   */
+  serviceWideHold?: (workspace: Workspace) => boolean;
 }
 
 export function readinessOf(sources: ReadinessSources): () => Promise<Readiness> {
@@ -62,8 +69,9 @@ export function readinessOf(sources: ReadinessSources): () => Promise<Readiness>
           .filter((state) => state.refused)
           .map((state) => ({ platform: report.platform, name: state.name, detail: state.detail })),
       );
+      const serviceWide = held.filter((workspace) => sources.serviceWideHold?.(workspace) ?? true);
       return {
-        ok: held.length === 0 && refused.length === 0,
+        ok: serviceWide.length === 0 && refused.length === 0,
         sendingHeld: held.map((workspace) => ({
           workspace: workspace.id,
           until: workspace.sendingHeldUntil,

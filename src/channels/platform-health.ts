@@ -52,6 +52,11 @@ export class ObservedChannel implements Channel {
     private readonly metrics: Metrics,
     private readonly clock: () => Date,
     private readonly credentials?: CredentialReporter,
+    /**
+     * Each workspace brings its own token (Slack installed through OAuth): a refused token is that
+     * workspace's (its sending is held), not the platform's.
+     */
+    private readonly tokenPerWorkspace = false,
   ) {
     this.platform = inner.platform;
     if (inner.update)
@@ -81,7 +86,7 @@ export class ObservedChannel implements Channel {
       const code = error instanceof ChannelError ? error.code : 'UNAVAILABLE';
       if (code === 'RATE_LIMITED')
         this.metrics.rateLimited(this.platform, ((error as ChannelError).retryAfterMs ?? 1000) / 1000);
-      const failed = code === 'UNAVAILABLE' || code === 'AUTH';
+      const failed = code === 'UNAVAILABLE' || (code === 'AUTH' && !this.tokenPerWorkspace);
       this.last = failed
         ? { ok: false, at: this.clock(), problem: error instanceof Error ? error.message : String(error) }
         : { ok: true, at: this.clock() };

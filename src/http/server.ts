@@ -103,20 +103,27 @@ export function createHttpServer(
   routes: Route[],
   logger: Logger,
   health: () => Promise<object> = async () => ({}),
-  readiness: () => Promise<{ ready: boolean }> = async () => ({ ready: true }),
+  readiness: () => Promise<{ ready: boolean; failing?: string[] }> = async () => ({ ready: true }),
+  /**
+   * Whether a request may see the probes' details (which workspaces are held and why, what failed): by
+   * default only callers on this machine. Everyone else gets the status alone.
+   */
+  detailsAllowed: (req: IncomingMessage) => boolean = (req) => isLoopbackHost(req.socket.remoteAddress ?? ''),
 ): HttpServer {
   const all: Route[] = [
     {
       method: 'GET',
       path: '/healthz',
-      handler: async (_req, res) => sendJson(res, 200, { ok: true, ...(await health()) }),
+      handler: async (req, res) =>
+        sendJson(res, 200, detailsAllowed(req) ? { ok: true, ...(await health()) } : { ok: true }),
     },
     {
       method: 'GET',
       path: '/readyz',
-      handler: async (_req, res) => {
+      handler: async (req, res) => {
         const report = await readiness();
-        sendJson(res, report.ready ? 200 : 503, report);
+        const body = detailsAllowed(req) ? report : { ready: report.ready, failing: report.failing ?? [] };
+        sendJson(res, report.ready ? 200 : 503, body);
       },
     },
     ...routes,

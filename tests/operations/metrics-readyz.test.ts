@@ -133,6 +133,20 @@ describe('operations: /metrics and /readyz', () => {
     const ok = await get(h, '/metrics', { authorization: 'Bearer scrape-secret-123' });
     expect(ok.status).toBe(200);
     expect(ok.text).toContain('rapport_nudges_sent_total');
+
+    // The probes answer everyone, but name workspaces and errors only to the token's holder.
+    const anonymous = await get(h, '/readyz');
+    expect(anonymous.status).toBe(200);
+    expect(JSON.parse(anonymous.text)).toEqual({ ready: true, failing: [] });
+    expect(JSON.parse((await get(h, '/healthz')).text)).toEqual({ ok: true });
+    const detailed = await get(h, '/readyz', { authorization: 'Bearer scrape-secret-123' });
+    expect(Object.keys((JSON.parse(detailed.text) as Readiness).checks)).toEqual([
+      'database',
+      'platforms',
+      'credentials',
+    ]);
+    const health = await get(h, '/healthz', { authorization: 'Bearer scrape-secret-123' });
+    expect(JSON.parse(health.text)).toMatchObject({ ok: true, channels: ['slack'], sendingHeld: [] });
   });
 
   it('is ready normally, and not while the database refuses writes', async () => {

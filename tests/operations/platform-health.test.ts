@@ -108,4 +108,43 @@ describe('platform health', () => {
       },
     });
   });
+
+  it("with a token per workspace (Slack OAuth), leaves one workspace's refused token out of readiness", async () => {
+    const refused = new ChannelError('AUTH', 'delivering to Slack: token_revoked');
+    const channel = new ObservedChannel(failingWith(refused), NO_METRICS, () => AT, undefined, true);
+    await expect(channel.deliver(address, { text: 'hi' })).rejects.toBe(refused);
+    const held = {
+      id: 'slack:T1',
+      platform: 'slack' as const,
+      externalId: 'T1',
+      name: null,
+      createdAt: AT,
+      sendingHeldUntil: new Date(AT.getTime() + 900_000),
+      sendingHeldReason: 'delivering to Slack: token_revoked',
+    };
+    const perWorkspace = await readinessOf({
+      probeWrite: async () => undefined,
+      platforms: [channel],
+      workspaces: { listHeld: async () => [held] },
+      clock: () => AT,
+      serviceWideHold: () => false,
+    })();
+    expect(perWorkspace.ready).toBe(true);
+    // Still named for operators.
+    expect(perWorkspace.checks.credentials).toMatchObject({
+      ok: true,
+      sendingHeld: [{ workspace: 'slack:T1' }],
+    });
+
+    // The one configured token refused: the service cannot send anywhere, so it is not ready.
+    const single = new ObservedChannel(failingWith(refused), NO_METRICS, () => AT);
+    await expect(single.deliver(address, { text: 'hi' })).rejects.toBe(refused);
+    const serviceWide = await readinessOf({
+      probeWrite: async () => undefined,
+      platforms: [single],
+      workspaces: { listHeld: async () => [held] },
+      clock: () => AT,
+    })();
+    expect(serviceWide.failing).toEqual(['platforms', 'credentials']);
+  });
 });
