@@ -6,6 +6,9 @@
  * same failure policy. What differs from a DM: the channel is shared, so one owner's daily cap and per-partner
  * interval do not apply; a post waits for the working hours of the owner it was claimed for.
  */
+import { isNoticeRule } from '../core/playbook/notice-ids';
+import type { Playbook } from '../core/playbook/playbook';
+import { findRule } from '../core/playbook/playbook';
 import { ChannelError, describeError } from '../core/errors';
 import type { Message } from '../core/messages';
 import type { Platform } from '../core/model';
@@ -43,7 +46,10 @@ export class ChannelNudges {
       const key = `${workspaceId}\u0000${partnerId}`;
       if (!links.has(key)) links.set(key, await this.postingLink(workspaceId, partnerId));
       const link = links.get(key);
-      if (!link) direct.push(delivery);
+      // What is said to one person stays in their own chat: a notice (an ownership, a handover note) and a
+      // reminder of a promise they recorded.
+      const playbook = await this.rapport.playbooks.forWorkspace(workspaceId);
+      if (!link || isPersonal(delivery.nudge.ruleId, playbook)) direct.push(delivery);
       else routes.set(key, { link, deliveries: [...(routes.get(key)?.deliveries ?? []), delivery] });
     }
     return { direct, posted: [...routes.values()] };
@@ -123,7 +129,11 @@ export class ChannelNudges {
     for (const delivery of fresh)
       if (!shown.has(occurrenceOf(delivery))) shown.set(occurrenceOf(delivery), delivery);
     const message: Message = {
-      ...this.rapport.renderNudges([...shown.values()], now),
+      ...this.rapport.renderNudges(
+        [...shown.values()],
+        now,
+        await this.rapport.playbooks.forWorkspace(link.workspaceId),
+      ),
       mentions: await this.owners(link.workspaceId, first.partner.owners, deliveries),
     };
     const channel = this.channels.get(link.address.channel)!;
@@ -218,4 +228,9 @@ export class ChannelNudges {
 
 function occurrenceOf({ nudge }: Delivery): string {
   return `${nudge.ruleId}\u0000${nudge.occurrence}`;
+}
+
+/** Nudges meant for one person only, never posted to a partner's channel. */
+function isPersonal(ruleId: string, playbook: Playbook): boolean {
+  return isNoticeRule(ruleId) || findRule(playbook, ruleId)?.trigger.type === 'promise';
 }

@@ -6,7 +6,8 @@
  * - The daily cap counts messages, not nudges, and picks by priority: higher priorities go first.
  * - At most one message about a partner per `partnerIntervalDays`, unless it carries a milestone (the
  *   post-signing reviews), which also goes past the daily cap: a milestone is delivered on its day.
- * - A nudge that would have to wait past its usefulness expires instead of queueing.
+ * - A nudge that would have to wait past its usefulness expires instead of queueing, and so does one whose
+ *   rule the workspace turned off since it was made.
  */
 import type { WorkingPrefs } from '../core/model';
 import type { Playbook } from '../core/playbook/playbook';
@@ -86,6 +87,11 @@ export function planMemberDeliveries(
     a.nudge.id - b.nudge.id;
   const groups = new Map<number, Delivery[]>();
   for (const delivery of [...deliveries].sort(byPriority)) {
+    // A rule the workspace turned off since the nudge was made asks for nothing any more.
+    if (findRule(playbook, delivery.nudge.ruleId)?.off) {
+      plan.expire.push(delivery);
+      continue;
+    }
     groups.set(delivery.partner.id, [...(groups.get(delivery.partner.id) ?? []), delivery]);
   }
   // Groups in the order of their most important nudge (each group is sorted already).

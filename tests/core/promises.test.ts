@@ -392,6 +392,27 @@ describe('promise reminders, as a pure rule', () => {
     expect(nextAt?.toISOString()).toBe(beforeAt ?? '2026-12-14T00:00:00.000Z');
   });
 
+  it('makes no reminder of a rule the workspace turned off', () => {
+    const off = (ids: string[]): Playbook => ({
+      ...DEFAULT_PLAYBOOK,
+      rules: DEFAULT_PLAYBOOK.rules.map((rule) => (ids.includes(rule.id) ? { ...rule, off: true } : rule)),
+    });
+    const onlyOnTheDay = promiseReminders(
+      promise,
+      owner,
+      at('2026-12-01T01:00:00Z'),
+      off(['promise-before']),
+    );
+    expect(onlyOnTheDay.nextAt?.toISOString()).toBe('2026-12-14T00:00:00.000Z');
+    const none = promiseReminders(
+      promise,
+      owner,
+      at('2026-12-15T01:00:00Z'),
+      off(['promise-before', 'promise-due']),
+    );
+    expect(none).toEqual({ due: [], nextAt: null });
+  });
+
   it('leaves out a reminder before that falls before the promise was recorded', () => {
     const late = { ...promise, datedAt: at('2026-12-11T05:00:00Z') };
     const { due, nextAt } = promiseReminders(late, owner, at('2026-12-11T05:00:00Z'), DEFAULT_PLAYBOOK);

@@ -64,6 +64,26 @@ describe('nudges posted to a partner channel', () => {
     }
   });
 
+  it('keeps what is said to one person in their own chat: a handover note, a promise they made', async () => {
+    const { h, channel, scheduler } = await setUp();
+    try {
+      await h.rapport.handleCommand(h.actor, 'handover Nissan bob Their CFO is difficult, between us', ADDED);
+      await h.rapport.handleCommand(h.actor, 'promise Nissan "send the pricing model" by 2026-12-01', ADDED);
+      await scheduler.runDue(MONDAY);
+      const inChannel = (d: { address: unknown }) =>
+        JSON.stringify(d.address) === JSON.stringify(CHANNEL.address);
+      const toChannel = channel.deliveries.filter(inChannel);
+      const direct = channel.deliveries.filter((d) => !inChannel(d));
+      // The site visit still goes to the channel.
+      expect(JSON.stringify(toChannel.map((d) => d.message))).toMatch(/site visit/i);
+      expect(JSON.stringify(toChannel.map((d) => d.message))).not.toMatch(/CFO|pricing model/);
+      expect(JSON.stringify(direct.map((d) => d.message))).toContain('Their CFO is difficult');
+      expect(JSON.stringify(direct.map((d) => d.message))).toContain('send the pricing model');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('goes back to the owners’ direct messages when the channel is gone', async () => {
     const { h, channel, scheduler, nudges } = await setUp();
     try {

@@ -71,6 +71,25 @@ describe('the nudge budget', () => {
     expect(result.hold).toEqual([]);
   });
 
+  it('expires what a rule the workspace turned off since asked for, and sends the rest', () => {
+    const turnedOff = {
+      ...DEFAULT_PLAYBOOK,
+      rules: DEFAULT_PLAYBOOK.rules.map((rule) =>
+        rule.id === 'promise-before' || rule.id === 'site-visit' ? { ...rule, off: true } : rule,
+      ),
+    };
+    const result = planMemberDeliveries(
+      [delivery(nissan, 'site-visit'), delivery(nissan, 'keep-in-touch'), delivery(mazda, 'promise-before')],
+      [],
+      member,
+      NOW,
+      turnedOff,
+      OPTIONS,
+    );
+    expect(ids(result.expire).sort()).toEqual(['Mazda:promise-before', 'Nissan:site-visit']);
+    expect(result.send.map(ids)).toEqual([['Nissan:keep-in-touch']]);
+  });
+
   it('spends the daily cap by priority, not by arrival: routine nudges wait for the next morning', () => {
     const result = plan(
       [

@@ -415,13 +415,17 @@ export function plannedRule(playbook: Playbook, when: 'before' | 'after'): Rule 
 
 /** The rule that reminds of a promise before its day (`before`) or on it (`due`), if any. */
 export function promiseRule(playbook: Playbook, when: 'before' | 'due'): Rule | undefined {
-  return playbook.rules.find((rule) => rule.trigger.type === 'promise' && rule.trigger.when === when);
+  return playbook.rules.find(
+    (rule) => rule.trigger.type === 'promise' && rule.trigger.when === when && !rule.off,
+  );
 }
 
 /** The drop-off alert's rule for a suggestion (or the generic `contact` one), if any. */
 export function dropOffRule(playbook: Playbook, suggests: DropOffSuggestion): Rule | undefined {
   const of = (s: DropOffSuggestion): Rule | undefined =>
-    playbook.rules.find((rule) => rule.trigger.type === 'drop-off' && rule.trigger.suggests === s);
+    playbook.rules.find(
+      (rule) => rule.trigger.type === 'drop-off' && rule.trigger.suggests === s && !rule.off,
+    );
   return of(suggests) ?? of('contact');
 }
 
