@@ -396,13 +396,15 @@ export class Rapport {
    * Imports a portfolio spreadsheet (CSV text) into a workspace: a dry run unless `options.apply`, and then
    * all of it in one transaction or, when any row has a mistake, none of it (see `core/import`).
    */
-  importPortfolio(
+  async importPortfolio(
     workspaceId: string,
     csv: string,
     options: ImportOptions,
     now: Date,
   ): Promise<ImportOutcome> {
-    return importPortfolio(this.store, this.playbook, workspaceId, csv, options, now);
+    // Imported partners are planned with the workspace's own playbook, like every other write.
+    const playbook = await this.playbooks.forWorkspace(workspaceId);
+    return importPortfolio(this.store, playbook, workspaceId, csv, options, now);
   }
 
   /** The weekly digest a member should get for `week`, or null when there is nothing to say. */

@@ -70,6 +70,21 @@ describe('co-owners with roles', () => {
     expect(await h.say('owners Nissan')).toContain('1. Ada — alliance manager · *lead*');
   });
 
+  it("re-plans with the workspace's own playbook when an owner is added: open nudges stay open", async () => {
+    await h.store.members.setGrantedAdmin(h.actor.workspaceId, h.actor.memberId, true);
+    expect(await h.say('playbook set keep-in-touch every 45d')).toContain('45');
+    const later = new Date(NOW.getTime() + 50 * 86_400_000);
+    await scheduler.materialize(later);
+    const keepInTouch = () => nudges().filter((n) => n.rule_id === 'keep-in-touch');
+    expect(keepInTouch()).toEqual([
+      { member_id: 'ada', rule_id: 'keep-in-touch', status: 'pending', answer: null },
+    ]);
+    await h.say('owners Nissan add bo sales', later);
+    expect(keepInTouch().filter((n) => n.member_id === 'ada')).toEqual([
+      { member_id: 'ada', rule_id: 'keep-in-touch', status: 'pending', answer: null },
+    ]);
+  });
+
   it('exports each owner with their role, and who leads, beside the owner ids', async () => {
     await h.say('owners Nissan add bo sales');
     await h.say('owners Nissan add cy legal');

@@ -226,7 +226,7 @@ export class OwnersFeature {
       if (!added) throw new Refusal(`${name} already owns *${partner.name}*.`, 'member');
       if (memberId !== me) await this.notify(tx, partner, memberId, OWNER_ADDED_RULE, ctx.now);
       // What is due now reaches the new owner too, on the scheduler's next pass.
-      await refreshSchedule(tx, partner, ctx.now, this.deps.playbook);
+      await refreshSchedule(tx, partner, ctx.now, ctx.playbook ?? this.deps.playbook);
     });
     const others = team.map((owner) => ownerLabel(owner));
     const told =
@@ -309,7 +309,7 @@ export class OwnersFeature {
       if (mine.lead || theirs?.lead) await tx.partners.setLead(workspaceId, partner.id, memberId);
       await this.closeNudgesOf(tx, partner, me, ctx);
       await this.notify(tx, partner, memberId, HANDOVER_RULE, ctx.now);
-      await refreshSchedule(tx, partner, ctx.now, this.deps.playbook);
+      await refreshSchedule(tx, partner, ctx.now, ctx.playbook ?? this.deps.playbook);
     });
     const lead = mine.lead ? ` ${name} leads it now.` : '';
     return {
