@@ -12,7 +12,7 @@ import { describeError } from '../core/errors';
 import type { Member, Platform } from '../core/model';
 import type { Channel, DigestClaim, Logger, Store } from '../core/ports';
 import type { Rapport } from '../core/rapport';
-import { isoWeekLabel, localDate, weekdayOf } from '../core/time';
+import { addDaysToDate, isoWeekLabel, localDate, weekdayOf } from '../core/time';
 import type { DeliveryFailures, RetryPolicy } from './delivery-failure';
 import { conversationOf } from './nudge-scheduler';
 import type { SendGate } from './send-gate';
@@ -84,12 +84,17 @@ export class DigestScheduler {
   }
 
   private async consider(member: Member, now: Date, report: DigestReport, deadline: number): Promise<void> {
-    // Every pass looks at every recipient: rule out the other days of the week, then weeks already
-    // done (a plain read, no write lock), before the costlier zone arithmetic.
+    // Every pass looks at every recipient: rule out days off, then weeks already done (a plain read, no
+    // write lock), before the costlier zone and holiday arithmetic. Not only the week's first weekday: when
+    // it is a public holiday, the digest is due on the first working day after it.
     const today = localDate(now, member.timeZone);
-    if (weekdayOf(today) !== workWeekStartDay(member.workingDays) || !member.address) return;
+    if (!member.workingDays.includes(weekdayOf(today)) || !member.address) return;
     const { workspaceId, id: memberId } = member;
-    const existing = await this.store.digests.get(workspaceId, memberId, isoWeekLabel(today));
+    const weekStart = addDaysToDate(
+      today,
+      -((weekdayOf(today) - workWeekStartDay(member.workingDays) + 7) % 7),
+    );
+    const existing = await this.store.digests.get(workspaceId, memberId, isoWeekLabel(weekStart));
     if (existing && existing.status !== 'sending') return;
     const week = digestWeek(member, now);
     if (!week.due) return;

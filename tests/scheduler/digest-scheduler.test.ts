@@ -124,6 +124,16 @@ describe('weekly digest', () => {
     ]);
   });
 
+  it('comes on the first working day when the week starts with a public holiday', async () => {
+    // Monday 23 November 2026 is Labour Thanksgiving Day in Japan: Aiko's week starts on Tuesday.
+    await member('aiko', 'Asia/Tokyo', 'Nissan');
+    expect(await digestsAt('2026-11-23T00:00:00Z')).toBe(0); // the holiday, 09:00 in Tokyo
+    expect(await digestsAt('2026-11-23T03:00:00Z')).toBe(0);
+    expect(await digestsAt('2026-11-24T00:00:00Z')).toBe(1); // Tuesday 09:00
+    expect(await digestsAt('2026-11-25T00:00:00Z')).toBe(0); // once a week
+    expect(channel.digests()[0]!.message.title).toBe('Your partnerships — week of Mon 23 Nov 2026');
+  });
+
   it('reaches each member in their own zone and working week, never outside working hours', async () => {
     await member('aiko', 'Asia/Tokyo', 'Nissan');
     await member('pierre', 'Europe/Paris', 'Renault');
