@@ -116,6 +116,7 @@ export async function startService(
     defaultTimeZone: config.defaultTimeZone,
     metrics,
     retentionDays: config.retentionDays,
+    monotonic: () => performance.now(),
   });
   const channelDeps: ChannelDeps = { logger, rapport, clock };
 

@@ -49,7 +49,7 @@ import { NO_METRICS } from './metrics-port';
 import type { Member, Nudge, Partner, Platform } from './model';
 import type { Playbook } from './playbook/playbook';
 import { DEFAULT_PLAYBOOK } from './playbook/playbook';
-import { CachedPlaybookSource } from './playbook/playbook-source';
+import { CachedPlaybookSource, PLAYBOOK_CACHE_MS } from './playbook/playbook-source';
 import { PlaybookAdminFeature } from './features/playbook-admin';
 import { PrivacyFeature } from './features/privacy';
 import type { ChannelLink, Logger, MemberSighting, PlaybookSource, Store } from './ports';
@@ -65,6 +65,11 @@ export interface RapportOptions {
   playbook?: Playbook;
   /** Each workspace's playbook; by default the store's overrides on `playbook`, cached. */
   playbooks?: PlaybookSource;
+  /**
+   * A monotonic clock (ms), when other instances of the service may share the store: a workspace's cached
+   * playbook is then read again after a minute, so a change made elsewhere is followed.
+   */
+  monotonic?: () => number;
   /** Days finished nudges and digests are kept (`RETENTION_DAYS`), as `export mine` and the README say. */
   retentionDays?: number;
   /** Time zone for members whose platform does not report one. */
@@ -107,7 +112,12 @@ export class Rapport {
     this.metrics = options.metrics ?? NO_METRICS;
     this.playbooks =
       options.playbooks ??
-      new CachedPlaybookSource(this.store.playbookOverrides, this.playbook, options.logger);
+      new CachedPlaybookSource(
+        this.store.playbookOverrides,
+        this.playbook,
+        options.logger,
+        options.monotonic ? { monotonic: options.monotonic, ms: PLAYBOOK_CACHE_MS } : undefined,
+      );
     this.insights = new Insights(this.store, this.playbook);
     this.installations = new InstallationFeature(this.store);
     const deps: FeatureDeps = {

@@ -1,4 +1,6 @@
 import { digestWeek } from '../../src/core/digest';
+import { DEFAULT_PLAYBOOK } from '../../src/core/playbook/playbook';
+import { CachedPlaybookSource, PLAYBOOK_CACHE_MS } from '../../src/core/playbook/playbook-source';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
 import { coreHarness, flatten } from '../support/core-harness';
 import { RecordingChannel } from '../support/recording-channel';
@@ -188,6 +190,39 @@ describe('a change that changes nothing', () => {
       await h.say('playbook set keep-in-touch every 45d');
       expect(await h.say('playbook set keep-in-touch every 45d')).toContain('Nothing to change');
       expect(h.store.db.prepare('SELECT action FROM audit_log').all()).toEqual([{ action: 'playbook.set' }]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('the cached workspace playbook', () => {
+  it('is read again after a minute, so a change another instance made is followed', async () => {
+    const h = await coreHarness({ now: new Date('2026-11-27T10:00:00Z') });
+    try {
+      let ms = 0;
+      const source = new CachedPlaybookSource(h.store.playbookOverrides, DEFAULT_PLAYBOOK, h.logger, {
+        monotonic: () => ms,
+        ms: PLAYBOOK_CACHE_MS,
+      });
+      const keepInTouchOff = async () =>
+        (await source.forWorkspace(h.actor.workspaceId)).rules.find((r) => r.id === 'keep-in-touch')!.off ??
+        false;
+      expect(await keepInTouchOff()).toBe(false);
+      // Another instance turns the rule off: this process's cache knows nothing of it...
+      await h.store.playbookOverrides.set(
+        h.actor.workspaceId,
+        'keep-in-touch',
+        'off',
+        true,
+        'ada',
+        new Date(),
+      );
+      ms += PLAYBOOK_CACHE_MS - 1;
+      expect(await keepInTouchOff()).toBe(false);
+      // ...until the cached copy is a minute old.
+      ms += 1;
+      expect(await keepInTouchOff()).toBe(true);
     } finally {
       await h.close();
     }

@@ -12,13 +12,22 @@ import { workspacePlaybook } from './overrides';
 /** Workspaces whose playbook is kept in memory; the oldest cached goes first. */
 const CACHED_WORKSPACES = 1000;
 
+/** How long a cached playbook is trusted when another process may change it (see `staleAfter`). */
+export const PLAYBOOK_CACHE_MS = 60_000;
+
 export class CachedPlaybookSource implements PlaybookSource {
-  private readonly cache = new Map<string, Playbook>();
+  private readonly cache = new Map<string, { playbook: Playbook; readAt: number }>();
 
   constructor(
     private readonly overrides: PlaybookOverrideRepository,
     readonly defaultPlaybook: Playbook,
     private readonly logger: Logger,
+    /**
+     * A monotonic clock (ms) and how long a cached playbook is kept: another instance of the service may
+     * change a workspace's playbook, and only this process's changes invalidate its cache. Without a clock
+     * (one process: tests, the command line) a cached playbook is kept until invalidated.
+     */
+    private readonly staleAfter?: { monotonic: () => number; ms: number },
   ) {}
 
   get default(): Playbook {
@@ -27,7 +36,8 @@ export class CachedPlaybookSource implements PlaybookSource {
 
   async forWorkspace(workspaceId: string): Promise<Playbook> {
     const cached = this.cache.get(workspaceId);
-    if (cached) return cached;
+    const now = this.staleAfter?.monotonic() ?? 0;
+    if (cached && (!this.staleAfter || now - cached.readAt < this.staleAfter.ms)) return cached.playbook;
     const overrides = await this.overrides.list(workspaceId);
     let playbook = this.defaultPlaybook;
     if (overrides.length) {
@@ -41,7 +51,8 @@ export class CachedPlaybookSource implements PlaybookSource {
       }
     }
     if (this.cache.size >= CACHED_WORKSPACES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(workspaceId, playbook);
+    this.cache.delete(workspaceId);
+    this.cache.set(workspaceId, { playbook, readAt: now });
     return playbook;
   }
 
