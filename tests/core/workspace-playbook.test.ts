@@ -79,6 +79,7 @@ describe("each workspace's own playbook", () => {
     ['a word the rule does not take', 'playbook set post-signing first 10d', '`post-signing` takes `every`'],
     ['a budget the validator refuses', 'playbook budget daily 99', 'the daily budget must be from 1 to 50'],
     ['an empty wording', 'playbook text keep-in-touch', 'Give the new wording'],
+    ['a built-in owner notice', 'playbook off owner-added', 'not a rule of the playbook'],
   ])('refuses %s and keeps the playbook as it was', async (_what, command, why) => {
     const reply = await h.say(command);
     expect(reply).toContain(why);

@@ -177,8 +177,14 @@ export class PlaybookAdminFeature {
 
   private ruleOf(playbook: Playbook, word: string | undefined, command: string): Rule | Message {
     if (!word) return usageError('Which rule? `partner playbook` lists them.', command);
-    const rule = findRule(playbook, word.toLowerCase());
+    // Only the workspace's own rules: the built-in owner notices are not the playbook's to change.
+    const rule = playbook.rules.find((r) => r.id === word.toLowerCase());
     if (rule) return rule;
+    if (findRule(playbook, word.toLowerCase()))
+      return usageError(
+        `“${truncate(word, 40)}” is Rapport's notice to a new owner, not a rule of the playbook: it always goes.`,
+        command,
+      );
     const ids = playbook.rules.map((r) => `\`${r.id}\``).join(', ');
     return usageError(`There is no rule “${truncate(word, 40)}”. Rules: ${ids}.`, command);
   }
