@@ -17,6 +17,9 @@ type WebClient = webApi.WebClient;
 export interface SlackChannelAddress {
   kind: 'channel';
   teamId?: string;
+  /** The organisation, on Enterprise Grid: an org-wide installation is looked up by it. */
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
   channelId: string;
 }
 
@@ -25,14 +28,23 @@ export interface SlackChannelAddress {
  * Slash commands name a DM `directmessage` and a group DM `mpdm-…`; DM ids start with D.
  */
 export function slackConversation(
-  teamId: string | undefined,
+  /** The installation the request came through: its team, or its organisation (an org-wide install). */
+  installation: Pick<SlackChannelAddress, 'teamId' | 'enterpriseId' | 'isEnterpriseInstall'>,
   channelId: string | undefined,
   channelName?: string,
 ): Conversation | undefined {
   if (!channelId) return undefined;
   if (channelId.startsWith('D') || channelName === 'directmessage' || channelName?.startsWith('mpdm-'))
     return { id: channelId, kind: 'chat' };
-  const payload: SlackChannelAddress = { kind: 'channel', ...(teamId ? { teamId } : {}), channelId };
+  const { teamId, enterpriseId, isEnterpriseInstall } = installation;
+  // Posting later needs the installation's token: an org-wide install is found by its organisation.
+  const payload: SlackChannelAddress = {
+    kind: 'channel',
+    ...(teamId ? { teamId } : {}),
+    ...(enterpriseId ? { enterpriseId } : {}),
+    ...(isEnterpriseInstall ? { isEnterpriseInstall: true } : {}),
+    channelId,
+  };
   return {
     id: channelId,
     kind: 'channel',
@@ -50,6 +62,8 @@ export function readSlackChannelAddress(address: Address): SlackChannelAddress |
     kind: 'channel',
     channelId: payload.channelId,
     ...(typeof payload.teamId === 'string' ? { teamId: payload.teamId } : {}),
+    ...(typeof payload.enterpriseId === 'string' ? { enterpriseId: payload.enterpriseId } : {}),
+    ...(payload.isEnterpriseInstall === true ? { isEnterpriseInstall: true } : {}),
   };
 }
 

@@ -216,7 +216,14 @@ class SlackPlatform implements PlatformChannel {
       // A partner's channel is posted to with the token of the workspace it belongs to.
       this.channel = new SlackChannel(
         this.dms,
-        new ChannelPosts((to) => clients.for({ teamId: to.teamId, userId: '' })),
+        new ChannelPosts((to) =>
+          clients.for({
+            teamId: to.teamId,
+            enterpriseId: to.enterpriseId,
+            isEnterpriseInstall: to.isEnterpriseInstall,
+            userId: '',
+          }),
+        ),
       );
     } else {
       this.dms = new DirectMessages(async () => this.client);

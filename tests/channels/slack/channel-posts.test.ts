@@ -25,9 +25,15 @@ describe('reading a Slack message for a note', () => {
 
 describe('where a Slack request came from', () => {
   it('tells DMs and group DMs from channels, and addresses channels only', () => {
-    expect(slackConversation('T1', 'D123', 'directmessage')).toEqual({ id: 'D123', kind: 'chat' });
-    expect(slackConversation('T1', 'C777', 'mpdm-ana--bob-1')).toEqual({ id: 'C777', kind: 'chat' });
-    const channel = slackConversation('T1', 'C123', 'nissan-alliance');
+    expect(slackConversation({ teamId: 'T1' }, 'D123', 'directmessage')).toEqual({
+      id: 'D123',
+      kind: 'chat',
+    });
+    expect(slackConversation({ teamId: 'T1' }, 'C777', 'mpdm-ana--bob-1')).toEqual({
+      id: 'C777',
+      kind: 'chat',
+    });
+    const channel = slackConversation({ teamId: 'T1' }, 'C123', 'nissan-alliance');
     expect(channel).toEqual({
       id: 'C123',
       kind: 'channel',
@@ -39,8 +45,21 @@ describe('where a Slack request came from', () => {
       teamId: 'T1',
       channelId: 'C123',
     });
+    // In an org-wide install, the address names the organisation the token is found by.
+    const grid = slackConversation(
+      { teamId: 'T1', enterpriseId: 'E1', isEnterpriseInstall: true },
+      'C9',
+      'grid-channel',
+    );
+    expect(readSlackChannelAddress(grid!.address!)).toEqual({
+      kind: 'channel',
+      teamId: 'T1',
+      enterpriseId: 'E1',
+      isEnterpriseInstall: true,
+      channelId: 'C9',
+    });
     // A member's DM address is not a channel's.
     expect(readSlackChannelAddress({ channel: 'slack', payload: { userId: 'U1', teamId: 'T1' } })).toBeNull();
-    expect(slackConversation('T1', undefined)).toBeUndefined();
+    expect(slackConversation({ teamId: 'T1' }, undefined)).toBeUndefined();
   });
 });

@@ -453,6 +453,29 @@ describe('an org-wide install on Enterprise Grid', () => {
       h.setNow(new Date(MONDAY.getTime() + 3 * DAY_MS));
       await h.service.tick(h.now());
       expect(postsWith(h, orgToken).map((c) => c.params.channel)).toEqual(['DU0WEN']);
+
+      // A channel of the organisation linked to Nissan, posting there: the post goes with the
+      // organisation's token too (the channel's address names the organisation, not only the team).
+      const inChannel = {
+        teamId: 'T0SECOND',
+        userId: 'U0WEN',
+        enterpriseId: 'E0GRID',
+        isEnterpriseInstall: true,
+        channelId: 'C0GRIDCH',
+        channelName: 'nissan-alliance',
+      };
+      fake.setResponder('conversations.info', (call) =>
+        call.token === orgToken
+          ? { channel: { id: 'C0GRIDCH', name: 'nissan-alliance', is_ext_shared: false, is_shared: false } }
+          : { error: 'invalid_auth' },
+      );
+      expect(JSON.stringify((await h.command('link Nissan', inChannel)).body)).toContain('now belongs to');
+      expect(JSON.stringify((await h.command('prefs Nissan post-to-channel', inChannel)).body)).toContain(
+        'go to its channel',
+      );
+      h.setNow(new Date(MONDAY.getTime() + 42 * DAY_MS)); // a Monday morning, six weeks on
+      await h.service.tick(h.now());
+      expect(postsWith(h, orgToken).map((c) => c.params.channel)).toContain('C0GRIDCH');
     } finally {
       await h.stop();
       await fake.stop();

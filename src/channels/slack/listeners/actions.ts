@@ -81,7 +81,7 @@ function onBlockAction(deps: SlackDeps) {
 
       // Where the button was (a "Link to …" suggestion acts on its channel).
       const channelId = origin.message?.channel ?? body.channel?.id;
-      const conversation = slackConversation(who.address.teamId, channelId, body.channel?.name);
+      const conversation = slackConversation(who.address, channelId, body.channel?.name);
       await describeSharing(deps, client, conversation, who.address.teamId, now);
       const result = await deps.rapport.handleChoice(who.actor, choiceId, now, conversation);
       let opened = false;

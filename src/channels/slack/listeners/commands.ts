@@ -53,7 +53,11 @@ function onCommand(deps: SlackDeps) {
       }
       const teamId = context.teamId ?? command.team_id;
       // Where it was typed: in a partner's channel, the partner's name may be left out.
-      const conversation = slackConversation(teamId, command.channel_id, command.channel_name);
+      const conversation = slackConversation(
+        { ...who.address, teamId },
+        command.channel_id,
+        command.channel_name,
+      );
       await describeSharing(deps, client, conversation, teamId, now);
       const raw = command.text ?? '';
       // People mentioned (`owners Nissan add @aiko sales`) become known members first.

@@ -66,7 +66,7 @@ function onMessageShortcut(deps: SlackDeps) {
       }
       const teamId = context.teamId ?? shortcut.team?.id;
       const channel = shortcut.channel as { id?: string; name?: string } | undefined;
-      const conversation = slackConversation(teamId, channel?.id, channel?.name);
+      const conversation = slackConversation({ ...who.address, teamId }, channel?.id, channel?.name);
       const [permalink, connectedNames] = await Promise.all([
         permalinkOf(deps, client, channel?.id, shortcut.message_ts ?? shortcut.message?.ts),
         describeSharing(deps, client, conversation, teamId, now),
