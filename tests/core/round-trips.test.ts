@@ -44,6 +44,29 @@ describe('store round trips', () => {
     ]);
   });
 
+  it('logs in two store calls when the channel passes the member it has just read: the partner, one transaction', async () => {
+    // A channel identifies the sender (reading the member) before every command; reading it again is waste.
+    const { member } = await h.rapport.identify('shell', 'local', { memberId: 'ada' }, NOW);
+    const counted = countingStore(h.store);
+    const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });
+    const result = await rapport.handleCommand(
+      h.actor,
+      'log Renault Group call today',
+      NOW,
+      undefined,
+      member,
+    );
+    expect(result.reply.text).toContain('Logged for *Renault Group*');
+    expect(counted.count.topLevel).toEqual(['partners.findFirstNamed', 'transaction']);
+    // A member of someone else is not taken for the actor's: it is read.
+    counted.reset();
+    await rapport.handleCommand(h.actor, 'log Renault Group call today', NOW, undefined, {
+      ...member,
+      id: 'bob',
+    });
+    expect(counted.count.topLevel).toEqual(['members.get', 'partners.findFirstNamed', 'transaction']);
+  });
+
   it('delivers each nudge in at most two store calls besides the batch claim: the budget and the mark', async () => {
     const counted = countingStore(h.store);
     const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });

@@ -71,7 +71,7 @@ function onCommand(deps: SlackDeps) {
       // People mentioned (`owners Nissan add @aiko sales`) become known members first.
       await seePeople(deps, client, mentionedUsers(raw), { ...sender, userId: command.user_id }, now);
       const text = unescapeSlackText(raw);
-      const result = await deps.rapport.handleCommand(who.actor, text, now, conversation);
+      const result = await deps.rapport.handleCommand(who.actor, text, now, conversation, who.member);
       let opened = false;
       if (result.openForm) {
         // The modal opens with the trigger id, which lives 3 s like the acknowledgement: acknowledge empty.
