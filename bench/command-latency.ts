@@ -52,7 +52,13 @@ export async function commandLatency(partners: number, samples: number): Promise
     await store.close();
     const p50 = median(core);
     const baseP50 = median(bare);
+    // What one log costs on a partner with a short and with a long history (it should not grow).
+    const byHistory = [
+      ...(await logCostByHistory(10, Math.min(samples, 300))),
+      ...(await logCostByHistory(10_000, Math.min(samples, 300))),
+    ];
     return [
+      ...byHistory,
       {
         benchmark: 'command latency',
         case: `log, ${partners.toLocaleString('en')} partners, p50`,
