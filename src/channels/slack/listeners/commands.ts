@@ -82,7 +82,6 @@ function onCommand(deps: SlackDeps) {
       }
       // An export's files go to the member's DM: an ephemeral reply cannot carry files.
       if (!opened) await reply.send(await deliverFiles(deps, who.address, result.reply));
-      clearTimeout(budget);
       const suggestion = await linkSuggestion(deps, client, who.actor, conversation, teamId, now);
       if (suggestion) await reply.send(suggestion);
     } catch (error) {
