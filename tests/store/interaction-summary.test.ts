@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { InteractionKind, KindHistory } from '../../src/core/model';
 import { importPortfolio } from '../../src/core/import/import-portfolio';
 import { DEFAULT_PLAYBOOK } from '../../src/core/playbook/playbook';
+import { INTERACTION_SUMMARY_MIGRATION } from '../../src/store/sqlite/interaction-summary';
 import { migrate } from '../../src/store/sqlite/migrate';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import { coreHarness, flatten } from '../support/core-harness';
@@ -208,7 +209,9 @@ describe('interaction summary migration', () => {
     const db = new Database(dir.file('old.db'));
     try {
       db.pragma('foreign_keys = ON');
-      const previous = MIGRATIONS.length - 1;
+      // The schema just before this migration (others may be appended after it).
+      const previous = MIGRATIONS.indexOf(INTERACTION_SUMMARY_MIGRATION);
+      expect(previous).toBeGreaterThan(0);
       for (const sql of MIGRATIONS.slice(0, previous)) db.exec(sql);
       db.pragma(`user_version = ${previous}`);
       db.prepare(
