@@ -256,6 +256,11 @@ export interface InteractionRepository {
    * interaction comes back with its own id when its deletion is undone).
    */
   add(input: NewInteraction): Promise<Interaction>;
+  /**
+   * {@link add}, returning the partner's per-kind history as it stands after the insert as well: one round
+   * trip where a use case that re-plans the partner right after would otherwise read the history again.
+   */
+  addReadingHistory(input: NewInteraction): Promise<{ interaction: Interaction; history: KindHistory }>;
   get(workspaceId: string, id: number): Promise<Interaction | null>;
   /** Corrects an interaction; null when there is none with that id in the workspace. */
   update(workspaceId: string, id: number, fields: Partial<InteractionFields>): Promise<Interaction | null>;

@@ -193,18 +193,22 @@ export class Rapport {
     return member;
   }
 
-  /** Runs one line of the command grammar. Mistakes are answered with usage, never thrown. */
+  /**
+   * Runs one line of the command grammar. Mistakes are answered with usage, never thrown. A channel that
+   * has just read the member (`identify`) passes it as `member`, which saves reading it again.
+   */
   async handleCommand(
     actor: Actor,
     text: string,
     now: Date,
     conversation?: Conversation,
+    member?: Member,
   ): Promise<CommandResult> {
     const done = this.metrics.commandStarted();
     // Timed by the command's name only (a key of the command table), never by what was typed.
     const timed = { command: 'invalid' };
     try {
-      return await this.runCommand(actor, text, now, timed, conversation);
+      return await this.runCommand(actor, text, now, timed, conversation, member);
     } finally {
       done(timed.command);
     }
@@ -216,6 +220,7 @@ export class Rapport {
     now: Date,
     timed: { command: string },
     conversation?: Conversation,
+    known?: Member,
   ): Promise<CommandResult> {
     if (text.length > LIMITS.commandText) {
       return {
@@ -227,7 +232,7 @@ export class Rapport {
     const tokenized = tokenize(text.trim());
     if (!tokenized.ok) return { reply: usageError(tokenized.error) };
     const tokens = stripCommandPrefix(tokenized.tokens);
-    const ctx = await this.context(actor, now, conversation);
+    const ctx = await this.context(actor, now, conversation, known);
     if (tokens.length === 0) {
       timed.command = 'help';
       // In a partner's channel, the form picks that partner.
@@ -503,8 +508,16 @@ export class Rapport {
     return { ...status, title: `Weekly status — ${partner.name}` };
   }
 
-  private async context(actor: Actor, now: Date, conversation?: Conversation): Promise<CommandContext> {
-    const member = await this.member(actor);
+  private async context(
+    actor: Actor,
+    now: Date,
+    conversation?: Conversation,
+    known?: Member,
+  ): Promise<CommandContext> {
+    const member =
+      known && known.id === actor.memberId && known.workspaceId === actor.workspaceId
+        ? known
+        : await this.member(actor);
     const playbook = await this.playbooks.forWorkspace(actor.workspaceId);
     const ctx: CommandContext = { actor, member, now, today: localDate(now, member.timeZone), playbook };
     if (conversation) {

@@ -21,7 +21,8 @@ describe('store round trips', () => {
 
   it('logs an interaction in three store calls: the member, the partner, one transaction', async () => {
     // Inside it: the interaction, the schedule, and the journal entry that lets `undo` take it back (with
-    // the partner's undelivered nudges read before re-planning, to know which ones the log expired).
+    // the partner's undelivered nudges read before re-planning, to know which ones the log expired). The
+    // insert returns the partner's history with it, so re-planning does not read it a second time.
     const counted = countingStore(h.store);
     const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });
     const result = await rapport.handleCommand(
@@ -32,15 +33,38 @@ describe('store round trips', () => {
     expect(result.reply.text).toContain('Logged for *Renault Group*');
     expect(counted.count.topLevel).toEqual(['members.get', 'partners.findFirstNamed', 'transaction']);
     // No open nudge: nothing to close, none to remember for an undo.
+    expect(counted.count.inTransactions).not.toContain('partners.history');
     expect(counted.count.inTransactions).toEqual([
-      'interactions.add',
+      'interactions.addReadingHistory',
       'nudges.listOpenForPartner',
-      'partners.history',
       'plannedEvents.listForPartner',
       'nudges.expirePending',
       'partners.setNextDueAt',
       'journal.add',
     ]);
+  });
+
+  it('logs in two store calls when the channel passes the member it has just read: the partner, one transaction', async () => {
+    // A channel identifies the sender (reading the member) before every command; reading it again is waste.
+    const { member } = await h.rapport.identify('shell', 'local', { memberId: 'ada' }, NOW);
+    const counted = countingStore(h.store);
+    const rapport = new Rapport({ store: counted.store, logger: h.logger, defaultTimeZone: 'UTC' });
+    const result = await rapport.handleCommand(
+      h.actor,
+      'log Renault Group call today',
+      NOW,
+      undefined,
+      member,
+    );
+    expect(result.reply.text).toContain('Logged for *Renault Group*');
+    expect(counted.count.topLevel).toEqual(['partners.findFirstNamed', 'transaction']);
+    // A member of someone else is not taken for the actor's: it is read.
+    counted.reset();
+    await rapport.handleCommand(h.actor, 'log Renault Group call today', NOW, undefined, {
+      ...member,
+      id: 'bob',
+    });
+    expect(counted.count.topLevel).toEqual(['members.get', 'partners.findFirstNamed', 'transaction']);
   });
 
   it('delivers each nudge in at most two store calls besides the batch claim: the budget and the mark', async () => {

@@ -189,7 +189,7 @@ export class InteractionFeature {
           if (outcome.answered) answered = { id: nudge.id, status: nudge.status };
         }
       }
-      const interaction = await tx.interactions.add({
+      const { interaction, history } = await tx.interactions.addReadingHistory({
         workspaceId,
         partnerId: partner.id,
         memberId,
@@ -205,7 +205,7 @@ export class InteractionFeature {
         current = await tx.partners.update(workspaceId, partner.id, { firstMetOn: date });
       }
       const change = { action: 'log', interaction, answeredNudge: answered } as const;
-      await replanAndJournal(tx, ctx.actor, current, change, ctx.now, playbook, kind);
+      await replanAndJournal(tx, ctx.actor, current, change, ctx.now, playbook, kind, history);
     });
     return {
       text: `Logged for *${partner.name}*: ${KIND_LABELS[kind]}, ${describeDay(date, ctx.today)}${rating ? `, ${rating}/5` : ''}.`,

@@ -47,11 +47,12 @@ export async function replan(
   now: Date,
   playbook: Playbook,
   logged?: InteractionKind,
+  history?: KindHistory,
 ): Promise<ExpiredNudge[]> {
   const { workspaceId } = partner;
   // Only the open ones: what a write can close (reading every nudge would grow with the partner's age).
   const open = await tx.nudges.listOpenForPartner(workspaceId, partner.id);
-  const schedule = planSchedule(await readPartnerState(tx, partner), now, playbook, {
+  const schedule = planSchedule(await readPartnerState(tx, partner, history), now, playbook, {
     dueMaterialized: false,
   });
   let done: string[] = [];
@@ -104,8 +105,10 @@ export async function replanAndJournal(
   now: Date,
   playbook: Playbook,
   logged?: InteractionKind,
+  /** The partner's history after the write, when the write returned it (saves reading it again). */
+  history?: KindHistory,
 ): Promise<void> {
-  const expired = await replan(tx, actor, partner, now, playbook, logged);
+  const expired = await replan(tx, actor, partner, now, playbook, logged, history);
   await journal(tx, actor, partner, change, expired, now);
 }
 

@@ -3,7 +3,7 @@
  * partner changes) and the nudge scheduler (after it has turned what is due into nudges), and the one
  * place that writes its outcome.
  */
-import type { Partner, PartnerState } from '../model';
+import type { KindHistory, Partner, PartnerState } from '../model';
 import type { Repositories } from '../ports';
 import { plannedOccurrence } from './planned-events';
 import type { Evaluation, Playbook } from './playbook';
@@ -29,9 +29,11 @@ export interface PartnerSchedule {
 export async function readPartnerState(
   repos: Pick<Repositories, 'partners' | 'plannedEvents'>,
   partner: Partner,
+  /** The partner's history when the caller already has it as it stands (read with its last write). */
+  known?: KindHistory,
 ): Promise<PartnerState> {
   const [history, planned] = await Promise.all([
-    repos.partners.history(partner.workspaceId, partner.id),
+    known ?? repos.partners.history(partner.workspaceId, partner.id),
     repos.plannedEvents.listForPartner(partner.workspaceId, partner.id, { statuses: ['planned'] }),
   ]);
   return { partner, history, planned };

@@ -1,7 +1,8 @@
 import { RapportError } from '../../core/errors';
-import type { Interaction, InteractionKind, IsoDate } from '../../core/model';
+import type { Interaction, InteractionKind, IsoDate, KindHistory } from '../../core/model';
 import type { InteractionFields, InteractionRepository, NewInteraction } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
+import { readSummary } from './interaction-summary';
 import type { Row } from './rows';
 import { iso, jsonList, textOrNull, toDate } from './rows';
 
@@ -24,37 +25,46 @@ export class SqliteInteractionRepository implements InteractionRepository {
   constructor(private readonly connection: Connection) {}
 
   add(input: NewInteraction): Promise<Interaction> {
+    return this.connection.run((db) => this.insert(db, input));
+  }
+
+  addReadingHistory(input: NewInteraction): Promise<{ interaction: Interaction; history: KindHistory }> {
     return this.connection.run((db) => {
-      const partner = db
-        .prepare('SELECT 1 FROM partners WHERE workspace_id = ? AND id = ?')
-        .get(input.workspaceId, input.partnerId);
-      if (!partner)
-        throw new RapportError('NOT_FOUND', `No partner ${input.partnerId} in ${input.workspaceId}`);
-      // SQLite would hand the highest id out again once its row is deleted; an id the journal names must
-      // stay that interaction's, so that undoing its deletion can put it back under the same id.
-      const result = db
-        .prepare(
-          `INSERT INTO interactions (id, workspace_id, partner_id, member_id, kind, occurred_on, note, rating,
-             nudge_id, created_at)
-           VALUES ((SELECT MAX(id) + 1 FROM (SELECT MAX(id) AS id FROM interactions
-                                             UNION ALL SELECT MAX(interaction_id) FROM journal)),
-                   ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          input.workspaceId,
-          input.partnerId,
-          input.memberId,
-          input.kind,
-          input.occurredOn,
-          input.note ?? null,
-          input.rating ?? null,
-          input.nudgeId ?? null,
-          iso(input.now),
-        );
-      return toInteraction(
-        db.prepare('SELECT * FROM interactions WHERE id = ?').get(result.lastInsertRowid) as Row,
-      );
+      const interaction = this.insert(db, input);
+      return { interaction, history: readSummary(db, input.workspaceId, input.partnerId) };
     });
+  }
+
+  private insert(db: SqliteDb, input: NewInteraction): Interaction {
+    const partner = db
+      .prepare('SELECT 1 FROM partners WHERE workspace_id = ? AND id = ?')
+      .get(input.workspaceId, input.partnerId);
+    if (!partner)
+      throw new RapportError('NOT_FOUND', `No partner ${input.partnerId} in ${input.workspaceId}`);
+    // SQLite would hand the highest id out again once its row is deleted; an id the journal names must
+    // stay that interaction's, so that undoing its deletion can put it back under the same id.
+    const result = db
+      .prepare(
+        `INSERT INTO interactions (id, workspace_id, partner_id, member_id, kind, occurred_on, note, rating,
+           nudge_id, created_at)
+         VALUES ((SELECT MAX(id) + 1 FROM (SELECT MAX(id) AS id FROM interactions
+                                           UNION ALL SELECT MAX(interaction_id) FROM journal)),
+                 ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.workspaceId,
+        input.partnerId,
+        input.memberId,
+        input.kind,
+        input.occurredOn,
+        input.note ?? null,
+        input.rating ?? null,
+        input.nudgeId ?? null,
+        iso(input.now),
+      );
+    return toInteraction(
+      db.prepare('SELECT * FROM interactions WHERE id = ?').get(result.lastInsertRowid) as Row,
+    );
   }
 
   get(workspaceId: string, id: number): Promise<Interaction | null> {

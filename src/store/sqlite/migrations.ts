@@ -6,6 +6,8 @@
  * Instants are stored as ISO-8601 UTC strings with milliseconds (`2026-11-27T09:00:00.000Z`), which sort
  * correctly as text; calendar days as `YYYY-MM-DD`.
  */
+import { INTERACTION_SUMMARY_MIGRATION } from './interaction-summary';
+
 export const MIGRATIONS: readonly string[] = [
   // 1: the walking skeleton
   `
@@ -352,4 +354,7 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE partner_owners SET lead = 1
   WHERE position = (SELECT MIN(o.position) FROM partner_owners o WHERE o.partner_id = partner_owners.partner_id);
   `,
+  // 19: fast logging. A per-partner, per-kind summary of interactions that triggers keep in step with every
+  // write, so that reading a partner's history no longer grows with it (see interaction-summary.ts).
+  INTERACTION_SUMMARY_MIGRATION,
 ];

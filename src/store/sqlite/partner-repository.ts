@@ -1,5 +1,5 @@
 import { RapportError } from '../../core/errors';
-import type { InteractionKind, KindHistory, Owner, Partner, Stage } from '../../core/model';
+import type { KindHistory, Owner, Partner, Stage } from '../../core/model';
 import type {
   NewOwnerDetails,
   NewPartner,
@@ -8,6 +8,7 @@ import type {
   PartnerRepository,
 } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
+import { readSummaries, readSummary } from './interaction-summary';
 import { addCreator, addOwner, listOwners, removeOwner, setLead } from './partner-owners';
 import type { Row } from './rows';
 import { iso, isoOrNull, jsonList, textOrNull, toDate } from './rows';
@@ -45,42 +46,9 @@ export function withOwners(db: SqliteDb, rows: Row[]): Partner[] {
   }));
 }
 
-type HistoryRow = {
-  partner_id: number;
-  kind: InteractionKind;
-  first: string;
-  last: string;
-  count: number;
-  last_rating: number | null;
-};
-
-/** The rating of the partner's latest interaction of the row's kind (by day, then id), as a column. */
-const LAST_RATING = `(SELECT r.rating FROM interactions r WHERE r.partner_id = i.partner_id AND r.kind = i.kind
-  ORDER BY r.occurred_on DESC, r.id DESC LIMIT 1) AS last_rating`;
-
-function addToHistories(histories: Map<number, KindHistory>, rows: HistoryRow[]): Map<number, KindHistory> {
-  for (const row of rows) {
-    const history = histories.get(row.partner_id) ?? {};
-    history[row.kind] = { first: row.first, last: row.last, count: row.count };
-    if (row.last_rating !== null) history[row.kind]!.lastRating = row.last_rating;
-    histories.set(row.partner_id, history);
-  }
-  return histories;
-}
-
-/** Per-kind histories of several partners in one query, each counting only its own workspace's rows. */
+/** Per-kind histories of several partners in one read (of the interaction summary). */
 export function readHistories(db: SqliteDb, partnerIds: readonly number[]): Map<number, KindHistory> {
-  const histories = new Map<number, KindHistory>(partnerIds.map((id) => [id, {}]));
-  if (partnerIds.length === 0) return histories;
-  const rows = db
-    .prepare(
-      `SELECT i.partner_id, i.kind, MIN(i.occurred_on) AS first, MAX(i.occurred_on) AS last, COUNT(*) AS count,
-         ${LAST_RATING}
-       FROM interactions i JOIN partners p ON p.id = i.partner_id AND p.workspace_id = i.workspace_id
-       WHERE i.partner_id IN (SELECT value FROM json_each(?)) GROUP BY i.partner_id, i.kind`,
-    )
-    .all(jsonList(partnerIds)) as HistoryRow[];
-  return addToHistories(histories, rows);
+  return readSummaries(db, partnerIds);
 }
 
 export class SqlitePartnerRepository implements PartnerRepository {
@@ -261,16 +229,7 @@ export class SqlitePartnerRepository implements PartnerRepository {
   }
 
   history(workspaceId: string, id: number): Promise<KindHistory> {
-    return this.connection.run((db) => {
-      const rows = db
-        .prepare(
-          `SELECT i.partner_id, i.kind, MIN(i.occurred_on) AS first, MAX(i.occurred_on) AS last, COUNT(*) AS count,
-             ${LAST_RATING}
-           FROM interactions i WHERE i.workspace_id = ? AND i.partner_id = ? GROUP BY i.kind`,
-        )
-        .all(workspaceId, id) as HistoryRow[];
-      return addToHistories(new Map(), rows).get(id) ?? {};
-    });
+    return this.connection.run((db) => readSummary(db, workspaceId, id));
   }
 
   replanAll(workspaceId: string, at: Date): Promise<number> {

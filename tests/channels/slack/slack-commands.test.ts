@@ -10,13 +10,14 @@ describe('Slack /partner command', () => {
   afterEach(() => h.stop());
 
   it('answers a signed /partner add with 200 and an ephemeral confirmation, and stores the partner', async () => {
-    const { result, responseId } = await h.commandRaw('add Nissan signed');
+    const { result } = await h.commandRaw('add Nissan signed');
     expect(result.status).toBe(200);
 
-    const reply = await h.fake.waitForResponse(responseId);
-    expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
-    expect(reply.body.text).toContain('Added *Nissan* (signed)');
-    expect(Array.isArray(reply.body.blocks)).toBe(true);
+    // The reply is the acknowledgement itself.
+    const reply = result.json as Record<string, unknown>;
+    expect(reply).toMatchObject({ response_type: 'ephemeral' });
+    expect(reply.text).toContain('Added *Nissan* (signed)');
+    expect(Array.isArray(reply.blocks)).toBe(true);
     expect(h.sql('SELECT name, stage, workspace_id, created_by FROM partners')).toEqual([
       { name: 'Nissan', stage: 'signed', workspace_id: `slack:${TEAM}`, created_by: USER },
     ]);

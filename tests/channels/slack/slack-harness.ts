@@ -54,7 +54,10 @@ export interface SlackHarness {
     body: string,
     extra?: { contentType?: string; timestamp?: number; signature?: string | null },
   ): Promise<SlackPostResult>;
-  /** Sends `/partner text` and waits for the ephemeral reply on its response_url. */
+  /**
+   * Sends `/partner text` and returns its ephemeral reply: the acknowledgement's body when the command
+   * answered in it, otherwise the first post to its response_url.
+   */
   command(text: string, options?: Partial<SlashCommandOptions>): Promise<SlackResponseUrlPost>;
   /** Sends `/partner text` and resolves once the HTTP answer is in (no waiting for a reply). */
   commandRaw(
@@ -190,6 +193,10 @@ export async function startSlackHarness(
     command: async (text, overrides = {}) => {
       const { result, responseId } = await commandRaw(text, overrides);
       if (result.status !== 200) throw new Error(`/partner ${text} answered ${result.status}`);
+      // A command done within the budget answers in the acknowledgement; a slower one on its response_url.
+      const acknowledged = result.json as Record<string, unknown> | undefined;
+      if (acknowledged && typeof acknowledged === 'object' && typeof acknowledged.text === 'string')
+        return { id: responseId, body: acknowledged, headers: {}, at: Date.now() };
       return fake.waitForResponse(responseId);
     },
     click: async (overrides) => {

@@ -271,7 +271,7 @@ describe('Slack requests over Socket Mode are bound to the installed workspace',
     });
     await socket.waitFor((message) => message.envelope_id === 'env-event');
     socket.send(commandEnvelope('env-mine', TEAM, USER));
-    await fake.waitForResponse('env-mine');
+    await socket.waitFor((message) => message.envelope_id === 'env-mine');
 
     expect(fake.calls('views.publish')).toEqual([]);
     expect(h.sql('SELECT id FROM members')).toEqual([{ id: USER }]);

@@ -1,11 +1,14 @@
 /**
  * Slash commands. Any command name the app is given runs the command grammar, so a workspace may
  * install the app as `/partner` (the manifest) or under another name (e.g. a `/partner-dev` copy).
- * Replies are ephemeral; `/partner` alone and `/partner log` without arguments open the log modal;
+ * Replies are ephemeral, and come in the acknowledgement itself when the command is done within
+ * {@link COMMAND_ACK_BUDGET_MS}; `/partner` alone and `/partner log` without arguments open the log modal;
  * `/partner export` uploads its files to the member's DM with the app.
  */
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
+import type { Message } from '../../../core/messages';
+import { renderMessage } from '../block-kit';
 import { slackConversation } from '../channel-posts';
 import { mentionedUsers, seePeople } from './people';
 import type { SlackDeps } from './shared';
@@ -21,6 +24,9 @@ import {
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+/** How long a slash command may run before it is acknowledged empty (Slack waits 3 s at most). */
+export const COMMAND_ACK_BUDGET_MS = 2_000;
+
 export function register(app: App, deps: SlackDeps): void {
   app.command(/^\/.+/, deps.track(onCommand(deps)));
 }
@@ -33,8 +39,14 @@ function onCommand(deps: SlackDeps) {
     client,
     context,
   }: CommandArgs): Promise<void> {
-    // Acknowledge first: Slack allows 3 s, and the trigger id for a modal lives no longer.
-    await ack();
+    const reply = commandReply(ack, respond);
+    // Slack allows 3 s for the acknowledgement: a command still running at the budget is acknowledged
+    // empty, and its reply goes to the response_url when it is ready.
+    const budget = setTimeout(() => {
+      reply.ackEmpty().catch((error: unknown) => {
+        deps.logger.warn({ err: describeError(error) }, 'could not acknowledge a slash command');
+      });
+    }, COMMAND_ACK_BUDGET_MS);
     try {
       const now = deps.clock();
       const sender = {
@@ -48,7 +60,7 @@ function onCommand(deps: SlackDeps) {
         now,
       );
       if (!who) {
-        await respond(ephemeral(UNKNOWN_SENDER));
+        await reply.send(UNKNOWN_SENDER);
         return;
       }
       const teamId = context.teamId ?? command.team_id;
@@ -63,21 +75,52 @@ function onCommand(deps: SlackDeps) {
       // People mentioned (`owners Nissan add @aiko sales`) become known members first.
       await seePeople(deps, client, mentionedUsers(raw), { ...sender, userId: command.user_id }, now);
       const text = unescapeSlackText(raw);
-      const result = await deps.rapport.handleCommand(who.actor, text, now, conversation);
+      const result = await deps.rapport.handleCommand(who.actor, text, now, conversation, who.member);
       let opened = false;
       if (result.openForm) {
+        // The modal opens with the trigger id, which lives 3 s like the acknowledgement: acknowledge empty.
+        await reply.ackEmpty();
         opened = await openModal(deps, client, command.trigger_id, result.openForm, {
           channel: command.channel_id,
         });
       }
       // An export's files go to the member's DM: an ephemeral reply cannot carry files.
-      if (!opened) await respond(ephemeral(await deliverFiles(deps, who.address, result.reply)));
+      if (!opened) await reply.send(await deliverFiles(deps, who.address, result.reply));
       const suggestion = await linkSuggestion(deps, client, who.actor, conversation, teamId, now);
-      if (suggestion) await respond(ephemeral(suggestion));
+      if (suggestion) await reply.send(suggestion);
     } catch (error) {
       deps.logger.error({ command: command.command, err: describeError(error) }, 'slash command failed');
-      await respond(ephemeral(SORRY)).catch(() => undefined);
+      await reply.send(SORRY).catch(() => undefined);
+    } finally {
+      clearTimeout(budget);
+      // Never leave Slack without its acknowledgement (e.g. a reply that could not be sent).
+      await reply.ackEmpty().catch(() => undefined);
     }
+  };
+}
+
+/**
+ * How a slash command's messages reach the member: the first one in the acknowledgement itself (one HTTP
+ * answer, no second request) while the command has not been acknowledged yet, every later one (or one
+ * after the budget) through the response_url.
+ */
+function commandReply(ack: CommandArgs['ack'], respond: CommandArgs['respond']) {
+  let acknowledged = false;
+  return {
+    async ackEmpty(): Promise<void> {
+      if (acknowledged) return;
+      acknowledged = true;
+      await ack();
+    },
+    async send(message: Message): Promise<void> {
+      if (acknowledged) {
+        await respond(ephemeral(message));
+        return;
+      }
+      acknowledged = true;
+      const { text, blocks } = renderMessage(message);
+      await ack({ response_type: 'ephemeral', text, blocks });
+    },
   };
 }
 
