@@ -51,6 +51,8 @@ export interface ServiceIO {
    * the service clock by hand move this one with it, so that a minute of pacing takes no real minute.
    */
   pacing?: Pick<SchedulerOptions, 'monotonic' | 'sleep'>;
+  /** See `ChannelDeps.slackAckBudgetMs`. */
+  slackAckBudgetMs?: number;
 }
 
 /** A running Rapport. `stop()` stops the cron task, the channels, the HTTP server and the database. */
@@ -118,7 +120,7 @@ export async function startService(
     retentionDays: config.retentionDays,
     monotonic: () => performance.now(),
   });
-  const channelDeps: ChannelDeps = { logger, rapport, clock };
+  const channelDeps: ChannelDeps = { logger, rapport, clock, slackAckBudgetMs: io.slackAckBudgetMs };
 
   const channels = new Map<Platform, Channel>();
   const shellChannel = new ShellChannel(io.stdout, io.interactive ?? false, io.exportDir);

@@ -13,6 +13,11 @@ export interface ChannelDeps {
   logger: Logger;
   rapport: Rapport;
   clock: () => Date;
+  /**
+   * How long a Slack slash command may run before it is acknowledged empty and answered on its
+   * response_url instead (default: `COMMAND_ACK_BUDGET_MS`). Tests set it to take the machine's speed out.
+   */
+  slackAckBudgetMs?: number;
 }
 
 /** Something a platform channel adds to the service: its Channel, its HTTP routes, and how to stop it. */

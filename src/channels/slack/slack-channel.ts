@@ -43,6 +43,7 @@ import { InstalledClients } from './installed-clients';
 import { SlackInstallationStore } from './installation-store';
 import * as actions from './listeners/actions';
 import * as commands from './listeners/commands';
+import { COMMAND_ACK_BUDGET_MS } from './listeners/commands';
 import * as events from './listeners/events';
 import * as fileImport from './listeners/file-import';
 import * as installation from './listeners/installation';
@@ -309,6 +310,7 @@ class SlackPlatform implements PlatformChannel {
       dms: this.dms,
       connect: new SlackConnectNames(this.logger),
       track: (listener) => this.track(listener),
+      ackBudgetMs: this.core.slackAckBudgetMs ?? COMMAND_ACK_BUDGET_MS,
     };
     // First: nothing from outside the installation reaches a listener.
     installation.register(app, deps, bot?.installation ?? null);

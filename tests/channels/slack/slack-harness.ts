@@ -114,6 +114,11 @@ export async function startSlackHarness(
     fake?: FakeSlackApi;
     /** Install the app org-wide in this organisation ({@link installOrgWide}). */
     orgWide?: string;
+    /**
+     * How long a slash command may run before it is acknowledged empty. By default longer than any test
+     * waits, so that replies come in the acknowledgement however busy the machine is.
+     */
+    ackBudgetMs?: number;
   } = {},
 ): Promise<SlackHarness> {
   const fake = options.fake ?? new FakeSlackApi();
@@ -154,6 +159,7 @@ export async function startSlackHarness(
         logDestination: logStream,
         clock: () => now,
         pacing: virtualPacing(() => now),
+        slackAckBudgetMs: options.ackBudgetMs ?? 60_000,
       },
       platformChannels,
     );

@@ -46,7 +46,7 @@ function onCommand(deps: SlackDeps) {
       reply.ackEmpty().catch((error: unknown) => {
         deps.logger.warn({ err: describeError(error) }, 'could not acknowledge a slash command');
       });
-    }, COMMAND_ACK_BUDGET_MS);
+    }, deps.ackBudgetMs);
     try {
       const now = deps.clock();
       const sender = {

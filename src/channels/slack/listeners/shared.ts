@@ -31,6 +31,8 @@ export interface SlackDeps {
    * false`, work after `ack()` outlives the HTTP request.
    */
   track<A>(listener: (args: A) => Promise<void>): (args: A) => Promise<void>;
+  /** How long a slash command may run before it is acknowledged empty (Slack waits 3 s at most). */
+  ackBudgetMs: number;
 }
 
 /** Said when something unexpected failed; details go to the log, never to the member. */
