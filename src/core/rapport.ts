@@ -500,12 +500,27 @@ export class Rapport {
   async channelStatus(link: ChannelLink, now: Date): Promise<Message | null> {
     const [partner, member] = await Promise.all([
       this.store.partners.get(link.workspaceId, link.partnerId),
-      this.store.members.get(link.workspaceId, link.linkedBy),
+      this.channelStatusMember(link),
     ]);
     if (!partner || !member) return null;
     const ctx = await this.context({ workspaceId: link.workspaceId, memberId: member.id }, now);
     const status = await this.overview.status(ctx, partner);
     return { ...status, title: `Weekly status — ${partner.name}` };
+  }
+
+  /**
+   * Whose calendar and view a channel's weekly status follows: who linked the channel, or, when they are
+   * gone (forgotten, removed), the partner's lead owner, else any owner of it; null when there is none.
+   */
+  async channelStatusMember(link: ChannelLink): Promise<Member | null> {
+    const linker = await this.store.members.get(link.workspaceId, link.linkedBy);
+    if (linker) return linker;
+    const owners = await this.store.partners.listOwners(link.workspaceId, link.partnerId);
+    for (const owner of [...owners].sort((a, b) => Number(b.lead) - Number(a.lead))) {
+      const member = await this.store.members.get(link.workspaceId, owner.memberId);
+      if (member) return member;
+    }
+    return null;
   }
 
   private async context(

@@ -49,7 +49,9 @@ export class ChannelStatusPoster {
   private async consider(link: ChannelLink, now: Date, deadline: number): Promise<boolean> {
     const channel = this.channels.get(link.address.channel);
     if (!channel || this.failures.heldUntil(link.workspaceId, now)) return false;
-    const member = await this.store.members.get(link.workspaceId, link.linkedBy);
+    // A workspace that uninstalled Rapport hears nothing more from it.
+    if (await this.store.workspaces.uninstalledAt(link.workspaceId)) return false;
+    const member = await this.rapport.channelStatusMember(link);
     if (!member) return false;
     const week = digestWeek(member, now);
     if (!week.due) return false;

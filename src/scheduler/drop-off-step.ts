@@ -9,6 +9,7 @@ import { describeError } from '../core/errors';
 import type { Partner } from '../core/model';
 import { CONTACT_KINDS } from '../core/model';
 import { checkDropOff, dropOffOccurrence } from '../core/playbook/drop-off';
+import { recipientsOf } from '../core/playbook/recipients';
 import type { Playbook } from '../core/playbook/playbook';
 import type { PlaybookSource } from '../core/ports';
 import { dropOffRule, dropOffSettings } from '../core/playbook/playbook';
@@ -94,7 +95,9 @@ async function step(tx: UnitOfWork, partner: Partner, playbook: Playbook, now: D
   const created: string[] = [];
   const rule = dropOffRule(playbook, check.suggestion);
   if (check.action === 'fire' && rule) {
-    for (const memberId of partner.owners) {
+    // Whom the rule nudges among the owners: every owner by default, the lead, or one role.
+    const team = await tx.partners.listOwners(workspaceId, partner.id);
+    for (const memberId of recipientsOf(rule.recipients, team)) {
       const member = await tx.members.get(workspaceId, memberId);
       // From the start of the owner's working day (in their zone), never earlier than now.
       const start = member

@@ -146,9 +146,10 @@ describe('forget me and export mine', () => {
     expect(h.store.db.prepare(`SELECT text, owner_id FROM promises`).all()).toEqual([
       { text: 'send the pricing model', owner_id: 'ada' },
     ]);
-    expect(h.store.db.prepare(`SELECT member_id FROM partner_owners ORDER BY member_id`).all()).toEqual([
-      { member_id: 'ada' },
-    ]);
+    // Zelda led Nissan, which she created: Ada, its other owner, leads it now.
+    expect(h.store.db.prepare(`SELECT member_id, lead FROM partner_owners ORDER BY member_id`).all()).toEqual(
+      [{ member_id: 'ada', lead: 1 }],
+    );
     // Ada's own nudges and the playbook change stay; the audit log names the anonymous id.
     expect(h.store.db.prepare(`SELECT id FROM nudges WHERE member_id = 'ada' ORDER BY id`).all()).toEqual(
       adaNudges,

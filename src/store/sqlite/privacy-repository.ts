@@ -139,8 +139,16 @@ function forget(db: SqliteDb, params: Record<string, string>): Record<string, nu
       ),
     owners:
       run(`DELETE FROM partner_owners WHERE ${inWorkspace} AND member_id = @memberId`) +
-      // Who made someone else an owner is theirs to forget too (the notice names them).
-      run(`UPDATE partner_owners SET added_by = @anonymousId WHERE ${inWorkspace} AND added_by = @memberId`),
+      // Who made someone else an owner, and the handover note they wrote, are theirs to forget too.
+      run(
+        `UPDATE partner_owners SET added_by = @anonymousId, note = NULL WHERE ${inWorkspace} AND added_by = @memberId`,
+      ) +
+      // A partner they led is led by its longest-standing other owner, as when a lead is removed.
+      run(
+        `UPDATE partner_owners SET lead = 1 WHERE ${inWorkspace}
+           AND position = (SELECT MIN(o.position) FROM partner_owners o WHERE o.partner_id = partner_owners.partner_id)
+           AND NOT EXISTS (SELECT 1 FROM partner_owners l WHERE l.partner_id = partner_owners.partner_id AND l.lead = 1)`,
+      ),
     audit:
       run(`UPDATE audit_log SET actor_id = @anonymousId WHERE ${inWorkspace} AND actor_id = @memberId`) +
       run(`UPDATE audit_log SET subject = @anonymousId WHERE ${inWorkspace} AND subject = @memberId`),
