@@ -130,10 +130,13 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
       const url = `http://127.0.0.1:${h.service.port}/slack/events`;
       const post = (body: string): ReturnType<typeof postToSlack> =>
         postToSlack(url, { secret: SECRETS.SLACK_SIGNING_SECRET, body });
-      const command = (text: string, id: string): Promise<unknown> =>
-        post(slashCommandBody({ teamId: TEAM, userId: USER, text, responseUrl: slack.responseUrl(id) })).then(
-          () => slack.waitForResponse(id),
+      // The reply comes in the acknowledgement, or (a slow command) on the response_url.
+      const command = async (text: string, id: string): Promise<unknown> => {
+        const answer = await post(
+          slashCommandBody({ teamId: TEAM, userId: USER, text, responseUrl: slack.responseUrl(id) }),
         );
+        return answer.text ? answer : slack.waitForResponse(id);
+      };
 
       await command(`add ${SECRETS.SLACK_BOT_TOKEN}`, 'add');
       await command(`status ${SECRETS.SLACK_SIGNING_SECRET} ${SECRETS.SLACK_APP_TOKEN}`, 'status');
@@ -177,7 +180,8 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
         accepts_response_payload: true,
         payload: Object.fromEntries(new URLSearchParams(command)),
       });
-      await slack.waitForResponse('sock-add');
+      // The reply travels back in the envelope's acknowledgement.
+      await socket.waitFor((message) => message.envelope_id === 'env-add');
       const click = blockActionsBody({
         teamId: TEAM,
         userId: USER,

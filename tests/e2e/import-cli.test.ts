@@ -182,7 +182,9 @@ describe('rapport import, through the built command line', () => {
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing to change: 0 new, 0 updated, 40 unchanged.');
-    expect(again.stdout).toContain('Columns ignored: id, owners, owner_roles, lead_owner_id, created_at, created_by.');
+    expect(again.stdout).toContain(
+      'Columns ignored: id, owners, owner_roles, lead_owner_id, created_at, created_by.',
+    );
   });
 
   it('shows an update it would make, and owns new partners with --owner', async () => {
