@@ -46,7 +46,12 @@ function seedPartners(path: string): void {
     db.prepare(
       `INSERT INTO members (workspace_id, id, display_name, time_zone, address, address_channel, created_at, updated_at)
        VALUES (?, 'U1', 'Ada', 'UTC', ?, 'slack', ?, ?)`,
-    ).run(`slack:${TEAM}`, JSON.stringify({ channel: 'slack', payload: { teamId: TEAM, userId: 'U1' } }), now, now);
+    ).run(
+      `slack:${TEAM}`,
+      JSON.stringify({ channel: 'slack', payload: { teamId: TEAM, userId: 'U1' } }),
+      now,
+      now,
+    );
     const partner = db.prepare(
       `INSERT INTO partners (workspace_id, name, name_key, stage, stage_changed_at, created_at, created_by, next_due_at)
        VALUES (?, ?, ?, 'negotiating', ?, ?, 'U1', ?)`,
@@ -61,8 +66,14 @@ function seedPartners(path: string): void {
     const kinds = ['call', 'meeting', 'note', 'checkin', 'visit'];
     for (const { name, history } of PARTNERS) {
       const id = Number(
-        partner.run(`slack:${TEAM}`, name, name.toLowerCase(), now, now, new Date(Date.now() + 30 * 86_400_000).toISOString())
-          .lastInsertRowid,
+        partner.run(
+          `slack:${TEAM}`,
+          name,
+          name.toLowerCase(),
+          now,
+          now,
+          new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        ).lastInsertRowid,
       );
       owner.run(id, `slack:${TEAM}`);
       for (let i = 0; i < history; i++) {
@@ -119,14 +130,24 @@ function signed(text: string, responseUrl: string): { body: string; headers: Rec
   };
 }
 
-function post(agent: Agent, port: number, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+function post(
+  agent: Agent,
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -160,7 +181,8 @@ async function round(
       if (ack.status !== 200) throw new Error(`HTTP ${ack.status} for "${text}": ${ack.text.slice(0, 200)}`);
       if (expected !== null && !ack.text.includes(expected)) {
         const reply = await replied!;
-        if (!reply.includes(expected)) throw new Error(`unexpected reply to "${text}": ${reply.slice(0, 300)}`);
+        if (!reply.includes(expected))
+          throw new Error(`unexpected reply to "${text}": ${reply.slice(0, 300)}`);
       }
       latencies.push(performance.now() - start);
     }
@@ -172,7 +194,11 @@ async function round(
 
 function summarise(rounds: LoadRound[]): { p50: number; p99: number; rps: number } {
   const all = rounds.flatMap((r) => r.latencies);
-  return { p50: percentile(all, 50), p99: percentile(all, 99), rps: median(rounds.map((r) => r.requestsPerSecond)) };
+  return {
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    rps: median(rounds.map((r) => r.requestsPerSecond)),
+  };
 }
 
 export async function slackLoad(options: {
@@ -192,7 +218,13 @@ export async function slackLoad(options: {
     service = await startServer(
       CLI,
       ['start'],
-      { ...env, SLACK_BOT_TOKEN: 'xoxb-bench', DATABASE_PATH: database, TICK_SCHEDULE: 'off', LOG_LEVEL: 'error' },
+      {
+        ...env,
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        DATABASE_PATH: database,
+        TICK_SCHEDULE: 'off',
+        LOG_LEVEL: 'error',
+      },
       { readyPath: '/healthz' },
     );
     bare = await startServer(BARE_BOLT, [], env, { readyPath: '/healthz' });
@@ -201,7 +233,8 @@ export async function slackLoad(options: {
     for (const concurrency of options.concurrencies) {
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
       const run = async (target: 'service' | 'bare', partner: string, total: number): Promise<LoadRound> => {
-        if (target === 'bare') return round(agent, bare!.port, slack, logText(partner), total, concurrency, null);
+        if (target === 'bare')
+          return round(agent, bare!.port, slack, logText(partner), total, concurrency, null);
         logged[partner]! += total;
         return round(agent, service!.port, slack, logText(partner), total, concurrency, 'Logged for');
       };
@@ -212,7 +245,8 @@ export async function slackLoad(options: {
       for (const { name } of PARTNERS) results[name] = [];
       for (let r = 0; r < options.rounds; r++) {
         results.bare!.push(await run('bare', PARTNERS[0]!.name, options.requestsPerRound));
-        for (const { name } of PARTNERS) results[name]!.push(await run('service', name, options.requestsPerRound));
+        for (const { name } of PARTNERS)
+          results[name]!.push(await run('service', name, options.requestsPerRound));
       }
       agent.destroy();
       const base = summarise(results.bare!);
@@ -228,7 +262,9 @@ export async function slackLoad(options: {
           baseline: `bare Bolt ack ${fmt(base)}`,
           ratio:
             `p99 ${(s.p99 / base.p99).toFixed(2)}× (target ≤ 1.3×), req/s ${(s.rps / base.rps).toFixed(2)}× (≥ 0.8×)` +
-            (history === PARTNERS[0]!.history ? '' : `; p50 ${(s.p50 / flat.p50).toFixed(2)}× the 10-interaction partner`),
+            (history === PARTNERS[0]!.history
+              ? ''
+              : `; p50 ${(s.p50 / flat.p50).toFixed(2)}× the 10-interaction partner`),
         });
       }
     }
@@ -246,7 +282,8 @@ export async function slackLoad(options: {
     // Every timed request must have been a real log, not a refusal the reply check missed.
     for (const { name } of PARTNERS) {
       const rowsLogged = countLogged(database, name);
-      if (rowsLogged !== logged[name]) throw new Error(`${name}: ${logged[name]} logs sent, ${rowsLogged} rows written`);
+      if (rowsLogged !== logged[name])
+        throw new Error(`${name}: ${logged[name]} logs sent, ${rowsLogged} rows written`);
     }
     return rows;
   } finally {
