@@ -3,11 +3,16 @@
  * so figures are compared with baselines measured in the same run, as ratios.
  *   npm run bench                  all benchmarks
  *   npm run bench -- --quick       smaller sizes
+ *   npm run bench -- --profile DIR  also writes CPU profiles of the service under load and at start-up
  */
+import { join } from 'node:path';
 import { commandLatency } from './command-latency';
+import { deliveryThroughput } from './delivery-throughput';
 import { operationsCost } from './operations';
 import { pickerLatency } from './picker-latency';
-import { schedulerScale } from './scheduler-scale';
+import { schedulerScale, schedulerScaleByDue } from './scheduler-scale';
+import { slackLoad } from './slack-load';
+import { startupFootprint } from './startup-footprint';
 import { slackLatency } from './slack-latency';
 import { teamsLatency } from './teams-latency';
 import { printTable } from './table';
@@ -15,6 +20,8 @@ import type { BenchRow } from './table';
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const profileAt = process.argv.indexOf('--profile');
+  const profileDir = profileAt >= 0 ? (process.argv[profileAt + 1] ?? null) : null;
   const rows: BenchRow[] = [];
   rows.push(...(await schedulerScale(quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000])));
   rows.push(...(await slackLatency(quick ? 50 : 300)));
@@ -22,6 +29,30 @@ async function main(): Promise<void> {
   rows.push(...(await commandLatency(quick ? 200 : 2_000, quick ? 200 : 2_000)));
   rows.push(...(await pickerLatency(2_000, quick ? 50 : 300)));
   rows.push(...(await operationsCost(quick ? 10_000 : 100_000, quick ? 20 : 100)));
+  // The load benchmarks: servers in their own processes, scale, throughput and footprint.
+  rows.push(
+    ...(await schedulerScaleByDue(
+      quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000],
+      quick ? [0, 1_000] : [0, 10_000],
+    )),
+  );
+  rows.push(
+    ...(await slackLoad({
+      concurrencies: [16, 64],
+      requestsPerRound: quick ? 200 : 1_000,
+      rounds: quick ? 2 : 3,
+      cpuProfileDir: profileDir && join(profileDir, 'slack-load'),
+    })),
+  );
+  rows.push(...(await deliveryThroughput(quick ? 1_000 : 5_000, quick ? 1 : 3)));
+  rows.push(
+    ...(await startupFootprint(
+      quick ? 10_000 : 100_000,
+      quick ? 100_000 : 1_000_000,
+      quick ? 1 : 3,
+      profileDir && join(profileDir, 'startup'),
+    )),
+  );
   process.stdout.write(`${printTable(rows)}\n`);
 }
 

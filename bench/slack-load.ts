@@ -205,6 +205,8 @@ export async function slackLoad(options: {
   concurrencies: number[];
   requestsPerRound: number;
   rounds: number;
+  /** Where the service process writes a `--cpu-prof` profile, if anywhere. */
+  cpuProfileDir?: string | null;
 }): Promise<BenchRow[]> {
   const slack = await fakeSlack();
   const dir = mkdtempSync(join(tmpdir(), 'rapport-load-'));
@@ -225,7 +227,10 @@ export async function slackLoad(options: {
         TICK_SCHEDULE: 'off',
         LOG_LEVEL: 'error',
       },
-      { readyPath: '/healthz' },
+      {
+        readyPath: '/healthz',
+        nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+      },
     );
     bare = await startServer(BARE_BOLT, [], env, { readyPath: '/healthz' });
     const logText = (name: string): string => `log ${name} call today Load test sync`;
