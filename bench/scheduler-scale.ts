@@ -114,12 +114,28 @@ async function measure(
   }
 }
 
-/** A pass with `due` partners due (0 and 10,000 by default) at each size, against the smallest size. */
+/**
+ * A pass with `due` partners due (0 and 10,000 by default) at each size, against the smallest size.
+ * These run on a database with statistics (`ANALYZE`): without them SQLite reads a partner's owners
+ * through `partner_owners_member` (every owner in the workspace) instead of the primary key, and a pass
+ * costs partners × due. One row shows that case, as the service runs today on a database never analysed.
+ */
 export async function schedulerScaleByDue(
   sizes: number[],
   dues: number[] = [0, 10_000],
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  const smallestSize = Math.min(...sizes);
+  const largestDue = Math.min(Math.max(...dues), smallestSize);
+  const withStats = (await measure(smallestSize, largestDue, false, true)).indexedMs;
+  const withoutStats = (await measure(smallestSize, largestDue, false, false)).indexedMs;
+  rows.push({
+    benchmark: 'scheduler pass by due count',
+    case: `${smallestSize.toLocaleString('en')} partners, ${largestDue.toLocaleString('en')} due, no ANALYZE (as shipped)`,
+    value: `${withoutStats.toFixed(1)} ms`,
+    baseline: `with ANALYZE ${withStats.toFixed(1)} ms`,
+    ratio: `${(withoutStats / withStats).toFixed(2)}× (owners read through the workspace index)`,
+  });
   for (const due of dues) {
     let smallest: { partners: number; ms: number } | null = null;
     for (const partners of sizes.filter((size) => size >= due)) {
