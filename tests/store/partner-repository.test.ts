@@ -1,4 +1,5 @@
 import { NOW, addPartner, nudgeFor, storeHarness } from './store-harness';
+import { LIST_OWNERS_SQL } from '../../src/store/sqlite/partner-owners';
 import type { StoreHarness } from './store-harness';
 
 describe('SQLite partner repository', () => {
@@ -184,5 +185,22 @@ describe('SQLite partner repository', () => {
     await run(['Nissan Motor Company', 'Nissan Motor', 'Nissan']);
     expect(prepare.mock.calls.length).toBe(warmedUp);
     prepare.mockRestore();
+  });
+});
+
+describe('reading a partner’s owners', () => {
+  it('finds them by the partner, never by scanning the workspace’s owners (no statistics needed)', async () => {
+    const h = await storeHarness();
+    try {
+      const plan = (
+        h.store.db.prepare(`EXPLAIN QUERY PLAN ${LIST_OWNERS_SQL}`).all('w', 1) as { detail: string }[]
+      )
+        .map((row) => row.detail)
+        .join(' | ');
+      expect(plan).toMatch(/SEARCH o USING INDEX sqlite_autoindex_partner_owners_1 \(partner_id=\?\)/);
+      expect(plan).not.toContain('partner_owners_member');
+    } finally {
+      await h.close();
+    }
   });
 });

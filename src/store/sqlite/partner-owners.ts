@@ -26,17 +26,21 @@ function toOwner(row: Row): Owner {
   };
 }
 
+/**
+ * A partner's owners with what the workspace knows of them. `+o.workspace_id`: they are found by the primary
+ * key (partner_id, …), never by scanning the workspace's owners through its (workspace_id, member_id) index,
+ * which SQLite would choose on a database it has no statistics about, at a cost that grew with the workspace.
+ */
+export const LIST_OWNERS_SQL = `SELECT o.*, m.id AS known_id, m.display_name, m.address_stale,
+    a.display_name AS added_by_name
+  FROM partner_owners o
+  JOIN partners p ON p.id = o.partner_id AND p.workspace_id = +o.workspace_id
+  LEFT JOIN members m ON m.workspace_id = o.workspace_id AND m.id = o.member_id
+  LEFT JOIN members a ON a.workspace_id = o.workspace_id AND a.id = o.added_by
+  WHERE +o.workspace_id = ? AND o.partner_id = ? ORDER BY o.position`;
+
 export function listOwners(db: SqliteDb, workspaceId: string, partnerId: number): Owner[] {
-  const rows = db
-    .prepare(
-      `SELECT o.*, m.id AS known_id, m.display_name, m.address_stale, a.display_name AS added_by_name
-       FROM partner_owners o
-       JOIN partners p ON p.id = o.partner_id AND p.workspace_id = o.workspace_id
-       LEFT JOIN members m ON m.workspace_id = o.workspace_id AND m.id = o.member_id
-       LEFT JOIN members a ON a.workspace_id = o.workspace_id AND a.id = o.added_by
-       WHERE o.workspace_id = ? AND o.partner_id = ? ORDER BY o.position`,
-    )
-    .all(workspaceId, partnerId) as Row[];
+  const rows = db.prepare(LIST_OWNERS_SQL).all(workspaceId, partnerId) as Row[];
   return rows.map(toOwner);
 }
 
