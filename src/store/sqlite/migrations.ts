@@ -357,4 +357,36 @@ export const MIGRATIONS: readonly string[] = [
   // 19: fast logging. A per-partner, per-kind summary of interactions that triggers keep in step with every
   // write, so that reading a partner's history no longer grows with it (see interaction-summary.ts).
   INTERACTION_SUMMARY_MIGRATION,
+  // 20: the drop-off check finds the partners due for it through an index, at a cost that follows what is due
+  // rather than how many partners are signed: every signed partner has a state row from the moment it is
+  // signed (due at once), and a partner that leaves `signed` is taken out of the index until signed again.
+  `
+  INSERT INTO drop_off_state (partner_id, workspace_id, armed, next_check_at)
+    SELECT id, workspace_id, 1, '1970-01-01T00:00:00.000Z' FROM partners
+    WHERE stage = 'signed' AND signed_on IS NOT NULL
+  ON CONFLICT (partner_id) DO NOTHING;
+  UPDATE drop_off_state SET next_check_at = NULL
+    WHERE partner_id IN (SELECT id FROM partners WHERE stage != 'signed' OR signed_on IS NULL);
+  CREATE INDEX drop_off_state_next_check ON drop_off_state (next_check_at) WHERE next_check_at IS NOT NULL;
+
+  CREATE TRIGGER partners_drop_off_signed_insert AFTER INSERT ON partners
+    WHEN NEW.stage = 'signed' AND NEW.signed_on IS NOT NULL
+  BEGIN
+    INSERT INTO drop_off_state (partner_id, workspace_id, armed, next_check_at)
+      VALUES (NEW.id, NEW.workspace_id, 1, '1970-01-01T00:00:00.000Z')
+    ON CONFLICT (partner_id) DO UPDATE SET next_check_at = COALESCE(next_check_at, excluded.next_check_at);
+  END;
+  CREATE TRIGGER partners_drop_off_signed AFTER UPDATE OF stage, signed_on ON partners
+    WHEN NEW.stage = 'signed' AND NEW.signed_on IS NOT NULL
+  BEGIN
+    INSERT INTO drop_off_state (partner_id, workspace_id, armed, next_check_at)
+      VALUES (NEW.id, NEW.workspace_id, 1, '1970-01-01T00:00:00.000Z')
+    ON CONFLICT (partner_id) DO UPDATE SET next_check_at = COALESCE(next_check_at, excluded.next_check_at);
+  END;
+  CREATE TRIGGER partners_drop_off_unsigned AFTER UPDATE OF stage, signed_on ON partners
+    WHEN NEW.stage != 'signed' OR NEW.signed_on IS NULL
+  BEGIN
+    UPDATE drop_off_state SET next_check_at = NULL WHERE partner_id = NEW.id;
+  END;
+  `,
 ];
