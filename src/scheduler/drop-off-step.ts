@@ -5,7 +5,8 @@
  * recovers. The state and the nudges are written in one transaction, so an alert is never sent twice for
  * the same drop, whatever the number of passes.
  */
-import { describeError } from '../core/errors';
+import type { OnCreated } from './due-steps';
+import { runDueSteps } from './due-steps';
 import type { Partner } from '../core/model';
 import { CONTACT_KINDS } from '../core/model';
 import { checkDropOff, dropOffOccurrence } from '../core/playbook/drop-off';
@@ -16,38 +17,27 @@ import { dropOffRule, dropOffSettings } from '../core/playbook/playbook';
 import type { Logger, Store, UnitOfWork } from '../core/ports';
 import { addDaysToDate, addDaysToInstant, localDate, nextWorkingSlot, zonedDayStart } from '../core/time';
 
-/** Partners looked at per batch. */
-const BATCH = 200;
-
 /** Checks the signed partners due for a check at `now`; returns how many alert nudges were created. */
-export async function checkDropOffs(
+export function checkDropOffs(
   store: Store,
   /** Each workspace's playbook (or one playbook for every workspace). */
   playbooks: PlaybookSource | Playbook,
   logger: Logger,
   now: Date,
-  /** Told of each nudge created, once its transaction committed (the metrics count it). */
-  onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
+  onCreated?: OnCreated,
 ): Promise<number> {
-  let created = 0;
-  const seen = new Set<number>();
-  for (;;) {
-    const partners = (await store.dropOffs.listDue(now, BATCH)).filter((p) => !seen.has(p.id));
-    if (partners.length === 0) break;
-    for (const partner of partners) {
-      seen.add(partner.id);
-      try {
-        const playbook =
-          'forWorkspace' in playbooks ? await playbooks.forWorkspace(partner.workspaceId) : playbooks;
-        const made = await store.transaction((tx) => step(tx, partner, playbook, now));
-        for (const ruleId of made) onCreated({ ruleId, workspaceId: partner.workspaceId });
-        created += made.length;
-      } catch (error) {
-        // One bad partner must not stop the pass; it is looked at again tomorrow.
-        logger.error(
-          { partnerId: partner.id, workspaceId: partner.workspaceId, err: describeError(error) },
-          'drop-off check failed',
-        );
+  return runDueSteps(
+    store,
+    playbooks,
+    logger,
+    now,
+    {
+      what: 'drop-off check',
+      idField: 'partnerId',
+      listDue: (at, limit) => store.dropOffs.listDue(at, limit),
+      step,
+      // Looked at again tomorrow, its state otherwise as it was.
+      setAside: async (partner, at) => {
         const state = await store.dropOffs.get(partner.workspaceId, partner.id);
         await store.dropOffs.save({
           workspaceId: partner.workspaceId,
@@ -55,12 +45,12 @@ export async function checkDropOffs(
           armed: state?.armed ?? true,
           firedPeriod: state?.firedPeriod ?? null,
           firedAt: state?.firedAt ?? null,
-          nextCheckAt: addDaysToInstant(now, 1),
+          nextCheckAt: addDaysToInstant(at, 1),
         });
-      }
-    }
-  }
-  return created;
+      },
+    },
+    onCreated,
+  );
 }
 
 async function step(tx: UnitOfWork, partner: Partner, playbook: Playbook, now: Date): Promise<string[]> {

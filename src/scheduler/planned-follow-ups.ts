@@ -4,7 +4,8 @@
  * occurrence, member, so a step run twice creates nothing twice). What falls due when is
  * `plannedFollowUps`, a pure function; this step only reads and writes.
  */
-import { describeError } from '../core/errors';
+import type { OnCreated } from './due-steps';
+import { runDueSteps } from './due-steps';
 import type { Member, PlannedEvent } from '../core/model';
 import { refreshSchedule } from '../core/playbook/partner-schedule';
 import { plannedFollowUps } from '../core/playbook/planned-events';
@@ -13,50 +14,34 @@ import { findRule } from '../core/playbook/playbook';
 import { recipientsOf } from '../core/playbook/recipients';
 import type { Logger, PlaybookSource, Store, UnitOfWork } from '../core/ports';
 
-/** Events looked at per batch. */
-const BATCH = 200;
-
 /**
  * Creates the planned-event nudges due at `now`; returns how many were created. An event whose kind was
  * logged on or after its planned day needs no "did it happen?": it is settled as happened.
  */
-export async function createPlannedFollowUps(
+export function createPlannedFollowUps(
   store: Store,
   /** Each workspace's playbook (or one playbook for every workspace). */
   playbooks: PlaybookSource | Playbook,
   logger: Logger,
   now: Date,
-  onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
+  onCreated?: OnCreated,
 ): Promise<number> {
-  let created = 0;
-  const seen = new Set<number>();
-  for (;;) {
-    const events = (await store.plannedEvents.listDueSteps(now, BATCH)).filter((e) => !seen.has(e.id));
-    if (events.length === 0) break;
-    for (const event of events) {
-      seen.add(event.id);
-      try {
-        const playbook =
-          'forWorkspace' in playbooks ? await playbooks.forWorkspace(event.workspaceId) : playbooks;
-        const made = await store.transaction((tx) => step(tx, event, playbook, now));
-        // Counted once committed, so that a rolled-back step counts nothing.
-        for (const ruleId of made) onCreated({ ruleId, workspaceId: event.workspaceId });
-        created += made.length;
-      } catch (error) {
-        // One bad event must not stop the pass; look at it again in an hour.
-        logger.error(
-          { plannedEventId: event.id, workspaceId: event.workspaceId, err: describeError(error) },
-          'planned event follow-up failed',
-        );
-        await store.plannedEvents.setNextStepAt(
-          event.workspaceId,
-          event.id,
-          new Date(now.getTime() + 3_600_000),
-        );
-      }
-    }
-  }
-  return created;
+  return runDueSteps(
+    store,
+    playbooks,
+    logger,
+    now,
+    {
+      what: 'planned event follow-up',
+      idField: 'plannedEventId',
+      listDue: (at, limit) => store.plannedEvents.listDueSteps(at, limit),
+      step,
+      // Looked at again in an hour.
+      setAside: (event, at) =>
+        store.plannedEvents.setNextStepAt(event.workspaceId, event.id, new Date(at.getTime() + 3_600_000)),
+    },
+    onCreated,
+  );
 }
 
 /** One event's nudges and its next step, in one transaction; returns the rules of the nudges it created. */

@@ -4,54 +4,39 @@
  * occurrence, member, so a step run twice creates nothing twice). When they fall due is
  * `promiseReminders`, a pure function; this step only reads and writes.
  */
-import { describeError } from '../core/errors';
+import type { OnCreated } from './due-steps';
+import { runDueSteps } from './due-steps';
 import type { PartnerPromise } from '../core/model';
 import type { Playbook } from '../core/playbook/playbook';
 import type { PlaybookSource } from '../core/ports';
 import type { Logger, Store, UnitOfWork } from '../core/ports';
 import { promiseReminders } from '../core/promises';
 
-/** Promises looked at per batch. */
-const BATCH = 200;
-
 /** Creates the promise reminders due at `now`; returns how many were created. */
-export async function createPromiseReminders(
+export function createPromiseReminders(
   store: Store,
   /** Each workspace's playbook (or one playbook for every workspace). */
   playbooks: PlaybookSource | Playbook,
   logger: Logger,
   now: Date,
-  /** Told of each nudge created, once its transaction committed (the metrics count it). */
-  onCreated: (nudge: { ruleId: string; workspaceId: string }) => void = () => undefined,
+  onCreated?: OnCreated,
 ): Promise<number> {
-  let created = 0;
-  const seen = new Set<number>();
-  for (;;) {
-    const promises = (await store.promises.listDueSteps(now, BATCH)).filter((p) => !seen.has(p.id));
-    if (promises.length === 0) break;
-    for (const promise of promises) {
-      seen.add(promise.id);
-      try {
-        const playbook =
-          'forWorkspace' in playbooks ? await playbooks.forWorkspace(promise.workspaceId) : playbooks;
-        const made = await store.transaction((tx) => step(tx, promise, playbook, now));
-        for (const ruleId of made) onCreated({ ruleId, workspaceId: promise.workspaceId });
-        created += made.length;
-      } catch (error) {
-        // One bad promise must not stop the pass; look at it again in an hour.
-        logger.error(
-          { promiseId: promise.id, workspaceId: promise.workspaceId, err: describeError(error) },
-          'promise reminder failed',
-        );
-        await store.promises.setNextStepAt(
-          promise.workspaceId,
-          promise.id,
-          new Date(now.getTime() + 3_600_000),
-        );
-      }
-    }
-  }
-  return created;
+  return runDueSteps(
+    store,
+    playbooks,
+    logger,
+    now,
+    {
+      what: 'promise reminder',
+      idField: 'promiseId',
+      listDue: (at, limit) => store.promises.listDueSteps(at, limit),
+      step,
+      // Looked at again in an hour.
+      setAside: (promise, at) =>
+        store.promises.setNextStepAt(promise.workspaceId, promise.id, new Date(at.getTime() + 3_600_000)),
+    },
+    onCreated,
+  );
 }
 
 /** One promise's reminders and its next step, in one transaction. */
