@@ -2,21 +2,23 @@ import fc from 'fast-check';
 import {
   blockTextLength,
   clip,
-  decodeMetadata,
-  encodeMetadata,
   escapeMrkdwn,
   mrkdwn,
-  readViewValues,
   renderHomeView,
   renderMessage,
+  SLACK_LIMITS,
+  splitText,
+} from '../../../src/channels/slack/block-kit';
+import {
+  decodeMetadata,
+  encodeMetadata,
+  readViewValues,
   renderModal,
   searchActionId,
   searchOf,
-  SLACK_LIMITS,
-  splitText,
   suggestionOptions,
   viewErrors,
-} from '../../../src/channels/slack/block-kit';
+} from '../../../src/channels/slack/block-kit-forms';
 import type { Choice, Form, Message } from '../../../src/core/messages';
 import { logForm } from '../../../src/core/views';
 import type { Partner } from '../../../src/core/model';

@@ -7,7 +7,7 @@
  */
 import type { AllMiddlewareArgs, App, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../../../core/errors';
-import { searchOf, suggestionOptions } from '../block-kit';
+import { searchOf, suggestionOptions } from '../block-kit-forms';
 import type { SlackDeps } from './shared';
 import { interactionSender } from './shared';
 
