@@ -6,6 +6,7 @@
  * names. The submitted card (`composeExtension/submitAction`) goes through the core's log form like any
  * other; a refused one comes back in the task module with the errors and everything typed.
  */
+import { decodeEntities } from './teams-text';
 import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { LIMITS } from '../../core/commands/grammar';
 import { describeError } from '../../core/errors';
@@ -140,17 +141,6 @@ function tidy(text: string): string {
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-}
-
-function decodeEntities(text: string): string {
-  const named: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,5});/gi, (entity, name: string) => {
-    if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-    }
-    return named[name.toLowerCase()] ?? entity;
-  });
 }
 
 function setInitial(form: Form, fieldId: string, value: string): void {
