@@ -8,9 +8,14 @@
  * and the export is built again on acceptance, so a restart in between loses nothing (the member gets
  * the data as it is when they accept).
  */
-import type { Attachment } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
+import type { Attachment, TurnContext } from 'botbuilder';
+import { describeError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import type { Actor, Rapport } from '../../core/rapport';
 import type { MessageFile } from '../../core/messages';
 import { isLoopbackHost } from '../../http/server';
+import { escapeMarkdown } from './adaptive-cards';
 import { isRecord } from './teams-address';
 
 export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
@@ -163,4 +168,71 @@ export function fileInfoAttachment(info: UploadInfo): Attachment {
     contentUrl: info.contentUrl,
     content: { uniqueId: info.uniqueId, fileType: info.fileType },
   };
+}
+
+/** What answering a file consent needs of the bot. */
+export interface FileConsentDeps {
+  rapport: Rapport;
+  clock: () => Date;
+  logger: Logger;
+  /** Authentication is off (local testing only): uploads go to this machine's loopback only. */
+  local: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * The member answered a file consent card for `file`. On acceptance the export is built again (nothing is
+ * kept between the card and the answer), the file's bytes are written to the upload session Teams opened
+ * in their OneDrive, and a file card that opens it is posted; what went wrong is said in the chat.
+ */
+export async function answerFileConsent(
+  context: TurnContext,
+  actor: Actor,
+  file: ExportFileContext,
+  value: Record<string, unknown>,
+  deps: FileConsentDeps,
+): Promise<void> {
+  if (value.action !== 'accept') {
+    await context.sendActivity(`All right, I did not send ${escapeMarkdown(file.name)}.`);
+    return;
+  }
+  const upload = readUploadInfo(value.uploadInfo);
+  if (!upload || !uploadUrlAllowed(upload.uploadUrl, deps.local)) {
+    deps.logger.warn({ file: file.name }, 'file consent without a usable upload URL');
+    await context.sendActivity(
+      `Teams did not give me a place to save ${escapeMarkdown(file.name)}. Please try again.`,
+    );
+    return;
+  }
+  const result = await deps.rapport.handleCommand(actor, `export ${file.export}`, deps.clock());
+  const content = result.reply.files?.[file.index];
+  if (!content) {
+    await context.sendActivity(
+      `${escapeMarkdown(file.name)} is no longer part of the export. Type \`export\` again.`,
+    );
+    return;
+  }
+  try {
+    await putToUploadSession(
+      upload.uploadUrl,
+      Buffer.from(content.content, 'utf8'),
+      content.mimeType,
+      deps.timeoutMs,
+    );
+  } catch (error) {
+    deps.logger.warn(
+      { file: file.name, err: describeError(error) },
+      'could not upload an export file to Teams',
+    );
+    await context.sendActivity(
+      `I could not save ${escapeMarkdown(upload.name)} to your OneDrive just now. Type \`export\` to try again.`,
+    );
+    return;
+  }
+  await context.sendActivity({
+    type: ActivityTypes.Message,
+    text: `Saved **${escapeMarkdown(upload.name)}** to your OneDrive.`,
+    textFormat: 'markdown',
+    attachments: [fileInfoAttachment(upload)],
+  });
 }

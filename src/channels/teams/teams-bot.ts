@@ -18,7 +18,6 @@ import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   cardAttachment,
   chatMarkdown,
-  escapeMarkdown,
   formCard,
   isPlainMessage,
   messageCard,
@@ -32,11 +31,8 @@ import {
 import {
   FILE_CONSENT_INVOKE,
   fileConsentAttachment,
-  fileInfoAttachment,
-  putToUploadSession,
+  answerFileConsent,
   readExportFileContext,
-  readUploadInfo,
-  uploadUrlAllowed,
 } from './file-consent';
 import { handleInstallationUpdate } from './teams-installation';
 import { isMessageExtensionInvoke, MessageExtension } from './message-extension';
@@ -254,13 +250,11 @@ export class TeamsBot extends ActivityHandler {
   }
 
   /**
-   * The member accepted or declined a file. On acceptance the export is built again (nothing is kept
-   * between the card and the answer), the file's bytes are written to the upload session Teams opened in
-   * their OneDrive, and a file card that opens it is posted. Teams wants a 200 either way; what went
-   * wrong is said in the chat.
+   * The member accepted or declined a file (see `answerFileConsent`). Teams wants a 200 either way; what
+   * went wrong is said in the chat.
    */
   private async fileConsent(context: TurnContext): Promise<InvokeResponse> {
-    const { rapport, clock, logger } = this.options;
+    const { logger } = this.options;
     const value = isRecord(context.activity.value) ? context.activity.value : {};
     const file = readExportFileContext(value.context);
     try {
@@ -270,49 +264,7 @@ export class TeamsBot extends ActivityHandler {
         await context.sendActivity(STALE_BUTTON);
         return { status: 200 };
       }
-      if (value.action !== 'accept') {
-        await context.sendActivity(`All right, I did not send ${escapeMarkdown(file.name)}.`);
-        return { status: 200 };
-      }
-      const upload = readUploadInfo(value.uploadInfo);
-      if (!upload || !uploadUrlAllowed(upload.uploadUrl, this.options.local)) {
-        logger.warn({ file: file.name }, 'file consent without a usable upload URL');
-        await context.sendActivity(
-          `Teams did not give me a place to save ${escapeMarkdown(file.name)}. Please try again.`,
-        );
-        return { status: 200 };
-      }
-      const result = await rapport.handleCommand(seen.actor, `export ${file.export}`, clock());
-      const content = result.reply.files?.[file.index];
-      if (!content) {
-        await context.sendActivity(
-          `${escapeMarkdown(file.name)} is no longer part of the export. Type \`export\` again.`,
-        );
-        return { status: 200 };
-      }
-      try {
-        await putToUploadSession(
-          upload.uploadUrl,
-          Buffer.from(content.content, 'utf8'),
-          content.mimeType,
-          this.options.timeoutMs,
-        );
-      } catch (error) {
-        logger.warn(
-          { file: file.name, err: describeError(error) },
-          'could not upload an export file to Teams',
-        );
-        await context.sendActivity(
-          `I could not save ${escapeMarkdown(upload.name)} to your OneDrive just now. Type \`export\` to try again.`,
-        );
-        return { status: 200 };
-      }
-      await context.sendActivity({
-        type: ActivityTypes.Message,
-        text: `Saved **${escapeMarkdown(upload.name)}** to your OneDrive.`,
-        textFormat: 'markdown',
-        attachments: [fileInfoAttachment(upload)],
-      });
+      await answerFileConsent(context, seen.actor, file, value, this.options);
       return { status: 200 };
     } catch (error) {
       logger.error({ err: describeError(error) }, 'Teams file consent failed');
