@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { TeamsAuthentication } from '../../src/channels/teams/teams-channel';
+import { TeamsAuthentication } from '../../src/channels/teams/teams-authentication';
 import { loadConfig } from '../../src/config';
 import { startService } from '../../src/main';
 import type { Service } from '../../src/main';

@@ -1,4 +1,4 @@
-import { applyOutboundPolicy } from '../../../src/channels/teams/teams-channel';
+import { applyOutboundPolicy } from '../../../src/channels/teams/teams-authentication';
 import { toChannelError } from '../../../src/channels/teams/teams-errors';
 import { ChannelError } from '../../../src/core/errors';
 import type { ChannelErrorCode } from '../../../src/core/errors';
