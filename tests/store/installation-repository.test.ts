@@ -117,14 +117,14 @@ describe('SQLite installation repository and the uninstalled mark', () => {
     await feature.uninstalled('slack', 'T1', NOW);
 
     expect(await feature.purgeUninstalled(after(29 * DAY), 30)).toEqual([]);
-    expect(h.count('partners')).toBe(2);
+    expect(await h.count('partners')).toBe(2);
 
     expect(await feature.purgeUninstalled(after(31 * DAY), 30)).toEqual(['slack:T1']);
     expect(await h.store.workspaces.get('slack:T1')).toBeNull();
-    expect(h.count('members')).toBe(1);
-    expect(h.count('partners')).toBe(1);
-    expect(h.count('interactions')).toBe(0);
-    expect(h.count('nudges')).toBe(1);
+    expect(await h.count('members')).toBe(1);
+    expect(await h.count('partners')).toBe(1);
+    expect(await h.count('interactions')).toBe(0);
+    expect(await h.count('nudges')).toBe(1);
     expect(await h.store.partners.list('slack:T2')).toHaveLength(1);
   });
 });

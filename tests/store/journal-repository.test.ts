@@ -137,7 +137,7 @@ describe('SQLite write journal', () => {
       after(-DAY),
     );
     await h.store.partners.remove('slack:T1', partnerId);
-    expect(h.count('journal')).toBe(0);
+    expect(await h.count('journal')).toBe(0);
   });
 
   it('reopens a nudge only from the status expected, forgetting the answer it leaves', async () => {

@@ -33,7 +33,7 @@ describe('SQLite nudge repository', () => {
     expect(first.created).toBe(true);
     expect(second.created).toBe(false);
     expect(second.nudge.id).toBe(first.nudge.id);
-    expect(h.count('nudges')).toBe(1);
+    expect(await h.count('nudges')).toBe(1);
   });
 
   it('lets only the current lease holder record an outcome', async () => {
@@ -213,7 +213,7 @@ describe('SQLite nudge repository', () => {
       answeredBy: 'U1',
       answeredAt: NOW,
     });
-    expect(h.count('interactions')).toBe(0);
+    expect(await h.count('interactions')).toBe(0);
   });
 
   it('expires open nudges that are no longer due, sent ones marked for a message update', async () => {

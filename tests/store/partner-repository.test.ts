@@ -96,7 +96,7 @@ describe('SQLite partner repository', () => {
       now: NOW,
     });
     await h.store.partners.remove('slack:T1', id);
-    expect(h.count('nudges') + h.count('interactions')).toBe(0);
+    expect((await h.count('nudges')) + (await h.count('interactions'))).toBe(0);
   });
 
   it('lists partners whose next due instant has come, earliest first', async () => {

@@ -48,7 +48,7 @@ describe('SQLite planned events', () => {
     const event = await plan();
     expect(await h.store.plannedEvents.get('slack:T2', event.id)).toBeNull();
     expect(await h.store.plannedEvents.listForPartner('slack:T2', partnerId)).toEqual([]);
-    expect(h.count('planned_events')).toBe(1);
+    expect(await h.count('planned_events')).toBe(1);
   });
 
   it('lists a partner’s events by day, filtered by status and kind', async () => {
@@ -105,7 +105,7 @@ describe('SQLite planned events', () => {
   it('goes with its partner when the partner is removed', async () => {
     await plan();
     await h.store.partners.remove('slack:T1', partnerId);
-    expect(h.count('planned_events')).toBe(0);
+    expect(await h.count('planned_events')).toBe(0);
   });
 });
 

@@ -61,7 +61,7 @@ describe('SQLite promises and drop-off state', () => {
       firedAt: NOW,
       nextCheckAt: null,
     });
-    expect(h.count('drop_off_state')).toBe(0);
+    expect(await h.count('drop_off_state')).toBe(0);
     expect(await h.store.promises.get('slack:T1', added.id)).toEqual(added);
   });
 
@@ -111,8 +111,8 @@ describe('SQLite promises and drop-off state', () => {
       nextCheckAt: after(DAY),
     });
     await h.store.partners.remove('slack:T1', partnerId);
-    expect(h.count('promises')).toBe(0);
-    expect(h.count('drop_off_state')).toBe(0);
+    expect(await h.count('promises')).toBe(0);
+    expect(await h.count('drop_off_state')).toBe(0);
   });
 
   it('lists signed partners for the drop-off check until their next check', async () => {

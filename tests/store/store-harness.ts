@@ -1,7 +1,13 @@
 import type { NewNudge, Repositories } from '../../src/core/ports';
+import type { PostgresStore } from '../../src/store/postgres/pg-store';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { dropSchema, freshSchemaName, openTestPostgresStore } from '../support/postgres';
+import type { StoreKind } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
+
+export { STORE_KINDS } from '../support/postgres';
+export type { StoreKind } from '../support/postgres';
 
 export const NOW = new Date('2026-11-27T10:00:00Z');
 export const SLACK_ADDRESS = { channel: 'slack' as const, payload: {} };
@@ -17,37 +23,53 @@ export interface BadRow {
   detail: Record<string, unknown>;
 }
 
+/** The store each kind opens. */
+export type StoreOf<K extends StoreKind> = K extends 'postgres' ? PostgresStore : SqliteStore;
+
 /**
- * A store on a real temporary SQLite file with two workspaces (`slack:T1` Acme, `slack:T2` Globex) and one
- * member, Ada (`U1` in T1, Europe/Paris, no address yet). Bad-row reports are collected in `badRows`.
+ * A store with two workspaces (`slack:T1` Acme, `slack:T2` Globex) and one member, Ada (`U1` in T1,
+ * Europe/Paris, no address yet): on a real temporary SQLite file, or (`'postgres'`) in a fresh schema of the
+ * test PostgreSQL database. Bad-row reports are collected in `badRows`.
  */
-export async function storeHarness() {
+export async function storeHarness<K extends StoreKind = 'sqlite'>(kind: K = 'sqlite' as K) {
   const dir = tempDir();
   const path = dir.file('nested/rapport.db');
+  const schema = freshSchemaName();
   const badRows: BadRow[] = [];
-  const open = (): SqliteStore =>
-    openSqliteStore({
-      path,
-      onBadRow: (what, detail) => badRows.push({ what, detail: detail as Record<string, unknown> }),
-    });
+  const onBadRow = (what: string, detail: object) =>
+    badRows.push({ what, detail: detail as Record<string, unknown> });
+  const open = async (): Promise<StoreOf<K>> =>
+    (kind === 'postgres'
+      ? await openTestPostgresStore(schema, { onBadRow })
+      : openSqliteStore({ path, onBadRow })) as StoreOf<K>;
   const harness = {
+    kind,
     dir,
     path,
+    /** The PostgreSQL schema the store lives in (postgres only). */
+    schema,
     badRows,
-    store: open(),
-    /** Closes and opens the file again. */
-    async reopen(): Promise<SqliteStore> {
+    store: await open(),
+    /** Closes and opens the database again. */
+    async reopen(): Promise<StoreOf<K>> {
       await harness.store.close();
-      harness.store = open();
+      harness.store = await open();
       return harness.store;
     },
-    /** Counts the rows of a table, read directly from the file. */
-    count(table: string): number {
-      return (harness.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    /** Counts the rows of a table, read directly from the database. */
+    async count(table: string): Promise<number> {
+      return (await harness.rows(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n as number;
+    },
+    /** Runs raw SQL (written for both engines: no parameters) and returns its rows. */
+    async rows(sql: string): Promise<Record<string, unknown>[]> {
+      const store = harness.store as SqliteStore | PostgresStore;
+      if ('db' in store) return store.db.prepare(sql).all() as Record<string, unknown>[];
+      return store.sql.all(sql);
     },
     async close(): Promise<void> {
       await harness.store.close();
       dir.cleanup();
+      if (kind === 'postgres') await dropSchema(schema);
     },
   };
   const { store } = harness;
@@ -61,7 +83,7 @@ export async function storeHarness() {
   return harness;
 }
 
-export type StoreHarness = Awaited<ReturnType<typeof storeHarness>>;
+export type StoreHarness<K extends StoreKind = 'sqlite'> = Awaited<ReturnType<typeof storeHarness<K>>>;
 
 /** Creates a signed partner, by default in `slack:T1` and owned by U1, through the store or a transaction. */
 export async function addPartner(

@@ -50,7 +50,7 @@ describe('SQLite store transactions', () => {
       }),
     ).rejects.toBe(failure);
     expect(await names()).toEqual([]);
-    expect(h.count('nudges') + h.count('partner_owners')).toBe(0);
+    expect((await h.count('nudges')) + (await h.count('partner_owners'))).toBe(0);
     // The store is usable afterwards.
     await addPartner(h.store, 'Renault');
     expect(await names()).toEqual(['Renault']);

@@ -1,11 +1,11 @@
-import { DAY, NOW, after, nudgeFor, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { DAY, NOW, STORE_KINDS, after, nudgeFor, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('SQLite workspace repository', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s workspace repository', (kind) => {
+  let h: StoreHarness<StoreKind>;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
   });
 
   afterEach(async () => {

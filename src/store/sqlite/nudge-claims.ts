@@ -3,7 +3,7 @@ import type { Platform } from '../../core/model';
 import { UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
 import type { Delivery } from '../../core/ports';
 import type { SqliteDb } from './connection';
-import { toMember } from './member-repository';
+import { toMember } from '../mapping/member';
 import { toNudge } from './nudge-rows';
 import { readTeams } from './partner-owners';
 import { readHistories, withOwners } from './partner-repository';

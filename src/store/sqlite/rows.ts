@@ -4,26 +4,8 @@
  */
 import type { SqliteDb } from './connection';
 
-export type Row = Record<string, unknown>;
-
-/** Told about a stored value that is unusable (never fatal): what it is, and which row. */
-export type BadRowReporter = (what: string, detail: object) => void;
-
-export const iso = (date: Date): string => date.toISOString();
-export const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
-export const toDate = (value: unknown): Date => new Date(String(value));
-export const toDateOrNull = (value: unknown): Date | null => (value == null ? null : new Date(String(value)));
-export const textOrNull = (value: unknown): string | null => (value == null ? null : String(value));
-
-/** A stored JSON column, or null when it is empty or unreadable (a bad row must not stop a read). */
-export function parseJsonOrNull(value: unknown): unknown {
-  if (!value) return null;
-  try {
-    return JSON.parse(String(value));
-  } catch {
-    return null;
-  }
-}
+export type { BadRowReporter, Row } from '../row-values';
+export { iso, isoOrNull, parseJsonOrNull, textOrNull, toDate, toDateOrNull } from '../row-values';
 
 /** A list bound as one parameter, read in SQL with `IN (SELECT value FROM json_each(?))`. */
 export const jsonList = (values: readonly (string | number)[]): string => JSON.stringify(values);

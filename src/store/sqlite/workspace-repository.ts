@@ -1,20 +1,9 @@
 import type { Platform, Workspace } from '../../core/model';
+import { toWorkspace } from '../mapping/workspace';
 import type { WorkspaceRepository } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
-import { iso, isoOrNull, textOrNull, toDate, toDateOrNull } from './rows';
-
-function toWorkspace(row: Row): Workspace {
-  return {
-    id: String(row.id),
-    platform: row.platform as Platform,
-    externalId: String(row.external_id),
-    name: textOrNull(row.name),
-    createdAt: toDate(row.created_at),
-    sendingHeldUntil: toDateOrNull(row.sending_held_until),
-    sendingHeldReason: textOrNull(row.sending_held_reason),
-  };
-}
+import { iso, isoOrNull, toDateOrNull } from './rows';
 
 function readWorkspace(db: SqliteDb, id: string): Workspace | null {
   const row = db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as Row | undefined;

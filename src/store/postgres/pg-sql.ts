@@ -1,0 +1,221 @@
+/**
+ * How the PostgreSQL repositories reach the database. A `PgSql` is either the pool (each statement on
+ * whichever connection is free; `atomic` borrows one connection for a transaction) or one connection inside
+ * an open transaction (`atomic` is a savepoint there). Repositories are written once against it, so the
+ * same method runs alone or as part of a use case's transaction.
+ *
+ * Each SQL text gets a name the first time it is used and runs as a named prepared statement: PostgreSQL
+ * parses and plans it once per connection, not on every call.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import pg from 'pg';
+import { RapportError } from '../../core/errors';
+
+export type PgRow = Record<string, unknown>;
+
+/**
+ * Values as the repositories want them back: `date` columns as their `YYYY-MM-DD` text (never a Date at
+ * local midnight), 64-bit counts as numbers (every count here fits), instants as `Date` (the default).
+ */
+export const PG_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.DATE) return (value: string) => value;
+    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface PgSql {
+  /** The rows `text` returns, `$1`… bound to `values`. */
+  all<R extends QueryResultRow = PgRow>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /** The first row, or undefined. */
+  one<R extends QueryResultRow = PgRow>(text: string, values?: readonly unknown[]): Promise<R | undefined>;
+  /** How many rows the statement changed. */
+  run(text: string, values?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs `work` atomically: a transaction of its own on one connection, or a savepoint inside the
+   * transaction already open. `work` must use the `sql` it is given.
+   */
+  atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T>;
+}
+
+/** Statement names, one per distinct SQL text, shared by every connection of the pool. */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  nameOf(text: string): string {
+    let name = this.names.get(text);
+    if (!name) {
+      name = `rapport_${this.names.size + 1}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
+type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+async function query<R extends QueryResultRow>(
+  on: Queryable,
+  names: StatementNames,
+  text: string,
+  values: readonly unknown[],
+): Promise<{ rows: R[]; rowCount: number | null }> {
+  return on.query<R>({ name: names.nameOf(text), text, values: values as unknown[] });
+}
+
+abstract class BaseSql implements PgSql {
+  constructor(protected readonly names: StatementNames) {}
+
+  protected abstract target(): Queryable;
+
+  async all<R extends QueryResultRow = PgRow>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    return (await query<R>(this.target(), this.names, text, values)).rows;
+  }
+
+  async one<R extends QueryResultRow = PgRow>(
+    text: string,
+    values: readonly unknown[] = [],
+  ): Promise<R | undefined> {
+    return (await query<R>(this.target(), this.names, text, values)).rows[0];
+  }
+
+  async run(text: string, values: readonly unknown[] = []): Promise<number> {
+    return (await query(this.target(), this.names, text, values)).rowCount ?? 0;
+  }
+
+  abstract atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T>;
+}
+
+/** One connection inside an open transaction. */
+export class TransactionSql extends BaseSql {
+  private open = true;
+  private savepoints = 0;
+
+  constructor(
+    private readonly client: PoolClient,
+    names: StatementNames,
+  ) {
+    super(names);
+  }
+
+  protected target(): Queryable {
+    if (!this.open) {
+      throw new RapportError('STORE', 'The transaction has already ended; its repositories cannot be used.');
+    }
+    return this.client;
+  }
+
+  async atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T> {
+    const savepoint = `rapport_sp_${++this.savepoints}`;
+    await this.target().query(`SAVEPOINT ${savepoint}`);
+    try {
+      const result = await work(this);
+      await this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+      return result;
+    } catch (error) {
+      await this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+      throw error;
+    }
+  }
+
+  /** Runs several statements in one go, with nothing bound (a migration). */
+  async script(text: string): Promise<void> {
+    await this.target().query(text);
+  }
+
+  end(): void {
+    this.open = false;
+  }
+}
+
+/**
+ * How a transaction isolates itself. A use case (`store.transaction`) runs `serializable`: it behaves as if
+ * it ran alone, as it does on SQLite, whatever other instances do meanwhile. A repository's own atomic
+ * change runs `read committed`: each is written to be correct there (row locks, `ON CONFLICT`, `SKIP
+ * LOCKED`), and the claims of several senders must not fail each other.
+ */
+export type Isolation = 'serializable' | 'read committed';
+
+/** The pool: each statement on a free connection. */
+export class PoolSql extends BaseSql {
+  /** Marks the async context of an open transaction, so the pool refuses to be used from inside it. */
+  private readonly inside = new AsyncLocalStorage<true>();
+
+  constructor(
+    readonly pool: Pool,
+    names: StatementNames = new StatementNames(),
+  ) {
+    super(names);
+  }
+
+  /**
+   * The pool from inside one of its own transactions would take a second connection, and could wait
+   * forever on a row that transaction holds: refused at once, as the SQLite store does.
+   */
+  protected target(): Queryable {
+    this.refuseInsideTransaction();
+    return this.pool;
+  }
+
+  private refuseInsideTransaction(): void {
+    if (this.inside.getStore()) {
+      throw new RapportError(
+        'STORE',
+        'The store was used directly inside store.transaction: use the repositories the transaction gives (tx).',
+      );
+    }
+  }
+
+  atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T> {
+    return this.transaction((tx) => work(tx), 'read committed');
+  }
+
+  /**
+   * Runs `work` in a transaction on one connection: committed when it resolves, rolled back when it throws.
+   * A serialization failure or deadlock (another instance wrote the same rows) is retried a few times with
+   * a fresh transaction, as PostgreSQL asks; `work` must therefore be safe to run again (it reaches only
+   * the database, through `tx`).
+   */
+  async transaction<T>(work: (tx: TransactionSql) => Promise<T>, isolation: Isolation): Promise<T> {
+    this.refuseInsideTransaction();
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      const tx = new TransactionSql(client, this.names);
+      let broken: Error | undefined;
+      try {
+        await client.query(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`);
+        const result = await this.inside.run(true, () => work(tx));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        if (attempt < 6 && isRetryable(error)) {
+          // A short, growing, random pause, so that the transactions that met do not meet again at once.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+        throw error;
+      } finally {
+        tx.end();
+        client.release(broken);
+      }
+    }
+  }
+}
+
+/** 40001 serialization_failure, 40P01 deadlock_detected: the transaction may simply be run again. */
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40001' || code === '40P01';
+}
+
+/** PostgreSQL's SQLSTATE for a unique-constraint violation. */
+export const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+}
