@@ -34,6 +34,12 @@ export async function backupCommand(
     err.write(`rapport backup: give one FILE to write the backup to\n${usage}\n`);
     return 64;
   }
+  if (config.postgres) {
+    err.write(
+      "rapport backup: the data is in PostgreSQL (DATABASE_URL): back it up with pg_dump or your platform's snapshots\n",
+    );
+    return 64;
+  }
   const target = resolve(file);
   if (target === config.databasePath) {
     err.write(`rapport backup: ${file} is the database itself; choose another file\n`);

@@ -35,7 +35,7 @@ import { doctorCommand } from './doctor';
 import type { PlatformFactory } from './channels/platform-channel';
 import { platformChannels } from './platforms';
 import { rekeyStoredTokens } from './rekey';
-import { openSqliteStore } from './store/sqlite/sqlite-store';
+import { openDatabase } from './store/database';
 import { keyProblem, TokenCryptoError, TokenKey } from './token-crypto';
 
 const USAGE = `Usage: rapport [start]            run the bot (terminal chat when no Slack/Teams credentials are set)
@@ -90,8 +90,9 @@ export async function main(
         { stdin: process.stdin, stdout: process.stdout, oneShot: true },
         platforms,
       );
+      const location = service.database.location;
       await service.stop();
-      process.stdout.write(`Database ready at ${config.databasePath}\n`);
+      process.stdout.write(`Database ready at ${location}\n`);
       return 0;
     }
     case 'preview':
@@ -159,6 +160,12 @@ async function tick(config: Config, args: string[], platforms: PlatformFactory):
     return 64;
   }
   const dryRun = values['dry-run'] ?? false;
+  if (dryRun && config.postgres) {
+    return usageError(
+      'tick',
+      '--dry-run works on a copy of the SQLite file; with PostgreSQL, see what is due with `rapport preview`',
+    );
+  }
   // A dry run works on a copy of the database and prints what Slack and Teams would have been sent.
   const scratch = dryRun ? mkdtempSync(join(tmpdir(), 'rapport-dry-run-')) : null;
   try {
@@ -224,7 +231,7 @@ async function rekey(config: Config, args: string[]): Promise<number> {
   if (problem) return usageError('rekey', `the new key is not usable: ${problem}`);
   const current = new TokenKey(config.tokenEncryptionKey);
   const next = new TokenKey(newKey);
-  const store = openSqliteStore({ path: config.databasePath });
+  const { store } = await openDatabase(config);
   try {
     const report = await rekeyStoredTokens(store, current, next);
     process.stdout.write(
@@ -372,7 +379,7 @@ async function withWorkspace(
   try {
     if (!(await service.store.workspaces.get(workspaceId))) {
       process.stderr.write(
-        `rapport ${command}: there is no workspace "${workspaceId}" in ${config.databasePath} (ids look like shell:local).\n`,
+        `rapport ${command}: there is no workspace "${workspaceId}" in ${service.database.location} (ids look like shell:local).\n`,
       );
       return 66; // EX_NOINPUT
     }

@@ -60,7 +60,13 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface Config {
   port: number;
+  /** `DATABASE_PATH`: the SQLite file, used when `database` is null. */
   databasePath: string;
+  /**
+   * `DATABASE_URL=postgres://…`: PostgreSQL instead of the SQLite file, for several instances on one
+   * database; `DATABASE_SCHEMA` (optional) names the schema Rapport's tables live in.
+   */
+  postgres: { url: string; schema: string | null } | null;
   logLevel: LogLevel | null;
   /** `LOG_FORMAT`: JSON lines or readable lines; null chooses by whether stderr is a terminal. */
   logFormat: 'json' | 'pretty' | null;
@@ -308,6 +314,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   return {
     port,
     databasePath: resolve(cwd, value(env, 'DATABASE_PATH') ?? './data/rapport.db'),
+    postgres: postgresConfig(env),
     logLevel: logLevel as LogLevel | null,
     logFormat,
     metricsToken: value(env, 'METRICS_TOKEN'),
@@ -322,6 +329,43 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     tokenEncryptionKeyNew: encryptionKey(env, 'TOKEN_ENCRYPTION_KEY_NEW'),
     uninstalledRetentionDays: integer(env, 'UNINSTALLED_RETENTION_DAYS', 30, 0, 3650),
   };
+}
+
+/** `DATABASE_URL` (a PostgreSQL connection string) and `DATABASE_SCHEMA`, or null for SQLite. */
+function postgresConfig(env: Env): Config['postgres'] {
+  const url = value(env, 'DATABASE_URL');
+  const schema = value(env, 'DATABASE_SCHEMA');
+  if (!url) {
+    if (schema) throw new ConfigError('DATABASE_SCHEMA', 'only used with DATABASE_URL (PostgreSQL)');
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The value itself may hold a password: it is never repeated in the message.
+    throw new ConfigError('DATABASE_URL', 'not a URL: expected postgres://user:password@host:5432/database');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `expected a postgres:// URL, got ${parsed.protocol}// (for SQLite, set DATABASE_PATH instead)`,
+    );
+  }
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError('DATABASE_SCHEMA', 'expected a lower-case name of letters, digits and _');
+  }
+  return { url, schema };
+}
+
+/** The password in a PostgreSQL URL, to scrub from every log line. */
+export function databasePassword(config: Pick<Config, 'postgres'>): string | null {
+  if (!config.postgres) return null;
+  try {
+    return decodeURIComponent(new URL(config.postgres.url).password) || null;
+  } catch {
+    return null;
+  }
 }
 
 /** The variables a missing one goes with, set aside together when it is missing. */

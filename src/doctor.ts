@@ -14,6 +14,8 @@ import type { Config } from './config';
 import { configProblems } from './config';
 import { checkSlackAppToken, checkSlackBotToken } from './channels/slack/token-check';
 import { checkTeamsCredentialShape, checkTeamsToken } from './channels/teams/token-check';
+import { postgresLocation } from './store/database';
+import { inspectPostgres } from './store/postgres/operations';
 import { inspectDatabase, readSealedInstallations } from './store/sqlite/operations';
 import { TokenKey } from './token-crypto';
 
@@ -55,7 +57,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Finding[]>
   if (config) {
     if (problems.length === 0)
       findings.push({ section: 'Configuration', ok: true, detail: describe(config) });
-    for (const finding of inspectDatabase(config.databasePath))
+    const database = config.postgres
+      ? (await inspectPostgres(config.postgres.url, config.postgres.schema, 'slack')).findings
+      : inspectDatabase(config.databasePath);
+    for (const finding of database)
       findings.push({ section: 'Database', ok: finding.ok, detail: finding.detail });
     findings.push(...(await credentialFindings(config, { ...options, configFixed: problems.length > 0 })));
     for (const check of options.extraChecks ?? []) findings.push(...(await check.run(config)));
@@ -69,7 +74,10 @@ function describe(config: Config): string {
     config.slack ? `Slack (${config.slack.appToken ? 'Socket Mode' : 'HTTP'})` : null,
     config.teams ? 'Teams' : null,
   ].filter(Boolean);
-  return `loads: ${platforms.length ? platforms.join(' and ') : 'no platform (the terminal channel)'}, database ${config.databasePath}`;
+  const database = config.postgres
+    ? postgresLocation(config.postgres.url, config.postgres.schema)
+    : config.databasePath;
+  return `loads: ${platforms.length ? platforms.join(' and ') : 'no platform (the terminal channel)'}, database ${database}`;
 }
 
 async function credentialFindings(
@@ -122,7 +130,9 @@ async function installedSlackTokens(
   fetchFn: typeof fetch | undefined,
 ): Promise<{ ok: boolean; detail: string }[]> {
   const slack = config.slack!;
-  const installed = readSealedInstallations(config.databasePath, 'slack');
+  const installed = config.postgres
+    ? (await inspectPostgres(config.postgres.url, config.postgres.schema, 'slack')).installations
+    : readSealedInstallations(config.databasePath, 'slack');
   if (installed.length === 0)
     return [{ ok: true, detail: 'no Slack workspace has installed Rapport yet (install at /slack/install)' }];
   const key = new TokenKey(config.tokenEncryptionKey!);

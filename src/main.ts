@@ -5,6 +5,7 @@
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { Config } from './config';
+import { databasePassword } from './config';
 import { ShellChannel, ShellSession } from './channels/shell/shell-channel';
 import type { Platform } from './core/model';
 import type { Channel, Logger } from './core/ports';
@@ -19,7 +20,6 @@ import type { Metrics } from './core/metrics-port';
 import { NO_METRICS } from './core/metrics-port';
 import { bearerMatches, PrometheusMetrics } from './metrics';
 import { readinessOf } from './readiness';
-import { countOpenNudges, probeWrite } from './store/sqlite/operations';
 import { ChannelStatusPoster } from './scheduler/channel-status';
 import { DigestScheduler } from './scheduler/digest-scheduler';
 import { NudgeScheduler } from './scheduler/nudge-scheduler';
@@ -27,8 +27,9 @@ import type { SchedulerOptions, TickReport } from './scheduler/nudge-scheduler';
 import { startTicker } from './scheduler/ticker';
 import { purgeUninstalledWorkspaces } from './scheduler/uninstalled-retention';
 import type { Ticker } from './scheduler/ticker';
-import { openSqliteStore } from './store/sqlite/sqlite-store';
-import type { SqliteStore } from './store/sqlite/sqlite-store';
+import { openDatabase } from './store/database';
+import type { Database } from './store/database';
+import type { Store } from './core/ports';
 
 export interface ServiceIO {
   stdin: Readable;
@@ -60,7 +61,9 @@ export interface Service {
   readonly mode: 'shell' | 'server';
   readonly port: number | null;
   readonly logger: Logger;
-  readonly store: SqliteStore;
+  readonly store: Store;
+  /** The engine under the store (SQLite or PostgreSQL), with its operator tools. */
+  readonly database: Database;
   readonly rapport: Rapport;
   readonly scheduler: NudgeScheduler;
   readonly digestScheduler: DigestScheduler;
@@ -99,18 +102,18 @@ export async function startService(
       config.teams?.appPassword,
       config.tokenEncryptionKey,
       config.metricsToken,
+      databasePassword(config),
     ],
     config.logFormat,
   );
-  const store = openSqliteStore({
-    path: config.databasePath,
-    onBadRow: (what, detail) =>
-      logger.warn(detail, `stored ${what} is unreadable; it is skipped or read as a safe default`),
-  });
+  const database = await openDatabase(config, (what, detail) =>
+    logger.warn(detail, `stored ${what} is unreadable; it is skipped or read as a safe default`),
+  );
+  const { store } = database;
   const oneShot = io.oneShot ?? false;
   // Prometheus metrics where they can be scraped (the HTTP server); nothing counted elsewhere.
   const prometheus =
-    !shellMode && !oneShot ? new PrometheusMetrics({ openNudges: () => countOpenNudges(store) }) : null;
+    !shellMode && !oneShot ? new PrometheusMetrics({ openNudges: () => database.countOpenNudges() }) : null;
   const metrics: Metrics = prometheus ?? NO_METRICS;
   const rapport = new Rapport({
     store,
@@ -145,6 +148,9 @@ export async function startService(
     workspaceRatePerSecond: config.workspaceRatePerSecond,
     metrics,
     retentionDays: config.retentionDays,
+    // Instances on one PostgreSQL database pace, wait out a Retry-After and take turns through it, on the
+    // wall clock they share.
+    ...(database.sharedSendSlots ? { sendSlots: database.sharedSendSlots, monotonic: () => Date.now() } : {}),
     ...io.pacing,
   });
   const digestScheduler = new DigestScheduler(
@@ -212,7 +218,7 @@ export async function startService(
         })),
       }),
       readinessOf({
-        probeWrite: () => probeWrite(store),
+        probeWrite: () => database.probeWrite(),
         platforms: observed,
         workspaces: store.workspaces,
         clock,
@@ -278,6 +284,7 @@ export async function startService(
     port,
     logger,
     store,
+    database,
     rapport,
     scheduler,
     digestScheduler,

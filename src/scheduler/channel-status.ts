@@ -31,7 +31,7 @@ export class ChannelStatusPoster {
   /** One pass as of `now`; how many statuses it posted. */
   async runDue(now: Date): Promise<number> {
     let posted = 0;
-    const deadline = this.gate.deadline(BUDGET_MS);
+    const deadline = await this.gate.deadline(BUDGET_MS);
     for (const link of await this.store.channelLinks.listPosting()) {
       if (this.gate.stopped) break;
       try {

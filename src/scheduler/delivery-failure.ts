@@ -122,7 +122,7 @@ export class DeliveryFailures {
     switch (code) {
       case 'RATE_LIMITED': {
         const waitMs = Math.max((error as ChannelError).retryAfterMs ?? 1000, 1);
-        this.gate.block(target.workspaceId, waitMs);
+        await this.gate.block(target.workspaceId, waitMs);
         return { action: 'retry', at: new Date(now.getTime() + waitMs), countAttempt: false, detail };
       }
       case 'AUTH': {

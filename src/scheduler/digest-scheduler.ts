@@ -65,7 +65,7 @@ export class DigestScheduler {
   /** One pass as of `now`. */
   async runDue(now: Date): Promise<DigestReport> {
     const report: DigestReport = { sent: 0, retried: 0, skipped: 0 };
-    const deadline = this.gate.deadline(this.options.deliveryBudgetMs);
+    const deadline = await this.gate.deadline(this.options.deliveryBudgetMs);
     for (const member of await this.store.members.listDigestRecipients(now)) {
       // Stopping: the digest being sent finishes, the rest wait for the next start.
       if (this.gate.stopped) break;

@@ -6,6 +6,7 @@
  * platform's message id afterwards. A process that dies mid-send leaves a lease that expires, so the
  * nudge is sent again on a later pass (at-least-once; at most one duplicate per nudge in flight).
  */
+import { randomUUID } from 'node:crypto';
 import { ChannelError, describeError } from '../core/errors';
 import type { Address, Member, Platform } from '../core/model';
 import { expiryLimits } from '../core/playbook/playbook';
@@ -26,7 +27,9 @@ import { pruneFinished } from './retention-step';
 import { DEFAULT_RETENTION_DAYS } from '../core/features/privacy';
 import type { Playbook } from '../core/playbook/playbook';
 import { createPromiseReminders } from './promise-step';
+import type { PacerOptions } from './pacer';
 import { abortableSleep, SendGate } from './send-gate';
+import type { SendSlots } from './send-slots';
 
 export interface SchedulerOptions {
   /** Partners evaluated, and nudges claimed, per batch. */
@@ -59,6 +62,11 @@ export interface SchedulerOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** A gate shared with other senders (the digest); by default the scheduler makes its own. */
   gate?: SendGate;
+  /**
+   * Where the gate keeps its slots, Retry-After and turns when instances share them (PostgreSQL); in this
+   * process by default. With it, `monotonic` must be the wall clock the instances share.
+   */
+  sendSlots?: (pacing: PacerOptions) => SendSlots;
   /** How long a workspace's sending is held when the platform refuses our credentials, in ms. */
   credentialHoldMs?: number;
   /** Counts nudges created, sent and failed (none by default). */
@@ -104,7 +112,7 @@ const DEFAULTS = {
 };
 
 export class NudgeScheduler {
-  private readonly options: Required<Omit<SchedulerOptions, 'gate'>>;
+  private readonly options: Required<Omit<SchedulerOptions, 'gate' | 'sendSlots'>>;
   /** Pacing and stopping, shared with the digest so that both respect one set of limits. */
   readonly gate: SendGate;
   /** The failure policy, shared with the digest: one Retry-After, one credential hold per workspace. */
@@ -113,6 +121,8 @@ export class NudgeScheduler {
   private readonly budget: BudgetOptions;
   /** A partner's nudges posted to its channel (`prefs NAME post-to-channel`) instead of each owner's DM. */
   private readonly posts: ChannelNudges;
+  /** Names this scheduler among the instances that share a database (whose turn it is to serve a member). */
+  private readonly holder = randomUUID();
 
   constructor(
     private readonly store: Store,
@@ -121,7 +131,7 @@ export class NudgeScheduler {
     private readonly logger: Logger,
     options: SchedulerOptions = {},
   ) {
-    const { gate, ...rest } = options;
+    const { gate, sendSlots, ...rest } = options;
     this.options = {
       ...DEFAULTS,
       random: Math.random,
@@ -131,7 +141,7 @@ export class NudgeScheduler {
       metrics: NO_METRICS,
       ...rest,
     };
-    this.gate = gate ?? new SendGate(this.options);
+    this.gate = gate ?? new SendGate({ ...this.options, slots: sendSlots?.(this.options) });
     this.failures = new DeliveryFailures(store, this.gate, logger, this.options);
     const { maxAttempts, backoffBaseMs, backoffMaxMs } = this.options;
     this.retry = { maxAttempts, backoffBaseMs, backoffMaxMs };
@@ -198,7 +208,7 @@ export class NudgeScheduler {
 
   private async deliver(now: Date, report: TickReport): Promise<void> {
     const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
-    const deadline = this.gate.deadline(this.options.deliveryBudgetMs);
+    const deadline = await this.gate.deadline(this.options.deliveryBudgetMs);
     const seen = new Set<number>();
     while (!this.gate.stopped) {
       // Only nudges whose platform has a running channel: the others wait, untouched, for a start that has it.
@@ -242,8 +252,12 @@ export class NudgeScheduler {
     deadline: number,
   ): Promise<void> {
     const settled = new Set<number>();
+    const { member } = queue[0]!;
+    const turn = conversationOf(queue[0]!.nudge);
     try {
-      const { member } = queue[0]!;
+      // Another instance serving this member now decides their daily cap with what it sends: this one
+      // gives the nudges back (in `catch`) for a later pass instead of deciding beside it.
+      if (!(await this.gate.takeTurn(turn, this.holder, this.options.leaseMs))) throw new TurnTaken();
       const workspaceHeld = this.failures.heldUntil(member.workspaceId, now);
       const waitUntil = workspaceHeld ?? this.holdUntil(member, now);
       if (waitUntil) {
@@ -283,16 +297,19 @@ export class NudgeScheduler {
       }
     } catch (error) {
       const unsettled = queue.filter(({ nudge }) => !settled.has(nudge.id));
-      this.logger.error(
-        {
-          nudgeIds: unsettled.map(({ nudge }) => nudge.id),
-          workspaceId: queue[0]!.nudge.workspaceId,
-          err: describeError(error),
-        },
-        'nudge pass step failed',
-      );
+      if (!(error instanceof TurnTaken))
+        this.logger.error(
+          {
+            nudgeIds: unsettled.map(({ nudge }) => nudge.id),
+            workspaceId: queue[0]!.nudge.workspaceId,
+            err: describeError(error),
+          },
+          'nudge pass step failed',
+        );
       for (const { nudge } of unsettled) await this.store.nudges.release(nudge).catch(() => undefined);
       report.deferred += unsettled.length;
+    } finally {
+      await this.gate.endTurn(turn, this.holder).catch(() => undefined);
     }
   }
 
@@ -317,7 +334,7 @@ export class NudgeScheduler {
         }
       } catch (error) {
         if (error instanceof ChannelError && error.code === 'RATE_LIMITED') {
-          this.gate.block(nudge.workspaceId, error.retryAfterMs ?? 1000);
+          await this.gate.block(nudge.workspaceId, error.retryAfterMs ?? 1000);
           break;
         }
         this.logger.warn({ nudgeId: nudge.id, err: describeError(error) }, 'could not update a closed nudge');
@@ -435,6 +452,9 @@ export class NudgeScheduler {
 }
 
 /** Proactive messages go to one conversation per member (their DM or 1:1 chat). */
+/** Another sender is serving the member: not a failure, the nudges simply wait for a later pass. */
+class TurnTaken extends Error {}
+
 export function conversationOf(target: { workspaceId: string; memberId: string }): string {
   return `${target.workspaceId}\u0000${target.memberId}`;
 }

@@ -2,11 +2,17 @@
  * The one gate every proactive send passes (nudges and digests alike): pacing slots per conversation
  * and per workspace, a workspace-wide pause when a platform says "slow down", and a stop signal.
  */
-import { Pacer } from './pacer';
+import { InProcessSendSlots } from './send-slots';
+import type { SendSlots } from './send-slots';
 
 export interface SendGateOptions {
   workspaceRatePerSecond: number;
   conversationIntervalMs: number;
+  /**
+   * Where slots, Retry-After and turns are kept (default: in this process). Instances that share a
+   * database share them through it, with the wall clock as `monotonic`.
+   */
+  slots?: SendSlots;
   /** Monotonic milliseconds (tests pass a virtual clock). */
   monotonic: () => number;
   /** Waits; resolves early when `signal` aborts (shutdown). */
@@ -27,11 +33,11 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export class SendGate {
-  private readonly pacer: Pacer;
+  private readonly slots: SendSlots;
   private readonly stopping = new AbortController();
 
   constructor(private readonly options: SendGateOptions) {
-    this.pacer = new Pacer(options);
+    this.slots = options.slots ?? new InProcessSendSlots(options);
   }
 
   get stopped(): boolean {
@@ -48,8 +54,8 @@ export class SendGate {
   }
 
   /** The moment a pass that may spend `budgetMs` waiting for slots must stop waiting. */
-  deadline(budgetMs: number): number {
-    this.pacer.prune(this.now());
+  async deadline(budgetMs: number): Promise<number> {
+    await this.slots.prune(this.now());
     return this.now() + budgetMs;
   }
 
@@ -59,18 +65,31 @@ export class SendGate {
    */
   async waitForSlot(workspace: string, conversation: string, deadline: number): Promise<boolean> {
     for (;;) {
-      const slot = this.pacer.reserve(workspace, conversation, this.now(), deadline);
+      const slot = await this.slots.reserve(workspace, conversation, this.now(), deadline);
       if (slot === null || this.stopped) return false;
       await this.options.sleep(slot - this.now(), this.stopping.signal);
       if (this.stopped) return false;
       // Timers may fire a moment early: compare with the slot, not the clock, so that only a block set
       // after this slot was reserved (one that ends later than it) sends us round again.
-      if (!this.pacer.isBlocked(workspace, slot)) return true;
+      if (!(await this.slots.isBlocked(workspace, slot))) return true;
     }
   }
 
   /** The platform asked us to wait `ms` before the next send to this workspace. */
-  block(workspace: string, ms: number): void {
-    this.pacer.block(workspace, this.now() + ms);
+  block(workspace: string, ms: number): Promise<void> {
+    return this.slots.block(workspace, this.now() + ms);
+  }
+
+  /**
+   * Serves one member's messages as `holder` for at most `leaseMs`: false while another sender (another
+   * instance) is serving them; pair a true with `endTurn`.
+   */
+  takeTurn(member: string, holder: string, leaseMs: number): Promise<boolean> {
+    const now = this.now();
+    return this.slots.takeTurn(member, holder, now, now + leaseMs);
+  }
+
+  endTurn(member: string, holder: string): Promise<void> {
+    return this.slots.endTurn(member, holder);
   }
 }

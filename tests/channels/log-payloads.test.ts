@@ -4,6 +4,7 @@
  * none of it may reach the logs. Runs the real service with Slack over HTTP and over Socket Mode and Teams,
  * and reads every line.
  */
+import { sqliteDb } from '../support/sqlite-of';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +102,7 @@ describe('member content in the logs at LOG_LEVEL=trace', () => {
       await command(`log Nissan meeting today Agreed on ${MARKER} pricing`, 'log');
       await command(`observe Nissan Decisions by consensus ${MARKER}`, 'observe');
       await command('brief Nissan', 'brief');
-      const partnerId = h.service.store.db.prepare('SELECT id FROM partners').pluck().get() as number;
+      const partnerId = sqliteDb(h.service).prepare('SELECT id FROM partners').pluck().get() as number;
       await post(
         blockActionsBody({
           teamId: TEAM,

@@ -3,6 +3,7 @@
  * LOG_LEVEL=trace, sends requests whose text carries the secrets (a member pasting a token by mistake is
  * how they end up inside the payloads the SDKs log whole at debug level), and reads every log line.
  */
+import { sqliteDb } from '../support/sqlite-of';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +121,7 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
     );
     expect(answer.status).toBe(200);
     expect(
-      service.store.db.prepare("SELECT name FROM partners WHERE workspace_id = 'teams:tenant-a'").all(),
+      sqliteDb(service).prepare("SELECT name FROM partners WHERE workspace_id = 'teams:tenant-a'").all(),
     ).toEqual([{ name: SECRETS.MICROSOFT_APP_PASSWORD }]);
   }
 
@@ -140,7 +141,7 @@ describe('secrets in the logs at LOG_LEVEL=trace', () => {
 
       await command(`add ${SECRETS.SLACK_BOT_TOKEN}`, 'add');
       await command(`status ${SECRETS.SLACK_SIGNING_SECRET} ${SECRETS.SLACK_APP_TOKEN}`, 'status');
-      const partnerId = h.service.store.db.prepare('SELECT id FROM partners').pluck().get() as number;
+      const partnerId = sqliteDb(h.service).prepare('SELECT id FROM partners').pluck().get() as number;
       await post(
         blockActionsBody({
           teamId: TEAM,

@@ -3,6 +3,7 @@
  * requests into Bolt, scheduler passes, the HTTP server): `/metrics` counts what happened, `/readyz`
  * says whether the service can work and names what stops it.
  */
+import { sqliteDb } from '../support/sqlite-of';
 import { DAY_MS, MONDAY, startSlackHarness } from '../channels/slack/slack-harness';
 import type { SlackHarness } from '../channels/slack/slack-harness';
 
@@ -160,7 +161,7 @@ describe('operations: /metrics and /readyz', () => {
 
     // The service's own connection refuses every write from now on, as a read-only database would
     // (as root, chmod would not stop SQLite from writing). The probe's write is really refused.
-    h.service.store.db.pragma('query_only = ON');
+    sqliteDb(h.service).pragma('query_only = ON');
     const down = await readyz(h);
     expect(down.status).toBe(503);
     expect(down.body.failing).toEqual(['database']);
@@ -171,7 +172,7 @@ describe('operations: /metrics and /readyz', () => {
     // Liveness is another question: the process still answers.
     expect((await get(h, '/healthz')).status).toBe(200);
 
-    h.service.store.db.pragma('query_only = OFF');
+    sqliteDb(h.service).pragma('query_only = OFF');
     expect((await readyz(h)).status).toBe(200);
     // The probe changed nothing.
     expect(h.sql('PRAGMA user_version')).toEqual(versionBefore);

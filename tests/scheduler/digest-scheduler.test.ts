@@ -1,3 +1,4 @@
+import { sqliteDb } from '../support/sqlite-of';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config';
@@ -117,7 +118,7 @@ describe('weekly digest', () => {
     expect(first!.message.sections![2]!.title).toBe('Coming up this week');
     expect(first!.message.sections![2]!.lines).toContain('Fri 4 Dec 2026 — *Nissan*: Plan a site visit');
     expect(second!.message.title).toBe('Your partnerships — week of Mon 7 Dec 2026');
-    const rows = service.store.db.prepare('SELECT week, status FROM digests ORDER BY week').all();
+    const rows = sqliteDb(service).prepare('SELECT week, status FROM digests ORDER BY week').all();
     expect(rows).toEqual([
       { week: '2026-W49', status: 'sent' },
       { week: '2026-W50', status: 'sent' },
@@ -161,7 +162,7 @@ describe('weekly digest', () => {
     for (const at of ['2026-11-30T00:00:00Z', '2026-11-30T03:00:00Z', '2026-12-07T00:00:00Z'])
       expect(await digestsAt(at)).toBe(0);
     expect(channel.digests()).toHaveLength(0);
-    expect(service.store.db.prepare('SELECT COUNT(*) AS n FROM digests').get()).toEqual({ n: 0 });
+    expect(sqliteDb(service).prepare('SELECT COUNT(*) AS n FROM digests').get()).toEqual({ n: 0 });
   });
 
   it('is not sent twice in a week after a restart', async () => {
@@ -184,7 +185,7 @@ describe('weekly digest', () => {
     expect(await digestsAt('2026-11-30T00:02:00Z')).toBe(1);
     expect(channel.attempts).toBe(2);
     // Waiting out a Retry-After is not an attempt: only the send that went through counts.
-    expect(service.store.db.prepare('SELECT status, attempts FROM digests').get()).toEqual({
+    expect(sqliteDb(service).prepare('SELECT status, attempts FROM digests').get()).toEqual({
       status: 'sent',
       attempts: 1,
     });
@@ -200,7 +201,7 @@ describe('weekly digest', () => {
     await member('aiko', 'Asia/Tokyo'); // seen again: a fresh address
     expect(await digestsAt('2026-11-30T02:00:00Z')).toBe(0); // this week was given up
     expect(await digestsAt('2026-12-07T00:00:00Z')).toBe(1);
-    expect(service.store.db.prepare('SELECT week, status FROM digests ORDER BY week').all()).toEqual([
+    expect(sqliteDb(service).prepare('SELECT week, status FROM digests ORDER BY week').all()).toEqual([
       { week: '2026-W49', status: 'skipped' },
       { week: '2026-W50', status: 'sent' },
     ]);
@@ -220,7 +221,7 @@ describe('weekly digest', () => {
     await member('aiko', 'Asia/Tokyo');
     expect(await digestsAt(MONDAY_0900_TOKYO)).toBe(0);
     expect(channel.attempts).toBe(0);
-    expect(service.store.db.prepare('SELECT status, last_error FROM digests').get()).toEqual({
+    expect(sqliteDb(service).prepare('SELECT status, last_error FROM digests').get()).toEqual({
       status: 'skipped',
       last_error: 'nothing to report',
     });

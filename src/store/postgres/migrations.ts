@@ -360,5 +360,39 @@ export const PG_MIGRATIONS: readonly string[] = [
     workspace_id text PRIMARY KEY,
     until        timestamptz NOT NULL
   );
+  -- Which instance is serving a member's messages (and deciding their daily cap), until when.
+  CREATE TABLE member_turns (
+    key    text PRIMARY KEY,
+    holder text NOT NULL,
+    until  timestamptz NOT NULL
+  );
+
+  -- Reserves a send slot in one round trip: the earliest instant at or after p_now that the workspace's rate,
+  -- the conversation's interval and any Retry-After allow, or NULL (nothing reserved) when it is later than
+  -- p_not_after. The two slot rows are locked in one fixed order, so two senders never deadlock.
+  CREATE FUNCTION rapport_reserve_send_slot(p_workspace text, p_conversation text, p_now timestamptz,
+    p_not_after timestamptz, p_workspace_gap interval, p_conversation_gap interval)
+  RETURNS timestamptz LANGUAGE plpgsql AS $$
+  DECLARE
+    conversation_next timestamptz;
+    workspace_next timestamptz;
+    held_until timestamptz;
+    slot timestamptz;
+  BEGIN
+    INSERT INTO send_slots (scope, key, next_at)
+      VALUES ('conversation', p_conversation, '-infinity'), ('workspace', p_workspace, '-infinity')
+    ON CONFLICT DO NOTHING;
+    SELECT next_at INTO conversation_next FROM send_slots
+      WHERE scope = 'conversation' AND key = p_conversation FOR UPDATE;
+    SELECT next_at INTO workspace_next FROM send_slots WHERE scope = 'workspace' AND key = p_workspace FOR UPDATE;
+    SELECT until INTO held_until FROM send_holds WHERE workspace_id = p_workspace;
+    slot := GREATEST(p_now, conversation_next, workspace_next, COALESCE(held_until, '-infinity'));
+    IF slot > p_not_after THEN
+      RETURN NULL;
+    END IF;
+    UPDATE send_slots SET next_at = slot + p_conversation_gap WHERE scope = 'conversation' AND key = p_conversation;
+    UPDATE send_slots SET next_at = slot + p_workspace_gap WHERE scope = 'workspace' AND key = p_workspace;
+    RETURN slot;
+  END $$;
   `,
 ];

@@ -2,6 +2,7 @@
  * Runs the real service with the Slack channel on port 0 against a loopback fake Slack Web API,
  * on a temporary SQLite file, with a clock the test sets. Requests are signed as Slack signs them.
  */
+import { sqliteDb } from '../../support/sqlite-of';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,7 +242,7 @@ export async function startSlackHarness(
           event: appHomeOpenedEvent(userId, { tab: homeOptions.tab ?? 'home' }),
         }),
       ),
-    sql: <T>(query: string, ...params: unknown[]) => service.store.db.prepare(query).all(...params) as T[],
+    sql: <T>(query: string, ...params: unknown[]) => sqliteDb(service).prepare(query).all(...params) as T[],
     stop: async () => {
       await service.stop();
       if (!options.fake) await fake.stop();

@@ -1,3 +1,4 @@
+import { sqliteDb } from '../../support/sqlite-of';
 import { viewSubmissionBody } from '../../support/slack-requests';
 import { GRID, logValues, startSlackHarness, TEAM, USER } from './slack-harness';
 import type { SlackHarness } from './slack-harness';
@@ -146,7 +147,7 @@ describe('Slack log modal', () => {
 
   it('tells the member inside the modal when the partner was removed meanwhile', async () => {
     const view = await openedView('');
-    h.service.store.db.prepare('DELETE FROM partners').run();
+    sqliteDb(h.service).prepare('DELETE FROM partners').run();
 
     const result = await h.submit({
       values: logValues({ partner: partnerId, kind: 'meeting', date: '2026-03-02' }),

@@ -2,6 +2,7 @@
  * Many workspaces on one service: the OAuth install driven over HTTP against the loopback fake Slack API,
  * two installed workspaces side by side, uninstalling, tokens sealed at rest, re-keying, token rotation.
  */
+import { sqliteDb } from '../../support/sqlite-of';
 import { SLACK_BOT_SCOPES } from '../../../src/config';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../../src/config';
@@ -213,9 +214,9 @@ describe('Slack OAuth install', () => {
 
   it('keeps tokens unreadable in the database file without the key', async () => {
     await install(h, ACME);
-    await h.service.store.db.pragma('wal_checkpoint(FULL)');
+    await sqliteDb(h.service).pragma('wal_checkpoint(FULL)');
 
-    const path = h.service.store.db.name;
+    const path = sqliteDb(h.service).name;
     const bytes = Buffer.concat(
       [path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)),
     );
@@ -604,7 +605,7 @@ describe('rapport rekey', () => {
     try {
       await install(h, ACME);
       await install(h, GLOBEX);
-      const env = { ...OAUTH_ENV, SLACK_SIGNING_SECRET: 's', DATABASE_PATH: h.service.store.db.name };
+      const env = { ...OAUTH_ENV, SLACK_SIGNING_SECRET: 's', DATABASE_PATH: sqliteDb(h.service).name };
       const out: string[] = [];
       const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
         out.push(String(chunk));
@@ -662,13 +663,13 @@ describe('rapport rekey', () => {
       await install(h, ACME);
       await install(h, GLOBEX);
       const stranger = new TokenKey(Buffer.alloc(32, 3).toString('base64'));
-      h.service.store.db
+      sqliteDb(h.service)
         .prepare("UPDATE installations SET sealed_secrets = ? WHERE id = 'slack:T0GLOBEX'")
         .run(stranger.seal('{}'));
       const before = installationRows(h);
       const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
       try {
-        const env = { ...OAUTH_ENV, SLACK_SIGNING_SECRET: 's', DATABASE_PATH: h.service.store.db.name };
+        const env = { ...OAUTH_ENV, SLACK_SIGNING_SECRET: 's', DATABASE_PATH: sqliteDb(h.service).name };
         expect(await main(['rekey', '--new-key', NEW_KEY], env)).toBe(65);
       } finally {
         spy.mockRestore();

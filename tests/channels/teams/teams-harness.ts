@@ -2,6 +2,7 @@
  * Runs the real service with the Teams channel on a temporary SQLite file and port 0, against a loopback
  * fake Bot Connector, with a clock the test moves.
  */
+import { sqliteDb } from '../../support/sqlite-of';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,7 +165,7 @@ export class TeamsHarness {
 
   /** Rows of a query on the service's SQLite database. */
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
-    return this.service.store.db.prepare(sql).all(...params) as T[];
+    return sqliteDb(this.service).prepare(sql).all(...params) as T[];
   }
 
   /** The stored Teams address payload of a member. */
