@@ -17,6 +17,7 @@ import { PgDropOffRepository } from './drop-off-repository';
 import { PgInteractionRepository } from './interaction-repository';
 import { PgJournalRepository } from './journal-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgPartnerRepository } from './partner-repository';
 import { PgPlannedEventRepository } from './planned-event-repository';
 import { PgPromiseRepository } from './promise-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
@@ -44,7 +45,7 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
   return {
     workspaces: new PgWorkspaceRepository(sql),
     members: new PgMemberRepository(sql, onBadRow),
-    partners: notYet('partners'),
+    partners: new PgPartnerRepository(sql),
     interactions: new PgInteractionRepository(sql),
     nudges: notYet('nudges'),
     digests: notYet('digests'),
