@@ -179,6 +179,36 @@ describe.each(STORE_KINDS)('%s write journal', (kind) => {
     expect(await h.count('interactions')).toBe(2);
   });
 
+  it('gives each of two concurrent logs the history with its own interaction counted, and the journal both entries', async () => {
+    const logs = await Promise.all([
+      h.store.interactions.addReadingHistory(call(partnerId, { occurredOn: '2026-11-19' })),
+      h.store.interactions.addReadingHistory(call(partnerId, { occurredOn: '2026-11-21' })),
+    ]);
+    expect(logs.map((log) => log.history.call?.count).sort()).toEqual([1, 2]);
+    expect(await h.store.partners.history('slack:T1', partnerId)).toEqual({
+      call: { first: '2026-11-19', last: '2026-11-21', count: 2 },
+    });
+    const entries = await Promise.all(
+      logs.map(({ interaction }) =>
+        h.store.journal.add(
+          {
+            workspaceId: 'slack:T1',
+            memberId: 'U1',
+            partnerId,
+            change: { action: 'log', interaction, answeredNudge: null },
+            expiredNudges: [],
+            now: NOW,
+          },
+          after(-DAY),
+        ),
+      ),
+    );
+    expect(entries.map((entry) => entry.interactionId).sort()).toEqual(
+      logs.map(({ interaction }) => interaction.id).sort(),
+    );
+    expect(await h.count('journal')).toBe(2);
+  });
+
   it('refuses to put an interaction back into another workspace, and a refused restore leaves its transaction usable', async () => {
     const logged = await h.store.interactions.add(call(partnerId));
     await h.store.transaction(async (tx) => {
