@@ -27,8 +27,8 @@ export class PgInteractionRepository implements InteractionRepository {
   }
 
   addReadingHistory(input: NewInteraction): Promise<{ interaction: Interaction; history: KindHistory }> {
-    // The triggers update the summary within the insert; reading it in the same transaction sees this
-    // interaction counted, whatever other instances write meanwhile.
+    // The triggers update the summary within the insert, and the summary row they wrote stays locked by this
+    // transaction until it ends: the read that follows, in the same transaction, counts this interaction.
     return this.sql.atomic(async (sql) => {
       const interaction = await this.insert(sql, input);
       return { interaction, history: await readSummary(sql, input.workspaceId, input.partnerId) };
