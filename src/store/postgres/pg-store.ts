@@ -13,7 +13,13 @@ import type { BadRowReporter } from '../row-values';
 import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
+import { PgDropOffRepository } from './drop-off-repository';
+import { PgInteractionRepository } from './interaction-repository';
+import { PgJournalRepository } from './journal-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgPartnerRepository } from './partner-repository';
+import { PgPlannedEventRepository } from './planned-event-repository';
+import { PgPromiseRepository } from './promise-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
 export interface PostgresStoreOptions {
@@ -39,19 +45,19 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
   return {
     workspaces: new PgWorkspaceRepository(sql),
     members: new PgMemberRepository(sql, onBadRow),
-    partners: notYet('partners'),
-    interactions: notYet('interactions'),
+    partners: new PgPartnerRepository(sql),
+    interactions: new PgInteractionRepository(sql),
     nudges: notYet('nudges'),
     digests: notYet('digests'),
-    journal: notYet('journal'),
-    plannedEvents: notYet('plannedEvents'),
+    journal: new PgJournalRepository(sql, onBadRow),
+    plannedEvents: new PgPlannedEventRepository(sql),
     installations: notYet('installations'),
     playbookOverrides: notYet('playbookOverrides'),
     audit: notYet('audit'),
     privacy: notYet('privacy'),
     channelLinks: notYet('channelLinks'),
-    promises: notYet('promises'),
-    dropOffs: notYet('dropOffs'),
+    promises: new PgPromiseRepository(sql),
+    dropOffs: new PgDropOffRepository(sql),
   };
 }
 
