@@ -2,6 +2,7 @@
  * The interaction summary that `partners.history` reads: after any sequence of logs, edits, deletions
  * and undos through the core, and after an import, a partner's removal or the migration that creates it,
  * it says what the GROUP BY over every interaction (the query it replaced, kept here as the oracle) says.
+ * On SQLite, which the core harness opens; interaction-summary-triggers.test.ts checks both stores.
  */
 import Database from 'better-sqlite3';
 import type { InteractionKind, KindHistory } from '../../src/core/model';
@@ -10,26 +11,9 @@ import { DEFAULT_PLAYBOOK } from '../../src/core/playbook/playbook';
 import { INTERACTION_SUMMARY_MIGRATION } from '../../src/store/sqlite/interaction-summary';
 import { migrate } from '../../src/store/sqlite/migrate';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
-import type { PostgresStore } from '../../src/store/postgres/pg-store';
-import {
-  readSummaries as readPgSummaries,
-  readSummary as readPgSummary,
-} from '../../src/store/postgres/interaction-summary';
-import { readSummaries as readSqliteSummaries } from '../../src/store/sqlite/interaction-summary';
-import { SqliteDb } from '../../src/store/sqlite/connection';
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { coreHarness, flatten } from '../support/core-harness';
-import { describeWithPostgres } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
-import {
-  deleteInteraction,
-  historyByGroupBy,
-  insertInteraction,
-  updateInteraction,
-} from './interaction-rows';
-import type { InteractionRow } from './interaction-rows';
-import { STORE_KINDS, addPartner, storeHarness } from './store-harness';
-import type { StoreHarness, StoreKind } from './store-harness';
+import { seededRandom } from './interaction-rows';
 
 type Harness = Awaited<ReturnType<typeof coreHarness>>;
 
@@ -61,17 +45,6 @@ function oracle(db: Database.Database, workspaceId: string, partnerId: number): 
   return history;
 }
 
-/** A small deterministic generator (mulberry32), so that a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function expectSummaryMatches(h: Harness, label: string): Promise<void> {
   const { workspaceId } = h.actor;
   for (const name of PARTNERS) {
@@ -99,7 +72,7 @@ describe('SQLite interaction summary, through the core', () => {
   it.each([1, 2, 3])(
     'equals the GROUP BY over all interactions after random logs, edits, deletes and undos (seed %i)',
     async (seed) => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
       const day = (): string => `2026-11-${String(1 + Math.floor(next() * 26)).padStart(2, '0')}`;
       const done: Record<string, number> = { log: 0, edit: 0, delete: 0, undo: 0 };
@@ -260,245 +233,6 @@ describe('SQLite interaction summary migration', () => {
     } finally {
       db.close();
       dir.cleanup();
-    }
-  });
-});
-
-describe.each(STORE_KINDS)('%s interaction summary, kept by the triggers on interactions', (kind) => {
-  let h: StoreHarness<StoreKind>;
-  let partnerIds: number[];
-
-  beforeEach(async () => {
-    h = await storeHarness(kind);
-    partnerIds = [];
-    for (const name of PARTNERS) partnerIds.push((await addPartner(h.store, name)).id);
-  });
-
-  afterEach(async () => {
-    await h.close();
-  });
-
-  /** The engine's read of several partners' histories at once (what the nudge claims read). */
-  const summaries = (ids: readonly number[]): Promise<Map<number, KindHistory>> =>
-    h.kind === 'postgres'
-      ? readPgSummaries((h.store as PostgresStore).sql, ids)
-      : Promise.resolve(readSqliteSummaries(new SqliteDb((h.store as SqliteStore).db), ids));
-
-  async function expectRowsSummarised(label: string): Promise<void> {
-    for (const partnerId of partnerIds) {
-      const expected = await historyByGroupBy(h.rows, 'slack:T1', partnerId);
-      const actual = await h.store.partners.history('slack:T1', partnerId);
-      if (JSON.stringify(sorted(actual)) !== JSON.stringify(sorted(expected))) {
-        throw new Error(
-          `${label}: partner ${partnerId} summary ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`,
-        );
-      }
-    }
-  }
-
-  it.each([1, 2, 3])(
-    'equals the GROUP BY after random inserts, moves, edits, deletes and restores of rows (seed %i)',
-    async (seed) => {
-      const next = random(seed);
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-      const day = (): string => `2026-11-${String(1 + Math.floor(next() * 26)).padStart(2, '0')}`;
-      const live = new Map<number, InteractionRow>();
-      const deleted: InteractionRow[] = [];
-      const done = { insert: 0, edit: 0, move: 0, delete: 0, restore: 0 };
-      for (let step = 0; step < 150; step++) {
-        const roll = next();
-        const ids = [...live.keys()];
-        let what: string;
-        if (roll < 0.4 || ids.length === 0) {
-          const row: InteractionRow = {
-            partnerId: pick(partnerIds),
-            kind: pick(KINDS),
-            occurredOn: day(),
-            rating: pick([null, 2, 4]),
-          };
-          const id = await insertInteraction(h.rows, row);
-          live.set(id, { ...row, id });
-          done.insert++;
-          what = `insert ${id}`;
-        } else if (roll < 0.7) {
-          const id = pick(ids);
-          const change = pick([
-            { occurredOn: day() },
-            { kind: pick(KINDS) },
-            { rating: pick([null, 1, 5]) },
-            { occurredOn: day(), rating: 3 },
-          ]);
-          await updateInteraction(h.rows, id, change);
-          live.set(id, { ...live.get(id)!, ...change });
-          done.edit++;
-          what = `edit ${id} ${JSON.stringify(change)}`;
-        } else if (roll < 0.78) {
-          const id = pick(ids);
-          const partnerId = pick(partnerIds);
-          await updateInteraction(h.rows, id, { partnerId });
-          live.set(id, { ...live.get(id)!, partnerId });
-          done.move++;
-          what = `move ${id} to ${partnerId}`;
-        } else if (roll < 0.92) {
-          const id = pick(ids);
-          await deleteInteraction(h.rows, id);
-          deleted.push(live.get(id)!);
-          live.delete(id);
-          done.delete++;
-          what = `delete ${id}`;
-        } else {
-          const row = deleted.pop();
-          // SQLite may have given a deleted row's id to a newer row meanwhile (no AUTOINCREMENT here).
-          if (!row || live.has(row.id!)) continue;
-          await insertInteraction(h.rows, row);
-          live.set(row.id!, row);
-          done.restore++;
-          what = `restore ${row.id}`;
-        }
-        await expectRowsSummarised(`seed ${seed}, step ${step} (${what})`);
-      }
-      const all = await summaries(partnerIds);
-      for (const partnerId of partnerIds) {
-        expect(all.get(partnerId)).toEqual(await historyByGroupBy(h.rows, 'slack:T1', partnerId));
-      }
-      expect(done.insert).toBeGreaterThan(30);
-      expect(done.edit).toBeGreaterThan(20);
-      expect(Math.min(done.move, done.delete, done.restore)).toBeGreaterThan(0);
-    },
-  );
-
-  it('follows a restore under the old id and a rating-only edit of the latest row', async () => {
-    const [nissan] = partnerIds;
-    const early = await insertInteraction(h.rows, {
-      partnerId: nissan!,
-      kind: 'call',
-      occurredOn: '2026-11-02',
-      rating: 2,
-    });
-    const late = await insertInteraction(h.rows, {
-      partnerId: nissan!,
-      kind: 'call',
-      occurredOn: '2026-11-20',
-      rating: 4,
-    });
-    expect((await h.store.partners.history('slack:T1', nissan!)).call).toEqual({
-      first: '2026-11-02',
-      last: '2026-11-20',
-      count: 2,
-      lastRating: 4,
-    });
-    await updateInteraction(h.rows, late, { rating: 5 });
-    expect((await h.store.partners.history('slack:T1', nissan!)).call?.lastRating).toBe(5);
-    await deleteInteraction(h.rows, late);
-    expect((await h.store.partners.history('slack:T1', nissan!)).call).toEqual({
-      first: '2026-11-02',
-      last: '2026-11-02',
-      count: 1,
-      lastRating: 2,
-    });
-    await insertInteraction(h.rows, {
-      id: late,
-      partnerId: nissan!,
-      kind: 'call',
-      occurredOn: '2026-11-20',
-      rating: 5,
-    });
-    await deleteInteraction(h.rows, early);
-    expect((await h.store.partners.history('slack:T1', nissan!)).call).toEqual({
-      first: '2026-11-20',
-      last: '2026-11-20',
-      count: 1,
-      lastRating: 5,
-    });
-    await expectRowsSummarised('after restore');
-  });
-
-  it('forgets a removed partner', async () => {
-    const [nissan, renault] = partnerIds;
-    await insertInteraction(h.rows, { partnerId: nissan!, kind: 'visit', occurredOn: '2026-11-03' });
-    await insertInteraction(h.rows, { partnerId: renault!, kind: 'visit', occurredOn: '2026-11-04' });
-    await h.store.partners.remove('slack:T1', nissan!);
-    expect(await h.rows(`SELECT partner_id FROM interaction_summary`)).toEqual([{ partner_id: renault }]);
-    expect(await summaries([nissan!, renault!])).toEqual(
-      new Map([
-        [nissan!, {}],
-        [renault!, { visit: { first: '2026-11-04', last: '2026-11-04', count: 1 } }],
-      ]),
-    );
-  });
-
-  it('reads each partner’s history only from rows of its own workspace', async () => {
-    const [nissan, renault] = partnerIds;
-    const globex = (await addPartner(h.store, 'Toyota', 'slack:T2')).id;
-    await insertInteraction(h.rows, {
-      partnerId: nissan!,
-      kind: 'call',
-      occurredOn: '2026-11-03',
-      rating: 3,
-    });
-    await insertInteraction(h.rows, {
-      workspaceId: 'slack:T2',
-      partnerId: globex,
-      kind: 'meeting',
-      occurredOn: '2026-11-05',
-    });
-    // A row that names another workspace than its partner's is not that partner's history.
-    await insertInteraction(h.rows, {
-      workspaceId: 'slack:T2',
-      partnerId: renault!,
-      kind: 'visit',
-      occurredOn: '2026-11-06',
-    });
-    expect(await summaries([nissan!, renault!, globex, globex + 1000])).toEqual(
-      new Map([
-        [nissan!, { call: { first: '2026-11-03', last: '2026-11-03', count: 1, lastRating: 3 } }],
-        [renault!, {}],
-        [globex, { meeting: { first: '2026-11-05', last: '2026-11-05', count: 1 } }],
-        [globex + 1000, {}],
-      ]),
-    );
-    expect(await summaries([])).toEqual(new Map());
-    expect(await h.store.partners.history('slack:T1', renault!)).toEqual({});
-    expect(await h.store.partners.history('slack:T1', globex)).toEqual({});
-    expect(await h.store.partners.history('slack:T2', globex)).toEqual({
-      meeting: { first: '2026-11-05', last: '2026-11-05', count: 1 },
-    });
-  });
-});
-
-describeWithPostgres('PostgreSQL interaction summary, several writers at once', () => {
-  it('counts every row when several connections insert, edit and delete one partner’s rows at once', async () => {
-    const h = await storeHarness('postgres');
-    try {
-      const { id } = await addPartner(h.store, 'Nissan');
-      const first = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          insertInteraction(h.rows, {
-            partnerId: id,
-            kind: 'call',
-            occurredOn: `2026-11-${String(10 + i)}`,
-            rating: 1 + (i % 5),
-          }),
-        ),
-      );
-      await Promise.all([
-        ...first.slice(0, 4).map((row) => deleteInteraction(h.rows, row)),
-        ...first
-          .slice(4, 8)
-          .map((row, i) => updateInteraction(h.rows, row, { occurredOn: `2026-10-0${1 + i}` })),
-        ...Array.from({ length: 4 }, (_, i) =>
-          insertInteraction(h.rows, { partnerId: id, kind: 'call', occurredOn: `2026-12-0${1 + i}` }),
-        ),
-      ]);
-      expect(await h.store.partners.history('slack:T1', id)).toEqual(
-        await historyByGroupBy(h.rows, 'slack:T1', id),
-      );
-      expect((await h.store.partners.history('slack:T1', id)).call?.count).toBe(12);
-      expect(await readPgSummary(h.store.sql, 'slack:T1', id)).toEqual(
-        await h.store.partners.history('slack:T1', id),
-      );
-    } finally {
-      await h.close();
     }
   });
 });
