@@ -257,7 +257,8 @@ export class NudgeScheduler {
     try {
       // Another instance serving this member now decides their daily cap with what it sends: this one
       // gives the nudges back (in `catch`) for a later pass instead of deciding beside it.
-      if (!(await this.gate.takeTurn(turn, this.holder, this.options.leaseMs))) throw new TurnTaken();
+      const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
+      if (!(await this.gate.takeTurn(turn, this.holder, now, leaseUntil))) throw new TurnTaken();
       const workspaceHeld = this.failures.heldUntil(member.workspaceId, now);
       const waitUntil = workspaceHeld ?? this.holdUntil(member, now);
       if (waitUntil) {

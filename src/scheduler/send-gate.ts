@@ -81,12 +81,12 @@ export class SendGate {
   }
 
   /**
-   * Serves one member's messages as `holder` for at most `leaseMs`: false while another sender (another
-   * instance) is serving them; pair a true with `endTurn`.
+   * Serves one member's messages as `holder` until `until` (the lease of their claimed nudges, on the
+   * pass's clock): false while another sender (another instance) is serving them; pair a true with
+   * `endTurn`.
    */
-  takeTurn(member: string, holder: string, leaseMs: number): Promise<boolean> {
-    const now = this.now();
-    return this.slots.takeTurn(member, holder, now, now + leaseMs);
+  takeTurn(member: string, holder: string, now: Date, until: Date): Promise<boolean> {
+    return this.slots.takeTurn(member, holder, now.getTime(), until.getTime());
   }
 
   endTurn(member: string, holder: string): Promise<void> {

@@ -23,6 +23,8 @@ export interface SendSlots {
   /**
    * Takes the turn to plan and send one member's messages until `until`: false while another sender holds
    * it, so that two instances never decide the same member's daily cap at once. `holder` names the sender.
+   * Unlike slots, turns are on the pass's clock (epoch milliseconds), the clock of the nudges' leases: a
+   * turn held by an instance that died ends when the leases of the nudges it claimed do.
    */
   takeTurn(key: string, holder: string, now: number, until: number): Promise<boolean>;
   /** Gives the turn back (the member's messages of this pass are done). */

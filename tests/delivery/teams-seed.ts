@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import { teamsAddress } from '../../src/channels/teams/teams-address';
+import type { Repositories, Store } from '../../src/core/ports';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { FakeBotConnector } from '../support/fake-bot-connector';
 import { tempDir } from '../support/temp-dir';
@@ -22,6 +23,29 @@ export async function seedTeamsNudges(
   perTenant: number,
 ): Promise<number> {
   const store = openSqliteStore({ path });
+  try {
+    return await seedTeamsNudgesInto(store, serviceUrl, tenants, perTenant);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same, through any store (in one transaction: one commit for the whole seed). */
+export function seedTeamsNudgesInto(
+  store: Store,
+  serviceUrl: string,
+  tenants: string[],
+  perTenant: number,
+): Promise<number> {
+  return store.transaction((tx) => seed(tx, serviceUrl, tenants, perTenant));
+}
+
+async function seed(
+  store: Repositories,
+  serviceUrl: string,
+  tenants: string[],
+  perTenant: number,
+): Promise<number> {
   const created = new Date(MONDAY.getTime() - 30 * 86_400_000);
   let count = 0;
   for (const tenant of tenants) {
@@ -68,7 +92,6 @@ export async function seedTeamsNudges(
       count++;
     }
   }
-  await store.close();
   return count;
 }
 

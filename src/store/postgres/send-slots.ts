@@ -14,6 +14,12 @@ const KEEP_PAST_MS = 60 * 60_000;
 /** Pruning is a write on a shared table: at most this often per instance. */
 const PRUNE_EVERY_MS = 5 * 60_000;
 
+/**
+ * A key as PostgreSQL can store it: the scheduler's keys join their parts with NUL, which `text` cannot
+ * hold, so NUL becomes `\0` (and a backslash `\\`, so that two keys never meet).
+ */
+const storable = (key: string): string => key.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
+
 export class PostgresSendSlots implements SendSlots {
   private lastPrune = 0;
 
@@ -31,8 +37,8 @@ export class PostgresSendSlots implements SendSlots {
     const row = await this.sql.one<{ slot: Date | null }>(
       `SELECT rapport_reserve_send_slot($1, $2, $3, $4, make_interval(secs => $5), make_interval(secs => $6)) AS slot`,
       [
-        workspace,
-        conversation,
+        storable(workspace),
+        storable(conversation),
         new Date(now),
         // An open-ended wait is a far-off instant to the database.
         Number.isFinite(notAfter) ? new Date(notAfter) : new Date(8.64e15),
@@ -47,13 +53,13 @@ export class PostgresSendSlots implements SendSlots {
     await this.sql.run(
       `INSERT INTO send_holds AS h (workspace_id, until) VALUES ($1, $2)
        ON CONFLICT (workspace_id) DO UPDATE SET until = GREATEST(h.until, excluded.until)`,
-      [workspace, new Date(until)],
+      [storable(workspace), new Date(until)],
     );
   }
 
   async isBlocked(workspace: string, at: number): Promise<boolean> {
     const row = await this.sql.one('SELECT 1 FROM send_holds WHERE workspace_id = $1 AND until > $2', [
-      workspace,
+      storable(workspace),
       new Date(at),
     ]);
     return row !== undefined;
@@ -67,13 +73,13 @@ export class PostgresSendSlots implements SendSlots {
        ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, until = excluded.until
          WHERE t.until <= $3 OR t.holder = excluded.holder
        RETURNING holder`,
-      [key, holder, new Date(now), new Date(until)],
+      [storable(key), holder, new Date(now), new Date(until)],
     );
     return row !== undefined;
   }
 
   async endTurn(key: string, holder: string): Promise<void> {
-    await this.sql.run('DELETE FROM member_turns WHERE key = $1 AND holder = $2', [key, holder]);
+    await this.sql.run('DELETE FROM member_turns WHERE key = $1 AND holder = $2', [storable(key), holder]);
   }
 
   async prune(now: number): Promise<void> {
