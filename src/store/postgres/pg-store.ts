@@ -13,6 +13,7 @@ import type { BadRowReporter } from '../row-values';
 import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
+import { PgDigestRepository } from './digest-repository';
 import { PgMemberRepository } from './member-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
@@ -42,7 +43,7 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     partners: notYet('partners'),
     interactions: notYet('interactions'),
     nudges: notYet('nudges'),
-    digests: notYet('digests'),
+    digests: new PgDigestRepository(sql),
     journal: notYet('journal'),
     plannedEvents: notYet('plannedEvents'),
     installations: notYet('installations'),
