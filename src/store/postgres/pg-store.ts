@@ -15,6 +15,7 @@ import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
 import { PgDigestRepository } from './digest-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgPartnerRepository } from './partner-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
 export interface PostgresStoreOptions {
@@ -40,7 +41,7 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
   return {
     workspaces: new PgWorkspaceRepository(sql),
     members: new PgMemberRepository(sql, onBadRow),
-    partners: notYet('partners'),
+    partners: new PgPartnerRepository(sql),
     interactions: notYet('interactions'),
     nudges: notYet('nudges'),
     digests: new PgDigestRepository(sql),
