@@ -15,6 +15,7 @@ import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
 import { PgDigestRepository } from './digest-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgNudgeRepository } from './nudge-repository';
 import { PgPartnerRepository } from './partner-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
@@ -43,7 +44,7 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     members: new PgMemberRepository(sql, onBadRow),
     partners: new PgPartnerRepository(sql),
     interactions: notYet('interactions'),
-    nudges: notYet('nudges'),
+    nudges: new PgNudgeRepository(sql, onBadRow),
     digests: new PgDigestRepository(sql),
     journal: notYet('journal'),
     plannedEvents: notYet('plannedEvents'),
