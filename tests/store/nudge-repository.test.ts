@@ -1,3 +1,4 @@
+import { promiseOccurrence } from '../../src/core/promise-keys';
 import type { Delivery } from '../../src/core/ports';
 import {
   DAY,
@@ -97,11 +98,14 @@ describe.each(STORE_KINDS)('%s nudge repository', (kind) => {
 
   it('hands out what delivery needs with the claim: the member, the partner with its owners, its history', async () => {
     await h.store.partners.addOwner('slack:T1', partnerId, 'U2');
-    // Written directly (both engines' triggers keep the summary the history is read from).
-    await h.rows(
-      `INSERT INTO interactions (workspace_id, partner_id, member_id, kind, occurred_on, created_at)
-       VALUES ('slack:T1', ${partnerId}, 'U1', 'visit', '2026-11-20', '${NOW.toISOString()}') RETURNING id`,
-    );
+    await h.store.interactions.add({
+      workspaceId: 'slack:T1',
+      partnerId,
+      memberId: 'U1',
+      kind: 'visit',
+      occurredOn: '2026-11-20',
+      now: NOW,
+    });
     const { nudge } = await h.store.nudges.createIfAbsent(key());
     const [delivery] = await claim(NOW);
     expect(delivery).toEqual({
@@ -116,6 +120,44 @@ describe.each(STORE_KINDS)('%s nudge repository', (kind) => {
       ],
     });
     expect(delivery?.member.address).toEqual(SLACK_ADDRESS);
+  });
+
+  it('hands out a promise reminder with its promise, and never a promise of another workspace', async () => {
+    const promise = await h.store.promises.add({
+      workspaceId: 'slack:T1',
+      partnerId,
+      direction: 'ours',
+      text: 'Send the pricing',
+      dueOn: '2026-12-01',
+      ownerId: 'U1',
+      now: NOW,
+    });
+    const other = await addPartner(h.store, 'Toyota', 'slack:T2', 'U9');
+    const theirs = await h.store.promises.add({
+      workspaceId: 'slack:T2',
+      partnerId: other.id,
+      direction: 'ours',
+      text: 'Not ours to read',
+      dueOn: '2026-12-01',
+      ownerId: 'U9',
+      now: NOW,
+    });
+    const { nudge: reminder } = await h.store.nudges.createIfAbsent({
+      ...key(),
+      ruleId: 'promise-reminder',
+      occurrence: promiseOccurrence(promise),
+    });
+    // A reminder whose key names another workspace's promise goes out without it.
+    const { nudge: stray } = await h.store.nudges.createIfAbsent({
+      ...key(),
+      ruleId: 'promise-reminder',
+      occurrence: promiseOccurrence(theirs),
+      deliverAfter: after(-1),
+    });
+    const deliveries = await claim(NOW);
+    expect(ids(deliveries)).toEqual([stray.id, reminder.id]);
+    expect(deliveries[0]).not.toHaveProperty('promise');
+    expect(deliveries[1]?.promise).toEqual(promise);
   });
 
   describe('with a row that cannot be read', () => {

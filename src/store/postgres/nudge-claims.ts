@@ -2,9 +2,8 @@
  * Claiming deliverable nudges on PostgreSQL, where several service instances claim from one database at
  * the same time: the lease, and everything their delivery needs read in the same transaction.
  */
-import type { PartnerPromise, Platform } from '../../core/model';
+import type { Platform } from '../../core/model';
 import { UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
-import { parsePromiseOccurrence } from '../../core/promise-keys';
 import type { Delivery } from '../../core/ports';
 import { toMember } from '../mapping/member';
 import { toNudge } from '../mapping/nudge';
@@ -12,8 +11,7 @@ import type { BadRowReporter } from '../row-values';
 import { readTeams } from './partner-owners';
 import { readHistories, withOwners } from './partner-repository';
 import type { PgSql } from './pg-sql';
-// The promise mapper still lives beside the SQLite promise repository; it reads either engine's values.
-import { toPromise } from '../sqlite/promise-repository';
+import { readPromisesOfNudges } from './promise-repository';
 
 /**
  * A constant list as an SQL literal, e.g. `('pending', 'snoozed')`. For lists fixed in code (statuses):
@@ -70,32 +68,6 @@ export async function leaseDeliverable(
   return rows
     .sort((a, b) => a.deliver_after.getTime() - b.deliver_after.getTime() || a.id - b.id)
     .map((row) => Number(row.id));
-}
-
-/**
- * The promises that claimed nudges are about, by nudge id (for a delivery to render without further
- * reads). Nudges that are not promise reminders are left out; a promise of another workspace is never used.
- */
-async function readPromisesOfNudges(
-  sql: PgSql,
-  nudges: readonly { id: number; workspaceId: string; occurrence: string }[],
-): Promise<Map<number, PartnerPromise>> {
-  const wanted = new Map<number, number>();
-  for (const nudge of nudges) {
-    const key = parsePromiseOccurrence(nudge.occurrence);
-    if (key) wanted.set(nudge.id, key.promiseId);
-  }
-  if (wanted.size === 0) return new Map();
-  const rows = await sql.all('SELECT * FROM promises WHERE id = ANY($1::int[])', [
-    [...new Set(wanted.values())],
-  ]);
-  const byId = new Map(rows.map((row) => [Number(row.id), toPromise(row)]));
-  const result = new Map<number, PartnerPromise>();
-  for (const nudge of nudges) {
-    const promise = byId.get(wanted.get(nudge.id) ?? -1);
-    if (promise && promise.workspaceId === nudge.workspaceId) result.set(nudge.id, promise);
-  }
-  return result;
 }
 
 /** The deliveries of leased nudges, in delivery order; a nudge that cannot be read is reported instead. */

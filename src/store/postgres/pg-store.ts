@@ -14,9 +14,14 @@ import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
 import { PgDigestRepository } from './digest-repository';
+import { PgDropOffRepository } from './drop-off-repository';
+import { PgInteractionRepository } from './interaction-repository';
+import { PgJournalRepository } from './journal-repository';
 import { PgMemberRepository } from './member-repository';
 import { PgNudgeRepository } from './nudge-repository';
 import { PgPartnerRepository } from './partner-repository';
+import { PgPlannedEventRepository } from './planned-event-repository';
+import { PgPromiseRepository } from './promise-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
 export interface PostgresStoreOptions {
@@ -43,18 +48,18 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     workspaces: new PgWorkspaceRepository(sql),
     members: new PgMemberRepository(sql, onBadRow),
     partners: new PgPartnerRepository(sql),
-    interactions: notYet('interactions'),
+    interactions: new PgInteractionRepository(sql),
     nudges: new PgNudgeRepository(sql, onBadRow),
     digests: new PgDigestRepository(sql),
-    journal: notYet('journal'),
-    plannedEvents: notYet('plannedEvents'),
+    journal: new PgJournalRepository(sql, onBadRow),
+    plannedEvents: new PgPlannedEventRepository(sql),
     installations: notYet('installations'),
     playbookOverrides: notYet('playbookOverrides'),
     audit: notYet('audit'),
     privacy: notYet('privacy'),
     channelLinks: notYet('channelLinks'),
-    promises: notYet('promises'),
-    dropOffs: notYet('dropOffs'),
+    promises: new PgPromiseRepository(sql),
+    dropOffs: new PgDropOffRepository(sql),
   };
 }
 
