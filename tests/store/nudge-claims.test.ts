@@ -86,6 +86,17 @@ describe.each(STORE_KINDS)('%s nudge claims racing', (kind) => {
     expect([...claimedBy.keys()].sort((a, b) => a - b)).toEqual(created.sort((a, b) => a - b));
     expect(await fixture.claim(NOW)).toEqual([]);
   });
+  it('records one outcome of a lease when its holder settles it twice at once', async () => {
+    const { nudge } = await fixture.h.store.nudges.createIfAbsent(fixture.key());
+    const [claimed] = await fixture.claim(NOW);
+    const outcomes = await Promise.all([
+      fixture.h.store.nudges.markSent(claimed!.nudge, { ts: 'a' }, NOW),
+      fixture.h.store.nudges.markSent(claimed!.nudge, { ts: 'b' }, NOW),
+      fixture.h.store.nudges.release(claimed!.nudge),
+    ]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect((await fixture.h.store.nudges.get('slack:T1', nudge.id))?.leaseToken).toBeNull();
+  });
 });
 
 describeWithPostgres('PostgreSQL nudge claims beside other instances', () => {
