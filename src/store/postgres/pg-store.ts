@@ -13,10 +13,12 @@ import type { BadRowReporter } from '../row-values';
 import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
+import { PgDigestRepository } from './digest-repository';
 import { PgDropOffRepository } from './drop-off-repository';
 import { PgInteractionRepository } from './interaction-repository';
 import { PgJournalRepository } from './journal-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgNudgeRepository } from './nudge-repository';
 import { PgPartnerRepository } from './partner-repository';
 import { PgPlannedEventRepository } from './planned-event-repository';
 import { PgPromiseRepository } from './promise-repository';
@@ -47,8 +49,8 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     members: new PgMemberRepository(sql, onBadRow),
     partners: new PgPartnerRepository(sql),
     interactions: new PgInteractionRepository(sql),
-    nudges: notYet('nudges'),
-    digests: notYet('digests'),
+    nudges: new PgNudgeRepository(sql, onBadRow),
+    digests: new PgDigestRepository(sql),
     journal: new PgJournalRepository(sql, onBadRow),
     plannedEvents: new PgPlannedEventRepository(sql),
     installations: notYet('installations'),
