@@ -13,7 +13,12 @@ import type { BadRowReporter } from '../row-values';
 import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
+import { PgAuditRepository } from './audit-repository';
+import { PgChannelLinkRepository } from './channel-link-repository';
+import { PgInstallationRepository } from './installation-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgPlaybookOverrideRepository } from './playbook-override-repository';
+import { PgPrivacyRepository } from './privacy-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
 export interface PostgresStoreOptions {
@@ -45,11 +50,11 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     digests: notYet('digests'),
     journal: notYet('journal'),
     plannedEvents: notYet('plannedEvents'),
-    installations: notYet('installations'),
-    playbookOverrides: notYet('playbookOverrides'),
-    audit: notYet('audit'),
-    privacy: notYet('privacy'),
-    channelLinks: notYet('channelLinks'),
+    installations: new PgInstallationRepository(sql, onBadRow),
+    playbookOverrides: new PgPlaybookOverrideRepository(sql),
+    audit: new PgAuditRepository(sql),
+    privacy: new PgPrivacyRepository(sql),
+    channelLinks: new PgChannelLinkRepository(sql),
     promises: notYet('promises'),
     dropOffs: notYet('dropOffs'),
   };
