@@ -17,6 +17,7 @@ import { PgAuditRepository } from './audit-repository';
 import { PgChannelLinkRepository } from './channel-link-repository';
 import { PgInstallationRepository } from './installation-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgPartnerRepository } from './partner-repository';
 import { PgPlaybookOverrideRepository } from './playbook-override-repository';
 import { PgPrivacyRepository } from './privacy-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
@@ -44,7 +45,7 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
   return {
     workspaces: new PgWorkspaceRepository(sql),
     members: new PgMemberRepository(sql, onBadRow),
-    partners: notYet('partners'),
+    partners: new PgPartnerRepository(sql),
     interactions: notYet('interactions'),
     nudges: notYet('nudges'),
     digests: notYet('digests'),

@@ -8,8 +8,10 @@
  * removing the first or the latest row of a kind re-reads that one (partner, kind) through the
  * `interactions (partner_id, kind, occurred_on[, id])` index: a seek, never a scan of the history.
  */
-import type { InteractionKind, KindHistory } from '../../core/model';
+import type { KindHistory } from '../../core/model';
+import { addSummaryRows } from '../mapping/interaction-summary';
 import type { SqliteDb } from './connection';
+import type { Row } from './rows';
 
 /** Takes `OLD` (an interaction that left its partner-and-kind) out of the summary. */
 const TAKE_OUT = `
@@ -68,31 +70,12 @@ export const INTERACTION_SUMMARY_MIGRATION = `
   FROM interactions i GROUP BY i.partner_id, i.kind;
 `;
 
-type SummaryRow = {
-  partner_id: number;
-  kind: InteractionKind;
-  first_on: string;
-  last_on: string;
-  count: number;
-  last_rating: number | null;
-};
-
-function addRows(histories: Map<number, KindHistory>, rows: SummaryRow[]): Map<number, KindHistory> {
-  for (const row of rows) {
-    const history = histories.get(row.partner_id) ?? {};
-    history[row.kind] = { first: row.first_on, last: row.last_on, count: row.count };
-    if (row.last_rating !== null) history[row.kind]!.lastRating = row.last_rating;
-    histories.set(row.partner_id, history);
-  }
-  return histories;
-}
-
 /** One partner's per-kind history: one read of at most one row per kind. */
 export function readSummary(db: SqliteDb, workspaceId: string, partnerId: number): KindHistory {
   const rows = db
     .prepare('SELECT * FROM interaction_summary WHERE partner_id = ? AND workspace_id = ? ORDER BY kind')
-    .all(partnerId, workspaceId) as SummaryRow[];
-  return addRows(new Map(), rows).get(partnerId) ?? {};
+    .all(partnerId, workspaceId) as Row[];
+  return addSummaryRows(new Map(), rows).get(partnerId) ?? {};
 }
 
 /** Per-kind histories of several partners in one read, each counting only its own workspace's rows. */
@@ -105,6 +88,6 @@ export function readSummaries(db: SqliteDb, partnerIds: readonly number[]): Map<
        JOIN partners p ON p.id = s.partner_id AND p.workspace_id = s.workspace_id
        WHERE s.partner_id IN (SELECT value FROM json_each(?)) ORDER BY s.partner_id, s.kind`,
     )
-    .all(JSON.stringify(partnerIds)) as SummaryRow[];
-  return addRows(histories, rows);
+    .all(JSON.stringify(partnerIds)) as Row[];
+  return addSummaryRows(histories, rows);
 }

@@ -5,26 +5,9 @@
 import type { Owner } from '../../core/model';
 import type { NewOwnerDetails } from '../../core/ports';
 import type { SqliteDb } from './connection';
+import { DEFAULT_OWNER_ROLE, toOwner } from '../mapping/partner';
 import type { Row } from './rows';
-import { iso, isoOrNull, jsonList, textOrNull, toDateOrNull } from './rows';
-
-/** The role a creator and an owner added without one get. */
-export const DEFAULT_OWNER_ROLE = 'alliance-manager';
-
-function toOwner(row: Row): Owner {
-  return {
-    memberId: String(row.member_id),
-    role: textOrNull(row.role) ?? DEFAULT_OWNER_ROLE,
-    lead: Number(row.lead) === 1,
-    displayName: textOrNull(row.display_name),
-    addressStale: Number(row.address_stale) === 1,
-    known: row.known_id != null,
-    addedBy: textOrNull(row.added_by),
-    addedByName: textOrNull(row.added_by_name),
-    addedAt: toDateOrNull(row.added_at),
-    note: textOrNull(row.note),
-  };
-}
+import { iso, isoOrNull, jsonList } from './rows';
 
 /**
  * A partner's owners with what the workspace knows of them. `+o.workspace_id`: they are found by the primary

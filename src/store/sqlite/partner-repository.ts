@@ -1,5 +1,5 @@
 import { RapportError } from '../../core/errors';
-import type { KindHistory, Owner, Partner, Stage } from '../../core/model';
+import type { KindHistory, Owner, Partner } from '../../core/model';
 import type {
   NewOwnerDetails,
   NewPartner,
@@ -7,43 +7,23 @@ import type {
   PartnerPatch,
   PartnerRepository,
 } from '../../core/ports';
+import { nameKey, partnersWithOwners } from '../mapping/partner';
 import type { Connection, SqliteDb } from './connection';
 import { readSummaries, readSummary } from './interaction-summary';
 import { addCreator, addOwner, listOwners, removeOwner, setLead } from './partner-owners';
 import type { Row } from './rows';
-import { iso, isoOrNull, jsonList, textOrNull, toDate } from './rows';
-
-const nameKey = (name: string): string => name.trim().toLocaleLowerCase('en');
+import { iso, isoOrNull, jsonList } from './rows';
 
 /** Partners from their rows, with their owners in order (one query for all of them). */
 export function withOwners(db: SqliteDb, rows: Row[]): Partner[] {
   if (rows.length === 0) return [];
-  const owners = new Map<number, string[]>();
   const ownerRows = db
     .prepare(
       `SELECT partner_id, member_id FROM partner_owners
        WHERE partner_id IN (SELECT value FROM json_each(?)) ORDER BY partner_id, position`,
     )
-    .all(jsonList(rows.map((row) => Number(row.id)))) as { partner_id: number; member_id: string }[];
-  for (const row of ownerRows) {
-    const list = owners.get(row.partner_id) ?? [];
-    list.push(row.member_id);
-    owners.set(row.partner_id, list);
-  }
-  return rows.map((row) => ({
-    id: Number(row.id),
-    workspaceId: String(row.workspace_id),
-    name: String(row.name),
-    stage: row.stage as Stage,
-    country: textOrNull(row.country),
-    timeZone: textOrNull(row.time_zone),
-    firstMetOn: textOrNull(row.first_met_on),
-    signedOn: textOrNull(row.signed_on),
-    stageChangedAt: toDate(row.stage_changed_at),
-    createdAt: toDate(row.created_at),
-    createdBy: String(row.created_by),
-    owners: owners.get(Number(row.id)) ?? [],
-  }));
+    .all(jsonList(rows.map((row) => Number(row.id)))) as Row[];
+  return partnersWithOwners(rows, ownerRows);
 }
 
 /** Per-kind histories of several partners in one read (of the interaction summary). */
