@@ -68,6 +68,36 @@ describe.each(STORE_KINDS)('%s channel link repository', (kind) => {
     expect((await h.store.channelLinks.get('slack:T1', 'C1'))?.partnerId).toBe(nissan);
   });
 
+  it('refuses a channel linked already inside a transaction, which goes on and commits', async () => {
+    await link('C1');
+    await h.store.transaction(async (tx) => {
+      await expect(
+        tx.channelLinks.link({
+          workspaceId: 'slack:T1',
+          channelId: 'C1',
+          partnerId: nissan,
+          address: channelAddress('C1'),
+          external: false,
+          linkedBy: 'U1',
+          now: NOW,
+        }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+      await tx.channelLinks.link({
+        workspaceId: 'slack:T1',
+        channelId: 'C2',
+        partnerId: nissan,
+        address: channelAddress('C2'),
+        external: false,
+        linkedBy: 'U1',
+        now: NOW,
+      });
+    });
+    expect((await h.store.channelLinks.listForPartner('slack:T1', nissan)).map((l) => l.channelId)).toEqual([
+      'C1',
+      'C2',
+    ]);
+  });
+
   it('lets exactly one of two instances link the same channel at once', async () => {
     const honda = await addPartner(h.store, 'Honda');
     const results = await Promise.allSettled([link('C1'), link('C1', { partnerId: honda.id })]);

@@ -3,41 +3,41 @@ import { RapportError } from '../../core/errors';
 import type { ChannelLink, ChannelLinkRepository } from '../../core/ports';
 import { toChannelLink } from '../mapping/channel-link';
 import type { PgSql } from './pg-sql';
-import { isUniqueViolation } from './pg-sql';
 
 export class PgChannelLinkRepository implements ChannelLinkRepository {
   constructor(private readonly sql: PgSql) {}
 
   async link(input: Omit<ChannelLink, 'postToChannel' | 'linkedAt'> & { now: Date }): Promise<ChannelLink> {
-    try {
-      // One statement: only a partner of the same workspace (the insert selects it), and a partner that
-      // posts to its channel keeps doing so in the one it links next (never in an external one).
-      const row = await this.sql.one(
-        `INSERT INTO channel_links (workspace_id, channel_id, partner_id, address, external, linked_by, linked_at,
-           post_to_channel)
-         SELECT $1, $2, p.id, $3, $4, $5, $6, NOT $4 AND EXISTS (
-           SELECT 1 FROM channel_links c WHERE c.workspace_id = $1 AND c.partner_id = p.id AND c.post_to_channel)
-         FROM partners p WHERE p.workspace_id = $1 AND p.id = $7
-         RETURNING *`,
-        [
-          input.workspaceId,
-          input.channelId,
-          JSON.stringify(input.address),
-          input.external,
-          input.linkedBy,
-          input.now,
-          input.partnerId,
-        ],
-      );
-      if (!row) throw new RapportError('NOT_FOUND', `No partner ${input.partnerId} in ${input.workspaceId}`);
-      return toChannelLink(row);
-    } catch (error) {
-      // The channel's primary key: linked already (by this partner or another), perhaps by another instance.
-      if (isUniqueViolation(error)) {
-        throw new RapportError('CONFLICT', `Channel ${input.channelId} is already linked`, { cause: error });
-      }
-      throw error;
-    }
+    // One statement: only a partner of the same workspace (the insert selects it), and a partner that posts
+    // to its channel keeps doing so in the one it links next (never in an external one). A channel linked
+    // already, perhaps by another instance a moment ago, inserts nothing instead of failing: a unique
+    // violation would abort the caller's transaction, where SQLite's leaves it usable.
+    const row = await this.sql.one(
+      `INSERT INTO channel_links (workspace_id, channel_id, partner_id, address, external, linked_by, linked_at,
+         post_to_channel)
+       SELECT $1, $2, p.id, $3, $4, $5, $6, NOT $4 AND EXISTS (
+         SELECT 1 FROM channel_links c WHERE c.workspace_id = $1 AND c.partner_id = p.id AND c.post_to_channel)
+       FROM partners p WHERE p.workspace_id = $1 AND p.id = $7
+       ON CONFLICT (workspace_id, channel_id) DO NOTHING
+       RETURNING *`,
+      [
+        input.workspaceId,
+        input.channelId,
+        JSON.stringify(input.address),
+        input.external,
+        input.linkedBy,
+        input.now,
+        input.partnerId,
+      ],
+    );
+    if (row) return toChannelLink(row);
+    const partner = await this.sql.one('SELECT 1 FROM partners WHERE workspace_id = $1 AND id = $2', [
+      input.workspaceId,
+      input.partnerId,
+    ]);
+    if (!partner)
+      throw new RapportError('NOT_FOUND', `No partner ${input.partnerId} in ${input.workspaceId}`);
+    throw new RapportError('CONFLICT', `Channel ${input.channelId} is already linked`);
   }
 
   async get(workspaceId: string, channelId: string): Promise<ChannelLink | null> {
