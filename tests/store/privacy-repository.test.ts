@@ -207,6 +207,23 @@ describe.each(STORE_KINDS)('%s forget me and export mine', (kind) => {
       { created_by: 'forgotten-2' },
     ]);
   });
+
+  it('gives two members forgotten at the same moment (two instances) different anonymous ids', async () => {
+    const other = { workspaceId: 'shell:local', memberId: 'U0OTHER' };
+    await h.rapport.identify('shell', 'local', { memberId: other.memberId, displayName: 'Other' }, day(9));
+    await h.say('add Honda', day(9), other);
+    const replies = await Promise.all([
+      h.say('forget me confirm', day(9), ZED),
+      h.say('forget me confirm', day(9), other),
+    ]);
+    const ids = replies.map((reply) => /forgotten-\d+/.exec(reply)?.[0]).sort();
+    expect(ids).toEqual(['forgotten-1', 'forgotten-2']);
+    expect(await rowsMentioning(ZED.memberId)).toEqual([]);
+    expect(await rowsMentioning(other.memberId)).toEqual([]);
+    expect(
+      await h.rows(`SELECT actor_id FROM audit_log WHERE action = 'member.forgotten' ORDER BY actor_id`),
+    ).toEqual([{ actor_id: 'forgotten-1' }, { actor_id: 'forgotten-2' }]);
+  });
 });
 
 describe.each(STORE_KINDS)('%s retention of finished nudges and digests', (kind) => {
