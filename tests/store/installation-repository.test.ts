@@ -1,7 +1,16 @@
 import type { StoredInstallation } from '../../src/core/ports';
 import { InstallationFeature } from '../../src/core/features/installations';
-import { addPartner, after, DAY, NOW, nudgeFor, SLACK_ADDRESS, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import {
+  addPartner,
+  after,
+  DAY,
+  NOW,
+  nudgeFor,
+  SLACK_ADDRESS,
+  STORE_KINDS,
+  storeHarness,
+} from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
 function installation(overrides: Partial<StoredInstallation> = {}): StoredInstallation {
   return {
@@ -19,11 +28,11 @@ function installation(overrides: Partial<StoredInstallation> = {}): StoredInstal
   };
 }
 
-describe('SQLite installation repository and the uninstalled mark', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s installation repository and the uninstalled mark', (kind) => {
+  let h: StoreHarness<StoreKind>;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
   });
   afterEach(() => h.close());
 
@@ -47,6 +56,51 @@ describe('SQLite installation repository and the uninstalled mark', () => {
     expect((await h.store.installations.get('slack:T1'))?.sealedSecrets).toBe('v1.ffff0000.iv.tag.new');
     expect(await h.store.installations.remove('slack:T1')).toBe(true);
     expect(await h.store.installations.remove('slack:T1')).toBe(false);
+  });
+
+  it('removes every installation of a workspace, lists all platforms, and reports an unreadable record', async () => {
+    await h.store.installations.save(installation());
+    await h.store.installations.save(
+      installation({ id: 'slack:E1', enterpriseId: 'E1', teamId: null, isEnterpriseInstall: true }),
+    );
+    await h.store.installations.save(
+      installation({ id: 'slack:T2', workspaceExternalId: 'T2', teamId: 'T2' }),
+    );
+    expect(await h.store.installations.get('slack:E1')).toMatchObject({
+      enterpriseId: 'E1',
+      teamId: null,
+      isEnterpriseInstall: true,
+    });
+    expect((await h.store.installations.list()).map((i) => i.id)).toEqual([
+      'slack:E1',
+      'slack:T1',
+      'slack:T2',
+    ]);
+
+    expect(await h.store.installations.removeForWorkspace('slack', 'T1')).toBe(2);
+    expect((await h.store.installations.list()).map((i) => i.id)).toEqual(['slack:T2']);
+
+    await h.store.installations.save(installation({ record: null }));
+    expect((await h.store.installations.get('slack:T1'))?.record).toBeNull();
+    expect(h.badRows).toEqual([{ what: 'installation record', detail: { installation: 'slack:T1' } }]);
+  });
+
+  it('keeps one installation when two instances save the same one at once', async () => {
+    // Two first installs race to insert; then replacements race to update, keeping the first install time.
+    await Promise.all(
+      ['a', 'b'].map((secret) => h.store.installations.save(installation({ sealedSecrets: secret }))),
+    );
+    await Promise.all(
+      ['c', 'd', 'e'].map((secret, i) =>
+        h.store.installations.save(
+          installation({ sealedSecrets: secret, installedAt: after((i + 1) * DAY), updatedAt: after(DAY) }),
+        ),
+      ),
+    );
+    const saved = await h.store.installations.list();
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ installedAt: NOW, updatedAt: after(DAY) });
+    expect(['c', 'd', 'e']).toContain(saved[0]!.sealedSecrets);
   });
 
   it('skips an uninstalled workspace when claiming nudges and choosing digest recipients, and lifts it on install', async () => {

@@ -13,14 +13,19 @@ import type { BadRowReporter } from '../row-values';
 import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
+import { PgAuditRepository } from './audit-repository';
+import { PgChannelLinkRepository } from './channel-link-repository';
 import { PgDigestRepository } from './digest-repository';
 import { PgDropOffRepository } from './drop-off-repository';
+import { PgInstallationRepository } from './installation-repository';
 import { PgInteractionRepository } from './interaction-repository';
 import { PgJournalRepository } from './journal-repository';
 import { PgMemberRepository } from './member-repository';
 import { PgNudgeRepository } from './nudge-repository';
 import { PgPartnerRepository } from './partner-repository';
 import { PgPlannedEventRepository } from './planned-event-repository';
+import { PgPlaybookOverrideRepository } from './playbook-override-repository';
+import { PgPrivacyRepository } from './privacy-repository';
 import { PgPromiseRepository } from './promise-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
@@ -53,23 +58,14 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     digests: new PgDigestRepository(sql),
     journal: new PgJournalRepository(sql, onBadRow),
     plannedEvents: new PgPlannedEventRepository(sql),
-    installations: notYet('installations'),
-    playbookOverrides: notYet('playbookOverrides'),
-    audit: notYet('audit'),
-    privacy: notYet('privacy'),
-    channelLinks: notYet('channelLinks'),
+    installations: new PgInstallationRepository(sql, onBadRow),
+    playbookOverrides: new PgPlaybookOverrideRepository(sql),
+    audit: new PgAuditRepository(sql),
+    privacy: new PgPrivacyRepository(sql),
+    channelLinks: new PgChannelLinkRepository(sql),
     promises: new PgPromiseRepository(sql),
     dropOffs: new PgDropOffRepository(sql),
   };
-}
-
-function notYet<T>(name: string): T {
-  return new Proxy(
-    {},
-    {
-      get: () => () => Promise.reject(new Error(`PostgreSQL ${name} repository: not ported yet`)),
-    },
-  ) as T;
 }
 
 /** Connects, creates the schema when asked, and migrates. */

@@ -2,20 +2,8 @@
 import type { AuditEntry, AuditRepository, NewAuditEntry } from '../../core/ports';
 import type { Connection } from './connection';
 import type { Row } from './rows';
-import { iso, textOrNull, toDate } from './rows';
-
-function toEntry(row: Row): AuditEntry {
-  return {
-    id: Number(row.id),
-    workspaceId: String(row.workspace_id),
-    actorId: String(row.actor_id),
-    action: String(row.action),
-    subject: textOrNull(row.subject),
-    before: textOrNull(row.before_value),
-    after: textOrNull(row.after_value),
-    createdAt: toDate(row.created_at),
-  };
-}
+import { iso } from './rows';
+import { toAuditEntry } from '../mapping/audit';
 
 export class SqliteAuditRepository implements AuditRepository {
   constructor(private readonly connection: Connection) {}
@@ -36,7 +24,7 @@ export class SqliteAuditRepository implements AuditRepository {
           entry.after,
           iso(entry.now),
         ) as Row;
-      return toEntry(row);
+      return toAuditEntry(row);
     });
   }
 
@@ -46,7 +34,7 @@ export class SqliteAuditRepository implements AuditRepository {
         db
           .prepare('SELECT * FROM audit_log WHERE workspace_id = ? ORDER BY id DESC LIMIT ?')
           .all(workspaceId, limit) as Row[]
-      ).map(toEntry),
+      ).map(toAuditEntry),
     );
   }
 

@@ -1,23 +1,10 @@
 /** Channels linked to partners (`channel_links`) and the ledger of weekly statuses posted to them. */
 import { RapportError } from '../../core/errors';
-import type { Address } from '../../core/model';
 import type { ChannelLink, ChannelLinkRepository } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
-import { iso, parseJsonOrNull, toDate } from './rows';
-
-function toLink(row: Row): ChannelLink {
-  return {
-    workspaceId: String(row.workspace_id),
-    channelId: String(row.channel_id),
-    partnerId: Number(row.partner_id),
-    address: (parseJsonOrNull(row.address) ?? { channel: 'shell', payload: null }) as Address,
-    postToChannel: Number(row.post_to_channel) === 1,
-    external: Number(row.external) === 1,
-    linkedBy: String(row.linked_by),
-    linkedAt: toDate(row.linked_at),
-  };
-}
+import { iso } from './rows';
+import { toChannelLink } from '../mapping/channel-link';
 
 export class SqliteChannelLinkRepository implements ChannelLinkRepository {
   constructor(private readonly connection: Connection) {}
@@ -73,7 +60,7 @@ export class SqliteChannelLinkRepository implements ChannelLinkRepository {
             `SELECT * FROM channel_links WHERE workspace_id = ? AND partner_id = ? ORDER BY linked_at, channel_id`,
           )
           .all(workspaceId, partnerId) as Row[]
-      ).map(toLink),
+      ).map(toChannelLink),
     );
   }
 
@@ -107,7 +94,7 @@ export class SqliteChannelLinkRepository implements ChannelLinkRepository {
         db
           .prepare('SELECT * FROM channel_links WHERE post_to_channel = 1 ORDER BY workspace_id, channel_id')
           .all() as Row[]
-      ).map(toLink),
+      ).map(toChannelLink),
     );
   }
 
@@ -158,6 +145,6 @@ export class SqliteChannelLinkRepository implements ChannelLinkRepository {
     const row = db
       .prepare('SELECT * FROM channel_links WHERE workspace_id = ? AND channel_id = ?')
       .get(workspaceId, channelId) as Row | undefined;
-    return row ? toLink(row) : null;
+    return row ? toChannelLink(row) : null;
   }
 }

@@ -3,22 +3,8 @@ import type { Platform } from '../../core/model';
 import type { InstallationRepository, StoredInstallation } from '../../core/ports';
 import type { Connection } from './connection';
 import type { BadRowReporter, Row } from './rows';
-import { iso, parseJsonOrNull, textOrNull, toDate } from './rows';
-
-function toInstallation(row: Row): StoredInstallation {
-  return {
-    id: String(row.id),
-    platform: row.platform as Platform,
-    workspaceExternalId: String(row.workspace_external_id),
-    enterpriseId: textOrNull(row.enterprise_id),
-    teamId: textOrNull(row.team_id),
-    isEnterpriseInstall: row.is_enterprise_install === 1,
-    record: parseJsonOrNull(row.record),
-    sealedSecrets: String(row.sealed_secrets),
-    installedAt: toDate(row.installed_at),
-    updatedAt: toDate(row.updated_at),
-  };
-}
+import { iso } from './rows';
+import { toInstallation } from '../mapping/installation';
 
 export class SqliteInstallationRepository implements InstallationRepository {
   constructor(

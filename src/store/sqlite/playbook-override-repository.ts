@@ -2,7 +2,8 @@
 import type { PlaybookOverride, PlaybookOverrideRepository } from '../../core/ports';
 import type { Connection } from './connection';
 import type { Row } from './rows';
-import { iso, parseJsonOrNull, toDate } from './rows';
+import { iso } from './rows';
+import { toPlaybookOverride } from '../mapping/playbook-override';
 
 export class SqlitePlaybookOverrideRepository implements PlaybookOverrideRepository {
   constructor(private readonly connection: Connection) {}
@@ -13,13 +14,7 @@ export class SqlitePlaybookOverrideRepository implements PlaybookOverrideReposit
         db
           .prepare('SELECT * FROM playbook_overrides WHERE workspace_id = ? ORDER BY rule_id, field')
           .all(workspaceId) as Row[]
-      ).map((row) => ({
-        ruleId: String(row.rule_id),
-        field: String(row.field),
-        value: parseJsonOrNull(row.value),
-        updatedBy: String(row.updated_by),
-        updatedAt: toDate(row.updated_at),
-      })),
+      ).map(toPlaybookOverride),
     );
   }
 

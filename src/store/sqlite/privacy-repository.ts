@@ -1,7 +1,8 @@
 /**
  * A member's own data (`export mine`), forgetting a member (`forget me`), and the retention of finished
  * nudges and digests. Forgetting knows every table that names a member: a new table that stores member
- * ids must be added here (tests/store/privacy-repository.test.ts looks for the member in every table).
+ * ids must be added here and in the PostgreSQL store's privacy repository (tests/store/privacy-repository.test.ts
+ * looks for the member in every table of both).
  */
 import type { MemberData, PrivacyRepository } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
