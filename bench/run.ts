@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { commandLatency } from './command-latency';
 import { deliveryThroughput } from './delivery-throughput';
+import { instancesDelivery } from './instances-delivery';
 import { operationsCost } from './operations';
 import { pickerLatency } from './picker-latency';
 import { schedulerScale, schedulerScaleByDue } from './scheduler-scale';
@@ -56,6 +57,7 @@ async function loadBenchmarks(rows: BenchRow[], quick: boolean, profileDir: stri
     })),
   );
   rows.push(...(await deliveryThroughput(quick ? 1_000 : 5_000, quick ? 1 : 3)));
+  rows.push(...(await instancesDelivery(quick ? 2_000 : 5_000, quick ? 1 : 3)));
   rows.push(
     ...(await startupFootprint(
       quick ? 10_000 : 100_000,
