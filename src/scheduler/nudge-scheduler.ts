@@ -27,9 +27,9 @@ import { pruneFinished } from './retention-step';
 import { DEFAULT_RETENTION_DAYS } from '../core/features/privacy';
 import type { Playbook } from '../core/playbook/playbook';
 import { createPromiseReminders } from './promise-step';
-import type { PacerOptions } from './pacer';
+import type { SendPacing } from '../core/send-slots-port';
 import { abortableSleep, SendGate } from './send-gate';
-import type { SendSlots } from './send-slots';
+import type { SendSlots } from '../core/send-slots-port';
 
 export interface SchedulerOptions {
   /** Partners evaluated, and nudges claimed, per batch. */
@@ -66,7 +66,7 @@ export interface SchedulerOptions {
    * Where the gate keeps its slots, Retry-After and turns when instances share them (PostgreSQL); in this
    * process by default. With it, `monotonic` must be the wall clock the instances share.
    */
-  sendSlots?: (pacing: PacerOptions) => SendSlots;
+  sendSlots?: (pacing: SendPacing) => SendSlots;
   /** How long a workspace's sending is held when the platform refuses our credentials, in ms. */
   credentialHoldMs?: number;
   /** Counts nudges created, sent and failed (none by default). */

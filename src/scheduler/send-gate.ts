@@ -3,7 +3,7 @@
  * and per workspace, a workspace-wide pause when a platform says "slow down", and a stop signal.
  */
 import { InProcessSendSlots } from './send-slots';
-import type { SendSlots } from './send-slots';
+import type { SendSlots } from '../core/send-slots-port';
 
 export interface SendGateOptions {
   workspaceRatePerSecond: number;

@@ -5,8 +5,7 @@
  */
 import type { Config } from '../config';
 import type { Store } from '../core/ports';
-import type { PacerOptions } from '../scheduler/pacer';
-import type { SendSlots } from '../scheduler/send-slots';
+import type { SendPacing, SendSlots } from '../core/send-slots-port';
 import { openPostgresStore } from './postgres/pg-store';
 import type { PostgresStore } from './postgres/pg-store';
 import * as postgresOperations from './postgres/operations';
@@ -29,7 +28,7 @@ interface Engine<K extends string, S extends Store> {
    * Send limits (pacing, Retry-After, whose turn a member is) kept where every instance on this database
    * sees them, on the wall clock; null when one process keeps them itself (SQLite).
    */
-  readonly sharedSendSlots: ((pacing: PacerOptions) => SendSlots) | null;
+  readonly sharedSendSlots: ((pacing: SendPacing) => SendSlots) | null;
 }
 
 export type Database = Engine<'sqlite', SqliteStore> | Engine<'postgres', PostgresStore>;

@@ -5,8 +5,7 @@
  * therefore gets their daily cap once, not once per instance). Times are epoch milliseconds: the gate that
  * uses this book runs on the wall clock, which the instances share.
  */
-import type { SendSlots } from '../../scheduler/send-slots';
-import type { PacerOptions } from '../../scheduler/pacer';
+import type { SendPacing, SendSlots } from '../../core/send-slots-port';
 import type { PgSql } from './pg-sql';
 
 /** Slot rows this far in the past are forgotten (they no longer hold anything back). */
@@ -25,7 +24,7 @@ export class PostgresSendSlots implements SendSlots {
 
   constructor(
     private readonly sql: PgSql,
-    private readonly options: PacerOptions,
+    private readonly options: SendPacing,
   ) {}
 
   async reserve(
