@@ -1,11 +1,11 @@
-import { NOW, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { NOW, STORE_KINDS, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('SQLite digest repository', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s digest repository', (kind) => {
+  let h: StoreHarness<StoreKind>;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
   });
 
   afterEach(async () => {
@@ -67,5 +67,21 @@ describe('SQLite digest repository', () => {
       attempts: 2,
       lastError: 'unavailable',
     });
+  });
+
+  it('gives a week to one of many claimers racing for it, and its lease to one of those racing after it', async () => {
+    const { digests } = h.store;
+    const lease = (at: Date) => new Date(at.getTime() + 60_000);
+    const race = (at: Date) =>
+      Promise.all(
+        Array.from({ length: 8 }, () => digests.claim('slack:T1', 'U1', '2026-W51', at, lease(at))),
+      );
+    // The first claims meet on an absent row (the insert), the later ones on an expired lease (the update).
+    expect((await race(NOW)).filter(Boolean)).toHaveLength(1);
+    const later = new Date(NOW.getTime() + 61_000);
+    const winners = (await race(later)).filter(Boolean);
+    expect(winners).toHaveLength(1);
+    expect(await digests.get('slack:T1', 'U1', '2026-W51')).toMatchObject({ status: 'sending', attempts: 2 });
+    expect(await digests.markSent(winners[0]!, { ts: '1' }, later)).toBe(true);
   });
 });

@@ -4,13 +4,13 @@
  * partner (a pass with nothing due costs the same at 10,000 and at 1,000,000 partners).
  */
 import { DROP_OFF_DUE_SQL } from '../../src/store/sqlite/drop-off-repository';
-import { after, DAY, NOW, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { after, DAY, NOW, STORE_KINDS, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('the drop-off index', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s: the drop-off index', (kind) => {
+  let h: StoreHarness<StoreKind>;
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
     await h.store.workspaces.ensure('slack', 'T1', null, NOW);
   });
   afterEach(() => h.close());
@@ -50,6 +50,39 @@ describe('the drop-off index', () => {
     await h.store.partners.update('slack:T1', nissan.id, { stage: 'signed' });
     expect(await due(NOW)).toEqual(['Nissan', 'Toyota']);
   });
+
+  it('keeps one state row per partner when two callers save it at once, and a later save replaces it', async () => {
+    const nissan = await h.store.partners.create({
+      workspaceId: 'slack:T1',
+      name: 'Nissan',
+      stage: 'exploring',
+      createdBy: 'U1',
+      now: NOW,
+    });
+    const state = (nextCheckAt: Date) => ({
+      workspaceId: 'slack:T1',
+      partnerId: nissan.id,
+      armed: false,
+      firedPeriod: 2,
+      firedAt: NOW,
+      nextCheckAt,
+    });
+    await Promise.all([h.store.dropOffs.save(state(after(DAY))), h.store.dropOffs.save(state(after(DAY)))]);
+    expect(await h.count('drop_off_state')).toBe(1);
+    expect(await h.store.dropOffs.get('slack:T1', nissan.id)).toEqual(state(after(DAY)));
+    await h.store.dropOffs.save(state(after(2 * DAY)));
+    expect(await h.store.dropOffs.get('slack:T1', nissan.id)).toEqual(state(after(2 * DAY)));
+    // Not signed: saved, but never due.
+    expect(await due(after(3 * DAY))).toEqual([]);
+  });
+});
+
+describe('SQLite: the drop-off index', () => {
+  let h: StoreHarness;
+  beforeEach(async () => {
+    h = await storeHarness();
+  });
+  afterEach(() => h.close());
 
   it('reads the partners due through the index on the next check', () => {
     const plan = (

@@ -1,20 +1,31 @@
+import { promiseOccurrence } from '../../src/core/promise-keys';
 import type { Delivery } from '../../src/core/ports';
-import { DAY, HOUR, NOW, SLACK_ADDRESS, addPartner, after, nudgeFor, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import {
+  DAY,
+  HOUR,
+  NOW,
+  SLACK_ADDRESS,
+  STORE_KINDS,
+  addPartner,
+  after,
+  nudgeFor,
+  storeHarness,
+} from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
 const MINUTE = 60_000;
+const ids = (deliveries: Delivery[]) => deliveries.map((d) => d.nudge.id);
 
-describe('SQLite nudge repository', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s nudge repository', (kind) => {
+  let h: StoreHarness<StoreKind>;
   let partnerId: number;
   const key = () => nudgeFor(partnerId);
   /** Claims at `at` with a one-minute lease, for running Slack channels only unless told. */
   const claim = (at: Date = NOW, limit = 10, platforms: ('slack' | 'teams' | 'shell')[] = ['slack']) =>
     h.store.nudges.claimDeliverable(at, after(MINUTE, at), limit, platforms);
-  const ids = (deliveries: Delivery[]) => deliveries.map((d) => d.nudge.id);
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
     partnerId = (await addPartner(h.store, 'Nissan')).id;
     await h.store.members.see(
       { workspaceId: 'slack:T1', memberId: 'U1', address: SLACK_ADDRESS },
@@ -111,6 +122,44 @@ describe('SQLite nudge repository', () => {
     expect(delivery?.member.address).toEqual(SLACK_ADDRESS);
   });
 
+  it('hands out a promise reminder with its promise, and never a promise of another workspace', async () => {
+    const promise = await h.store.promises.add({
+      workspaceId: 'slack:T1',
+      partnerId,
+      direction: 'ours',
+      text: 'Send the pricing',
+      dueOn: '2026-12-01',
+      ownerId: 'U1',
+      now: NOW,
+    });
+    const other = await addPartner(h.store, 'Toyota', 'slack:T2', 'U9');
+    const theirs = await h.store.promises.add({
+      workspaceId: 'slack:T2',
+      partnerId: other.id,
+      direction: 'ours',
+      text: 'Not ours to read',
+      dueOn: '2026-12-01',
+      ownerId: 'U9',
+      now: NOW,
+    });
+    const { nudge: reminder } = await h.store.nudges.createIfAbsent({
+      ...key(),
+      ruleId: 'promise-reminder',
+      occurrence: promiseOccurrence(promise),
+    });
+    // A reminder whose key names another workspace's promise goes out without it.
+    const { nudge: stray } = await h.store.nudges.createIfAbsent({
+      ...key(),
+      ruleId: 'promise-reminder',
+      occurrence: promiseOccurrence(theirs),
+      deliverAfter: after(-1),
+    });
+    const deliveries = await claim(NOW);
+    expect(ids(deliveries)).toEqual([stray.id, reminder.id]);
+    expect(deliveries[0]).not.toHaveProperty('promise');
+    expect(deliveries[1]?.promise).toEqual(promise);
+  });
+
   describe('with a row that cannot be read', () => {
     let ada: number;
     let grace: number;
@@ -126,8 +175,8 @@ describe('SQLite nudge repository', () => {
       grace = (await h.store.nudges.createIfAbsent({ ...key(), memberId: 'U2' })).nudge.id;
     });
 
-    it('skips a member whose address is not valid JSON, with a warning, and hands out the others', async () => {
-      h.store.db.prepare(`UPDATE members SET address = '{"channel":"slack",' WHERE id = 'U1'`).run();
+    it('skips a member whose address names no channel, with a warning, and hands out the others', async () => {
+      await h.rows(`UPDATE members SET address = '{"payload":{}}' WHERE id = 'U1' RETURNING id`);
       expect(ids(await claim(NOW, 1))).toEqual([grace]);
       expect(h.badRows).toEqual([
         { what: 'member address', detail: { workspaceId: 'slack:T1', memberId: 'U1', nudgeId: ada } },
@@ -137,14 +186,12 @@ describe('SQLite nudge repository', () => {
       expect(h.badRows).toHaveLength(1);
     });
 
-    it('skips a nudge whose partner is missing, with a warning, and hands out the others', async () => {
+    it('skips a nudge whose partner is not in its workspace, with a warning, and hands out the others', async () => {
       const other = await addPartner(h.store, 'Renault');
       const orphan = (
         await h.store.nudges.createIfAbsent({ ...nudgeFor(other.id), deliverAfter: after(-DAY) })
       ).nudge.id;
-      h.store.db.pragma('foreign_keys = OFF');
-      h.store.db.prepare('DELETE FROM partners WHERE id = ?').run(other.id);
-      h.store.db.pragma('foreign_keys = ON');
+      await h.rows(`UPDATE partners SET workspace_id = 'slack:T2' WHERE id = ${other.id} RETURNING id`);
       expect(ids(await claim(NOW))).toEqual([ada, grace]);
       expect(h.badRows).toEqual([
         { what: 'nudge partner', detail: { nudgeId: orphan, workspaceId: 'slack:T1', partnerId: other.id } },
@@ -252,5 +299,142 @@ describe('SQLite nudge repository', () => {
     expect((await h.store.nudges.listOpenForMember('slack:T1', 'U1')).map((n) => n.id)).toEqual([open.id]);
     expect((await h.store.nudges.listAnswered('slack:T1')).map((n) => n.id)).toEqual([answered.id]);
     expect(await h.store.nudges.listForPartner('slack:T1', partnerId, { limit: 2 })).toHaveLength(2);
+  });
+  it("closes logged and answered nudges, but not one a live lease holds nor another workspace's", async () => {
+    const { nudge: held } = await h.store.nudges.createIfAbsent({ ...key(), deliverAfter: after(-HOUR) });
+    const [claimed] = await claim(NOW, 1);
+    expect(claimed?.nudge.id).toBe(held.id);
+    const { nudge: logged } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd7' });
+    const { nudge: otherRule } = await h.store.nudges.createIfAbsent({ ...key(), ruleId: 'check-in' });
+    expect(await h.store.nudges.closeLogged('slack:T1', partnerId, ['post-signing'], 'U1', NOW)).toBe(1);
+    expect(await h.store.nudges.get('slack:T1', logged.id)).toMatchObject({
+      status: 'answered',
+      answer: '_logged',
+      answeredBy: 'U1',
+      answeredAt: NOW,
+    });
+    expect((await h.store.nudges.get('slack:T1', held.id))?.status).toBe('pending');
+    expect(await h.store.nudges.closeAnswered('slack:T2', [otherRule.id], 'kept', 'U1', NOW)).toEqual([]);
+    expect(
+      await h.store.nudges.closeAnswered('slack:T1', [otherRule.id, logged.id, held.id], 'kept', 'U1', NOW),
+    ).toEqual([otherRule.id]);
+    expect(await h.store.nudges.get('slack:T1', otherRule.id)).toMatchObject({
+      status: 'answered',
+      answer: 'kept',
+    });
+    // Undone: back to pending, the answer forgotten.
+    expect(await h.store.nudges.reopen('slack:T1', otherRule.id, 'answered', 'pending', NOW)).toBe(true);
+    expect(await h.store.nudges.get('slack:T1', otherRule.id)).toMatchObject({
+      status: 'pending',
+      answer: null,
+      answeredAt: null,
+      answeredBy: null,
+    });
+    expect(await h.store.nudges.reopen('slack:T1', otherRule.id, 'answered', 'pending', NOW)).toBe(false);
+    expect(await h.store.nudges.listAnsweredBy('slack:T1', 'U1', after(-DAY), 10)).toEqual([
+      expect.objectContaining({ id: logged.id }),
+    ]);
+  });
+
+  it('expires overdue nudges of a rule: pending since due, snoozed since their snooze ended, sent since sent', async () => {
+    const { nudge: pending } = await h.store.nudges.createIfAbsent(key());
+    const { nudge: snoozed } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd7' });
+    const { nudge: sent } = await h.store.nudges.createIfAbsent({ ...key(), occurrence: 'd90' });
+    const { nudge: otherRule } = await h.store.nudges.createIfAbsent({ ...key(), ruleId: 'check-in' });
+    const claimed = (await claim(NOW)).map((d) => d.nudge);
+    for (const nudge of claimed.filter((n) => n.id !== sent.id)) await h.store.nudges.release(nudge);
+    expect(
+      await h.store.nudges.markSent(
+        claimed.find((n) => n.id === sent.id)!,
+        { ts: '1' },
+        NOW,
+      ),
+    ).toBe(true);
+    expect(await h.store.nudges.snooze('slack:T1', snoozed.id, after(DAY), 'U1', NOW)).toBe(true);
+    const limits = [{ ruleId: 'post-signing', days: 2 }];
+    expect(await h.store.nudges.expireOverdue(after(2 * DAY), limits)).toBe(0);
+    expect(await h.store.nudges.expireOverdue(after(2 * DAY + 1), limits)).toBe(2);
+    expect((await h.store.nudges.get('slack:T1', pending.id))?.status).toBe('expired');
+    expect((await h.store.nudges.get('slack:T1', sent.id))?.status).toBe('expired');
+    expect((await h.store.nudges.get('slack:T1', snoozed.id))?.status).toBe('snoozed');
+    expect(await h.store.nudges.expireOverdue(after(3 * DAY + 1), limits)).toBe(1);
+    expect((await h.store.nudges.get('slack:T1', otherRule.id))?.status).toBe('pending');
+    expect((await h.store.nudges.listMessageUpdates(10)).map((n) => n.id)).toEqual([sent.id]);
+  });
+
+  it('expires snoozed nudges only of the rules that allow it, and never notices or rules left alone', async () => {
+    const { nudge: snoozed } = await h.store.nudges.createIfAbsent(key());
+    const { nudge: left } = await h.store.nudges.createIfAbsent({ ...key(), ruleId: 'promise-reminder' });
+    expect(await h.store.nudges.snooze('slack:T1', snoozed.id, after(DAY), 'U1', NOW)).toBe(true);
+    expect(await h.store.nudges.expirePending('slack:T1', partnerId, [], NOW, [], ['promise-reminder'])).toBe(
+      0,
+    );
+    expect(
+      await h.store.nudges.expirePending(
+        'slack:T1',
+        partnerId,
+        [],
+        NOW,
+        ['post-signing'],
+        ['promise-reminder'],
+      ),
+    ).toBe(1);
+    expect((await h.store.nudges.get('slack:T1', snoozed.id))?.status).toBe('expired');
+    expect((await h.store.nudges.get('slack:T1', left.id))?.status).toBe('pending');
+  });
+});
+
+describe('SQLite nudge claims with a row SQLite alone can store', () => {
+  let h: StoreHarness<'sqlite'>;
+  let ada: number;
+  let grace: number;
+  const claim = (at: Date, limit = 10) =>
+    h.store.nudges.claimDeliverable(at, after(MINUTE, at), limit, ['slack']);
+
+  beforeEach(async () => {
+    h = await storeHarness('sqlite');
+    const partnerId = (await addPartner(h.store, 'Nissan')).id;
+    await h.store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U1', address: SLACK_ADDRESS },
+      'UTC',
+      NOW,
+    );
+    await h.store.members.see(
+      { workspaceId: 'slack:T1', memberId: 'U2', displayName: 'Grace', address: SLACK_ADDRESS },
+      'UTC',
+      NOW,
+    );
+    // Ada's nudge goes first: a bad row in front must not keep Grace's from going out.
+    ada = (await h.store.nudges.createIfAbsent({ ...nudgeFor(partnerId), deliverAfter: after(-HOUR) })).nudge
+      .id;
+    grace = (await h.store.nudges.createIfAbsent({ ...nudgeFor(partnerId), memberId: 'U2' })).nudge.id;
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('skips a member whose address is not valid JSON, with a warning, and hands out the others', async () => {
+    h.store.db.prepare(`UPDATE members SET address = '{"channel":"slack",' WHERE id = 'U1'`).run();
+    expect(ids(await claim(NOW, 1))).toEqual([grace]);
+    expect(h.badRows).toEqual([
+      { what: 'member address', detail: { workspaceId: 'slack:T1', memberId: 'U1', nudgeId: ada } },
+    ]);
+    // The bad row keeps its lease, so it is reported again only once that lease has run out.
+    expect(await claim(NOW)).toEqual([]);
+    expect(h.badRows).toHaveLength(1);
+  });
+
+  it('skips a nudge whose partner is missing, with a warning, and hands out the others', async () => {
+    const other = await addPartner(h.store, 'Renault');
+    const orphan = (await h.store.nudges.createIfAbsent({ ...nudgeFor(other.id), deliverAfter: after(-DAY) }))
+      .nudge.id;
+    h.store.db.pragma('foreign_keys = OFF');
+    h.store.db.prepare('DELETE FROM partners WHERE id = ?').run(other.id);
+    h.store.db.pragma('foreign_keys = ON');
+    expect(ids(await claim(NOW))).toEqual([ada, grace]);
+    expect(h.badRows).toEqual([
+      { what: 'nudge partner', detail: { nudgeId: orphan, workspaceId: 'slack:T1', partnerId: other.id } },
+    ]);
   });
 });

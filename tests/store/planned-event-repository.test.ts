@@ -1,12 +1,12 @@
-import { addPartner, after, DAY, HOUR, NOW, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { addPartner, after, DAY, HOUR, NOW, STORE_KINDS, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('SQLite planned events', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s planned events', (kind) => {
+  let h: StoreHarness<StoreKind>;
   let partnerId: number;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
     partnerId = (await addPartner(h.store)).id;
   });
   afterEach(() => h.close());
@@ -87,6 +87,32 @@ describe('SQLite planned events', () => {
     ).toBe(true);
   });
 
+  it('settles an event for only one of two concurrent answers', async () => {
+    const event = await plan();
+    const outcomes = await Promise.all([
+      h.store.plannedEvents.settle('slack:T1', event.id, 'happened', 'U1', NOW),
+      h.store.plannedEvents.settle('slack:T1', event.id, 'missed', 'U2', NOW),
+    ]);
+    expect(outcomes.filter(Boolean)).toEqual([true]);
+    const settled = await h.store.plannedEvents.get('slack:T1', event.id);
+    expect(settled?.closedBy).toBe(outcomes[0] ? 'U1' : 'U2');
+    expect(settled?.status).toBe(outcomes[0] ? 'happened' : 'missed');
+  });
+
+  it('lists a partner’s events up to a limit, and refuses to settle or move an event from another workspace', async () => {
+    const first = await plan({ plannedOn: '2026-12-01' });
+    await plan({ plannedOn: '2026-12-02' });
+    expect(
+      (await h.store.plannedEvents.listForPartner('slack:T1', partnerId, { limit: 1, statuses: [] })).map(
+        (e) => e.id,
+      ),
+    ).toEqual([first.id]);
+    expect(await h.store.plannedEvents.settle('slack:T2', first.id, 'missed', 'U9', NOW)).toBe(false);
+    await h.store.plannedEvents.setNextStepAt('slack:T2', first.id, null);
+    expect(await h.store.plannedEvents.get('slack:T1', first.id)).toEqual(first);
+    expect((await h.store.plannedEvents.listDueSteps(NOW, 10)).map((e) => e.id)).toContain(first.id);
+  });
+
   it('lists due steps earliest first, only while planned, and moves them with setNextStepAt', async () => {
     const first = await plan();
     const second = await plan({ plannedOn: '2026-12-20' });
@@ -109,12 +135,12 @@ describe('SQLite planned events', () => {
   });
 });
 
-describe('SQLite check-in facts', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s check-in facts', (kind) => {
+  let h: StoreHarness<StoreKind>;
   let partnerId: number;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
     partnerId = (await addPartner(h.store)).id;
   });
   afterEach(() => h.close());
@@ -133,16 +159,8 @@ describe('SQLite check-in facts', () => {
     });
 
   it('records the blocker once, with the check-in its nudge wrote, and appends it to the note', async () => {
-    const { nudge } = await h.store.nudges.createIfAbsent({
-      workspaceId: 'slack:T1',
-      partnerId,
-      memberId: 'U1',
-      ruleId: 'post-signing',
-      occurrence: 'd30',
-      dueAt: NOW,
-      deliverAfter: NOW,
-      now: NOW,
-    });
+    // The check-in names its nudge by id only (no foreign key), so no nudge needs to exist here.
+    const nudge = { id: 41 };
     await checkin('2026-11-27', 1, nudge.id);
     expect(await h.store.interactions.recordBlocker('slack:T2', nudge.id, 'trust', ' — x')).toBeNull();
     expect(
@@ -157,10 +175,27 @@ describe('SQLite check-in facts', () => {
       blocker: 'trust',
       recorded: false,
     });
-    expect(h.store.db.prepare('SELECT blocker, note FROM interactions').all()).toEqual([
+    expect(await h.rows('SELECT blocker, note FROM interactions')).toEqual([
       { blocker: 'trust', note: 'Post-signing check-in (d30): Stuck — blocking: Trust' },
     ]);
     expect(await h.store.interactions.recordBlocker('slack:T1', nudge.id + 1, 'trust', '')).toBeNull();
+  });
+
+  it('records the blocker of one of two concurrent callers, and tells the other which', async () => {
+    await checkin('2026-11-27', 1, 41);
+    const outcomes = await Promise.all([
+      h.store.interactions.recordBlocker('slack:T1', 41, 'trust', ' — blocking: Trust'),
+      h.store.interactions.recordBlocker('slack:T1', 41, 'value', ' — blocking: Value'),
+    ]);
+    const recorded = outcomes.find((outcome) => outcome?.recorded);
+    expect(recorded).toBeDefined();
+    expect(outcomes.filter((outcome) => outcome?.recorded === false)).toEqual([
+      { blocker: recorded!.blocker, recorded: false },
+    ]);
+    const suffix = recorded!.blocker === 'trust' ? ' — blocking: Trust' : ' — blocking: Value';
+    expect(await h.rows('SELECT blocker, note FROM interactions')).toEqual([
+      { blocker: recorded!.blocker, note: `Post-signing check-in (d30): Stuck${suffix}` },
+    ]);
   });
 
   it('reads the rating of the latest check-in (by day, then by entry) into the history', async () => {

@@ -1,13 +1,13 @@
 import { RapportError } from '../../src/core/errors';
-import { addPartner, after, DAY, HOUR, NOW, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { addPartner, after, DAY, HOUR, NOW, STORE_KINDS, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('SQLite promises and drop-off state', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s promises and drop-off state', (kind) => {
+  let h: StoreHarness<StoreKind>;
   let partnerId: number;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
     partnerId = (await addPartner(h.store)).id;
   });
   afterEach(() => h.close());
@@ -113,6 +113,30 @@ describe('SQLite promises and drop-off state', () => {
     await h.store.partners.remove('slack:T1', partnerId);
     expect(await h.count('promises')).toBe(0);
     expect(await h.count('drop_off_state')).toBe(0);
+  });
+
+  it('resolves a promise for only one of two concurrent answers, and lists a partner’s promises', async () => {
+    const added = await promise();
+    const other = await addPartner(h.store, 'Mazda');
+    const theirs = await promise({ partner: other.id, dueOn: '2026-12-01' });
+    const outcomes = await Promise.all([
+      h.store.promises.resolve('slack:T1', added.id, 'kept', 'U1', NOW),
+      h.store.promises.resolve('slack:T1', added.id, 'broken', 'U2', NOW),
+    ]);
+    expect(outcomes.filter(Boolean)).toEqual([true]);
+    expect(await h.store.promises.get('slack:T1', added.id)).toMatchObject(
+      outcomes[0] ? { status: 'kept', resolvedBy: 'U1' } : { status: 'broken', resolvedBy: 'U2' },
+    );
+    expect((await h.store.promises.list('slack:T1')).map((p) => p.id)).toEqual([theirs.id, added.id]);
+    expect(
+      (await h.store.promises.list('slack:T1', { partnerId: other.id, statuses: [] })).map((p) => p.id),
+    ).toEqual([theirs.id]);
+    expect(await h.store.promises.listDueSteps(NOW, 10)).toEqual([theirs]);
+    await h.store.promises.setNextStepAt('slack:T2', theirs.id, null);
+    expect(await h.store.promises.listDueSteps(NOW, 10)).toEqual([theirs]);
+    await h.store.promises.setNextStepAt('slack:T1', theirs.id, after(DAY));
+    expect(await h.store.promises.listDueSteps(NOW, 10)).toEqual([]);
+    expect(await h.store.dropOffs.get('slack:T2', partnerId)).toBeNull();
   });
 
   it('lists signed partners for the drop-off check until their next check', async () => {

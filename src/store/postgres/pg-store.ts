@@ -15,11 +15,18 @@ import type { PgSql } from './pg-sql';
 import { PG_TYPES, PoolSql } from './pg-sql';
 import { PgAuditRepository } from './audit-repository';
 import { PgChannelLinkRepository } from './channel-link-repository';
+import { PgDigestRepository } from './digest-repository';
+import { PgDropOffRepository } from './drop-off-repository';
 import { PgInstallationRepository } from './installation-repository';
+import { PgInteractionRepository } from './interaction-repository';
+import { PgJournalRepository } from './journal-repository';
 import { PgMemberRepository } from './member-repository';
+import { PgNudgeRepository } from './nudge-repository';
 import { PgPartnerRepository } from './partner-repository';
+import { PgPlannedEventRepository } from './planned-event-repository';
 import { PgPlaybookOverrideRepository } from './playbook-override-repository';
 import { PgPrivacyRepository } from './privacy-repository';
+import { PgPromiseRepository } from './promise-repository';
 import { PgWorkspaceRepository } from './workspace-repository';
 
 export interface PostgresStoreOptions {
@@ -46,18 +53,18 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
     workspaces: new PgWorkspaceRepository(sql),
     members: new PgMemberRepository(sql, onBadRow),
     partners: new PgPartnerRepository(sql),
-    interactions: notYet('interactions'),
-    nudges: notYet('nudges'),
-    digests: notYet('digests'),
-    journal: notYet('journal'),
-    plannedEvents: notYet('plannedEvents'),
-    installations: new PgInstallationRepository(sql, onBadRow),
-    playbookOverrides: new PgPlaybookOverrideRepository(sql),
     audit: new PgAuditRepository(sql),
-    privacy: new PgPrivacyRepository(sql),
     channelLinks: new PgChannelLinkRepository(sql),
-    promises: notYet('promises'),
-    dropOffs: notYet('dropOffs'),
+    digests: new PgDigestRepository(sql),
+    dropOffs: new PgDropOffRepository(sql),
+    installations: new PgInstallationRepository(sql, onBadRow),
+    interactions: new PgInteractionRepository(sql),
+    journal: new PgJournalRepository(sql, onBadRow),
+    nudges: new PgNudgeRepository(sql, onBadRow),
+    plannedEvents: new PgPlannedEventRepository(sql),
+    playbookOverrides: new PgPlaybookOverrideRepository(sql),
+    privacy: new PgPrivacyRepository(sql),
+    promises: new PgPromiseRepository(sql),
   };
 }
 

@@ -1,28 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DigestClaim, DigestRecord, DigestRepository } from '../../core/ports';
+import { toDigest } from '../mapping/digest';
 import type { Connection } from './connection';
 import type { LeasedTable, Row } from './rows';
-import { iso, parseJsonOrNull, textOrNull, toDateOrNull, updateWhileHeld } from './rows';
+import { iso, updateWhileHeld } from './rows';
 
 const DIGESTS: LeasedTable = {
   name: 'digests',
   key: 'workspace_id = ? AND member_id = ? AND week = ?',
   settleable: "status = 'sending'",
 };
-
-function toDigest(row: Row): DigestRecord {
-  return {
-    workspaceId: String(row.workspace_id),
-    memberId: String(row.member_id),
-    week: String(row.week),
-    status: row.status as DigestRecord['status'],
-    leaseUntil: toDateOrNull(row.lease_until),
-    attempts: Number(row.attempts),
-    messageRef: parseJsonOrNull(row.message_ref),
-    lastError: textOrNull(row.last_error),
-    sentAt: toDateOrNull(row.sent_at),
-  };
-}
 
 export class SqliteDigestRepository implements DigestRepository {
   constructor(private readonly connection: Connection) {}

@@ -1,10 +1,11 @@
 /** The post-signing drop-off alert's state per signed partner, and the drop-off step's index. */
 import type { Partner } from '../../core/model';
 import type { DropOffRepository, DropOffState } from '../../core/ports';
+import { toDropOffState } from '../mapping/drop-off';
 import type { Connection } from './connection';
 import { withOwners } from './partner-repository';
 import type { Row } from './rows';
-import { iso, isoOrNull, toDateOrNull } from './rows';
+import { iso, isoOrNull } from './rows';
 
 /** Signed partners whose drop-off check has come, earliest first. */
 export const DROP_OFF_DUE_SQL = `SELECT p.* FROM drop_off_state d JOIN partners p ON p.id = d.partner_id
@@ -19,15 +20,7 @@ export class SqliteDropOffRepository implements DropOffRepository {
       const row = db
         .prepare('SELECT * FROM drop_off_state WHERE workspace_id = ? AND partner_id = ?')
         .get(workspaceId, partnerId) as Row | undefined;
-      if (!row) return null;
-      return {
-        workspaceId,
-        partnerId,
-        armed: Number(row.armed) === 1,
-        firedPeriod: row.fired_period == null ? null : Number(row.fired_period),
-        firedAt: toDateOrNull(row.fired_at),
-        nextCheckAt: toDateOrNull(row.next_check_at),
-      };
+      return row ? toDropOffState(row) : null;
     });
   }
 

@@ -3,23 +3,9 @@ import type { Interaction, InteractionKind, IsoDate, KindHistory } from '../../c
 import type { InteractionFields, InteractionRepository, NewInteraction } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
 import { readSummary } from './interaction-summary';
+import { toInteraction } from '../mapping/interaction';
 import type { Row } from './rows';
-import { iso, jsonList, textOrNull, toDate } from './rows';
-
-function toInteraction(row: Row): Interaction {
-  return {
-    id: Number(row.id),
-    workspaceId: String(row.workspace_id),
-    partnerId: Number(row.partner_id),
-    memberId: String(row.member_id),
-    kind: row.kind as InteractionKind,
-    occurredOn: String(row.occurred_on),
-    note: textOrNull(row.note),
-    rating: (row.rating as number | null) ?? null,
-    nudgeId: (row.nudge_id as number | null) ?? null,
-    createdAt: toDate(row.created_at),
-  };
-}
+import { iso, jsonList } from './rows';
 
 export class SqliteInteractionRepository implements InteractionRepository {
   constructor(private readonly connection: Connection) {}
@@ -107,32 +93,36 @@ export class SqliteInteractionRepository implements InteractionRepository {
 
   restore(interaction: Interaction): Promise<Interaction> {
     return this.connection.run((db) => {
+      let changes = 0;
       try {
-        db.prepare(
-          `INSERT INTO interactions (id, workspace_id, partner_id, member_id, kind, occurred_on, note, rating,
-             nudge_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          interaction.id,
-          interaction.workspaceId,
-          interaction.partnerId,
-          interaction.memberId,
-          interaction.kind,
-          interaction.occurredOn,
-          interaction.note,
-          interaction.rating,
-          interaction.nudgeId,
-          iso(interaction.createdAt),
-        );
+        // Only under a partner of the interaction's own workspace: the insert reads it.
+        changes = db
+          .prepare(
+            `INSERT INTO interactions (id, workspace_id, partner_id, member_id, kind, occurred_on, note, rating,
+               nudge_id, created_at)
+             SELECT ?, workspace_id, id, ?, ?, ?, ?, ?, ?, ? FROM partners WHERE workspace_id = ? AND id = ?`,
+          )
+          .run(
+            interaction.id,
+            interaction.memberId,
+            interaction.kind,
+            interaction.occurredOn,
+            interaction.note,
+            interaction.rating,
+            interaction.nudgeId,
+            iso(interaction.createdAt),
+            interaction.workspaceId,
+            interaction.partnerId,
+          ).changes;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new RapportError('CONFLICT', `Interaction ${interaction.id} cannot be put back`, {
-            cause: error,
-          });
-        }
-        throw error;
+        if (code !== 'SQLITE_CONSTRAINT_PRIMARYKEY' && code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error;
+        throw new RapportError('CONFLICT', `Interaction ${interaction.id} cannot be put back`, {
+          cause: error,
+        });
       }
+      if (changes !== 1)
+        throw new RapportError('CONFLICT', `Interaction ${interaction.id} cannot be put back`);
       return this.read(db, interaction.workspaceId, interaction.id)!;
     });
   }

@@ -1,52 +1,8 @@
-import type {
-  ExpiredNudge,
-  JournalChange,
-  JournalEntry,
-  JournalRepository,
-  NewJournalEntry,
-} from '../../core/ports';
+import type { ExpiredNudge, JournalEntry, JournalRepository, NewJournalEntry } from '../../core/ports';
+import { expiredList, expiredNudgesJson, interactionOf, toJournalEntry } from '../mapping/journal';
 import type { Connection } from './connection';
 import type { BadRowReporter, Row } from './rows';
-import { iso, parseJsonOrNull, toDate, toDateOrNull } from './rows';
-
-/** Instants inside a stored change (an interaction's `createdAt`, a stage's `stageChangedAt`) are ISO text. */
-const INSTANT_KEYS = new Set(['createdAt', 'stageChangedAt', 'datedAt', 'resolvedAt']);
-
-function reviveInstants(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reviveInstants);
-  if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [
-      key,
-      INSTANT_KEYS.has(key) && typeof inner === 'string' ? new Date(inner) : reviveInstants(inner),
-    ]),
-  );
-}
-
-/** The interaction a change is about, kept in a column so that ids the journal names are never reused. */
-function interactionOf(change: JournalChange): number | null {
-  switch (change.action) {
-    case 'log':
-    case 'delete':
-      return change.interaction.id;
-    case 'edit':
-      return change.interactionId;
-    case 'signed':
-      return change.milestone.id;
-    default:
-      return null;
-  }
-}
-
-function expiredList(value: unknown): ExpiredNudge[] {
-  const parsed = parseJsonOrNull(value);
-  return Array.isArray(parsed)
-    ? parsed.filter(
-        (n): n is ExpiredNudge =>
-          !!n && typeof n === 'object' && Number.isSafeInteger((n as ExpiredNudge).id),
-      )
-    : [];
-}
+import { iso } from './rows';
 
 export class SqliteJournalRepository implements JournalRepository {
   constructor(
@@ -74,7 +30,7 @@ export class SqliteJournalRepository implements JournalRepository {
             entry.change.action,
             interactionOf(entry.change),
             JSON.stringify(entry.change),
-            JSON.stringify(entry.expiredNudges.map(({ id, status, closedAs }) => ({ id, status, closedAs }))),
+            expiredNudgesJson(entry.expiredNudges),
             iso(entry.now),
           );
         return this.toEntry(
@@ -120,22 +76,6 @@ export class SqliteJournalRepository implements JournalRepository {
   }
 
   private toEntry(row: Row): JournalEntry {
-    let change: JournalChange | null = null;
-    if (row.change != null) {
-      const parsed = reviveInstants(parseJsonOrNull(row.change)) as JournalChange | null;
-      if (parsed && parsed.action === row.action) change = parsed;
-      else this.onBadRow('unreadable journal change', { journalId: Number(row.id) });
-    }
-    return {
-      id: Number(row.id),
-      workspaceId: String(row.workspace_id),
-      memberId: String(row.member_id),
-      partnerId: Number(row.partner_id),
-      interactionId: row.interaction_id == null ? null : Number(row.interaction_id),
-      change,
-      expiredNudges: expiredList(row.expired_nudges),
-      createdAt: toDate(row.created_at),
-      undoneAt: toDateOrNull(row.undone_at),
-    };
+    return toJournalEntry(row, this.onBadRow);
   }
 }

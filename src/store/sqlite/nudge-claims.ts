@@ -4,7 +4,7 @@ import { UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
 import type { Delivery } from '../../core/ports';
 import type { SqliteDb } from './connection';
 import { toMember } from '../mapping/member';
-import { toNudge } from './nudge-rows';
+import { toNudge } from '../mapping/nudge';
 import { readTeams } from './partner-owners';
 import { readHistories, withOwners } from './partner-repository';
 import { readPromisesOfNudges } from './promise-repository';

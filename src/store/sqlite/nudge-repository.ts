@@ -13,7 +13,7 @@ import type {
 } from '../../core/ports';
 import type { Connection, SqliteDb } from './connection';
 import { leaseDeliverable, readDeliveries } from './nudge-claims';
-import { toNudge } from './nudge-rows';
+import { toNudge } from '../mapping/nudge';
 import type { BadRowReporter, LeasedTable, Row } from './rows';
 import { iso, jsonList, sqlList, toDate, updateWhileHeld } from './rows';
 

@@ -1,26 +1,10 @@
 import { RapportError } from '../../core/errors';
 import type { PlannableKind, PlannedEvent, PlannedEventStatus } from '../../core/model';
 import type { NewPlannedEvent, PlannedEventRepository } from '../../core/ports';
+import { toPlannedEvent } from '../mapping/planned-event';
 import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
-import { iso, isoOrNull, jsonList, textOrNull, toDate, toDateOrNull } from './rows';
-
-function toPlannedEvent(row: Row): PlannedEvent {
-  return {
-    id: Number(row.id),
-    workspaceId: String(row.workspace_id),
-    partnerId: Number(row.partner_id),
-    kind: row.kind as PlannableKind,
-    plannedOn: String(row.planned_on),
-    note: textOrNull(row.note),
-    plannedBy: String(row.planned_by),
-    status: row.status as PlannedEventStatus,
-    replacesId: row.replaces_id == null ? null : Number(row.replaces_id),
-    createdAt: toDate(row.created_at),
-    closedAt: toDateOrNull(row.closed_at),
-    closedBy: textOrNull(row.closed_by),
-  };
-}
+import { iso, isoOrNull, jsonList } from './rows';
 
 export class SqlitePlannedEventRepository implements PlannedEventRepository {
   constructor(private readonly connection: Connection) {}

@@ -1,29 +1,12 @@
 /** Promises made both ways, and the promise step's index (`next_step_at`). */
 import { RapportError } from '../../core/errors';
-import type { PartnerPromise, PromiseDirection, PromiseStatus } from '../../core/model';
-import { parsePromiseOccurrence } from '../../core/promise-keys';
+import type { PartnerPromise, PromiseStatus } from '../../core/model';
 import type { NewPromise, PromiseRepository } from '../../core/ports';
+import type { NudgeOfPromise } from '../mapping/promise';
+import { promiseIdsOfNudges, promisesByNudge, toPromise } from '../mapping/promise';
 import type { Connection, SqliteDb } from './connection';
 import type { Row } from './rows';
-import { iso, isoOrNull, jsonList, textOrNull, toDate, toDateOrNull } from './rows';
-
-export function toPromise(row: Row): PartnerPromise {
-  return {
-    id: Number(row.id),
-    workspaceId: String(row.workspace_id),
-    partnerId: Number(row.partner_id),
-    direction: row.direction as PromiseDirection,
-    text: String(row.text),
-    dueOn: String(row.due_on),
-    ownerId: String(row.owner_id),
-    status: row.status as PromiseStatus,
-    movedCount: Number(row.moved_count),
-    createdAt: toDate(row.created_at),
-    datedAt: toDate(row.dated_at),
-    resolvedAt: toDateOrNull(row.resolved_at),
-    resolvedBy: textOrNull(row.resolved_by),
-  };
-}
+import { iso, isoOrNull, jsonList } from './rows';
 
 /**
  * The promises that claimed nudges are about, by nudge id (for a delivery to render without further
@@ -31,24 +14,14 @@ export function toPromise(row: Row): PartnerPromise {
  */
 export function readPromisesOfNudges(
   db: SqliteDb,
-  nudges: readonly { id: number; workspaceId: string; occurrence: string }[],
+  nudges: readonly NudgeOfPromise[],
 ): Map<number, PartnerPromise> {
-  const wanted = new Map<number, number>();
-  for (const nudge of nudges) {
-    const key = parsePromiseOccurrence(nudge.occurrence);
-    if (key) wanted.set(nudge.id, key.promiseId);
-  }
+  const wanted = promiseIdsOfNudges(nudges);
   if (wanted.size === 0) return new Map();
   const rows = db
     .prepare('SELECT * FROM promises WHERE id IN (SELECT value FROM json_each(?))')
     .all(jsonList([...new Set(wanted.values())])) as Row[];
-  const byId = new Map(rows.map((row) => [Number(row.id), toPromise(row)]));
-  const result = new Map<number, PartnerPromise>();
-  for (const nudge of nudges) {
-    const promise = byId.get(wanted.get(nudge.id) ?? -1);
-    if (promise && promise.workspaceId === nudge.workspaceId) result.set(nudge.id, promise);
-  }
-  return result;
+  return promisesByNudge(nudges, wanted, rows);
 }
 
 export class SqlitePromiseRepository implements PromiseRepository {

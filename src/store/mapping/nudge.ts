@@ -1,7 +1,7 @@
-/** A nudge row as the core's `Nudge`. */
+/** A nudge row as the core's `Nudge`, in either store. */
 import type { Nudge, NudgeStatus } from '../../core/model';
-import type { Row } from './rows';
-import { parseJsonOrNull, textOrNull, toDate, toDateOrNull } from './rows';
+import type { Row } from '../row-values';
+import { parseJsonOrNull, textOrNull, toDate, toDateOrNull } from '../row-values';
 
 export function toNudge(row: Row): Nudge {
   return {
