@@ -2,6 +2,7 @@
  * The interaction summary that `partners.history` reads: after any sequence of logs, edits, deletions
  * and undos through the core, and after an import, a partner's removal or the migration that creates it,
  * it says what the GROUP BY over every interaction (the query it replaced, kept here as the oracle) says.
+ * On SQLite, which the core harness opens; interaction-summary-triggers.test.ts checks both stores.
  */
 import Database from 'better-sqlite3';
 import type { InteractionKind, KindHistory } from '../../src/core/model';
@@ -12,6 +13,7 @@ import { migrate } from '../../src/store/sqlite/migrate';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import { coreHarness, flatten } from '../support/core-harness';
 import { tempDir } from '../support/temp-dir';
+import { seededRandom } from './interaction-rows';
 
 type Harness = Awaited<ReturnType<typeof coreHarness>>;
 
@@ -43,17 +45,6 @@ function oracle(db: Database.Database, workspaceId: string, partnerId: number): 
   return history;
 }
 
-/** A small deterministic generator (mulberry32), so that a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function expectSummaryMatches(h: Harness, label: string): Promise<void> {
   const { workspaceId } = h.actor;
   for (const name of PARTNERS) {
@@ -70,7 +61,7 @@ async function expectSummaryMatches(h: Harness, label: string): Promise<void> {
 const sorted = (history: KindHistory): [string, unknown][] =>
   Object.entries(history).sort(([a], [b]) => a.localeCompare(b));
 
-describe('interaction summary', () => {
+describe('SQLite interaction summary, through the core', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await coreHarness({ now: NOW });
@@ -81,7 +72,7 @@ describe('interaction summary', () => {
   it.each([1, 2, 3])(
     'equals the GROUP BY over all interactions after random logs, edits, deletes and undos (seed %i)',
     async (seed) => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
       const day = (): string => `2026-11-${String(1 + Math.floor(next() * 26)).padStart(2, '0')}`;
       const done: Record<string, number> = { log: 0, edit: 0, delete: 0, undo: 0 };
@@ -203,7 +194,7 @@ describe('interaction summary', () => {
   });
 });
 
-describe('interaction summary migration', () => {
+describe('SQLite interaction summary migration', () => {
   it('fills the summary from the interactions already stored', () => {
     const dir = tempDir();
     const db = new Database(dir.file('old.db'));
