@@ -68,15 +68,6 @@ function repositories(sql: PgSql, onBadRow: BadRowReporter): Repositories {
   };
 }
 
-function notYet<T>(name: string): T {
-  return new Proxy(
-    {},
-    {
-      get: () => () => Promise.reject(new Error(`PostgreSQL ${name} repository: not ported yet`)),
-    },
-  ) as T;
-}
-
 /** Connects, creates the schema when asked, and migrates. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const schema = options.schema;
