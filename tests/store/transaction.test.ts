@@ -74,6 +74,21 @@ describe.each(STORE_KINDS)('%s store transactions', (kind) => {
     expect(await names()).toEqual([]);
   });
 
+  it('keeps the writes of repositories called side by side in a transaction when one of them fails', async () => {
+    await h.store.transaction(async (tx) => {
+      await addPartner(tx, 'Nissan');
+      const outcomes = await Promise.allSettled([
+        addPartner(tx, 'Renault'),
+        addPartner(tx, 'Nissan'),
+        addPartner(tx, 'Toyota'),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+    });
+    expect(await names()).toEqual(['Nissan', 'Renault', 'Toyota']);
+    expect(await h.count('partner_owners')).toBe(3);
+  });
+
   it('refuses the store itself inside its own transaction instead of waiting forever', async () => {
     await expect(
       h.store.transaction(async () => {
@@ -301,6 +316,29 @@ describeWithPostgres('PostgreSQL store transactions', () => {
     }, 'serializable');
     expect(result).toBe(2);
     expect(await names()).toEqual(['Nissan', 'Toyota']);
+  });
+
+  it('runs savepoints started side by side one after the other, so a failing one undoes only its own work', async () => {
+    const insert = (name: string) =>
+      `INSERT INTO partners (workspace_id, name, name_key, stage, stage_changed_at, created_at, created_by)
+       VALUES ('slack:T1', '${name}', '${name.toLowerCase()}', 'signed', now(), now(), 'U1')`;
+    const outcomes = await store.sql.transaction(
+      (tx) =>
+        Promise.allSettled([
+          tx.atomic(async (sql) => {
+            await sql.run(insert('Nissan'));
+            await sql.run('SELECT pg_sleep(0.05)');
+            await sql.run('SELECT 1 / 0');
+          }),
+          tx.atomic(async (sql) => {
+            await sql.run(insert('Renault'));
+            await sql.atomic((inner) => inner.run(insert('Toyota')));
+          }),
+        ]),
+      'serializable',
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+    expect(await names()).toEqual(['Renault', 'Toyota']);
   });
 
   it('carries on after a repository’s conflict inside a use case’s transaction', async () => {
