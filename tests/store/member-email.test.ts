@@ -1,12 +1,12 @@
 import { knownMemberOwners } from '../../src/core/import/member-owners';
-import { NOW, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { NOW, STORE_KINDS, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('members’ e-mail addresses', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s members’ e-mail addresses', (kind) => {
+  let h: StoreHarness<StoreKind>;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
   });
 
   afterEach(async () => {

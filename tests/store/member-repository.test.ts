@@ -1,11 +1,11 @@
-import { DAY, NOW, SLACK_ADDRESS, after, storeHarness } from './store-harness';
-import type { StoreHarness } from './store-harness';
+import { DAY, NOW, SLACK_ADDRESS, STORE_KINDS, after, storeHarness } from './store-harness';
+import type { StoreHarness, StoreKind } from './store-harness';
 
-describe('SQLite member repository', () => {
-  let h: StoreHarness;
+describe.each(STORE_KINDS)('%s member repository', (kind) => {
+  let h: StoreHarness<StoreKind>;
 
   beforeEach(async () => {
-    h = await storeHarness();
+    h = await storeHarness(kind);
   });
 
   afterEach(async () => {
@@ -85,26 +85,55 @@ describe('SQLite member repository', () => {
       address: refreshed,
       addressStale: false,
     });
-    expect(
-      h.store.db.prepare("SELECT address_channel, address_stale_at FROM members WHERE id = 'U1'").get(),
-    ).toEqual({ address_channel: 'teams', address_stale_at: null });
+    expect(await h.rows("SELECT address_channel, address_stale_at FROM members WHERE id = 'U1'")).toEqual([
+      { address_channel: 'teams', address_stale_at: null },
+    ]);
   });
 
   it('falls back to safe defaults for unusable stored preferences, with a warning', async () => {
-    h.store.db
-      .prepare("UPDATE members SET time_zone = 'Nowhere/Land', work_start = 1000, work_end = 100")
-      .run();
+    await h.rows(
+      "UPDATE members SET time_zone = 'Nowhere/Land', work_start = 1000, work_end = 100 RETURNING id",
+    );
     const member = await h.store.members.get('slack:T1', 'U1');
     expect(member).toMatchObject({ timeZone: 'UTC', workStart: 540, workEnd: 1020 });
     expect(h.badRows.map((row) => row.what)).toEqual(['member time zone', 'member working hours']);
   });
 
-  it('reads an unreadable address as none, with a warning', async () => {
-    h.store.db.prepare(`UPDATE members SET address = '{"channel":' WHERE id = 'U1'`).run();
+  it('reads a stored document that is not an address as none, with a warning', async () => {
+    await h.rows(`UPDATE members SET address = '{"payload":{}}' WHERE id = 'U1' RETURNING id`);
     expect((await h.store.members.get('slack:T1', 'U1'))?.address).toBeNull();
     expect(h.badRows).toEqual([
       { what: 'member address', detail: { workspaceId: 'slack:T1', memberId: 'U1' } },
     ]);
+  });
+
+  it('stores one member when several instances see a new one at once', async () => {
+    const sightings = await Promise.all(
+      ['Bo', 'Bo B.', null, 'Bo'].map((displayName) =>
+        h.store.members.see(
+          { workspaceId: 'slack:T1', memberId: 'U9', displayName, timeZone: 'Asia/Tokyo' },
+          'UTC',
+          NOW,
+        ),
+      ),
+    );
+    expect(sightings.map((member) => member.timeZone)).toEqual(Array(4).fill('Asia/Tokyo'));
+    expect(await h.rows("SELECT COUNT(*) AS n FROM members WHERE id = 'U9'")).toEqual([{ n: 1 }]);
+  });
+
+  it('keeps both of two preference changes made at once', async () => {
+    await Promise.all([
+      h.store.members.updatePrefs('slack:T1', 'U1', { timeZone: 'Asia/Tokyo' }),
+      h.store.members.updatePrefs('slack:T1', 'U1', { workStart: 480 }),
+      h.store.members.updatePrefs('slack:T1', 'U1', { workingDays: [1, 2, 3, 4] }),
+    ]);
+    expect(await h.store.members.get('slack:T1', 'U1')).toMatchObject({
+      timeZone: 'Asia/Tokyo',
+      timeZoneChosen: true,
+      workStart: 480,
+      workEnd: 1020,
+      workingDays: [1, 2, 3, 4],
+    });
   });
 
   it('lists digest recipients who can be reached, outside workspaces whose sending is held', async () => {
@@ -130,5 +159,26 @@ describe('SQLite member repository', () => {
     await h.store.workspaces.holdSending('slack:T1', after(DAY), 'token revoked');
     expect(await recipients(NOW)).toEqual(['slack:T2/V1']);
     expect(await recipients(after(DAY))).toEqual(['slack:T1/U1', 'slack:T2/V1']);
+  });
+});
+
+describe('SQLite member repository', () => {
+  let h: StoreHarness;
+
+  beforeEach(async () => {
+    h = await storeHarness();
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  // Only SQLite can hold text that is not JSON at all; PostgreSQL's jsonb column refuses it on write.
+  it('reads an unreadable address as none, with a warning', async () => {
+    h.store.db.prepare(`UPDATE members SET address = '{"channel":' WHERE id = 'U1'`).run();
+    expect((await h.store.members.get('slack:T1', 'U1'))?.address).toBeNull();
+    expect(h.badRows).toEqual([
+      { what: 'member address', detail: { workspaceId: 'slack:T1', memberId: 'U1' } },
+    ]);
   });
 });

@@ -1,9 +1,22 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { RapportError } from '../../src/core/errors';
+import { migratePostgres } from '../../src/store/postgres/migrate';
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations';
+import { quoteIdentifier } from '../../src/store/postgres/pg-store';
+import type { PostgresStore } from '../../src/store/postgres/pg-store';
 import { migrate } from '../../src/store/sqlite/migrate';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
+import {
+  TEST_DATABASE_URL,
+  describeWithPostgres,
+  dropSchema,
+  freshSchemaName,
+  openTestPostgresStore,
+} from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
 import { addPartner, storeHarness } from './store-harness';
 import type { StoreHarness } from './store-harness';
@@ -151,5 +164,127 @@ describe('SQLite migrations run by two processes at once', () => {
     } finally {
       await Promise.all([service.stop(), cli.stop()]);
     }
+  });
+});
+
+describeWithPostgres('PostgreSQL schema', () => {
+  const schemas: string[] = [];
+  const stores: PostgresStore[] = [];
+
+  /** A schema name of this test's own, dropped afterwards. */
+  const fresh = () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    return schema;
+  };
+
+  const open = async (schema: string) => {
+    const store = await openTestPostgresStore(schema);
+    stores.push(store);
+    return store;
+  };
+
+  /** A plain connection, for what the store would not do itself. */
+  async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  const tablesOf = (schema: string) =>
+    withClient(async (client) =>
+      (
+        await client.query<{ table_name: string }>(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+          [schema],
+        )
+      ).rows.map((row) => row.table_name),
+    );
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+    for (const schema of schemas.splice(0)) await dropSchema(schema);
+  });
+
+  it('migrates a fresh schema once when several stores open it at the same moment', async () => {
+    const schema = fresh();
+    // The schema exists, empty, as an operator creates it: the stores race for the migration itself (their
+    // own CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one in PostgreSQL).
+    await withClient((client) => client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`));
+    const opened = await Promise.all(Array.from({ length: 4 }, () => open(schema)));
+    for (const store of opened) {
+      expect(await store.sql.all('SELECT version FROM rapport_schema_version')).toEqual([
+        { version: PG_MIGRATIONS.length },
+      ]);
+    }
+    const tables = await tablesOf(schema);
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'interactions',
+        'members',
+        'nudges',
+        'partner_owners',
+        'partners',
+        'rapport_schema_version',
+        'workspaces',
+      ]),
+    );
+    expect(new Set(tables).size).toBe(tables.length);
+    // Every store works on the one schema.
+    await opened[0]!.workspaces.ensure('slack', 'T1', 'Acme', new Date());
+    expect((await opened[3]!.workspaces.get('slack:T1'))?.name).toBe('Acme');
+  });
+
+  it('does nothing when migrated again, and keeps the data across a reopen', async () => {
+    const schema = fresh();
+    const store = await open(schema);
+    await store.workspaces.ensure('slack', 'T1', 'Acme', new Date());
+    const tables = await tablesOf(schema);
+    expect(await migratePostgres(store.sql)).toBe(PG_MIGRATIONS.length);
+    const again = await open(schema);
+    expect((await again.workspaces.get('slack:T1'))?.name).toBe('Acme');
+    expect(await again.sql.all('SELECT version FROM rapport_schema_version')).toEqual([
+      { version: PG_MIGRATIONS.length },
+    ]);
+    expect(await tablesOf(schema)).toEqual(tables);
+  });
+
+  it('refuses a database whose schema is newer than the program, and leaves it as it was', async () => {
+    const schema = fresh();
+    const store = await open(schema);
+    await store.sql.run('UPDATE rapport_schema_version SET version = $1', [PG_MIGRATIONS.length + 1]);
+    const refusal = openTestPostgresStore(schema);
+    await expect(refusal).rejects.toBeInstanceOf(RapportError);
+    await expect(refusal).rejects.toMatchObject({
+      code: 'STORE',
+      message: `Database schema version ${PG_MIGRATIONS.length + 1} is newer than this program knows (${PG_MIGRATIONS.length}).`,
+    });
+    await expect(migratePostgres(store.sql)).rejects.toMatchObject({ code: 'STORE' });
+    expect(await store.sql.all('SELECT version FROM rapport_schema_version')).toEqual([
+      { version: PG_MIGRATIONS.length + 1 },
+    ]);
+  });
+
+  it('leaves nothing behind when a migration fails midway', async () => {
+    const schema = fresh();
+    // A table in the way of migration 1, which creates `workspaces` first and `members` after it.
+    await withClient(async (client) => {
+      await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+      await client.query(`CREATE TABLE ${quoteIdentifier(schema)}.members (id text)`);
+    });
+    await expect(open(schema)).rejects.toMatchObject({ code: '42P07' });
+    // Neither the tables created before the failure nor the version table were kept.
+    expect(await tablesOf(schema)).toEqual(['members']);
+    // Once the obstacle is gone, the same migration applies in full.
+    await withClient((client) => client.query(`DROP TABLE ${quoteIdentifier(schema)}.members`));
+    const store = await open(schema);
+    expect(await store.sql.all('SELECT version FROM rapport_schema_version')).toEqual([
+      { version: PG_MIGRATIONS.length },
+    ]);
+    expect(await tablesOf(schema)).toEqual(expect.arrayContaining(['members', 'workspaces']));
   });
 });

@@ -92,6 +92,10 @@ abstract class BaseSql implements PgSql {
 export class TransactionSql extends BaseSql {
   private open = true;
   private savepoints = 0;
+  /** How many savepoints the current async context is inside (none outside any `atomic`). */
+  private readonly depth = new AsyncLocalStorage<number>();
+  /** Per depth, when the savepoint last opened there is released or rolled back. */
+  private readonly turns: Promise<void>[] = [];
 
   constructor(
     private readonly client: PoolClient,
@@ -107,16 +111,31 @@ export class TransactionSql extends BaseSql {
     return this.client;
   }
 
+  /**
+   * Savepoints nest, but two side by side on one connection do not: rolling back the first would also undo
+   * the second's writes and drop its savepoint. So atomic blocks started at the same depth at once (a
+   * `Promise.all` inside a use case) run one after the other, as they do on SQLite; one started inside
+   * another's work nests at once.
+   */
   async atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T> {
-    const savepoint = `rapport_sp_${++this.savepoints}`;
-    await this.target().query(`SAVEPOINT ${savepoint}`);
+    const at = this.depth.getStore() ?? 0;
+    const previous = this.turns[at] ?? Promise.resolve();
+    let done!: () => void;
+    this.turns[at] = new Promise<void>((resolve) => (done = resolve));
     try {
-      const result = await work(this);
-      await this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
-      return result;
-    } catch (error) {
-      await this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-      throw error;
+      await previous;
+      const savepoint = `rapport_sp_${++this.savepoints}`;
+      await this.target().query(`SAVEPOINT ${savepoint}`);
+      try {
+        const result = await this.depth.run(at + 1, () => work(this));
+        await this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+        return result;
+      } catch (error) {
+        await this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        throw error;
+      }
+    } finally {
+      done();
     }
   }
 
