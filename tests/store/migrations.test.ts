@@ -239,6 +239,19 @@ describeWithPostgres('PostgreSQL schema', () => {
     expect((await opened[3]!.workspaces.get('slack:T1'))?.name).toBe('Acme');
   });
 
+  it('creates the schema once when several stores open one that does not exist yet', async () => {
+    // Instances of a rolling deploy starting together on a new database: the race for the schema itself.
+    for (let round = 0; round < 5; round++) {
+      const schema = fresh();
+      const opened = await Promise.all(Array.from({ length: 4 }, () => open(schema)));
+      for (const store of opened) {
+        expect(await store.sql.all('SELECT version FROM rapport_schema_version')).toEqual([
+          { version: PG_MIGRATIONS.length },
+        ]);
+      }
+    }
+  });
+
   it('does nothing when migrated again, and keeps the data across a reopen', async () => {
     const schema = fresh();
     const store = await open(schema);

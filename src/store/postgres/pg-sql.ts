@@ -40,49 +40,78 @@ export interface PgSql {
   atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T>;
 }
 
-/** Statement names, one per distinct SQL text, shared by every connection of the pool. */
+/**
+ * Statement names, one per distinct SQL text, shared by every connection of the pool. A name is renewed when
+ * PostgreSQL says its cached plan no longer fits (a migration by a newer instance changed a table that a
+ * `SELECT *` reads, during a rolling deploy): each connection then prepares the text afresh.
+ */
 class StatementNames {
   private readonly names = new Map<string, string>();
+  private issued = 0;
 
   nameOf(text: string): string {
     let name = this.names.get(text);
     if (!name) {
-      name = `rapport_${this.names.size + 1}`;
+      name = `rapport_${++this.issued}`;
       this.names.set(text, name);
     }
     return name;
+  }
+
+  renew(text: string): void {
+    this.names.delete(text);
   }
 }
 
 type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
+/** PostgreSQL's refusal to run a prepared statement whose result columns changed since it was prepared. */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan');
+}
+
+/**
+ * Runs one statement under its name. A stale plan renews the name; outside a transaction the statement is
+ * then simply run again, inside one the transaction is retried from the start (see `isRetryable`).
+ */
 async function query<R extends QueryResultRow>(
   on: Queryable,
   names: StatementNames,
   text: string,
   values: readonly unknown[],
+  autocommit: boolean,
 ): Promise<{ rows: R[]; rowCount: number | null }> {
-  return on.query<R>({ name: names.nameOf(text), text, values: values as unknown[] });
+  try {
+    return await on.query<R>({ name: names.nameOf(text), text, values: values as unknown[] });
+  } catch (error) {
+    if (!isStalePlan(error)) throw error;
+    names.renew(text);
+    if (!autocommit) throw error;
+    return on.query<R>({ name: names.nameOf(text), text, values: values as unknown[] });
+  }
 }
 
 abstract class BaseSql implements PgSql {
   constructor(protected readonly names: StatementNames) {}
 
   protected abstract target(): Queryable;
+  /** Whether each statement commits on its own (the pool) or belongs to an open transaction. */
+  protected abstract readonly autocommit: boolean;
 
   async all<R extends QueryResultRow = PgRow>(text: string, values: readonly unknown[] = []): Promise<R[]> {
-    return (await query<R>(this.target(), this.names, text, values)).rows;
+    return (await query<R>(this.target(), this.names, text, values, this.autocommit)).rows;
   }
 
   async one<R extends QueryResultRow = PgRow>(
     text: string,
     values: readonly unknown[] = [],
   ): Promise<R | undefined> {
-    return (await query<R>(this.target(), this.names, text, values)).rows[0];
+    return (await query<R>(this.target(), this.names, text, values, this.autocommit)).rows[0];
   }
 
   async run(text: string, values: readonly unknown[] = []): Promise<number> {
-    return (await query(this.target(), this.names, text, values)).rowCount ?? 0;
+    return (await query(this.target(), this.names, text, values, this.autocommit)).rowCount ?? 0;
   }
 
   abstract atomic<T>(work: (sql: PgSql) => Promise<T>): Promise<T>;
@@ -90,6 +119,7 @@ abstract class BaseSql implements PgSql {
 
 /** One connection inside an open transaction. */
 export class TransactionSql extends BaseSql {
+  protected readonly autocommit = false;
   private open = true;
   private savepoints = 0;
   /** How many savepoints the current async context is inside (none outside any `atomic`). */
@@ -159,6 +189,7 @@ export type Isolation = 'serializable' | 'read committed';
 
 /** The pool: each statement on a free connection. */
 export class PoolSql extends BaseSql {
+  protected readonly autocommit = true;
   /** Marks the async context of an open transaction, so the pool refuses to be used from inside it. */
   private readonly inside = new AsyncLocalStorage<true>();
 
@@ -226,10 +257,13 @@ export class PoolSql extends BaseSql {
   }
 }
 
-/** 40001 serialization_failure, 40P01 deadlock_detected: the transaction may simply be run again. */
+/**
+ * 40001 serialization_failure, 40P01 deadlock_detected, or a stale plan (renewed by then): the transaction
+ * may simply be run again.
+ */
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return code === '40001' || code === '40P01';
+  return code === '40001' || code === '40P01' || isStalePlan(error);
 }
 
 /** PostgreSQL's SQLSTATE for a unique-constraint violation. */

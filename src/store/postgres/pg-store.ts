@@ -12,7 +12,7 @@ import type { Repositories, Store } from '../../core/ports';
 import type { BadRowReporter } from '../row-values';
 import { migratePostgres } from './migrate';
 import type { PgSql } from './pg-sql';
-import { PG_TYPES, PoolSql } from './pg-sql';
+import { PG_TYPES, PoolSql, UNIQUE_VIOLATION } from './pg-sql';
 import { PgAuditRepository } from './audit-repository';
 import { PgChannelLinkRepository } from './channel-link-repository';
 import { PgDigestRepository } from './digest-repository';
@@ -81,13 +81,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle connection that breaks (the server restarted) must not crash the process: the pool drops it.
   pool.on('error', () => undefined);
   try {
-    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    if (schema) await createSchema(pool, schema);
     const sql = new PoolSql(pool);
     await migratePostgres(sql);
     return new PostgresStore(sql, options.onBadRow ?? (() => undefined));
   } catch (error) {
     await pool.end();
     throw error;
+  }
+}
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe when several instances run it at once: the one that loses the race
+ * gets a unique violation (23505) or "already exists" (42P06), which both mean the schema is there.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== UNIQUE_VIOLATION && code !== '42P06') throw error;
   }
 }
 
