@@ -157,7 +157,8 @@ describe('rapport import, through the built command line', () => {
 
     const again = await runCli(['import', dir.file('portfolio.csv'), '--workspace', WORKSPACE], '', env);
     expect(again.stdout).toContain('Nothing to change: 0 new, 0 updated, 500 unchanged.');
-  });
+    // Six runs of the command line, each a process of its own: on a busy machine each may take seconds.
+  }, 120_000);
 
   it('round trip: importing the partners file of an export changes nothing', async () => {
     writeFileSync(dir.file('portfolio.csv'), csvOf(Array.from({ length: 40 }, (_, i) => goodRow(i + 1))));
