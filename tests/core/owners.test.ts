@@ -366,10 +366,20 @@ describe('co-owners with roles', () => {
     await rapport.handleCommand(h.actor, 'owners Toyota lead @bo', start);
     const pass = new NudgeScheduler(h.store, rapport, new Map([['shell', channel]]), h.logger, pacing());
     await pass.materialize(NOW);
-    const made = await h.query(`SELECT rule_id, group_concat(member_id) AS members FROM (
-           SELECT n.rule_id, n.member_id FROM nudges n JOIN partners p ON p.id = n.partner_id
-           WHERE p.name = 'Toyota' AND n.rule_id NOT LIKE 'owner-%' ORDER BY n.rule_id, n.member_id)
-         GROUP BY rule_id ORDER BY rule_id`);
+    const rows =
+      (await h.query(`SELECT n.rule_id, n.member_id FROM nudges n JOIN partners p ON p.id = n.partner_id
+         WHERE p.name = 'Toyota' AND n.rule_id NOT LIKE 'owner-%' ORDER BY n.rule_id, n.member_id`)) as {
+        rule_id: string;
+        member_id: string;
+      }[];
+    // Grouped here rather than with group_concat/string_agg, so one query reads both stores.
+    const made = [...new Set(rows.map((r) => r.rule_id))].map((ruleId) => ({
+      rule_id: ruleId,
+      members: rows
+        .filter((r) => r.rule_id === ruleId)
+        .map((r) => r.member_id)
+        .join(','),
+    }));
     expect(made).toEqual([
       { rule_id: 'cultural-observation', members: 'ada,bo,cy' },
       { rule_id: 'keep-in-touch', members: 'cy' },
