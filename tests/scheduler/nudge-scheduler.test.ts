@@ -1,8 +1,7 @@
 import { ChannelError } from '../../src/core/errors';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { Rapport } from '../../src/core/rapport';
-import { coreHarness, flatten, sqliteOnly } from '../support/core-harness';
+import { coreHarness, flatten } from '../support/core-harness';
 import { RecordingChannel } from '../support/recording-channel';
 import { recordingLogger } from '../support/silent-logger';
 
@@ -70,17 +69,15 @@ describe('NudgeScheduler', () => {
     });
   });
 
-  sqliteOnly('never creates or sends a nudge twice, across passes and a restart', async () => {
+  it('never creates or sends a nudge twice, across passes and a restart', async () => {
     await scheduler.runDue(NOW);
     expect(await scheduler.runDue(NOW)).toMatchObject({ created: 0, delivered: 0 });
     expect(await scheduler.runDue(new Date(NOW.getTime() + 3_600_000))).toMatchObject({
       created: 0,
       delivered: 0,
     });
-    // A new process on the same file.
-    const path = h.db.name;
-    await h.store.close();
-    const store = openSqliteStore({ path });
+    // A new process on the same database.
+    const store = await h.reopen();
     const rapport = new Rapport({ store, logger: recordingLogger(), defaultTimeZone: 'UTC' });
     const restarted = new NudgeScheduler(
       store,
@@ -94,9 +91,7 @@ describe('NudgeScheduler', () => {
       delivered: 0,
     });
     expect(channel.deliveries).toHaveLength(1);
-    expect(store.db.prepare('SELECT COUNT(*) FROM nudges').pluck().get()).toBe(1);
-    await store.close();
-    h.store = openSqliteStore({ path }); // so afterEach can close it
+    expect(await h.value('SELECT COUNT(*) FROM nudges')).toBe(1);
   });
 
   it('holds a nudge outside working hours and delivers it at the next working slot', async () => {

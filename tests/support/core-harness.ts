@@ -29,9 +29,9 @@ export const describeSqliteOnly: jest.Describe = CORE_TEST_STORE === 'sqlite' ? 
 export async function coreHarness(options: { timeZone?: string; now?: Date } = {}) {
   const dir = tempDir();
   const schema = CORE_TEST_STORE === 'postgres' ? freshSchemaName() : undefined;
-  const store: SqliteStore | PostgresStore = schema
-    ? await openTestPostgresStore(schema)
-    : openSqliteStore({ path: dir.file('rapport.db') });
+  const open = async (): Promise<SqliteStore | PostgresStore> =>
+    schema ? await openTestPostgresStore(schema) : openSqliteStore({ path: dir.file('rapport.db') });
+  const store = await open();
   const logger = recordingLogger();
   const rapport = new Rapport({ store, logger, defaultTimeZone: options.timeZone ?? 'UTC' });
   const now = options.now ?? new Date('2026-11-27T10:00:00Z');
@@ -55,6 +55,12 @@ export async function coreHarness(options: { timeZone?: string; now?: Date } = {
       if (!('db' in current))
         throw new Error('This test reads the SQLite file directly: mark it sqliteOnly.');
       return current.db;
+    },
+    /** Closes the store and opens the same database again, as a new process would; `rapport` keeps the old one. */
+    async reopen(): Promise<SqliteStore | PostgresStore> {
+      await harness.store.close();
+      harness.store = await open();
+      return harness.store;
     },
     /** Runs a command and returns the whole reply as one string. */
     async say(text: string, at: Date = now, as: Actor = actor): Promise<string> {
