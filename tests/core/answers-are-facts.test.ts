@@ -42,10 +42,10 @@ async function journey(start: string) {
     async partner() {
       return (await h.store.partners.findByName(h.actor.workspaceId, 'Nissan'))!;
     },
-    events() {
-      return h.store.db
-        .prepare('SELECT id, kind, planned_on, note, status, replaces_id FROM planned_events ORDER BY id')
-        .all();
+    async events() {
+      return await h.query(
+        'SELECT id, kind, planned_on, note, status, replaces_id FROM planned_events ORDER BY id',
+      );
     },
   };
 }
@@ -121,9 +121,7 @@ describe('“Reached out” records a contact', () => {
     expect(after).toContain('Health 🟡 53/100');
     expect(after).toContain('✓ last contact today (30/30)');
     expect(after).toMatch(/Call — Keep in touch: Reached out/);
-    const [nudge] = h.store.db
-      .prepare("SELECT status, answer FROM nudges WHERE rule_id = 'keep-in-touch'")
-      .all();
+    const [nudge] = await h.query("SELECT status, answer FROM nudges WHERE rule_id = 'keep-in-touch'");
     expect(nudge).toEqual({ status: 'answered', answer: 'reached-out' });
     // Thirty days after the call, not after the occurrence it answered.
     const partner = await j.partner();
@@ -236,7 +234,7 @@ describe('a planned visit', () => {
     expect(status).toContain('Visit to their premises — Plant tour');
     expect(status).not.toContain('Planned\n');
     expect(status).toContain('Did it happen? (visit, Mon 14 Dec 2026): Yes — Tue 15 Dec 2026');
-    expect(j.events()).toEqual([
+    expect(await j.events()).toEqual([
       {
         id: 1,
         kind: 'visit',
@@ -266,10 +264,8 @@ describe('a planned visit', () => {
     const no = await j.press(followUp, 'replan', '2026-12-15T10:05:00Z');
     expect(no.reply.text).toContain('Noted: it did not happen. When is the visit to *Nissan*?');
     expect(no.openForm).toMatchObject({ id: 'plan-event', context: { replaces: '1' } });
-    expect(j.events()).toMatchObject([{ id: 1, status: 'missed' }]);
-    expect(h.store.db.prepare("SELECT COUNT(*) FROM interactions WHERE kind = 'visit'").pluck().get()).toBe(
-      0,
-    );
+    expect(await j.events()).toMatchObject([{ id: 1, status: 'missed' }]);
+    expect(await h.value("SELECT COUNT(*) FROM interactions WHERE kind = 'visit'")).toBe(0);
 
     const partnerId = String((await j.partner()).id);
     const replanned = await h.rapport.submitForm(
@@ -280,7 +276,7 @@ describe('a planned visit', () => {
       at('2026-12-15T10:06:00Z'),
     );
     expect(replanned.ok && replanned.reply.text).toContain('Planned: visit to *Nissan* on Tue 12 Jan 2027');
-    expect(j.events()).toMatchObject([
+    expect(await j.events()).toMatchObject([
       { id: 1, status: 'replanned' },
       { id: 2, planned_on: '2027-01-12', status: 'planned', replaces_id: 1 },
     ]);
@@ -295,7 +291,7 @@ describe('a planned visit', () => {
     const drop = await j.press(followUp, 'drop', '2026-12-15T10:05:00Z');
     expect(drop.reply.text).toContain('Dropped: the visit to *Nissan* did not happen');
     expect(drop.openForm).toBeUndefined();
-    expect(j.events()).toMatchObject([{ id: 1, status: 'missed' }]);
+    expect(await j.events()).toMatchObject([{ id: 1, status: 'missed' }]);
     expect(aboutPlans(await j.tick('2026-12-16T10:00:00Z'))).toEqual([]);
   });
 
@@ -307,7 +303,7 @@ describe('a planned visit', () => {
     expect(await h.say('plan Nissan visit 2026-12-04 With their CFO', at('2026-11-27T10:00:00Z'))).toContain(
       'It replaces the one planned for Thu 3 Dec 2026.',
     );
-    expect(j.events()).toMatchObject([
+    expect(await j.events()).toMatchObject([
       { id: 1, status: 'replanned' },
       { id: 2, planned_on: '2026-12-04', status: 'planned', note: 'With their CFO', replaces_id: 1 },
     ]);
@@ -328,7 +324,7 @@ describe('a planned visit', () => {
     await h.say('plan Nissan visit 2026-12-04', at('2026-11-27T10:00:00Z'));
     await h.say('log Nissan visit 2026-12-04 Toured the plant', at('2026-12-04T16:00:00Z'));
     expect(aboutPlans(await j.tick('2026-12-07T10:00:00Z'))).toEqual([]);
-    expect(j.events()).toMatchObject([{ id: 1, status: 'happened' }]);
+    expect(await j.events()).toMatchObject([{ id: 1, status: 'happened' }]);
   });
 
   it('refuses a date that has passed and a kind that cannot be planned, with usage', async () => {
@@ -349,7 +345,7 @@ describe('a planned visit', () => {
       at('2026-11-27T10:00:00Z'),
     );
     expect(refused).toEqual({ ok: false, errors: { date: 'Sun 1 Nov 2026 has already passed.' } });
-    expect(j.events()).toEqual([]);
+    expect(await j.events()).toEqual([]);
   });
 
   it('closes a second owner’s question once the first one said it happened; a late answer changes nothing', async () => {
@@ -365,13 +361,11 @@ describe('a planned visit', () => {
     expect(asked).toHaveLength(2);
     await j.press(asked[0]!, 'happened', '2026-12-07T10:05:00Z');
     // The event is settled: the other owner's question is no longer due, and closes.
-    const followUps = () =>
-      h.store.db
-        .prepare(
-          "SELECT member_id, status, answer FROM nudges WHERE rule_id = 'planned-followup' ORDER BY id",
-        )
-        .all();
-    expect(followUps()).toEqual([
+    const followUps = async () =>
+      await h.query(
+        "SELECT member_id, status, answer FROM nudges WHERE rule_id = 'planned-followup' ORDER BY id",
+      );
+    expect(await followUps()).toEqual([
       { member_id: h.actor.memberId, status: 'answered', answer: 'happened' },
       { member_id: 'bo', status: 'expired', answer: null },
     ]);
@@ -381,11 +375,9 @@ describe('a planned visit', () => {
       at('2026-12-07T10:06:00Z'),
     );
     expect(late.reply.text).toMatch(/^Already handled: /);
-    expect(followUps()).toMatchObject([{ answer: 'happened' }, { status: 'expired', answer: null }]);
-    expect(j.events()).toMatchObject([{ kind: 'workshop', status: 'happened' }]);
-    expect(
-      h.store.db.prepare("SELECT COUNT(*) FROM interactions WHERE kind = 'workshop'").pluck().get(),
-    ).toBe(1);
+    expect(await followUps()).toMatchObject([{ answer: 'happened' }, { status: 'expired', answer: null }]);
+    expect(await j.events()).toMatchObject([{ kind: 'workshop', status: 'happened' }]);
+    expect(await h.value("SELECT COUNT(*) FROM interactions WHERE kind = 'workshop'")).toBe(1);
   });
 });
 
@@ -439,9 +431,7 @@ describe('“Stuck” and “Some friction”', () => {
       text: 'What is blocking most?',
       footer: 'Blocking: Trust — Ada',
     });
-    expect(
-      h.store.db.prepare("SELECT rating, blocker, note FROM interactions WHERE kind = 'checkin'").all(),
-    ).toEqual([
+    expect(await h.query("SELECT rating, blocker, note FROM interactions WHERE kind = 'checkin'")).toEqual([
       { rating: 1, blocker: 'trust', note: 'Post-signing check-in (d30): Stuck — blocking: Trust' },
     ]);
     // One blocker per answer: a second pick says what is on record.

@@ -1,6 +1,6 @@
 /**
  * A use case that writes several rows writes them in one transaction: a failure injected between its
- * writes leaves nothing of it behind (on a real SQLite file).
+ * writes leaves nothing of it behind (on a real SQLite file, or on PostgreSQL with RAPPORT_TEST_STORE=postgres).
  */
 import type { Repositories, UnitOfWork } from '../../src/core/ports';
 import { createPlannedFollowUps } from '../../src/scheduler/planned-follow-ups';
@@ -25,14 +25,14 @@ function failInside(h: Harness, repository: keyof Repositories, method: string):
   Object.assign(h.store, { transaction: failing });
 }
 
-function snapshot(h: Harness) {
+async function snapshot(h: Harness) {
   return {
-    partners: h.store.db
-      .prepare('SELECT id, stage, signed_on, first_met_on, next_due_at FROM partners')
-      .all(),
-    interactions: h.store.db.prepare('SELECT * FROM interactions').all(),
-    nudges: h.store.db.prepare('SELECT id, status, answer, answered_at FROM nudges').all(),
-    plannedEvents: h.store.db.prepare('SELECT * FROM planned_events').all(),
+    partners: await h.query(
+      'SELECT id, stage, signed_on, first_met_on, next_due_at FROM partners ORDER BY id',
+    ),
+    interactions: await h.query('SELECT * FROM interactions ORDER BY id'),
+    nudges: await h.query('SELECT id, status, answer, answered_at FROM nudges ORDER BY id'),
+    plannedEvents: await h.query('SELECT * FROM planned_events ORDER BY id'),
   };
 }
 
@@ -49,12 +49,12 @@ describe('atomic use cases', () => {
     ['nudges', 'expirePending'],
     ['partners', 'setNextDueAt'],
   ] as const)('leaves no half-written signature when %s.%s fails', async (repository, method) => {
-    const before = snapshot(h);
+    const before = await snapshot(h);
     failInside(h, repository, method);
     await expect(h.rapport.handleCommand(h.actor, 'signed Nissan 2026-11-20', h.now)).rejects.toThrow(
       /injected failure/,
     );
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 
   it.each([
@@ -62,13 +62,13 @@ describe('atomic use cases', () => {
     ['nudges', 'expirePending'],
     ['partners', 'setNextDueAt'],
   ] as const)('leaves no half-logged visit when %s.%s fails', async (repository, method) => {
-    const before = snapshot(h);
+    const before = await snapshot(h);
     failInside(h, repository, method);
     // A first visit also sets the partner's first-met day: three kinds of write in one use case.
     await expect(
       h.rapport.handleCommand(h.actor, 'log Nissan visit yesterday Plant tour', h.now),
     ).rejects.toThrow(/injected failure/);
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 
   it.each([
@@ -89,12 +89,12 @@ describe('atomic use cases', () => {
         deliverAfter: new Date('2026-11-27T00:00:00Z'),
         now: h.now,
       });
-      const before = snapshot(h);
+      const before = await snapshot(h);
       failInside(h, repository, method);
       await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:well`, h.now)).rejects.toThrow(
         /injected failure/,
       );
-      expect(snapshot(h)).toEqual(before);
+      expect(await snapshot(h)).toEqual(before);
     },
   );
 
@@ -115,12 +115,12 @@ describe('atomic use cases', () => {
         deliverAfter: new Date('2026-11-20T00:00:00Z'),
         now: h.now,
       });
-      const before = snapshot(h);
+      const before = await snapshot(h);
       failInside(h, repository, method);
       await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:reached-out`, h.now)).rejects.toThrow(
         /injected failure/,
       );
-      expect(snapshot(h)).toEqual(before);
+      expect(await snapshot(h)).toEqual(before);
     },
   );
 
@@ -130,13 +130,13 @@ describe('atomic use cases', () => {
     ['partners', 'setNextDueAt'],
   ] as const)('leaves a moved plan where it was when %s.%s fails', async (repository, method) => {
     await h.say('plan Nissan visit 2026-12-03');
-    const before = snapshot(h);
+    const before = await snapshot(h);
     failInside(h, repository, method);
     // Moving a plan settles the first one, adds the new one and quiets the schedule: one use case.
     await expect(h.rapport.handleCommand(h.actor, 'plan Nissan visit 2026-12-04', h.now)).rejects.toThrow(
       /injected failure/,
     );
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 
   it.each([
@@ -159,22 +159,22 @@ describe('atomic use cases', () => {
         deliverAfter: new Date('2026-11-27T09:00:00Z'),
         now: h.now,
       });
-      const before = snapshot(h);
+      const before = await snapshot(h);
       failInside(h, repository, method);
       // Yes settles the event, answers the question, logs the visit and its first-met day, re-plans.
       await expect(h.rapport.handleChoice(h.actor, `n:${nudge.id}:happened`, h.now)).rejects.toThrow(
         /injected failure/,
       );
-      expect(snapshot(h)).toEqual(before);
+      expect(await snapshot(h)).toEqual(before);
     },
   );
 
   it('creates no half of a planned event’s follow-ups when the step fails, and looks again in an hour', async () => {
     await h.say('plan Nissan visit 2026-11-26', new Date('2026-11-20T10:00:00Z'));
-    const before = snapshot(h);
+    const before = await snapshot(h);
     failInside(h, 'plannedEvents', 'setNextStepAt');
     expect(await createPlannedFollowUps(h.store, h.rapport.playbook, h.logger, h.now)).toBe(0);
-    const after = snapshot(h);
+    const after = await snapshot(h);
     expect(after.nudges).toEqual(before.nudges);
     expect(after.plannedEvents).toEqual([
       { ...(before.plannedEvents[0] as object), next_step_at: '2026-11-27T11:00:00.000Z' },
@@ -182,9 +182,9 @@ describe('atomic use cases', () => {
   });
 
   it('writes the whole use case when nothing fails (the injection is what made the others fail)', async () => {
-    const before = snapshot(h);
+    const before = await snapshot(h);
     await h.say('log Nissan visit yesterday Plant tour');
-    const after = snapshot(h);
+    const after = await snapshot(h);
     expect(after.interactions).toHaveLength(before.interactions.length + 1);
     expect(after.partners).not.toEqual(before.partners);
   });

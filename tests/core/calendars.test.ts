@@ -13,8 +13,8 @@ describe('both sides’ calendars', () => {
   });
   afterEach(() => h.close());
 
-  function place(name = 'Nissan'): { country: string | null; time_zone: string | null } {
-    return h.store.db.prepare('SELECT country, time_zone FROM partners WHERE name = ?').get(name) as {
+  async function place(name = 'Nissan'): Promise<{ country: string | null; time_zone: string | null }> {
+    return (await h.one('SELECT country, time_zone FROM partners WHERE name = ?', [name])) as {
       country: string | null;
       time_zone: string | null;
     };
@@ -42,22 +42,22 @@ describe('both sides’ calendars', () => {
     it('sets the country, and the time zone of a country that has one', async () => {
       const reply = await h.say('partner set Nissan country jp');
       expect(reply).toContain('*Nissan*: Japan · Asia/Tokyo · their time now 10:00, Wed.');
-      expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
+      expect(await place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
     });
 
     it('is taken back by undo, one setting at a time, as it was before', async () => {
       await h.say('partner set Nissan country JP');
       await h.say('partner set Nissan tz Asia/Seoul');
-      expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Seoul' });
+      expect(await place()).toEqual({ country: 'JP', time_zone: 'Asia/Seoul' });
       expect(await h.say('undo')).toContain('back to JP · Asia/Tokyo');
-      expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
+      expect(await place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
       expect(await h.say('undo')).toContain('without a country or time zone again');
-      expect(place()).toEqual({ country: null, time_zone: null });
+      expect(await place()).toEqual({ country: null, time_zone: null });
     });
 
     it('leaves the zone to be set for a country with several, and takes an IANA zone in any case', async () => {
       const reply = await h.say('set Nissan country US');
-      expect(place()).toEqual({ country: 'US', time_zone: null });
+      expect(await place()).toEqual({ country: 'US', time_zone: null });
       expect(reply).toContain('*Nissan*: United States of America.');
       expect(reply).toMatch(
         /United States of America has \d+ time zones \(America\/\w+, .*…\): set theirs with `partner set Nissan tz ZONE`/,
@@ -65,20 +65,20 @@ describe('both sides’ calendars', () => {
       expect(await h.say('set Nissan tz america/new_york')).toContain(
         'United States of America · America/New_York · their time now 21:00, Tue',
       );
-      expect(place()).toEqual({ country: 'US', time_zone: 'America/New_York' });
+      expect(await place()).toEqual({ country: 'US', time_zone: 'America/New_York' });
       // Another country with several zones, none of them that one: the zone no longer holds.
       await h.say('set Nissan country CA');
-      expect(place()).toEqual({ country: 'CA', time_zone: null });
+      expect(await place()).toEqual({ country: 'CA', time_zone: null });
       await h.say('set Nissan country none');
-      expect(place()).toEqual({ country: null, time_zone: null });
+      expect(await place()).toEqual({ country: null, time_zone: null });
     });
 
     it('is also understood without `set`, and with a quoted name', async () => {
       await h.say('add "Renault Group"');
       await h.say('partner Nissan country JP');
       await h.say('"Renault Group" tz Europe/Paris');
-      expect(place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
-      expect(place('Renault Group')).toEqual({ country: null, time_zone: 'Europe/Paris' });
+      expect(await place()).toEqual({ country: 'JP', time_zone: 'Asia/Tokyo' });
+      expect(await place('Renault Group')).toEqual({ country: null, time_zone: 'Europe/Paris' });
     });
 
     it.each([
@@ -94,11 +94,11 @@ describe('both sides’ calendars', () => {
       ['set Nissan colour blue', 'Say what to set after the name'],
     ])('refuses `%s` clearly, with the usage, and writes nothing', async (command, problem) => {
       await h.say('set Nissan country DE');
-      const before = { place: place(), counts: h.counts() };
+      const before = { place: await place(), counts: await h.counts() };
       const reply = await h.say(command);
       expect(reply).toContain(problem);
       expect(reply).toContain('Usage: `partner set NAME country CODE | set NAME tz ZONE`');
-      expect({ place: place(), counts: h.counts() }).toEqual(before);
+      expect({ place: await place(), counts: await h.counts() }).toEqual(before);
     });
   });
 

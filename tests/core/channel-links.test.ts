@@ -23,16 +23,16 @@ describe('channels that belong to a partner', () => {
 
   const sayIn = async (where: Conversation | undefined, text: string) =>
     flatten((await h.rapport.handleCommand(h.actor, text, h.now, where)).reply);
-  const links = () =>
-    h.store.db.prepare('SELECT channel_id, partner_id, post_to_channel FROM channel_links').all();
+  const links = async () =>
+    await h.query('SELECT channel_id, partner_id, post_to_channel FROM channel_links');
 
   it('links a channel to a partner, once, and unlinks it', async () => {
     expect(await sayIn(CHANNEL, 'link Nissan')).toContain('This channel now belongs to *Nissan*');
-    expect(links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
+    expect(await links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
     expect(await sayIn(CHANNEL, 'link Nissan')).toContain('already belongs to *Nissan*');
     expect(await sayIn(CHANNEL, 'link Renault')).toMatch(/already belongs to \*Nissan\*.*unlink/s);
     expect(await sayIn(CHANNEL, 'unlink')).toContain('no longer belongs to *Nissan*');
-    expect(links()).toEqual([]);
+    expect(await links()).toEqual([]);
     expect(await sayIn(CHANNEL, 'unlink')).toContain('not linked');
   });
 
@@ -41,7 +41,7 @@ describe('channels that belong to a partner', () => {
     expect(await sayIn(undefined, 'link Nissan')).toContain('works only in a channel');
     expect(await sayIn(CHANNEL, 'link Nisan')).toMatch(/don't know a partner called “Nisan”.*Nissan/s);
     expect(await sayIn(CHANNEL, 'link')).toContain('Which partner');
-    expect(links()).toEqual([]);
+    expect(await links()).toEqual([]);
   });
 
   it('logs without a name in a linked channel, and still takes a named partner there', async () => {
@@ -50,9 +50,7 @@ describe('channels that belong to a partner', () => {
     expect(await sayIn(CHANNEL, 'log Renault meeting')).toContain('Logged for *Renault*');
     // Not linked: the name is needed.
     expect(await sayIn(DM, 'log call')).toContain("I don't know a partner called “call”");
-    const rows = h.store.db
-      .prepare('SELECT partner_id, kind, occurred_on, note FROM interactions ORDER BY id')
-      .all();
+    const rows = await h.query('SELECT partner_id, kind, occurred_on, note FROM interactions ORDER BY id');
     expect(rows).toEqual([
       { partner_id: 1, kind: 'call', occurred_on: '2026-11-26', note: 'Pricing' },
       { partner_id: 2, kind: 'meeting', occurred_on: '2026-11-27', note: null },
@@ -63,9 +61,9 @@ describe('channels that belong to a partner', () => {
     expect(await sayIn(DM, 'prefs Nissan post-to-channel')).toContain('has no channel yet');
     await sayIn(CHANNEL, 'link Nissan');
     expect(await sayIn(DM, 'prefs Nissan post-to-channel')).toContain('now go to its channel');
-    expect(links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 1 }]);
+    expect(await links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 1 }]);
     expect(await sayIn(DM, 'prefs Nissan post-to-dm')).toContain("each owner's direct messages");
-    expect(links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
+    expect(await links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
     // Other prefs still work.
     expect(await sayIn(DM, 'prefs digest off')).not.toContain("don't know");
     const other = await h.rapport.identify('shell', 'local', { memberId: 'bob' }, h.now);
@@ -83,7 +81,7 @@ describe('channels that belong to a partner', () => {
     expect(await sayIn(DM, 'prefs Nissan post-to-channel')).toContain(
       'shared with people outside your organisation',
     );
-    expect(links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
+    expect(await links()).toEqual([{ channel_id: 'C0NISSAN', partner_id: 1, post_to_channel: 0 }]);
   });
 
   it('suggests linking a shared channel to the partner its organisation is named after', async () => {

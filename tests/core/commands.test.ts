@@ -223,12 +223,12 @@ describe('commands', () => {
     ['a signature with junk after the date', 'signed Nissan 2026-10-27 maybe', /at most a date/],
   ])('answers %s with what was wrong, and writes nothing', async (_name, text, message) => {
     await h.say('add Nissan');
-    const before = h.counts();
+    const before = await h.counts();
     const member = await h.store.members.get(h.actor.workspaceId, 'ada');
     const result = await h.rapport.handleCommand(h.actor, text, h.now);
     expect(result.reply.isError).toBe(true);
     expect(`${result.reply.text}`).toMatch(message);
-    expect(h.counts()).toEqual(before);
+    expect(await h.counts()).toEqual(before);
     expect(await h.store.members.get(h.actor.workspaceId, 'ada')).toEqual(member);
   });
 
@@ -280,14 +280,14 @@ describe('commands', () => {
     const confirm = await h.rapport.handleCommand(h.actor, 'remove Nissan', h.now);
     const removeId = confirm.reply.choices?.find((c) => c.label.startsWith('Remove'))?.id;
     expect(removeId).toBeDefined();
-    expect(h.counts().partners).toBe(1);
+    expect((await h.counts()).partners).toBe(1);
     const { actor: other } = await h.rapport.identify('shell', 'local', { memberId: 'bob' }, h.now);
     expect((await h.rapport.handleChoice(other, removeId!, h.now)).reply.text).toMatch(
       /Only Nissan's owners/,
     );
-    expect(h.counts().partners).toBe(1);
+    expect((await h.counts()).partners).toBe(1);
     await h.rapport.handleChoice(h.actor, removeId!, h.now);
-    expect(h.counts().partners).toBe(0);
+    expect((await h.counts()).partners).toBe(0);
   });
 
   it('never lets one workspace see or change another’s partners', async () => {
@@ -299,7 +299,7 @@ describe('commands', () => {
     expect((await h.rapport.handleChoice(outsider, removeChoice, h.now)).reply.text).toMatch(
       /no longer exists/,
     );
-    expect(h.counts()).toMatchObject({ partners: 1, interactions: 0 });
+    expect(await h.counts()).toMatchObject({ partners: 1, interactions: 0 });
   });
 
   it('ignores a forged nudge id in a submitted form when the nudge is someone else’s', async () => {

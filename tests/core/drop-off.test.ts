@@ -121,12 +121,10 @@ describe('the drop-off step, over weeks of passes', () => {
     await h.say('add Nissan negotiating');
     for (const touch of BEFORE) await h.say(`log Nissan meeting ${touch}`);
     await h.say(`signed Nissan ${SIGNED}`);
-    const alerts = () =>
-      h.store.db
-        .prepare(
-          `SELECT rule_id, occurrence, status, created_at, sent_at FROM nudges WHERE rule_id LIKE 'drop-off-%' ORDER BY id`,
-        )
-        .all() as {
+    const alerts = async () =>
+      (await h.query(
+        `SELECT rule_id, occurrence, status, created_at, sent_at FROM nudges WHERE rule_id LIKE 'drop-off-%' ORDER BY id`,
+      )) as {
         rule_id: string;
         occurrence: string;
         status: string;
@@ -164,7 +162,7 @@ describe('the drop-off step, over weeks of passes', () => {
 
     // Weeks more of daily passes bring no second alert for the same drop.
     await passes(34, 89);
-    expect(alerts()).toEqual([
+    expect(await alerts()).toEqual([
       {
         rule_id: 'drop-off-visit',
         occurrence: 'q1:6:0:30',
@@ -174,7 +172,7 @@ describe('the drop-off step, over weeks of passes', () => {
         sent_at: `${day(32)}T10:00:00.000Z`,
       },
     ]);
-    const state = h.store.db.prepare('SELECT armed, fired_period FROM drop_off_state').get();
+    const state = await h.one('SELECT armed, fired_period FROM drop_off_state');
     expect(state).toEqual({ armed: 0, fired_period: 1 });
     await h.close();
   });
@@ -185,22 +183,22 @@ describe('the drop-off step, over weeks of passes', () => {
       await h.say(`log Nissan call ${day(week * 7)}`, new Date(`${day(week * 7)}T12:00:00Z`));
       await passes(week * 7 - 6, week * 7, 2);
     }
-    expect(alerts()).toEqual([]);
+    expect(await alerts()).toEqual([]);
     await h.close();
   });
 
   it('re-arms only after the rate recovers, then alerts for the next drop', async () => {
     const { h, alerts, passes } = await signedWithSixTouches();
     await passes(1, 33);
-    expect(alerts().map((a) => a.occurrence)).toEqual(['q1:6:0:30']);
+    expect((await alerts()).map((a) => a.occurrence)).toEqual(['q1:6:0:30']);
     for (const offset of [34, 35, 36, 37, 38])
       await h.say(`log Nissan meeting ${day(offset)}`, new Date(`${day(offset)}T12:00:00Z`));
     await passes(39, 119, 2);
-    const rearmed = h.store.db.prepare('SELECT armed FROM drop_off_state').get();
+    const rearmed = await h.one('SELECT armed FROM drop_off_state');
     expect(rearmed).toEqual({ armed: 1 });
     // The second quarter with no touch against the five of the first: a new drop, a new alert.
     await passes(120, 150, 3);
-    expect(alerts().map((a) => a.occurrence)).toEqual(['q1:6:0:30', 'q2:5:0:30']);
+    expect((await alerts()).map((a) => a.occurrence)).toEqual(['q1:6:0:30', 'q2:5:0:30']);
     await h.close();
   });
 });

@@ -52,11 +52,10 @@ async function run(h: Harness, steps: readonly string[]): Promise<void> {
 /** Everything the record shows and schedules for a partner: status, preview, the scheduler's index. */
 async function seen(h: Harness, name: string) {
   const partner = (await h.store.partners.findByName(h.actor.workspaceId, name))!;
-  const row = h.store.db
-    .prepare(
-      'SELECT name, stage, signed_on, first_met_on, stage_changed_at, next_due_at FROM partners WHERE id = ?',
-    )
-    .get(partner.id);
+  const row = await h.one(
+    'SELECT name, stage, signed_on, first_met_on, stage_changed_at, next_due_at FROM partners WHERE id = ?',
+    [partner.id],
+  );
   return {
     row,
     status: await h.say(`status ${quoteName(name)}`),
@@ -70,11 +69,10 @@ async function afterPass(h: Harness, name: string) {
   const partner = (await h.store.partners.findByName(h.actor.workspaceId, name))!;
   return {
     ...(await seen(h, name)),
-    nudges: h.store.db
-      .prepare(
-        'SELECT rule_id, occurrence, status FROM nudges WHERE partner_id = ? ORDER BY rule_id, occurrence',
-      )
-      .all(partner.id),
+    nudges: await h.query(
+      'SELECT rule_id, occurrence, status FROM nudges WHERE partner_id = ? ORDER BY rule_id, occurrence',
+      [partner.id],
+    ),
   };
 }
 
@@ -140,9 +138,9 @@ describe('fixing the record', () => {
     });
 
     it('says so, writing nothing, when the correction changes nothing', async () => {
-      const before = h.counts();
+      const before = await h.counts();
       expect((await ok(h, 'edit Nissan 2 kind meeting')).text).toMatch(/Nothing to change/);
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
   });
 
@@ -152,7 +150,7 @@ describe('fixing the record', () => {
     );
 
     it('asks first, with a danger button to delete and one to keep it', async () => {
-      const before = h.counts();
+      const before = await h.counts();
       const ask = await ok(h, 'delete Nissan 2');
       expect(ask.text).toBe(
         'Delete number 2 with *Nissan*?\nFri 20 Nov 2026 (7 days ago): Visit to their premises — Plant tour',
@@ -161,11 +159,11 @@ describe('fixing the record', () => {
         { id: 'i:1:delete', label: 'Delete it', style: 'danger' },
         { id: 'i:1:keep', label: 'Keep it' },
       ]);
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
 
       const kept = await h.rapport.handleChoice(h.actor, 'i:1:keep', NOW);
       expect(kept.replaceOriginal?.text).toMatch(/^Kept for \*Nissan\*: Fri 20 Nov 2026/);
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
 
     it('deletes once confirmed, replacing the question, and recomputes the first-met day', async () => {
@@ -270,12 +268,12 @@ describe('fixing the record', () => {
       ['rename of an unknown partner', 'rename Nisan Nissan Motor', /don't know a partner called “Nisan”/],
       ['rename to an over-long name', `rename Nissan ${'x'.repeat(81)}`, /limit is 80/],
     ])('answers %s with what was wrong and the usage, and writes nothing', async (_name, text, message) => {
-      const before = h.counts();
+      const before = await h.counts();
       const result = await h.rapport.handleCommand(h.actor, text, NOW);
       expect(result.reply.isError).toBe(true);
       expect(result.reply.text).toMatch(message);
       expect(result.reply.text).toMatch(/Usage: `partner (edit|delete|undo|rename)|Did you mean/);
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
 
     it('lets only the member who logged an interaction, or an owner, change it', async () => {
@@ -285,7 +283,7 @@ describe('fixing the record', () => {
         { memberId: 'bob', displayName: 'Bob' },
         NOW,
       );
-      const before = h.counts();
+      const before = await h.counts();
       for (const text of ['edit Nissan 1 kind visit', 'delete Nissan 1']) {
         const { reply } = await h.rapport.handleCommand(bob, text, NOW);
         expect(reply).toMatchObject({
@@ -295,7 +293,7 @@ describe('fixing the record', () => {
       }
       const pressed = await h.rapport.handleChoice(bob, 'i:1:delete', NOW);
       expect(pressed.reply.isError).toBe(true);
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
 
       // Bob's own interaction he may correct; Ada, the owner, may correct it too.
       await ok(h, 'log Nissan meeting today Bob was there', NOW, bob);
@@ -310,24 +308,24 @@ describe('fixing the record', () => {
 
     it('lets only owners rename a partner', async () => {
       const { actor: bob } = await h.rapport.identify('shell', 'local', { memberId: 'bob' }, NOW);
-      const before = h.counts();
+      const before = await h.counts();
       const { reply } = await h.rapport.handleCommand(bob, 'rename Nissan Datsun', NOW);
       expect(reply).toMatchObject({
         isError: true,
         text: expect.stringMatching(/Only Nissan's owners can rename it/),
       });
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
 
     it('has nothing to undo for a member who changed nothing, or only more than 24 hours ago', async () => {
       const { actor: bob } = await h.rapport.identify('shell', 'local', { memberId: 'bob' }, NOW);
-      const before = h.counts();
+      const before = await h.counts();
       const fresh = await h.rapport.handleCommand(bob, 'undo', NOW);
       expect(fresh.reply).toMatchObject({ isError: true, text: expect.stringMatching(/^Nothing to undo/) });
       const tomorrow = new Date(NOW.getTime() + 25 * HOUR);
       const late = await h.rapport.handleCommand(h.actor, 'undo', tomorrow);
       expect(late.reply).toMatchObject({ isError: true, text: expect.stringMatching(/^Nothing to undo/) });
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
   });
 
@@ -389,12 +387,12 @@ describe('fixing the record', () => {
       await h.store.partners.addOwner(h.actor.workspaceId, 1, 'bob');
       await ok(h, 'log Nissan meeting today', new Date(NOW.getTime() + 1000));
       await confirmDelete(h, 'delete Nissan 1', new Date(NOW.getTime() + 2000), bob);
-      const before = h.counts();
+      const before = await h.counts();
       const at = new Date(NOW.getTime() + 3000);
       expect((await ok(h, 'undo', at)).text).toMatch(
         /^I could not take back your last change: what you logged for \*Nissan\*, Meeting on Fri 27 Nov 2026, was deleted since\. I left it as it is\./,
       );
-      expect(h.counts()).toEqual({ ...before }); // only the journal entry is marked undone
+      expect(await h.counts()).toEqual({ ...before }); // only the journal entry is marked undone
       expect((await ok(h, 'undo', at)).text).toMatch(
         /^Undone: your log for \*Nissan\*: Call on Thu 26 Nov 2026/,
       );
@@ -402,30 +400,31 @@ describe('fixing the record', () => {
 
     it('reopens the nudges a mistaken log closed, and reopens them when the log is deleted', async () => {
       await run(h, ['add Nissan', 'tick']);
-      const open = () =>
-        h.store.db.prepare("SELECT rule_id, status FROM nudges WHERE rule_id = 'keep-in-touch'").get();
-      expect(open()).toEqual({ rule_id: 'keep-in-touch', status: 'pending' });
+      const open = async () =>
+        await h.one("SELECT rule_id, status FROM nudges WHERE rule_id = 'keep-in-touch'");
+      expect(await open()).toEqual({ rule_id: 'keep-in-touch', status: 'pending' });
       await ok(h, 'log Nissan call Meant for Mazda');
-      expect(open()).toMatchObject({ status: 'answered' }); // done by the call
+      expect(await open()).toMatchObject({ status: 'answered' }); // done by the call
       await ok(h, 'undo');
-      expect(open()).toMatchObject({ status: 'pending' });
+      expect(await open()).toMatchObject({ status: 'pending' });
 
       await ok(h, 'log Nissan call Meant for Mazda again');
       await ok(h, 'edit Nissan 1 note Still meant for Mazda');
-      expect(open()).toMatchObject({ status: 'answered' });
+      expect(await open()).toMatchObject({ status: 'answered' });
       await confirmDelete(h, 'delete Nissan 1');
-      expect(open()).toMatchObject({ status: 'pending' });
+      expect(await open()).toMatchObject({ status: 'pending' });
     });
 
     it('takes back an answer to a nudge with the check-in it recorded, and offers the answers again', async () => {
       await run(h, ['add Nissan', 'signed Nissan 2026-11-19']);
       await scheduler(h).materialize(NOW);
-      const checkIn = h.store.db.prepare("SELECT id FROM nudges WHERE rule_id = 'post-signing'").get() as {
+      const checkIn = (await h.one("SELECT id FROM nudges WHERE rule_id = 'post-signing'")) as {
         id: number;
       };
-      h.store.db
-        .prepare("UPDATE nudges SET status = 'sent', sent_at = ? WHERE id = ?")
-        .run(NOW.toISOString(), checkIn.id);
+      await h.query("UPDATE nudges SET status = 'sent', sent_at = ? WHERE id = ?", [
+        NOW.toISOString(),
+        checkIn.id,
+      ]);
       const statusBefore = await h.say('status Nissan');
 
       const later = new Date(NOW.getTime() + HOUR);
@@ -441,7 +440,7 @@ describe('fixing the record', () => {
         expect.arrayContaining([`n:${checkIn.id}:well`, `n:${checkIn.id}:friction`, `n:${checkIn.id}:stuck`]),
       );
       expect(
-        h.store.db.prepare('SELECT status, answer, answered_by FROM nudges WHERE id = ?').get(checkIn.id),
+        await h.one('SELECT status, answer, answered_by FROM nudges WHERE id = ?', [checkIn.id]),
       ).toEqual({
         status: 'sent',
         answer: null,
@@ -458,12 +457,13 @@ describe('fixing the record', () => {
 
     it('takes back a log from the form that answered a nudge, and the nudge waits again', async () => {
       await run(h, ['add Nissan', 'tick']);
-      const nudge = h.store.db.prepare("SELECT id FROM nudges WHERE rule_id = 'site-visit'").get() as {
+      const nudge = (await h.one("SELECT id FROM nudges WHERE rule_id = 'site-visit'")) as {
         id: number;
       };
-      h.store.db
-        .prepare("UPDATE nudges SET status = 'sent', sent_at = ? WHERE id = ?")
-        .run(MORNING.toISOString(), nudge.id);
+      await h.query("UPDATE nudges SET status = 'sent', sent_at = ? WHERE id = ?", [
+        MORNING.toISOString(),
+        nudge.id,
+      ]);
       const submitted = await h.rapport.submitForm(
         h.actor,
         'log-interaction',
@@ -475,7 +475,7 @@ describe('fixing the record', () => {
       expect((await ok(h, 'undo')).text).toBe(
         'Undone: your log for *Nissan*: Visit to their premises on Thu 26 Nov 2026 is no longer on the record, and the nudge it answered waits for your answer again.',
       );
-      expect(h.store.db.prepare('SELECT status, answer FROM nudges WHERE id = ?').get(nudge.id)).toEqual({
+      expect(await h.one('SELECT status, answer FROM nudges WHERE id = ?', [nudge.id])).toEqual({
         status: 'sent',
         answer: null,
       });
@@ -614,16 +614,14 @@ describe('fixing the record', () => {
   });
 
   describe('atomicity', () => {
-    function snapshot() {
+    async function snapshot() {
       return {
-        partners: h.store.db
-          .prepare(
-            'SELECT id, name, stage, signed_on, first_met_on, stage_changed_at, next_due_at FROM partners',
-          )
-          .all(),
-        interactions: h.store.db.prepare('SELECT * FROM interactions').all(),
-        nudges: h.store.db.prepare('SELECT id, status, answer, answered_at FROM nudges').all(),
-        journal: h.store.db.prepare('SELECT * FROM journal').all(),
+        partners: await h.query(
+          'SELECT id, name, stage, signed_on, first_met_on, stage_changed_at, next_due_at FROM partners',
+        ),
+        interactions: await h.query('SELECT * FROM interactions ORDER BY id'),
+        nudges: await h.query('SELECT id, status, answer, answered_at FROM nudges ORDER BY id'),
+        journal: await h.query('SELECT * FROM journal ORDER BY id'),
       };
     }
 
@@ -642,12 +640,12 @@ describe('fixing the record', () => {
       ['nudges', 'expirePending'],
       ['journal', 'add'],
     ] as const)('leaves no half-made edit when %s.%s fails', async (repository, method) => {
-      const before = snapshot();
+      const before = await snapshot();
       failInside(h.store, repository, method);
       await expect(h.rapport.handleCommand(h.actor, 'edit Nissan 2 date 2026-11-02', NOW)).rejects.toThrow(
         /injected failure/,
       );
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     });
 
     it.each([
@@ -656,12 +654,12 @@ describe('fixing the record', () => {
       ['journal', 'add'],
     ] as const)('leaves no half-made deletion when %s.%s fails', async (repository, method) => {
       const ask = await ok(h, 'delete Nissan 2');
-      const before = snapshot();
+      const before = await snapshot();
       failInside(h.store, repository, method);
       await expect(h.rapport.handleChoice(h.actor, ask.choices![0]!.id, NOW)).rejects.toThrow(
         /injected failure/,
       );
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     });
 
     it.each([
@@ -673,20 +671,20 @@ describe('fixing the record', () => {
       async (repository, method) => {
         await ok(h, 'observe Nissan Consensus first');
         await ok(h, 'undo');
-        const before = snapshot();
+        const before = await snapshot();
         failInside(h.store, repository, method);
         await expect(h.rapport.handleCommand(h.actor, 'undo', NOW)).rejects.toThrow(/injected failure/);
-        expect(snapshot()).toEqual(before);
+        expect(await snapshot()).toEqual(before);
       },
     );
 
     it('leaves the name as it was when the journal cannot be written', async () => {
-      const before = snapshot();
+      const before = await snapshot();
       failInside(h.store, 'journal', 'add');
       await expect(h.rapport.handleCommand(h.actor, 'rename Nissan Datsun', NOW)).rejects.toThrow(
         /injected failure/,
       );
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     });
   });
 

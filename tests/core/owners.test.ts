@@ -29,16 +29,14 @@ describe('co-owners with roles', () => {
   let channel: RecordingChannel;
   let scheduler: NudgeScheduler;
 
-  const rows = () =>
-    h.store.db
-      .prepare(
-        'SELECT member_id, role, lead, added_by, note FROM partner_owners WHERE partner_id = 1 ORDER BY position',
-      )
-      .all();
-  const nudges = () =>
-    h.store.db
-      .prepare('SELECT member_id, rule_id, status, answer FROM nudges WHERE partner_id = 1 ORDER BY id')
-      .all() as { member_id: string; rule_id: string; status: string; answer: string | null }[];
+  const rows = async () =>
+    await h.query(
+      'SELECT member_id, role, lead, added_by, note FROM partner_owners WHERE partner_id = 1 ORDER BY position',
+    );
+  const nudges = async () =>
+    (await h.query(
+      'SELECT member_id, rule_id, status, answer FROM nudges WHERE partner_id = 1 ORDER BY id',
+    )) as { member_id: string; rule_id: string; status: string; answer: string | null }[];
   const deliveredTo = (session: string): Message[] =>
     channel.deliveries
       .filter((d) => (d.address.payload as { session: string }).session === session)
@@ -64,7 +62,7 @@ describe('co-owners with roles', () => {
   afterEach(() => h.close());
 
   it('makes the creator the first owner, the lead, as alliance manager', async () => {
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       { member_id: 'ada', role: 'alliance-manager', lead: 1, added_by: 'ada', note: null },
     ]);
     expect(await h.say('owners Nissan')).toContain('1. Ada — alliance manager · *lead*');
@@ -75,12 +73,12 @@ describe('co-owners with roles', () => {
     expect(await h.say('playbook set keep-in-touch every 45d')).toContain('45');
     const later = new Date(NOW.getTime() + 50 * 86_400_000);
     await scheduler.materialize(later);
-    const keepInTouch = () => nudges().filter((n) => n.rule_id === 'keep-in-touch');
-    expect(keepInTouch()).toEqual([
+    const keepInTouch = async () => (await nudges()).filter((n) => n.rule_id === 'keep-in-touch');
+    expect(await keepInTouch()).toEqual([
       { member_id: 'ada', rule_id: 'keep-in-touch', status: 'pending', answer: null },
     ]);
     await h.say('owners Nissan add bo sales', later);
-    expect(keepInTouch().filter((n) => n.member_id === 'ada')).toEqual([
+    expect((await keepInTouch()).filter((n) => n.member_id === 'ada')).toEqual([
       { member_id: 'ada', rule_id: 'keep-in-touch', status: 'pending', answer: null },
     ]);
   });
@@ -106,11 +104,13 @@ describe('co-owners with roles', () => {
   ])('adds a co-owner named by %s, with a role, and queues the notice that tells them', async (_how, ref) => {
     const reply = await h.say(`owners Nissan add ${ref} sales`);
     expect(reply).toContain('Added Bo (sales) as a co-owner of *Nissan*, with Ada (alliance manager, lead).');
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       { member_id: 'ada', role: 'alliance-manager', lead: 1, added_by: 'ada', note: null },
       { member_id: 'bo', role: 'sales', lead: 0, added_by: 'ada', note: null },
     ]);
-    expect(nudges()).toEqual([{ member_id: 'bo', rule_id: 'owner-added', status: 'pending', answer: null }]);
+    expect(await nudges()).toEqual([
+      { member_id: 'bo', rule_id: 'owner-added', status: 'pending', answer: null },
+    ]);
     const listed = await h.say('owners Nissan');
     expect(listed).toContain('1. Ada — alliance manager · *lead*');
     expect(listed).toContain('2. Bo — sales');
@@ -119,7 +119,7 @@ describe('co-owners with roles', () => {
   it('reads roles in any case and spelling it knows, and a free word written other:WORD', async () => {
     await h.say('owners Nissan add bo Executive Sponsor');
     await h.say('owners Nissan add cy other:finance');
-    expect(rows()).toMatchObject([{}, { role: 'executive-sponsor' }, { role: 'finance' }]);
+    expect(await rows()).toMatchObject([{}, { role: 'executive-sponsor' }, { role: 'finance' }]);
     expect(await h.say('status Nissan')).toContain(
       'Owners: Ada (alliance manager, lead), Bo (executive sponsor), Cy (finance)',
     );
@@ -155,32 +155,32 @@ describe('co-owners with roles', () => {
         "I don't know anyone called “ghost”",
       ],
     ])('%s', async (_case, command, problem) => {
-      const before = h.counts();
+      const before = await h.counts();
       const reply = await h.rapport.handleCommand(h.actor, command, LATER);
       expect(reply.reply.isError).toBe(true);
       expect(flatten(reply.reply)).toContain(problem);
       expect(flatten(reply.reply)).toContain('Usage: `partner ');
-      expect(h.counts()).toEqual(before);
-      expect(rows()).toHaveLength(1);
+      expect(await h.counts()).toEqual(before);
+      expect(await rows()).toHaveLength(1);
     });
 
     it('a handover by someone who does not own the partner', async () => {
-      const before = h.counts();
+      const before = await h.counts();
       const reply = await h.say('handover Nissan @cy over to you', LATER, bo);
       expect(reply).toContain('You do not own *Nissan*, so you cannot hand it over.');
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
 
     it('a removal by someone who does not own the partner', async () => {
       await h.say('owners Nissan add @cy it');
-      const before = h.counts();
+      const before = await h.counts();
       expect(await h.say('owners Nissan remove @cy', LATER, bo)).toContain('You do not own *Nissan*');
-      expect(h.counts()).toEqual(before);
+      expect(await h.counts()).toEqual(before);
     });
   });
 
   it('rolls the whole addition back when one of its writes fails', async () => {
-    const before = h.counts();
+    const before = await h.counts();
     const original = h.store.transaction.bind(h.store);
     jest.spyOn(h.store, 'transaction').mockImplementationOnce((work) =>
       original(async (tx) => {
@@ -191,24 +191,24 @@ describe('co-owners with roles', () => {
     await expect(h.rapport.handleCommand(h.actor, 'owners Nissan add @bo sales', LATER)).rejects.toThrow(
       'disk full',
     );
-    expect(h.counts()).toEqual(before);
+    expect(await h.counts()).toEqual(before);
   });
 
   it('removes an owner: the lead passes on, and their nudges about the partner stop', async () => {
     await h.say('owners Nissan add @bo sales');
     await h.say('owners Nissan lead @bo');
-    expect(rows()).toMatchObject([
+    expect(await rows()).toMatchObject([
       { member_id: 'ada', lead: 0 },
       { member_id: 'bo', lead: 1 },
     ]);
     await h.say('owners Nissan add @cy it');
     const reply = await h.say('owners Nissan remove @bo', LATER);
     expect(reply).toContain('Removed Bo from the owners of *Nissan*. Ada leads it now.');
-    expect(rows()).toMatchObject([
+    expect(await rows()).toMatchObject([
       { member_id: 'ada', lead: 1 },
       { member_id: 'cy', lead: 0 },
     ]);
-    expect(nudges().filter((n) => n.member_id === 'bo')).toEqual([
+    expect((await nudges()).filter((n) => n.member_id === 'bo')).toEqual([
       { member_id: 'bo', rule_id: 'owner-added', status: 'dismissed', answer: '_dismiss' },
     ]);
   });
@@ -216,7 +216,7 @@ describe('co-owners with roles', () => {
   it('hands my ownership, role and lead over with a note that reaches the new owner in their own chat', async () => {
     const reply = await h.say('handover Nissan @bo Their CTO prefers calls on Tuesdays', LATER);
     expect(reply).toContain('Handed *Nissan* over to Bo. Bo leads it now.');
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       {
         member_id: 'bo',
         role: 'alliance-manager',
@@ -246,11 +246,11 @@ describe('co-owners with roles', () => {
     await h.say('owners Nissan add @cy it');
     const reply = await h.say('handover Nissan @cy', LATER);
     expect(reply).toContain('Handed *Nissan* over to Cy. Cy leads it now.');
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       { member_id: 'bo', role: 'sales', lead: 0, added_by: 'ada', note: null },
       { member_id: 'cy', role: 'it', lead: 1, added_by: 'ada', note: null },
     ]);
-    expect(nudges().filter((n) => n.rule_id === 'owner-handover')).toEqual([
+    expect((await nudges()).filter((n) => n.rule_id === 'owner-handover')).toEqual([
       { member_id: 'cy', rule_id: 'owner-handover', status: 'pending', answer: null },
     ]);
   });
@@ -275,7 +275,7 @@ describe('co-owners with roles', () => {
     const open = notice!.choices![0]!;
     const result = await h.rapport.handleChoice(bo, open.id, LATER);
     expect(flatten(result.reply)).toContain('Where the relationship with *Nissan* stands.');
-    expect(nudges().find((n) => n.rule_id === 'owner-added')).toMatchObject({
+    expect((await nudges()).find((n) => n.rule_id === 'owner-added')).toMatchObject({
       status: 'answered',
       answer: '_status',
     });
@@ -299,7 +299,7 @@ describe('co-owners with roles', () => {
   it('sends the alignment nudge to every owner once, each naming the others, and one log closes it for all', async () => {
     const start = new Date('2026-10-01T10:00:00Z');
     await h.say('remove Nissan');
-    h.store.db.prepare('DELETE FROM partners').run();
+    await h.query('DELETE FROM partners');
     await h.say('add Renault negotiating', start);
     await h.say('owners Renault add @bo sales', start);
     await h.say('owners Renault add @cy it', start);
@@ -312,9 +312,9 @@ describe('co-owners with roles', () => {
 
     const report = await scheduler.runDue(NOW);
     expect(report.created).toBe(3);
-    const alignment = h.store.db
-      .prepare(`SELECT member_id, status FROM nudges WHERE rule_id = 'internal-alignment' ORDER BY member_id`)
-      .all();
+    const alignment = await h.query(
+      `SELECT member_id, status FROM nudges WHERE rule_id = 'internal-alignment' ORDER BY member_id`,
+    );
     expect(alignment).toEqual([
       { member_id: 'ada', status: 'sent' },
       { member_id: 'bo', status: 'sent' },
@@ -337,9 +337,7 @@ describe('co-owners with roles', () => {
 
     await h.say('log Renault alignment today Agreed the pricing line', LATER, cy);
     expect(
-      h.store.db
-        .prepare(`SELECT member_id, status, answer FROM nudges WHERE rule_id = 'internal-alignment'`)
-        .all(),
+      await h.query(`SELECT member_id, status, answer FROM nudges WHERE rule_id = 'internal-alignment'`),
     ).toEqual([
       { member_id: 'ada', status: 'answered', answer: '_logged' },
       { member_id: 'bo', status: 'answered', answer: '_logged' },
@@ -368,14 +366,20 @@ describe('co-owners with roles', () => {
     await rapport.handleCommand(h.actor, 'owners Toyota lead @bo', start);
     const pass = new NudgeScheduler(h.store, rapport, new Map([['shell', channel]]), h.logger, pacing());
     await pass.materialize(NOW);
-    const made = h.store.db
-      .prepare(
-        `SELECT rule_id, group_concat(member_id) AS members FROM (
-           SELECT n.rule_id, n.member_id FROM nudges n JOIN partners p ON p.id = n.partner_id
-           WHERE p.name = 'Toyota' AND n.rule_id NOT LIKE 'owner-%' ORDER BY n.rule_id, n.member_id)
-         GROUP BY rule_id ORDER BY rule_id`,
-      )
-      .all();
+    const rows =
+      (await h.query(`SELECT n.rule_id, n.member_id FROM nudges n JOIN partners p ON p.id = n.partner_id
+         WHERE p.name = 'Toyota' AND n.rule_id NOT LIKE 'owner-%' ORDER BY n.rule_id, n.member_id`)) as {
+        rule_id: string;
+        member_id: string;
+      }[];
+    // Grouped here rather than with group_concat/string_agg, so one query reads both stores.
+    const made = [...new Set(rows.map((r) => r.rule_id))].map((ruleId) => ({
+      rule_id: ruleId,
+      members: rows
+        .filter((r) => r.rule_id === ruleId)
+        .map((r) => r.member_id)
+        .join(','),
+    }));
     expect(made).toEqual([
       { rule_id: 'cultural-observation', members: 'ada,bo,cy' },
       { rule_id: 'keep-in-touch', members: 'cy' },

@@ -15,8 +15,8 @@ async function addPartners(h: Harness, count: number): Promise<void> {
   }
 }
 
-function partnerIdOf(h: Harness, name: string): number {
-  return h.store.db.prepare('SELECT id FROM partners WHERE name = ?').pluck().get(name) as number;
+async function partnerIdOf(h: Harness, name: string): Promise<number> {
+  return (await h.value('SELECT id FROM partners WHERE name = ?', [name])) as number;
 }
 
 function pickerOf(form: Form | undefined): SelectField {
@@ -46,7 +46,7 @@ describe('partner picker', () => {
 
   it('pre-selects partner #150 of 150 from its Log button: the first 99 by name, it first, and more to search', async () => {
     await addPartners(h, 150);
-    const id = partnerIdOf(h, 'Partner 150');
+    const id = await partnerIdOf(h, 'Partner 150');
 
     const result = await h.rapport.handleChoice(h.actor, partnerChoiceId(id, 'log'), h.now);
     const picker = pickerOf(result.openForm);
@@ -62,7 +62,7 @@ describe('partner picker', () => {
 
   it('keeps name order when the pre-selected partner is among the first 100', async () => {
     await addPartners(h, 150);
-    const id = partnerIdOf(h, 'Partner 042');
+    const id = await partnerIdOf(h, 'Partner 042');
 
     const form = await h.rapport.openLogForm(h.actor, h.now, { partnerId: id, nudgeId: 7 });
     const picker = pickerOf(form);
@@ -82,7 +82,7 @@ describe('partner picker', () => {
     await addPartners(h, 150);
     const counted = countingStore(h.store);
     const rapport = new Rapport({ store: counted.store, logger: recordingLogger(), defaultTimeZone: 'UTC' });
-    const id = partnerIdOf(h, 'Partner 150');
+    const id = await partnerIdOf(h, 'Partner 150');
     counted.reset();
 
     await rapport.openLogForm(h.actor, h.now, { partnerId: id });
@@ -103,7 +103,7 @@ describe('partner picker', () => {
     expect(await labels('')).toEqual(['Alliance Renault', 'Nissan', 'renault', 'Renault Group', 'Toyota']);
     expect(await labels('volvo')).toEqual([]);
     const [option] = await h.rapport.searchPartners(h.actor, 'nis', h.now);
-    expect(option).toEqual({ value: String(partnerIdOf(h, 'Nissan')), label: 'Nissan' });
+    expect(option).toEqual({ value: String(await partnerIdOf(h, 'Nissan')), label: 'Nissan' });
   });
 
   it('answers at most 100 matches however many are asked for, and at least one', async () => {
@@ -113,7 +113,7 @@ describe('partner picker', () => {
     expect(await h.rapport.searchPartners(h.actor, 'partner', h.now, 1_000)).toHaveLength(100);
     expect(await h.rapport.searchPartners(h.actor, 'partner', h.now, 0)).toHaveLength(1);
     expect(await h.rapport.searchPartners(h.actor, 'partner 15', h.now, 15)).toEqual([
-      { value: String(partnerIdOf(h, 'Partner 150')), label: 'Partner 150' },
+      { value: String(await partnerIdOf(h, 'Partner 150')), label: 'Partner 150' },
     ]);
   });
 

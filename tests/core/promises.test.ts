@@ -32,10 +32,10 @@ async function journey() {
       await scheduler.runDue(at(when));
       return channel.deliveries.slice(before).map((d) => d.message);
     },
-    promises() {
-      return h.store.db
-        .prepare('SELECT id, direction, text, due_on, status, moved_count FROM promises ORDER BY id')
-        .all() as {
+    async promises() {
+      return (await h.query(
+        'SELECT id, direction, text, due_on, status, moved_count FROM promises ORDER BY id',
+      )) as {
         id: number;
         direction: string;
         text: string;
@@ -44,13 +44,9 @@ async function journey() {
         moved_count: number;
       }[];
     },
-    reminders() {
-      return h.store.db
-        .prepare(
-          `SELECT id, rule_id, occurrence, status, answer, deliver_after FROM nudges
-           WHERE rule_id LIKE 'promise-%' ORDER BY id`,
-        )
-        .all() as {
+    async reminders() {
+      return (await h.query(`SELECT id, rule_id, occurrence, status, answer, deliver_after FROM nudges
+           WHERE rule_id LIKE 'promise-%' ORDER BY id`)) as {
         id: number;
         rule_id: string;
         occurrence: string;
@@ -85,7 +81,7 @@ describe('promises', () => {
     expect(await h.say('they-promise Nissan share the plant audit by hand by friday')).toContain(
       '*Nissan* promised you “share the plant audit by hand”',
     );
-    expect(promises()).toEqual([
+    expect(await promises()).toEqual([
       {
         id: 1,
         direction: 'ours',
@@ -139,12 +135,12 @@ describe('promises', () => {
     ['no partner', 'promise', 'Which partner, what, and by when?'],
   ])('refuses %s with a clear reply and writes nothing', async (_name, command, reply) => {
     const { h, promises } = await journey();
-    const before = h.counts();
+    const before = await h.counts();
     const answer = await h.say(command);
     expect(answer).toContain(reply);
     expect(answer).toContain('Usage: `partner');
-    expect(promises()).toEqual([]);
-    expect(h.counts()).toEqual(before);
+    expect(await promises()).toEqual([]);
+    expect(await h.counts()).toEqual(before);
     await h.close();
   });
 
@@ -170,7 +166,7 @@ describe('promises', () => {
     expect(reminderIn(await j.tick('2026-12-09T08:00:00Z'))).toBeNull();
     const onDay = reminderIn(await j.tick('2026-12-09T09:00:00Z'));
     expect(onDay?.text).toContain('due Wed 9 Dec 2026 (today). Was it kept?');
-    expect(j.reminders().map((r) => [r.rule_id, r.occurrence, r.status, r.deliver_after])).toEqual([
+    expect((await j.reminders()).map((r) => [r.rule_id, r.occurrence, r.status, r.deliver_after])).toEqual([
       ['promise-before', 'p1:2026-12-09', 'sent', '2026-12-07T09:00:00.000Z'],
       ['promise-due', 'p1:2026-12-09', 'sent', '2026-12-09T09:00:00.000Z'],
     ]);
@@ -183,9 +179,9 @@ describe('promises', () => {
     const answer = await j.h.rapport.handleChoice(j.h.actor, kept, at('2026-12-09T11:00:00Z'));
     expect(flatten(answer.reply)).toContain('was kept on time');
     expect(answer.replaceOriginal?.footer).toContain('Recorded “Kept” — Ada');
-    expect(j.promises()[0]).toMatchObject({ status: 'kept' });
+    expect((await j.promises())[0]).toMatchObject({ status: 'kept' });
     // Both reminders are closed: the one pressed and the earlier one.
-    expect(j.reminders().map((r) => [r.status, r.answer])).toEqual([
+    expect((await j.reminders()).map((r) => [r.status, r.answer])).toEqual([
       ['answered', 'kept'],
       ['answered', 'kept'],
     ]);
@@ -227,13 +223,13 @@ describe('promises', () => {
       at('2026-12-07T10:02:00Z'),
     );
     expect(submitted.ok && flatten(submitted.reply)).toContain('from Wed 9 Dec 2026 to Wed 16 Dec 2026');
-    expect(j.promises()[0]).toMatchObject({ due_on: '2026-12-16', moved_count: 1, status: 'open' });
+    expect((await j.promises())[0]).toMatchObject({ due_on: '2026-12-16', moved_count: 1, status: 'open' });
 
     // The old day brings nothing; the new one is reminded on Monday 14 Dec.
     expect(reminderIn(await j.tick('2026-12-09T09:00:00Z'))).toBeNull();
     const again = reminderIn(await j.tick('2026-12-14T09:00:00Z'));
     expect(again?.text).toContain('by Wed 16 Dec 2026');
-    expect(j.reminders().map((r) => [r.rule_id, r.occurrence, r.status])).toEqual([
+    expect((await j.reminders()).map((r) => [r.rule_id, r.occurrence, r.status])).toEqual([
       ['promise-before', 'p1:2026-12-09', 'answered'],
       ['promise-before', 'p1:2026-12-16', 'sent'],
     ]);
@@ -241,8 +237,8 @@ describe('promises', () => {
     expect(await j.h.say('promise-moved 1 2026-12-18', at('2026-12-14T10:00:00Z'))).toContain(
       'to Fri 18 Dec 2026',
     );
-    expect(j.promises()[0]).toMatchObject({ due_on: '2026-12-18', moved_count: 2 });
-    expect(j.reminders().find((r) => r.occurrence === 'p1:2026-12-16')).toMatchObject({
+    expect((await j.promises())[0]).toMatchObject({ due_on: '2026-12-18', moved_count: 2 });
+    expect((await j.reminders()).find((r) => r.occurrence === 'p1:2026-12-16')).toMatchObject({
       status: 'answered',
       answer: 'moved',
     });
@@ -282,7 +278,7 @@ describe('promises', () => {
       'already settled: kept, but late',
     );
     expect(await j.h.say('promise-kept 99', at('2026-12-03T10:03:00Z'))).toContain('There is no promise #99');
-    expect(j.promises().map((p) => p.status)).toEqual(['open', 'broken', 'late']);
+    expect((await j.promises()).map((p) => p.status)).toEqual(['open', 'broken', 'late']);
     expect(await j.h.say('promises Nissan', at('2026-12-03T10:04:00Z'))).toContain(
       '1 open promise with *Nissan*.',
     );
@@ -310,7 +306,7 @@ describe('promises', () => {
       at(START),
     );
     expect(await j.h.say('promise-kept 1', at(START), bob)).toContain("is for Nissan's owners");
-    expect(j.promises()[0]).toMatchObject({ status: 'open' });
+    expect((await j.promises())[0]).toMatchObject({ status: 'open' });
     await j.h.close();
   });
 
@@ -320,16 +316,16 @@ describe('promises', () => {
     expect(await j.h.say('undo')).toContain(
       'Undone: your promise #1: you promised *Nissan* “introduce our CTO” is no longer on the record.',
     );
-    expect(j.promises()).toEqual([]);
+    expect(await j.promises()).toEqual([]);
 
     await j.h.say('promise Nissan "send the pricing model" by 2026-12-09');
     const onDay = reminderIn(await j.tick('2026-12-09T09:00:00Z'))!;
-    expect(j.reminders().map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect((await j.reminders()).map((r) => r.status)).toEqual(['sent', 'sent']);
     await j.h.rapport.handleChoice(j.h.actor, onDay.choices[0]!.id, at('2026-12-09T10:00:00Z'));
-    expect(j.promises()[0]).toMatchObject({ status: 'kept' });
+    expect((await j.promises())[0]).toMatchObject({ status: 'kept' });
     expect(await j.h.say('undo', at('2026-12-09T10:05:00Z'))).toContain('is open again, due Wed 9 Dec 2026');
-    expect(j.promises()[0]).toMatchObject({ status: 'open' });
-    expect(j.reminders().map((r) => [r.status, r.answer])).toEqual([
+    expect((await j.promises())[0]).toMatchObject({ status: 'open' });
+    expect((await j.reminders()).map((r) => [r.status, r.answer])).toEqual([
       ['sent', null],
       ['sent', null],
     ]);
@@ -338,7 +334,7 @@ describe('promises', () => {
       'Moved promise #2',
     );
     expect(await j.h.say('undo', at('2026-12-09T10:11:00Z'))).toContain('is open again, due Wed 9 Dec 2026');
-    expect(j.promises()[0]).toMatchObject({ due_on: '2026-12-09', moved_count: 0, status: 'open' });
+    expect((await j.promises())[0]).toMatchObject({ due_on: '2026-12-09', moved_count: 0, status: 'open' });
     await j.h.close();
   });
 
@@ -368,7 +364,7 @@ describe('promises', () => {
       j.h.actor.workspaceId,
       (await j.h.store.partners.findByName(j.h.actor.workspaceId, 'Nissan'))!.id,
     );
-    expect(j.promises()).toEqual([]);
+    expect(await j.promises()).toEqual([]);
     await j.h.close();
   });
 });

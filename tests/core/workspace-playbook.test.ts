@@ -16,13 +16,12 @@ describe("each workspace's own playbook", () => {
   const bob = { workspaceId: 'shell:local', memberId: 'bob' };
   let carl: { workspaceId: string; memberId: string };
 
-  const keepInTouch = (partner: string): Array<{ occurrence: string; status: string }> =>
-    h.store.db
-      .prepare(
-        `SELECT n.occurrence, n.status FROM nudges n JOIN partners p ON p.id = n.partner_id
+  const keepInTouch = async (partner: string): Promise<Array<{ occurrence: string; status: string }>> =>
+    (await h.query(
+      `SELECT n.occurrence, n.status FROM nudges n JOIN partners p ON p.id = n.partner_id
          WHERE p.name = ? AND n.rule_id = 'keep-in-touch' ORDER BY n.id`,
-      )
-      .all(partner) as Array<{ occurrence: string; status: string }>;
+      [partner],
+    )) as Array<{ occurrence: string; status: string }>;
 
   beforeEach(async () => {
     h = await coreHarness({ now: START });
@@ -49,12 +48,12 @@ describe("each workspace's own playbook", () => {
     expect(reply).toContain('1 partner will be planned again');
 
     await scheduler.materialize(day(31));
-    expect(keepInTouch('Nissan')).toEqual([]);
+    expect(await keepInTouch('Nissan')).toEqual([]);
     // The other workspace still runs the default: 30 days after its last contact.
-    expect(keepInTouch('Toyota')).toEqual([{ occurrence: '2026-12-27', status: 'pending' }]);
+    expect(await keepInTouch('Toyota')).toEqual([{ occurrence: '2026-12-27', status: 'pending' }]);
 
     await scheduler.materialize(day(46));
-    expect(keepInTouch('Nissan')).toEqual([{ occurrence: '2027-01-11', status: 'pending' }]);
+    expect(await keepInTouch('Nissan')).toEqual([{ occurrence: '2027-01-11', status: 'pending' }]);
     expect(await h.say('preview Nissan 60', day(46))).toContain('Keep in touch');
   });
 
@@ -67,7 +66,7 @@ describe("each workspace's own playbook", () => {
     const refused = await h.say('playbook set keep-in-touch every 60d', START, bob);
     expect(refused).toContain('only admins can change the playbook');
     expect(refused).toContain('Ask Ada.');
-    expect(h.store.db.prepare('SELECT COUNT(*) AS n FROM playbook_overrides').get()).toEqual({ n: 0 });
+    expect(await h.one('SELECT COUNT(*) AS n FROM playbook_overrides')).toEqual({ n: 0 });
     expect(await h.say('audit', START, bob)).toContain('only admins');
   });
 
@@ -84,8 +83,8 @@ describe("each workspace's own playbook", () => {
     const reply = await h.say(command);
     expect(reply).toContain(why);
     expect(reply).toContain('Usage: `partner playbook');
-    expect(h.store.db.prepare('SELECT COUNT(*) AS n FROM playbook_overrides').get()).toEqual({ n: 0 });
-    expect(h.store.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get()).toEqual({ n: 0 });
+    expect(await h.one('SELECT COUNT(*) AS n FROM playbook_overrides')).toEqual({ n: 0 });
+    expect(await h.one('SELECT COUNT(*) AS n FROM audit_log')).toEqual({ n: 0 });
   });
 
   it('lists every change in the audit log, newest first, with who made it', async () => {
@@ -107,20 +106,20 @@ describe("each workspace's own playbook", () => {
 
   it('turns a rule off (its open nudges close at the next pass) and rewords it', async () => {
     await scheduler.materialize(day(31));
-    expect(keepInTouch('Nissan')).toEqual([{ occurrence: '2026-12-27', status: 'pending' }]);
+    expect(await keepInTouch('Nissan')).toEqual([{ occurrence: '2026-12-27', status: 'pending' }]);
 
     await h.say('playbook text keep-in-touch "Time to call {partner} again?"', day(31));
     expect(await h.say('nudges', day(31))).toContain('Time to call Nissan again?');
 
     expect(await h.say('playbook off keep-in-touch', day(31))).toContain('is off');
     await scheduler.materialize(day(31));
-    expect(keepInTouch('Nissan')).toEqual([{ occurrence: '2026-12-27', status: 'expired' }]);
+    expect(await keepInTouch('Nissan')).toEqual([{ occurrence: '2026-12-27', status: 'expired' }]);
     await scheduler.materialize(day(90));
-    expect(keepInTouch('Nissan')).toHaveLength(1);
+    expect(await keepInTouch('Nissan')).toHaveLength(1);
 
     expect(await h.say('playbook reset', day(90))).toContain('the default again');
     await scheduler.materialize(day(90));
-    expect(keepInTouch('Nissan').map((n) => n.status)).toEqual(['expired', 'pending']);
+    expect((await keepInTouch('Nissan')).map((n) => n.status)).toEqual(['expired', 'pending']);
   });
 
   it("plans the weekly digest's coming week with the workspace's playbook", async () => {
@@ -172,9 +171,7 @@ describe("each workspace's own playbook", () => {
   it('stores a change as overrides on the default, not as a copy of the playbook', async () => {
     await h.say('playbook set keep-in-touch every 45d');
     expect(
-      h.store.db
-        .prepare('SELECT rule_id, field, value, updated_by FROM playbook_overrides ORDER BY field')
-        .all(),
+      await h.query('SELECT rule_id, field, value, updated_by FROM playbook_overrides ORDER BY field'),
     ).toEqual([
       { rule_id: 'keep-in-touch', field: 'trigger.days', value: '45', updated_by: 'ada' },
       { rule_id: 'keep-in-touch', field: 'trigger.firstAfterDays', value: '45', updated_by: 'ada' },
@@ -190,7 +187,7 @@ describe('a change that changes nothing', () => {
       expect(await h.say('playbook reset keep-in-touch')).toContain('Nothing to change');
       await h.say('playbook set keep-in-touch every 45d');
       expect(await h.say('playbook set keep-in-touch every 45d')).toContain('Nothing to change');
-      expect(h.store.db.prepare('SELECT action FROM audit_log').all()).toEqual([{ action: 'playbook.set' }]);
+      expect(await h.query('SELECT action FROM audit_log')).toEqual([{ action: 'playbook.set' }]);
     } finally {
       await h.close();
     }

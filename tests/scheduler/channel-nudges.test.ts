@@ -34,8 +34,8 @@ async function setUp() {
     monotonic: () => 0,
     sleep: async () => undefined,
   });
-  const nudges = () =>
-    h.store.db.prepare('SELECT member_id, status, message_ref FROM nudges ORDER BY member_id').all();
+  const nudges = async () =>
+    await h.query('SELECT member_id, status, message_ref FROM nudges ORDER BY member_id');
   return { h, channel, scheduler, nudges };
 }
 
@@ -53,7 +53,7 @@ describe('nudges posted to a partner channel', () => {
         { id: 'bob', name: 'Bob' },
       ]);
       expect(JSON.stringify(post!.message)).toMatch(/site visit/i);
-      expect(nudges()).toEqual([
+      expect(await nudges()).toEqual([
         { member_id: 'ada', status: 'sent', message_ref: '{"n":1}' },
         { member_id: 'bob', status: 'sent', message_ref: '{"n":1}' },
       ]);
@@ -90,15 +90,13 @@ describe('nudges posted to a partner channel', () => {
       channel.failWith(new ChannelError('ADDRESS_GONE', 'channel_not_found'));
       await scheduler.runDue(MONDAY);
       expect(channel.deliveries).toEqual([]);
-      expect(h.store.db.prepare('SELECT post_to_channel FROM channel_links').all()).toEqual([
-        { post_to_channel: 0 },
-      ]);
+      expect(await h.query('SELECT post_to_channel FROM channel_links')).toEqual([{ post_to_channel: 0 }]);
       await scheduler.runDue(new Date(MONDAY.getTime() + 60_000));
       expect(channel.deliveries.map((d) => d.address.payload)).toEqual([
         { session: 'local' },
         { session: 'bob' },
       ]);
-      expect(nudges()).toMatchObject([{ status: 'sent' }, { status: 'sent' }]);
+      expect(await nudges()).toMatchObject([{ status: 'sent' }, { status: 'sent' }]);
     } finally {
       await h.close();
     }
@@ -123,12 +121,10 @@ describe('nudges posted to a partner channel', () => {
         [CHANNEL.address, 'Weekly status — Nissan'],
       ]);
       expect(await poster.runDue(new Date(MONDAY.getTime() + 7 * 86_400_000))).toBe(1);
-      expect(h.store.db.prepare('SELECT week, status FROM channel_status_posts ORDER BY week').all()).toEqual(
-        [
-          { week: '2026-W49', status: 'sent' },
-          { week: '2026-W50', status: 'sent' },
-        ],
-      );
+      expect(await h.query('SELECT week, status FROM channel_status_posts ORDER BY week')).toEqual([
+        { week: '2026-W49', status: 'sent' },
+        { week: '2026-W50', status: 'sent' },
+      ]);
     } finally {
       await h.close();
     }

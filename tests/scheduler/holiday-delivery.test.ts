@@ -14,10 +14,10 @@ describe('no nudge lands on a member’s public holiday', () => {
   let h: Awaited<ReturnType<typeof coreHarness>>;
   afterEach(() => h.close());
 
-  function rows(): NudgeRow[] {
-    return h.store.db
-      .prepare('SELECT rule_id, status, attempts, deliver_after FROM nudges ORDER BY id')
-      .all() as NudgeRow[];
+  async function rows(): Promise<NudgeRow[]> {
+    return (await h.query(
+      'SELECT rule_id, status, attempts, deliver_after FROM nudges ORDER BY id',
+    )) as unknown as NudgeRow[];
   }
 
   /** A partner signed on `day` with every habit logged, so that only the day-7 check-in falls due. */
@@ -46,7 +46,7 @@ describe('no nudge lands on a member’s public holiday', () => {
     expect(onHoliday).toMatchObject({ created: 1, delivered: 0 });
     expect(channel.deliveries).toEqual([]);
     // Set, from the start, to Thu 30 Apr 09:00 in Tokyo.
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       { rule_id: 'post-signing', status: 'pending', attempts: 0, deliver_after: '2026-04-30T00:00:00.000Z' },
     ]);
     expect(await scheduler.runDue(new Date('2026-04-29T07:00:00Z'))).toMatchObject({ delivered: 0 });
@@ -75,14 +75,14 @@ describe('no nudge lands on a member’s public holiday', () => {
       created: 1,
       delivered: 0,
     });
-    expect(rows()[0]).toMatchObject({ deliver_after: '2026-12-25T09:00:00.000Z' });
+    expect((await rows())[0]).toMatchObject({ deliver_after: '2026-12-25T09:00:00.000Z' });
 
     // Then the member says their holidays are the UK's: at 10:00 the nudge is claimed, and held.
     await h.say('prefs country auto', new Date('2026-12-25T00:40:00Z'));
     const christmas = await scheduler.runDue(new Date('2026-12-25T10:00:00Z'));
     expect(christmas).toMatchObject({ delivered: 0, failed: 0, retried: 0 });
     expect(christmas.held.map((held) => held.until.toISOString())).toEqual(['2026-12-29T09:00:00.000Z']);
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       { rule_id: 'post-signing', status: 'pending', attempts: 0, deliver_after: '2026-12-29T09:00:00.000Z' },
     ]);
     // Boxing Day's substitute (Mon 28 Dec) delivers nothing either.
@@ -92,6 +92,6 @@ describe('no nudge lands on a member’s public holiday', () => {
     expect(tuesday).toMatchObject({ delivered: 1 });
     expect(channel.deliveries).toHaveLength(1);
     // One attempt in all: the send itself; the holidays cost none.
-    expect(rows()[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await rows())[0]).toMatchObject({ status: 'sent', attempts: 1 });
   });
 });

@@ -1,6 +1,5 @@
 import { ChannelError } from '../../src/core/errors';
 import { NudgeScheduler } from '../../src/scheduler/nudge-scheduler';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { Rapport } from '../../src/core/rapport';
 import { coreHarness, flatten } from '../support/core-harness';
 import { RecordingChannel } from '../support/recording-channel';
@@ -77,10 +76,8 @@ describe('NudgeScheduler', () => {
       created: 0,
       delivered: 0,
     });
-    // A new process on the same file.
-    const path = h.store.db.name;
-    await h.store.close();
-    const store = openSqliteStore({ path });
+    // A new process on the same database.
+    const store = await h.reopen();
     const rapport = new Rapport({ store, logger: recordingLogger(), defaultTimeZone: 'UTC' });
     const restarted = new NudgeScheduler(
       store,
@@ -94,9 +91,7 @@ describe('NudgeScheduler', () => {
       delivered: 0,
     });
     expect(channel.deliveries).toHaveLength(1);
-    expect(store.db.prepare('SELECT COUNT(*) FROM nudges').pluck().get()).toBe(1);
-    await store.close();
-    h.store = openSqliteStore({ path }); // so afterEach can close it
+    expect(await h.value('SELECT COUNT(*) FROM nudges')).toBe(1);
   });
 
   it('holds a nudge outside working hours and delivers it at the next working slot', async () => {
@@ -209,13 +204,10 @@ describe('NudgeScheduler', () => {
         .message.choices!.find((c) => c.label === 'Snooze 1 week')!.id;
     await h.rapport.handleChoice(h.actor, snoozeWeek('Mazda — Plan a site visit'), fortnight);
     await h.say('log Mazda visit 2026-12-14', fortnight);
-    const byRule = (partnerId: number, ruleId: string) =>
-      h.store.db
-        .prepare('SELECT status FROM nudges WHERE partner_id = ? AND rule_id = ?')
-        .pluck()
-        .get(partnerId, ruleId);
+    const byRule = async (partnerId: number, ruleId: string) =>
+      await h.value('SELECT status FROM nudges WHERE partner_id = ? AND rule_id = ?', [partnerId, ruleId]);
     // Closed as done by the log (not merely expired), whatever its snooze.
-    expect(byRule(2, 'site-visit')).toBe('answered');
+    expect(await byRule(2, 'site-visit')).toBe('answered');
   });
 
   it('keeps a snoozed reflection snoozed after its window closes, when something else is logged', async () => {
@@ -230,10 +222,7 @@ describe('NudgeScheduler', () => {
     await h.rapport.handleChoice(h.actor, snooze, tuesday);
     // 8 Dec, 09:00: the reflection's 7-day window has closed, the snooze (until 10:00) has not.
     await h.say('log Subaru call 2026-12-08', new Date('2026-12-08T09:00:00Z'));
-    const status = h.store.db
-      .prepare("SELECT status FROM nudges WHERE rule_id = 'first-meeting-reflection'")
-      .pluck()
-      .get();
+    const status = await h.value("SELECT status FROM nudges WHERE rule_id = 'first-meeting-reflection'");
     expect(status).toBe('snoozed');
   });
 
@@ -292,9 +281,7 @@ describe('NudgeScheduler, more places and failures', () => {
     const shellOnly = scheduler(new Map([['shell', channel]]));
     let at = NOW;
     for (let pass = 0; pass < 20; pass++, at = new Date(at.getTime() + 3_600_000)) await shellOnly.runDue(at);
-    const rows = h.store.db
-      .prepare("SELECT status, attempts FROM nudges WHERE workspace_id = 'slack:T1'")
-      .all();
+    const rows = await h.query("SELECT status, attempts FROM nudges WHERE workspace_id = 'slack:T1'");
     expect(rows.length).toBeGreaterThan(0);
     expect(rows).toEqual(rows.map(() => ({ status: 'pending', attempts: 0 })));
   });
@@ -306,7 +293,7 @@ describe('NudgeScheduler, more places and failures', () => {
     channel.failWith(...Array.from({ length: 1000 }, () => new ChannelError('AUTH', 'invalid_auth')));
     let at = NOW;
     for (let pass = 0; pass < 20; pass++, at = new Date(at.getTime() + 20 * 60_000)) await s.runDue(at);
-    const rows = h.store.db.prepare('SELECT status, attempts FROM nudges').all() as {
+    const rows = (await h.query('SELECT status, attempts FROM nudges')) as {
       status: string;
       attempts: number;
     }[];

@@ -54,7 +54,7 @@ it('keeps six months of nudges for twenty partners within the budget, and on tim
       },
       afterPass(now) {
         // Nothing open is older than its rule's usefulness, by the measure the product promises.
-        const rows = h.store.db
+        const rows = h.db
           .prepare(
             `SELECT rule_id, status, due_at, created_at, sent_at, deliver_after FROM nudges
              WHERE status IN ('pending', 'sent', 'snoozed')`,
@@ -95,7 +95,7 @@ it('keeps six months of nudges for twenty partners within the budget, and on tim
 
     // Every post-signing milestone that fell due during the simulation went out on its working day.
     const end = new Date(SIM_START.getTime() + SIM_DAYS * DAY);
-    const milestones = h.store.db
+    const milestones = h.db
       .prepare(
         `SELECT p.name, n.occurrence, n.due_at, n.sent_at FROM nudges n JOIN partners p ON p.id = n.partner_id
          WHERE n.rule_id = 'post-signing' AND n.due_at >= ? AND n.due_at < ? ORDER BY n.due_at`,
@@ -110,7 +110,7 @@ it('keeps six months of nudges for twenty partners within the budget, and on tim
     );
     expect(late).toEqual([]);
 
-    const openAtEnd = h.store.db
+    const openAtEnd = h.db
       .prepare("SELECT COUNT(*) FROM nudges WHERE status IN ('pending', 'sent', 'snoozed')")
       .pluck()
       .get() as number;

@@ -50,7 +50,7 @@ async function expectSummaryMatches(h: Harness, label: string): Promise<void> {
   for (const name of PARTNERS) {
     const partner = await h.store.partners.findByName(workspaceId, name);
     if (!partner) continue;
-    const expected = oracle(h.store.db, workspaceId, partner.id);
+    const expected = oracle(h.db, workspaceId, partner.id);
     const actual = await h.store.partners.history(workspaceId, partner.id);
     if (JSON.stringify(sorted(actual)) !== JSON.stringify(sorted(expected))) {
       throw new Error(`${label}: ${name} summary ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`);
@@ -185,7 +185,7 @@ describe('SQLite interaction summary, through the core', () => {
     PARTNERS.pop();
     const nissan = (await h.store.partners.findByName(workspaceId, 'Nissan'))!;
     await h.store.partners.remove(workspaceId, nissan.id);
-    const left = h.store.db
+    const left = h.db
       .prepare('SELECT COUNT(*) FROM interaction_summary WHERE partner_id = ?')
       .pluck()
       .get(nissan.id);
