@@ -1,5 +1,6 @@
 /** Partners and their owners from their rows, in either store; and the key a partner's name is found by. */
 import type { Owner, Partner, Stage } from '../../core/model';
+import type { PartnerPatch } from '../../core/ports';
 import type { Row } from '../row-values';
 import { flag, textOrNull, toDate, toDateOrNull } from '../row-values';
 
@@ -57,3 +58,13 @@ export function partnersWithOwners(rows: Row[], ownerRows: Row[]): Partner[] {
   }
   return rows.map((row) => toPartner(row, owners.get(Number(row.id)) ?? []));
 }
+
+/** The column each field of a partner patch is stored in. */
+export const PARTNER_PATCH_COLUMNS: Readonly<Record<keyof PartnerPatch, string>> = {
+  stage: 'stage',
+  signedOn: 'signed_on',
+  firstMetOn: 'first_met_on',
+  country: 'country',
+  timeZone: 'time_zone',
+  stageChangedAt: 'stage_changed_at',
+};

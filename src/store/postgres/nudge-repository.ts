@@ -16,7 +16,8 @@ import type { BadRowReporter } from '../row-values';
 import { toDate } from '../row-values';
 import type { PgLeasedTable } from './leases';
 import { updateWhileHeld } from './leases';
-import { leaseDeliverable, readDeliveries, sqlList } from './nudge-claims';
+import { sqlList } from '../sql-list';
+import { leaseDeliverable, readDeliveries } from './nudge-claims';
 import type { PgRow, PgSql } from './pg-sql';
 
 const OPEN = sqlList(OPEN_NUDGE_STATUSES);

@@ -4,6 +4,7 @@
  * PostgreSQL's own tools do that better than an application can.
  */
 import pg from 'pg';
+import { schemaFinding } from '../schema-finding';
 import { PG_MIGRATIONS } from './migrations';
 import { quoteIdentifier } from './pg-store';
 import type { PostgresStore } from './pg-store';
@@ -88,21 +89,7 @@ export async function inspectPostgres(
       ? Number((await client.query('SELECT version FROM rapport_schema_version')).rows[0]?.version ?? 0)
       : 0;
     const current = PG_MIGRATIONS.length;
-    findings.push(
-      version === current
-        ? { check: 'schema', ok: true, detail: `schema version ${version} is current` }
-        : version < current
-          ? {
-              check: 'schema',
-              ok: false,
-              detail: `schema version ${version}, this program writes ${current}: run \`rapport migrate\``,
-            }
-          : {
-              check: 'schema',
-              ok: false,
-              detail: `schema version ${version} is newer than this program knows (${current}): run the newer Rapport`,
-            },
-    );
+    findings.push(schemaFinding(version, current));
     try {
       await client.query('BEGIN');
       // The same write the readiness probe makes; before the first migration, a temporary table's row.

@@ -7,7 +7,7 @@ import type {
   PartnerPatch,
   PartnerRepository,
 } from '../../core/ports';
-import { nameKey, partnersWithOwners, toPartner } from '../mapping/partner';
+import { nameKey, PARTNER_PATCH_COLUMNS, partnersWithOwners, toPartner } from '../mapping/partner';
 import type { Row } from '../row-values';
 import { readSummaries, readSummary } from './interaction-summary';
 import { addCreator, addOwner, listOwners, removeOwner, setLead } from './partner-owners';
@@ -124,14 +124,7 @@ export class PgPartnerRepository implements PartnerRepository {
   }
 
   async update(workspaceId: string, id: number, patch: PartnerPatch): Promise<Partner> {
-    const columns: Record<keyof PartnerPatch, string> = {
-      stage: 'stage',
-      signedOn: 'signed_on',
-      firstMetOn: 'first_met_on',
-      country: 'country',
-      timeZone: 'time_zone',
-      stageChangedAt: 'stage_changed_at',
-    };
+    const columns = PARTNER_PATCH_COLUMNS;
     const sets: string[] = [];
     const values: unknown[] = [];
     for (const [key, column] of Object.entries(columns) as [keyof PartnerPatch, string][]) {

@@ -3,7 +3,7 @@ import type { Platform } from '../../core/model';
 import { UNDELIVERED_NUDGE_STATUSES } from '../../core/nudge-rules';
 import type { Delivery } from '../../core/ports';
 import type { SqliteDb } from './connection';
-import { toMember } from '../mapping/member';
+import { assembleDeliveries } from '../mapping/delivery';
 import { toNudge } from '../mapping/nudge';
 import { readTeams } from './partner-owners';
 import { readHistories, withOwners } from './partner-repository';
@@ -90,34 +90,10 @@ export function readDeliveries(
   const histories = readHistories(db, [...partners.keys()]);
   const promises = readPromisesOfNudges(db, nudges);
   const teams = readTeams(db, [...partners.keys()]);
-  const deliveries: Delivery[] = [];
-  for (const nudge of nudges) {
-    const where = { nudgeId: nudge.id, workspaceId: nudge.workspaceId };
-    const memberRow = memberRowOf.get(nudge.id);
-    const member = memberRow ? toMember(memberRow, onBadRow, { nudgeId: nudge.id }) : null;
-    const partner = partners.get(nudge.partnerId);
-    if (!member) {
-      onBadRow('nudge member', { ...where, memberId: nudge.memberId });
-    } else if (!member.address) {
-      // Reported by toMember as a 'member address'.
-    } else if (!platforms.includes(member.address.channel)) {
-      onBadRow('member address channel', {
-        ...where,
-        memberId: member.id,
-        channel: member.address.channel,
-      });
-    } else if (!partner) {
-      onBadRow('nudge partner', { ...where, partnerId: nudge.partnerId });
-    } else {
-      deliveries.push({
-        nudge,
-        member: { ...member, address: member.address },
-        partner,
-        history: histories.get(partner.id) ?? {},
-        ...(promises.has(nudge.id) ? { promise: promises.get(nudge.id) } : {}),
-        team: teams.get(partner.id) ?? [],
-      });
-    }
-  }
-  return deliveries;
+  return assembleDeliveries(
+    nudges,
+    { memberRowOf, partners, histories, promises, teams },
+    platforms,
+    onBadRow,
+  );
 }

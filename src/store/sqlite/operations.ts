@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { schemaFinding } from '../schema-finding';
 import { RapportError } from '../../core/errors';
 import { MIGRATIONS } from './migrations';
 import type { SqliteStore } from './sqlite-store';
@@ -136,21 +137,7 @@ export function inspectDatabase(path: string): DatabaseFinding[] {
   try {
     const version = Number(db.pragma('user_version', { simple: true }));
     const current = MIGRATIONS.length;
-    findings.push(
-      version === current
-        ? { check: 'schema', ok: true, detail: `schema version ${version} is current` }
-        : version < current
-          ? {
-              check: 'schema',
-              ok: false,
-              detail: `schema version ${version}, this program writes ${current}: run \`rapport migrate\``,
-            }
-          : {
-              check: 'schema',
-              ok: false,
-              detail: `schema version ${version} is newer than this program knows (${current}): run the newer Rapport`,
-            },
-    );
+    findings.push(schemaFinding(version, current));
     try {
       db.exec('BEGIN IMMEDIATE');
       rewriteSchemaVersion(db);

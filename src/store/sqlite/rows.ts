@@ -10,13 +10,7 @@ export { iso, isoOrNull, parseJsonOrNull, textOrNull, toDate, toDateOrNull } fro
 /** A list bound as one parameter, read in SQL with `IN (SELECT value FROM json_each(?))`. */
 export const jsonList = (values: readonly (string | number)[]): string => JSON.stringify(values);
 
-/**
- * A constant list as an SQL literal, e.g. `('pending', 'snoozed')`. For lists fixed in code (statuses):
- * written into the SQL text, a partial index whose WHERE names the same list can serve the query.
- */
-export function sqlList(values: readonly string[]): string {
-  return `(${values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ')})`;
-}
+export { sqlList } from '../sql-list';
 
 /** A table whose rows a sender leases with a token (nudges, digests). */
 export interface LeasedTable {

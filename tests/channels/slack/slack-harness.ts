@@ -242,7 +242,10 @@ export async function startSlackHarness(
           event: appHomeOpenedEvent(userId, { tab: homeOptions.tab ?? 'home' }),
         }),
       ),
-    sql: <T>(query: string, ...params: unknown[]) => sqliteDb(service).prepare(query).all(...params) as T[],
+    sql: <T>(query: string, ...params: unknown[]) =>
+      sqliteDb(service)
+        .prepare(query)
+        .all(...params) as T[],
     stop: async () => {
       await service.stop();
       if (!options.fake) await fake.stop();

@@ -165,7 +165,9 @@ export class TeamsHarness {
 
   /** Rows of a query on the service's SQLite database. */
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] {
-    return sqliteDb(this.service).prepare(sql).all(...params) as T[];
+    return sqliteDb(this.service)
+      .prepare(sql)
+      .all(...params) as T[];
   }
 
   /** The stored Teams address payload of a member. */
