@@ -94,6 +94,14 @@ export interface InstallationRepository {
   list(platform?: Platform): Promise<StoredInstallation[]>;
   /** Replaces the sealed secrets of one installation (re-keying). */
   reseal(id: string, sealedSecrets: string): Promise<void>;
+  /**
+   * Spends a Slack OAuth state for every instance on this database: true when this call spent it (its
+   * first use), false when it was spent already, by any instance. `stateHash` is a SHA-256 digest of the
+   * state (the state itself is never stored); the entry is kept until `validUntil`, when the state stops
+   * verifying anyway. Each call also forgets a bounded number of entries whose `validUntil` is before `now`
+   * (never the one being spent), so the table stays as small as the installs started recently.
+   */
+  spendOAuthState(stateHash: string, validUntil: Date, now: Date): Promise<boolean>;
 }
 
 /** What a channel knows about a member when it sees them. */

@@ -1,9 +1,12 @@
-import type { StoredInstallation } from '../../src/core/ports';
+import type { Store, StoredInstallation } from '../../src/core/ports';
 import { InstallationFeature } from '../../src/core/features/installations';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { openTestPostgresStore } from '../support/postgres';
 import {
   addPartner,
   after,
   DAY,
+  HOUR,
   NOW,
   nudgeFor,
   SLACK_ADDRESS,
@@ -180,5 +183,104 @@ describe.each(STORE_KINDS)('%s installation repository and the uninstalled mark'
     expect(await h.count('interactions')).toBe(0);
     expect(await h.count('nudges')).toBe(1);
     expect(await h.store.partners.list('slack:T2')).toHaveLength(1);
+  });
+});
+
+describe.each(STORE_KINDS)('%s spent Slack OAuth states', (kind) => {
+  let h: StoreHarness<StoreKind>;
+  const hash = (n: number) => n.toString(16).padStart(64, '0');
+  const spentHashes = async () =>
+    (await h.rows('SELECT state_hash FROM oauth_states_spent ORDER BY state_hash')).map((r) => r.state_hash);
+
+  beforeEach(async () => {
+    h = await storeHarness(kind);
+  });
+  afterEach(() => h.close());
+
+  /** A second store on the same database: another instance of the service. */
+  function anotherInstance(): Promise<Store> {
+    return kind === 'postgres'
+      ? openTestPostgresStore(h.schema)
+      : Promise.resolve(openSqliteStore({ path: h.path }));
+  }
+
+  it('spends a state once: true on its first use, false ever after, even once it expired', async () => {
+    expect(await h.store.installations.spendOAuthState(hash(1), after(HOUR), NOW)).toBe(true);
+    expect(await h.store.installations.spendOAuthState(hash(1), after(HOUR), NOW)).toBe(false);
+    // A spend never forgets its own entry, however late it comes.
+    expect(await h.store.installations.spendOAuthState(hash(1), after(3 * HOUR), after(2 * HOUR))).toBe(
+      false,
+    );
+    expect(await h.store.installations.spendOAuthState(hash(2), after(HOUR), NOW)).toBe(true);
+    expect(await spentHashes()).toEqual([hash(1), hash(2)]);
+  });
+
+  it('refuses on one instance a state spent on another', async () => {
+    const other = await anotherInstance();
+    try {
+      expect(await h.store.installations.spendOAuthState(hash(1), after(HOUR), NOW)).toBe(true);
+      expect(await other.installations.spendOAuthState(hash(1), after(HOUR), NOW)).toBe(false);
+      expect(await other.installations.spendOAuthState(hash(2), after(HOUR), NOW)).toBe(true);
+      expect(await h.store.installations.spendOAuthState(hash(2), after(HOUR), NOW)).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('forgets expired entries as states are spent, and keeps those still valid', async () => {
+    await h.store.installations.spendOAuthState(hash(1), after(HOUR), NOW);
+    await h.store.installations.spendOAuthState(hash(2), after(3 * HOUR), NOW);
+    // Valid until exactly `now` is not before it: kept one more call.
+    await h.store.installations.spendOAuthState(hash(3), after(2 * HOUR), NOW);
+
+    expect(await h.store.installations.spendOAuthState(hash(4), after(4 * HOUR), after(2 * HOUR))).toBe(true);
+
+    expect(await spentHashes()).toEqual([hash(2), hash(3), hash(4)]);
+    // Forgotten once it could not verify any more, so its hash is new again.
+    expect(await h.store.installations.spendOAuthState(hash(1), after(5 * HOUR), after(2 * HOUR))).toBe(true);
+  });
+
+  it('forgets at most 200 expired entries per spend', async () => {
+    for (let n = 1; n <= 250; n++) {
+      expect(await h.store.installations.spendOAuthState(hash(n), after(HOUR), NOW)).toBe(true);
+    }
+    expect(await h.store.installations.spendOAuthState(hash(1000), after(DAY), after(2 * HOUR))).toBe(true);
+    expect(await h.count('oauth_states_spent')).toBe(51);
+    expect(await h.store.installations.spendOAuthState(hash(1001), after(DAY), after(2 * HOUR))).toBe(true);
+    expect(await spentHashes()).toEqual([hash(1000), hash(1001)]);
+  });
+
+  it('lets exactly one of many instances spending the same state at once spend it', async () => {
+    const others = await Promise.all([anotherInstance(), anotherInstance()]);
+    try {
+      const stores = [h.store, ...others];
+      for (let round = 1; round <= 10; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            stores[i % stores.length]!.installations.spendOAuthState(hash(round), after(HOUR), NOW),
+          ),
+        );
+        expect(answers.filter(Boolean)).toHaveLength(1);
+      }
+      expect(await h.count('oauth_states_spent')).toBe(10);
+    } finally {
+      await Promise.all(others.map((store) => store.close()));
+    }
+  });
+
+  it('spends different states at once while they forget the same expired entries', async () => {
+    for (let n = 1; n <= 20; n++) await h.store.installations.spendOAuthState(hash(n), after(HOUR), NOW);
+    const other = await anotherInstance();
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? other : h.store).installations.spendOAuthState(hash(100 + i), after(DAY), after(2 * HOUR)),
+        ),
+      );
+      expect(answers).toEqual(Array.from({ length: 8 }, () => true));
+      expect(await spentHashes()).toEqual(Array.from({ length: 8 }, (_, i) => hash(100 + i)));
+    } finally {
+      await other.close();
+    }
   });
 });

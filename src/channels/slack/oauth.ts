@@ -3,11 +3,13 @@
  * (`GET /slack/install` starts the flow, `GET /slack/oauth_redirect` finishes it), with
  *
  * - a state that is signed (`SLACK_STATE_SECRET`), tied to the browser by a cookie, valid for 10 minutes
- *   and usable once: a replayed redirect is refused even with the cookie;
+ *   and usable once across every instance on the database: a replayed redirect is refused even with the
+ *   cookie, whichever instance it reaches;
  * - answers a person can read: a page saying the app is installed, or 400 saying why not (a bad, expired or
  *   reused state, a missing code, a cancelled install) and 502 when Slack refused the exchange. Nothing is
  *   stored unless the whole exchange succeeded.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HTTPReceiverOptions, webApi } from '@slack/bolt';
 import { ClearStateStore, ErrorCode } from '@slack/oauth';
@@ -24,16 +26,30 @@ export const SLACK_REDIRECT_PATH = '/slack/oauth_redirect';
 export const STATE_MAX_AGE_SECONDS = 600;
 
 /**
- * Signed states that can be verified once. Spent states are remembered for as long as they would verify
- * (afterwards the signature check refuses them anyway), so memory stays bounded by the installs started
- * in ten minutes.
+ * Marks a state spent for every instance on the database (the installations' `spendOAuthState`): true when
+ * this call spent it, false when it was spent already.
+ */
+export type SpendOAuthState = (stateHash: string, validUntil: Date, now: Date) => Promise<boolean>;
+
+/**
+ * How long a spent state is remembered beyond the time it can verify here: the instance that issued it may
+ * have a clock ahead of this one's, so that it verifies for longer elsewhere.
+ */
+const CLOCK_SKEW_ALLOWANCE_SECONDS = 600;
+
+/**
+ * Signed states that can be verified once, by any instance: a state is spent in the database shared by
+ * every instance, so a redirect replayed to another instance is refused too. Only a SHA-256 digest of the
+ * state is stored (the state carries the install options), and only once its signature and age verified,
+ * so a forged state writes nothing. Entries are forgotten once the state would not verify anyway.
  */
 export class OneTimeStateStore implements StateStore {
   private readonly signed: ClearStateStore;
-  /** Spent state → when it stops verifying anyway (epoch ms). */
-  private readonly spent = new Map<string, number>();
 
-  constructor(stateSecret: string) {
+  constructor(
+    stateSecret: string,
+    private readonly spend: SpendOAuthState,
+  ) {
     this.signed = new ClearStateStore(stateSecret, STATE_MAX_AGE_SECONDS);
   }
 
@@ -42,12 +58,20 @@ export class OneTimeStateStore implements StateStore {
   }
 
   async verifyStateParam(now: Date, state: string): Promise<InstallURLOptions> {
-    for (const [spent, until] of this.spent) if (until <= now.getTime()) this.spent.delete(spent);
-    if (this.spent.has(state)) throw new InvalidStateError('The state was used already');
     const options = await this.signed.verifyStateParam(now, state);
-    this.spent.set(state, now.getTime() + STATE_MAX_AGE_SECONDS * 1000);
+    const validUntil = new Date(
+      now.getTime() + (STATE_MAX_AGE_SECONDS + CLOCK_SKEW_ALLOWANCE_SECONDS) * 1000,
+    );
+    if (!(await this.spend(stateDigest(state), validUntil, now))) {
+      throw new InvalidStateError('The state was used already');
+    }
     return options;
   }
+}
+
+/** The SHA-256 digest of a state, in hex: what the database keeps instead of the state. */
+function stateDigest(state: string): string {
+  return createHash('sha256').update(state, 'utf8').digest('hex');
 }
 
 /** Failures that are the browser's request, not Slack's or ours. */
@@ -69,6 +93,7 @@ function page(res: ServerResponse, status: number, title: string, text: string):
 export function oauthReceiverOptions(
   oauth: SlackOAuthConfig,
   installationStore: SlackInstallationStore,
+  spendState: SpendOAuthState,
   clientOptions: webApi.WebClientOptions,
   logger: Logger,
 ): Pick<
@@ -88,7 +113,7 @@ export function oauthReceiverOptions(
       // Straight to Slack's consent screen: the state cookie is set on this redirect.
       directInstall: true,
       stateVerification: true,
-      stateStore: new OneTimeStateStore(oauth.stateSecret),
+      stateStore: new OneTimeStateStore(oauth.stateSecret, spendState),
       stateCookieExpirationSeconds: STATE_MAX_AGE_SECONDS,
       // `oauth.v2.access` (and token refreshes) go where every other Web API call goes, with its deadline.
       clientOptions: withoutLogger,

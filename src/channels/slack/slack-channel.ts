@@ -272,7 +272,14 @@ class SlackPlatform implements PlatformChannel {
         logger,
         bodyLimit: BODY_LIMIT_BYTES,
         ...(oauth
-          ? oauthReceiverOptions(oauth, this.installationStore!, this.clientOptions, this.logger)
+          ? oauthReceiverOptions(
+              oauth,
+              this.installationStore!,
+              (stateHash, validUntil, now) =>
+                this.core.rapport.installations.spendOAuthState(stateHash, validUntil, now),
+              this.clientOptions,
+              this.logger,
+            )
           : {}),
         processEventErrorHandler: async ({ error, response }) => {
           this.logger.error({ err: describeError(error) }, 'Slack request failed');

@@ -37,6 +37,14 @@ export class InstallationFeature {
     return this.store.installations.list(platform);
   }
 
+  /**
+   * Spends an OAuth state (by its SHA-256 digest) for every instance on the database: true on its first use,
+   * false when any instance spent it already. Kept until `validUntil`.
+   */
+  spendOAuthState(stateHash: string, validUntil: Date, now: Date): Promise<boolean> {
+    return this.store.installations.spendOAuthState(stateHash, validUntil, now);
+  }
+
   /** Every member of a workspace (a channel picks those a removal reaches). */
   members(platform: Platform, workspaceExternalId: string): Promise<Member[]> {
     return this.store.members.listByWorkspace(`${platform}:${workspaceExternalId}`);

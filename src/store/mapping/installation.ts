@@ -18,3 +18,9 @@ export function toInstallation(row: Row): StoredInstallation {
     updatedAt: toDate(row.updated_at),
   };
 }
+
+/**
+ * How many expired spent OAuth states one spend forgets, in either store: enough to keep up with any rate of
+ * installs (each spend adds one entry), few enough that no spend waits on a large delete.
+ */
+export const SPENT_STATES_FORGOTTEN_PER_CALL = 200;

@@ -1,7 +1,7 @@
 /** Platform installations (Slack OAuth installs): the record in clear, the secrets as the channel sealed them. */
 import type { Platform } from '../../core/model';
 import type { InstallationRepository, StoredInstallation } from '../../core/ports';
-import { toInstallation } from '../mapping/installation';
+import { SPENT_STATES_FORGOTTEN_PER_CALL, toInstallation } from '../mapping/installation';
 import type { BadRowReporter, Row } from '../row-values';
 import type { PgSql } from './pg-sql';
 
@@ -62,6 +62,26 @@ export class PgInstallationRepository implements InstallationRepository {
 
   async reseal(id: string, sealedSecrets: string): Promise<void> {
     await this.sql.run('UPDATE installations SET sealed_secrets = $1 WHERE id = $2', [sealedSecrets, id]);
+  }
+
+  async spendOAuthState(stateHash: string, validUntil: Date, now: Date): Promise<boolean> {
+    // One statement: the primary key decides between instances spending the same state at once (the later
+    // insert waits for the earlier one and then inserts nothing). Expired entries are taken with SKIP LOCKED,
+    // so concurrent spends forget different ones instead of waiting for each other.
+    const row = await this.sql.one<{ spent: number }>(
+      `WITH forgotten AS (
+         DELETE FROM oauth_states_spent WHERE state_hash IN (
+           SELECT state_hash FROM oauth_states_spent
+           WHERE valid_until < $3 AND state_hash <> $1
+           LIMIT ${SPENT_STATES_FORGOTTEN_PER_CALL} FOR UPDATE SKIP LOCKED)
+       ), spent AS (
+         INSERT INTO oauth_states_spent (state_hash, valid_until) VALUES ($1, $2)
+         ON CONFLICT (state_hash) DO NOTHING RETURNING 1
+       )
+       SELECT count(*)::int AS spent FROM spent`,
+      [stateHash, validUntil, now],
+    );
+    return row?.spent === 1;
   }
 
   private read(row: Row): StoredInstallation {

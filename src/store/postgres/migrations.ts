@@ -8,7 +8,7 @@
  * instants are `timestamptz`, calendar days `date` (read back as `YYYY-MM-DD` text), flags `boolean`, and
  * JSON documents the store never looks inside (addresses, message references, journal changes, installation
  * records) `jsonb`. Ids come from identity columns; explicit ids (an interaction put back by undo) are
- * accepted and never handed out again.
+ * accepted and never handed out again. Each later migration names the SQLite migration it mirrors.
  */
 export const PG_MIGRATIONS: readonly string[] = [
   // 1: everything up to SQLite migration 20
@@ -394,5 +394,15 @@ export const PG_MIGRATIONS: readonly string[] = [
     UPDATE send_slots SET next_at = slot + p_workspace_gap WHERE scope = 'workspace' AND key = p_workspace;
     RETURN slot;
   END $$;
+  `,
+  // 2: Slack OAuth states spent (SQLite migration 21), shared by every instance, so that a state verified by
+  // one instance is refused by all. Only a SHA-256 digest of each state is kept, until the state would stop
+  // verifying anyway; the index lets each spend forget the expired ones.
+  `
+  CREATE TABLE oauth_states_spent (
+    state_hash  text PRIMARY KEY,
+    valid_until timestamptz NOT NULL
+  );
+  CREATE INDEX oauth_states_spent_valid_until ON oauth_states_spent (valid_until);
   `,
 ];

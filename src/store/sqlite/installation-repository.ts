@@ -4,7 +4,7 @@ import type { InstallationRepository, StoredInstallation } from '../../core/port
 import type { Connection } from './connection';
 import type { BadRowReporter, Row } from './rows';
 import { iso } from './rows';
-import { toInstallation } from '../mapping/installation';
+import { SPENT_STATES_FORGOTTEN_PER_CALL, toInstallation } from '../mapping/installation';
 
 export class SqliteInstallationRepository implements InstallationRepository {
   constructor(
@@ -75,6 +75,28 @@ export class SqliteInstallationRepository implements InstallationRepository {
     return this.connection.run((db) => {
       db.prepare('UPDATE installations SET sealed_secrets = ? WHERE id = ?').run(sealedSecrets, id);
     });
+  }
+
+  spendOAuthState(stateHash: string, validUntil: Date, now: Date): Promise<boolean> {
+    return this.connection.run((db) =>
+      // One write transaction: the clean-up and the spend cost one commit, and the primary key decides
+      // between two instances spending the same state (the second inserts nothing).
+      db.atomic(() => {
+        db.prepare(
+          `DELETE FROM oauth_states_spent WHERE state_hash IN (
+             SELECT state_hash FROM oauth_states_spent
+             WHERE valid_until < ? AND state_hash != ? LIMIT ${SPENT_STATES_FORGOTTEN_PER_CALL})`,
+        ).run(iso(now), stateHash);
+        return (
+          db
+            .prepare(
+              `INSERT INTO oauth_states_spent (state_hash, valid_until) VALUES (?, ?)
+               ON CONFLICT (state_hash) DO NOTHING`,
+            )
+            .run(stateHash, iso(validUntil)).changes === 1
+        );
+      }, true),
+    );
   }
 
   private read(row: Row): StoredInstallation {

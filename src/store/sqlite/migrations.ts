@@ -389,4 +389,14 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE drop_off_state SET next_check_at = NULL WHERE partner_id = NEW.id;
   END;
   `,
+  // 21: Slack OAuth states spent, shared by every instance on the database, so that a state verified by one
+  // instance is refused by all (it was remembered per process before). Only a SHA-256 digest of each state is
+  // kept, until the state would stop verifying anyway; the index lets each spend forget the expired ones.
+  `
+  CREATE TABLE oauth_states_spent (
+    state_hash  TEXT PRIMARY KEY,
+    valid_until TEXT NOT NULL
+  );
+  CREATE INDEX oauth_states_spent_valid_until ON oauth_states_spent (valid_until);
+  `,
 ];

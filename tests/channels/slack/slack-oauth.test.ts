@@ -1,9 +1,11 @@
 /**
  * Many workspaces on one service: the OAuth install driven over HTTP against the loopback fake Slack API,
- * two installed workspaces side by side, uninstalling, tokens sealed at rest, re-keying, token rotation.
+ * its one-use state shared by two instances on one database, two installed workspaces side by side,
+ * uninstalling, tokens sealed at rest, re-keying, token rotation.
  */
 import { sqliteDb } from '../../support/sqlite-of';
 import { SLACK_BOT_SCOPES } from '../../../src/config';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../../src/config';
 import { main } from '../../../src/cli';
@@ -230,6 +232,61 @@ describe('Slack OAuth install', () => {
     // With the key, the same bytes give the token back.
     expect(JSON.parse(new TokenKey(KEY).open(row!.sealed_secrets))).toMatchObject({ botToken: ACME.token });
     expect(() => new TokenKey(NEW_KEY).open(row!.sealed_secrets)).toThrow(/not with this key/);
+  });
+});
+
+describe('Slack OAuth install on two instances sharing one database', () => {
+  let a: SlackHarness;
+  let b: SlackHarness;
+  let fake: FakeSlackApi;
+
+  beforeEach(async () => {
+    fake = new FakeSlackApi();
+    await fake.start();
+    fakeWorkspaces(fake);
+    a = await startSlackHarness({ fake, env: OAUTH_ENV });
+    b = await startSlackHarness({ fake, env: { ...OAUTH_ENV, DATABASE_PATH: sqliteDb(a.service).name } });
+  });
+  afterEach(async () => {
+    await b.stop();
+    await a.stop();
+    await fake.stop();
+  });
+
+  it('refuses on one instance a redirect already completed on the other, and keeps only a digest of the state', async () => {
+    const { state, cookie } = await startInstall(a);
+    expect((await finishInstall(a, ACME.code, state, cookie)).status).toBe(200);
+    const stored = installationRows(a);
+
+    const replay = await finishInstall(b, GLOBEX.code, state, cookie);
+
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('not valid');
+    expect(fake.calls('oauth.v2.access')).toHaveLength(1);
+    expect(installationRows(b)).toEqual(stored);
+    expect(b.sql('SELECT state_hash FROM oauth_states_spent')).toEqual([
+      { state_hash: createHash('sha256').update(state).digest('hex') },
+    ]);
+  });
+
+  it('completes on either instance an install started on the other, once', async () => {
+    const { state, cookie } = await startInstall(b);
+    expect((await finishInstall(a, ACME.code, state, cookie)).status).toBe(200);
+    expect((await finishInstall(b, ACME.code, state, cookie)).status).toBe(400);
+    expect((await finishInstall(a, ACME.code, state, cookie)).status).toBe(400);
+    expect(installationRows(a).map((row) => row.id)).toEqual(['slack:T0ACME']);
+  });
+
+  it('lets one of two redirects with the same state, arriving at both instances at once, through', async () => {
+    const { state, cookie } = await startInstall(a);
+    const answers = await Promise.all([
+      finishInstall(a, ACME.code, state, cookie),
+      finishInstall(b, GLOBEX.code, state, cookie),
+    ]);
+
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    expect(fake.calls('oauth.v2.access')).toHaveLength(1);
+    expect(installationRows(a)).toHaveLength(1);
   });
 });
 
