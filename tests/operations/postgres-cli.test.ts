@@ -2,6 +2,7 @@
  * The service and its commands on PostgreSQL (`DATABASE_URL`), through the built CLI: the terminal chat,
  * `migrate`, `doctor`, and the commands that only make sense on the SQLite file saying so.
  */
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations';
 import { runCli } from '../support/cli';
 import { describeWithPostgres, dropSchema, freshSchemaName, TEST_DATABASE_URL } from '../support/postgres';
 
@@ -42,7 +43,7 @@ describeWithPostgres('the CLI on PostgreSQL', () => {
 
     const doctor = await runCli(['doctor'], '', env);
     expect(doctor.stdout).toMatch(/PostgreSQL \d+/);
-    expect(doctor.stdout).toContain('schema version 1 is current');
+    expect(doctor.stdout).toContain(`schema version ${PG_MIGRATIONS.length} is current`);
     expect(doctor.stdout).toContain('takes writes');
     expect(doctor.code).toBe(0);
     expect(doctor.stdout + doctor.stderr).not.toContain(PASSWORD);
@@ -51,7 +52,9 @@ describeWithPostgres('the CLI on PostgreSQL', () => {
   it('doctor says when the schema has not been created yet, and when the server cannot be reached', async () => {
     const fresh = await runCli(['doctor'], '', env);
     expect(fresh.code).toBe(1);
-    expect(fresh.stdout).toContain('schema version 0, this program writes 1: run `rapport migrate`');
+    expect(fresh.stdout).toContain(
+      `schema version 0, this program writes ${PG_MIGRATIONS.length}: run \`rapport migrate\``,
+    );
 
     const unreachable = { ...env, DATABASE_URL: `postgres://rapport:${PASSWORD}@127.0.0.1:1/nowhere` };
     const down = await runCli(['doctor'], '', unreachable);
