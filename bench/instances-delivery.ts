@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,13 +97,22 @@ async function seed(store: Store, count: number): Promise<void> {
   });
 }
 
-/** Runs `instances` `rapport tick` processes at once and waits for all; throws when one fails. */
-async function runTicks(instances: number, env: Record<string, string>): Promise<void> {
+/**
+ * Runs `instances` `rapport tick` processes at once and waits for all; throws when one fails. Returns the
+ * watch of the CPU they and the database server used.
+ */
+async function runTicks(
+  instances: number,
+  env: Record<string, string>,
+): Promise<ReturnType<typeof cpuWatch>> {
+  const pids: number[] = [];
+  const watch = cpuWatch(() => pids);
   const runs = Array.from({ length: instances }, () => {
     const child = spawn(process.execPath, [CLI, 'tick', '--at', NOW.toISOString()], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    pids.push(child.pid!);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     return new Promise<void>((resolve, reject) =>
@@ -112,18 +121,106 @@ async function runTicks(instances: number, env: Record<string, string>): Promise
       ),
     );
   });
-  await Promise.all(runs);
+  try {
+    await Promise.all(runs);
+  } finally {
+    watch.stop();
+  }
+  return watch;
+}
+
+/** CPU seconds (user + system) a process has used, from `/proc`; null once it is gone. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat; after the command's ") " they are the 12th and 13th.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** The PostgreSQL server's processes (the postmaster, its workers and one backend per connection). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** CPU seconds used so far by the service processes and by the database server, at one moment. */
+interface CpuSample {
+  at: number;
+  service: number;
+  database: number;
+}
+
+/**
+ * Watches the CPU the service processes and the database server use during a run, polled every 20 ms (a
+ * process keeps its last reading once it has exited), so that the CPU of the delivery itself can be read
+ * between two instants, without the processes' start-up.
+ */
+function cpuWatch(servicePids: () => number[]) {
+  const first = new Map<number, number>();
+  const last = new Map<number, { cpu: number; service: boolean }>();
+  const samples: CpuSample[] = [];
+  const poll = () => {
+    const service = new Set(servicePids());
+    for (const pid of [...service, ...postgresPids()]) {
+      const cpu = cpuSeconds(pid);
+      if (cpu === null) continue;
+      if (!first.has(pid)) first.set(pid, service.has(pid) ? 0 : cpu);
+      last.set(pid, { cpu, service: service.has(pid) });
+    }
+    const sample: CpuSample = { at: performance.now(), service: 0, database: 0 };
+    for (const [pid, { cpu, service: isService }] of last) {
+      if (isService) sample.service += cpu;
+      else sample.database += cpu - first.get(pid)!;
+    }
+    samples.push(sample);
+  };
+  poll();
+  const timer = setInterval(poll, 20);
+  return {
+    stop(): void {
+      clearInterval(timer);
+      poll();
+    },
+    /** CPU seconds used from the poll nearest `from` to the poll nearest `to`. */
+    between(from: number, to: number): { service: number; database: number } {
+      const nearest = (at: number): CpuSample =>
+        samples.reduce((best, s) => (Math.abs(s.at - at) < Math.abs(best.at - at) ? s : best));
+      const a = nearest(from);
+      const b = nearest(to);
+      return { service: b.service - a.service, database: b.database - a.database };
+    },
+  };
 }
 
 type Engine = 'sqlite' | 'postgres';
 
-/** One measured run: nudges per second from first post to last. */
+/** What one run measured between the first post and the last. */
+interface Run {
+  perSecond: number;
+  /** CPU milliseconds per nudge: the service processes', and the database server's. */
+  serviceCpuMs: number;
+  databaseCpuMs: number;
+}
+
+/** One measured run: nudges per second from first post to last, and the CPU they took. */
 async function measure(
   engine: Engine,
   instances: number,
   count: number,
   databaseUrl: string | null,
-): Promise<number> {
+): Promise<Run> {
   const slack = await recordingSlack();
   const dir = mkdtempSync(join(tmpdir(), 'rapport-instances-'));
   const schema = `rapport_bench_${randomBytes(4).toString('hex')}`;
@@ -149,7 +246,7 @@ async function measure(
       await store.close();
       env.DATABASE_PATH = path;
     }
-    await runTicks(instances, env);
+    const cpu = await runTicks(instances, env);
     const channels = new Set(slack.posts.map((post) => post.channel));
     if (slack.posts.length !== count || channels.size !== count)
       throw new Error(
@@ -157,7 +254,12 @@ async function measure(
       );
     const first = slack.posts[0]!.at;
     const last = slack.posts[slack.posts.length - 1]!.at;
-    return (count / (last - first)) * 1000;
+    const used = cpu.between(first, last);
+    return {
+      perSecond: (count / (last - first)) * 1000,
+      serviceCpuMs: (used.service * 1000) / count,
+      databaseCpuMs: (used.database * 1000) / count,
+    };
   } finally {
     await slack.close();
     rmSync(dir, { recursive: true, force: true });
@@ -186,7 +288,7 @@ export async function instancesDelivery(count: number, rounds: number): Promise<
         ]
       : []),
   ];
-  const samples = new Map<string, number[]>(cases.map((c) => [`${c.engine}/${c.instances}`, []]));
+  const samples = new Map<string, Run[]>(cases.map((c) => [`${c.engine}/${c.instances}`, []]));
   // The cases alternate round by round, so that drift in the machine's load hits all of them.
   for (let round = 0; round < rounds; round++) {
     for (const c of cases)
@@ -194,7 +296,15 @@ export async function instancesDelivery(count: number, rounds: number): Promise<
         .get(`${c.engine}/${c.instances}`)!
         .push(await measure(c.engine, c.instances, count, databaseUrl));
   }
-  const rate = (key: string): number => median(samples.get(key)!);
+  const rate = (key: string): number => median(samples.get(key)!.map((run) => run.perSecond));
+  // CPU per nudge, and the rate two cores could carry at that cost if nothing else ran.
+  const cpu = (key: string): string => {
+    const runs = samples.get(key)!;
+    const service = median(runs.map((run) => run.serviceCpuMs));
+    const database = median(runs.map((run) => run.databaseCpuMs));
+    const ceiling = 2000 / (service + database);
+    return `CPU ${service.toFixed(2)} ms service + ${database.toFixed(2)} ms database per nudge (2 cores: ≤ ${ceiling.toFixed(0)}/s)`;
+  };
   const benchmark = `delivery throughput (Slack, ${WORKSPACES} workspaces, whole processes)`;
   const size = `${count.toLocaleString('en')} nudges, median of ${rounds}`;
   const rows: BenchRow[] = [
@@ -203,7 +313,7 @@ export async function instancesDelivery(count: number, rounds: number): Promise<
       case: `SQLite, 1 instance, ${size}`,
       value: `${rate('sqlite/1').toFixed(0)} nudges/s`,
       baseline: 'target ≥ 500 nudges/s',
-      ratio: `${(rate('sqlite/1') / 500).toFixed(2)}× the target`,
+      ratio: `${(rate('sqlite/1') / 500).toFixed(2)}× the target; ${cpu('sqlite/1')}`,
     },
   ];
   if (!databaseUrl) {
@@ -222,14 +332,14 @@ export async function instancesDelivery(count: number, rounds: number): Promise<
       case: `PostgreSQL, 1 instance, ${size}`,
       value: `${rate('postgres/1').toFixed(0)} nudges/s`,
       baseline: `SQLite, 1 instance: ${rate('sqlite/1').toFixed(0)} nudges/s`,
-      ratio: `${(rate('postgres/1') / rate('sqlite/1')).toFixed(2)}× SQLite`,
+      ratio: `${(rate('postgres/1') / rate('sqlite/1')).toFixed(2)}× SQLite; ${cpu('postgres/1')}`,
     },
     {
       benchmark,
       case: `PostgreSQL, 2 instances, ${size}`,
       value: `${rate('postgres/2').toFixed(0)} nudges/s`,
       baseline: `PostgreSQL, 1 instance; target ≥ 1.6×`,
-      ratio: `${(rate('postgres/2') / rate('postgres/1')).toFixed(2)}× one instance`,
+      ratio: `${(rate('postgres/2') / rate('postgres/1')).toFixed(2)}× one instance; ${cpu('postgres/2')}`,
     },
   );
   return rows;
