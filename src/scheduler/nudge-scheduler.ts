@@ -452,10 +452,10 @@ export class NudgeScheduler {
   }
 }
 
-/** Proactive messages go to one conversation per member (their DM or 1:1 chat). */
 /** Another sender is serving the member: not a failure, the nudges simply wait for a later pass. */
 class TurnTaken extends Error {}
 
+/** Proactive messages go to one conversation per member (their DM or 1:1 chat). */
 export function conversationOf(target: { workspaceId: string; memberId: string }): string {
   return `${target.workspaceId}\u0000${target.memberId}`;
 }
