@@ -61,7 +61,11 @@ export async function fakeSlack(): Promise<{
   };
 }
 
-function signedCommand(text: string, responseUrl: string): { body: string; headers: Record<string, string> } {
+/** A `/partner` slash command as Slack signs it (`SECRET`), signed now. */
+export function signedCommand(
+  text: string,
+  responseUrl: string,
+): { body: string; headers: Record<string, string> } {
   const body = new URLSearchParams({
     token: 'x',
     team_id: TEAM,

@@ -8,7 +8,6 @@
  * the cost of a log can be compared across history sizes. Afterwards the rows are counted: every timed
  * request must have logged.
  */
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store';
 import { BARE_BOLT, CLI, peakRssMb, startServer } from './processes';
 import type { ServerProcess } from './processes';
-import { fakeSlack, SECRET, TEAM } from './slack-latency';
+import { fakeSlack, SECRET, signedCommand, TEAM } from './slack-latency';
 import type { BenchRow } from './table';
 import { median, percentile } from './table';
 
@@ -103,31 +102,8 @@ function countLogged(path: string, name: string): number {
 
 /** One signed slash command, signed now so that its timestamp is fresh whenever the round runs. */
 function signed(text: string, responseUrl: string): { body: string; headers: Record<string, string> } {
-  const body = new URLSearchParams({
-    token: 'x',
-    team_id: TEAM,
-    team_domain: 'bench',
-    channel_id: 'C1',
-    channel_name: 'general',
-    user_id: 'U1',
-    user_name: 'ada',
-    command: '/partner',
-    text,
-    api_app_id: 'ABENCH',
-    is_enterprise_install: 'false',
-    response_url: responseUrl,
-    trigger_id: '1.2.3',
-  }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return {
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'content-length': String(Buffer.byteLength(body)),
-      'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`,
-      'x-slack-request-timestamp': timestamp,
-    },
-  };
+  const { body, headers } = signedCommand(text, responseUrl);
+  return { body, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } };
 }
 
 function post(
