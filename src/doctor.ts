@@ -15,7 +15,7 @@ import { configProblems } from './config';
 import { checkSlackAppToken, checkSlackBotToken } from './channels/slack/token-check';
 import { checkTeamsCredentialShape, checkTeamsToken } from './channels/teams/token-check';
 import { postgresLocation } from './store/database';
-import { inspectPostgres } from './store/postgres/operations';
+import { inspectPostgres, readPostgresInstallations } from './store/postgres/operations';
 import { inspectDatabase, readSealedInstallations } from './store/sqlite/operations';
 import { TokenKey } from './token-crypto';
 
@@ -58,7 +58,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Finding[]>
     if (problems.length === 0)
       findings.push({ section: 'Configuration', ok: true, detail: describe(config) });
     const database = config.postgres
-      ? (await inspectPostgres(config.postgres.url, config.postgres.schema, 'slack')).findings
+      ? await inspectPostgres(config.postgres.url, config.postgres.schema)
       : inspectDatabase(config.databasePath);
     for (const finding of database)
       findings.push({ section: 'Database', ok: finding.ok, detail: finding.detail });
@@ -131,7 +131,7 @@ async function installedSlackTokens(
 ): Promise<{ ok: boolean; detail: string }[]> {
   const slack = config.slack!;
   const installed = config.postgres
-    ? (await inspectPostgres(config.postgres.url, config.postgres.schema, 'slack')).installations
+    ? await readPostgresInstallations(config.postgres.url, config.postgres.schema, 'slack')
     : readSealedInstallations(config.databasePath, 'slack');
   if (installed.length === 0)
     return [{ ok: true, detail: 'no Slack workspace has installed Rapport yet (install at /slack/install)' }];

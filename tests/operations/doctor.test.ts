@@ -11,6 +11,13 @@ import { loadConfig } from '../../src/config';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { TokenKey } from '../../src/token-crypto';
 import { runCli } from '../support/cli';
+import {
+  dropSchema,
+  freshSchemaName,
+  openTestPostgresStore,
+  STORE_KINDS,
+  TEST_DATABASE_URL,
+} from '../support/postgres';
 import { FakeSlackApi } from '../support/fake-slack-api';
 import { tempDir } from '../support/temp-dir';
 
@@ -65,50 +72,63 @@ describe('rapport doctor', () => {
     expect(out).not.toContain(APP_PASSWORD);
   });
 
-  it("with OAuth install, asks Slack about each installed workspace's own token, never printing one", async () => {
-    const key = randomBytes(32).toString('base64');
-    const path = dir.file('rapport.db');
-    const store = openSqliteStore({ path });
-    const sealed = new TokenKey(key);
-    for (const team of ['T1', 'T2'])
-      await store.installations.save({
-        id: `slack:${team}`,
-        platform: 'slack',
-        workspaceExternalId: team,
-        enterpriseId: null,
-        teamId: team,
-        isEnterpriseInstall: false,
-        record: { team: { id: team }, bot: { userId: 'UB1' } },
-        sealedSecrets: sealed.seal(JSON.stringify({ botToken: `xoxb-installed-${team}` })),
-        installedAt: new Date('2026-11-01T00:00:00Z'),
-        updatedAt: new Date('2026-11-01T00:00:00Z'),
-      });
-    await store.close();
-    fake.setResponder('auth.test', (call, reply) =>
-      call.token === 'xoxb-installed-T2' ? { error: 'token_revoked' } : reply(),
-    );
+  it.each(STORE_KINDS)(
+    "with OAuth install, asks Slack about each installed workspace's own token, never printing one (%s)",
+    async (kind) => {
+      const key = randomBytes(32).toString('base64');
+      const path = dir.file('rapport.db');
+      const schema = freshSchemaName();
+      // The database the service would use: the SQLite file, or a PostgreSQL schema of its own.
+      const database: Record<string, string> =
+        kind === 'postgres'
+          ? { DATABASE_URL: TEST_DATABASE_URL!, DATABASE_SCHEMA: schema }
+          : { DATABASE_PATH: path };
+      const store = kind === 'postgres' ? await openTestPostgresStore(schema) : openSqliteStore({ path });
+      try {
+        const sealed = new TokenKey(key);
+        for (const team of ['T1', 'T2'])
+          await store.installations.save({
+            id: `slack:${team}`,
+            platform: 'slack',
+            workspaceExternalId: team,
+            enterpriseId: null,
+            teamId: team,
+            isEnterpriseInstall: false,
+            record: { team: { id: team }, bot: { userId: 'UB1' } },
+            sealedSecrets: sealed.seal(JSON.stringify({ botToken: `xoxb-installed-${team}` })),
+            installedAt: new Date('2026-11-01T00:00:00Z'),
+            updatedAt: new Date('2026-11-01T00:00:00Z'),
+          });
+        await store.close();
+        fake.setResponder('auth.test', (call, reply) =>
+          call.token === 'xoxb-installed-T2' ? { error: 'token_revoked' } : reply(),
+        );
 
-    const result = await runCli(['doctor'], '', {
-      DATABASE_PATH: path,
-      SLACK_SIGNING_SECRET: 'doctor-signing-secret',
-      SLACK_CLIENT_ID: '1234.5678',
-      SLACK_CLIENT_SECRET: 'client-secret-value',
-      SLACK_STATE_SECRET: 'state-secret-value',
-      TOKEN_ENCRYPTION_KEY: key,
-      SLACK_API_URL: fake.url,
-    });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/\[ok\] {3}the bot token of slack:T1 accepted by Slack/);
-    expect(result.stdout).toMatch(/\[FIX\] {2}Slack refused the bot token of slack:T2 \(token_revoked\)/);
-    expect(
-      fake
-        .calls('auth.test')
-        .map((call) => call.token)
-        .sort(),
-    ).toEqual(['xoxb-installed-T1', 'xoxb-installed-T2']);
-    expect(result.stdout + result.stderr).not.toContain('xoxb-installed');
-    expect(result.stdout + result.stderr).not.toContain(key);
-  });
+        const result = await runCli(['doctor'], '', {
+          ...database,
+          SLACK_SIGNING_SECRET: 'doctor-signing-secret',
+          SLACK_CLIENT_ID: '1234.5678',
+          SLACK_CLIENT_SECRET: 'client-secret-value',
+          SLACK_STATE_SECRET: 'state-secret-value',
+          TOKEN_ENCRYPTION_KEY: key,
+          SLACK_API_URL: fake.url,
+        });
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/\[ok\] {3}the bot token of slack:T1 accepted by Slack/);
+        expect(result.stdout).toMatch(/\[FIX\] {2}Slack refused the bot token of slack:T2 \(token_revoked\)/);
+        expect(
+          fake
+            .calls('auth.test')
+            .map((call) => call.token)
+            .sort(),
+        ).toEqual(['xoxb-installed-T1', 'xoxb-installed-T2']);
+        expect(result.stdout + result.stderr).not.toContain('xoxb-installed');
+        expect(result.stdout + result.stderr).not.toContain(key);
+      } finally {
+        if (kind === 'postgres') await dropSchema(schema);
+      }
+    },
+  );
 
   it('lists every configuration problem and what to fix (exit 1)', async () => {
     writeFileSync(dir.file('rapport.db'), 'this is not a database, just some text '.repeat(200));

@@ -47,16 +47,8 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * What `rapport doctor` finds about the PostgreSQL database, without creating, migrating or changing
- * anything: it connects, its schema is the version this program writes, and it takes a write (rolled back).
- * Also returns the platform's sealed installations, for the token checks.
- */
-export async function inspectPostgres(
-  url: string,
-  schema: string | null,
-  platform: string,
-): Promise<{ findings: PostgresFinding[]; installations: { id: string; sealedSecrets: string }[] }> {
+/** One connection for a check beside the service (no pool, nothing created), in Rapport's schema. */
+function checkClient(url: string, schema: string | null): pg.Client {
   const client = new pg.Client({
     connectionString: url,
     types: PG_TYPES,
@@ -64,16 +56,21 @@ export async function inspectPostgres(
     connectionTimeoutMillis: 5000,
   });
   client.on('error', () => undefined);
+  return client;
+}
+
+/**
+ * What `rapport doctor` finds about the PostgreSQL database, without creating, migrating or changing
+ * anything: it connects, its schema is the version this program writes, and it takes a write (rolled back).
+ */
+export async function inspectPostgres(url: string, schema: string | null): Promise<PostgresFinding[]> {
+  const client = checkClient(url, schema);
   try {
     await client.connect();
   } catch (error) {
-    return {
-      findings: [{ check: 'opens', ok: false, detail: `cannot connect to PostgreSQL: ${message(error)}` }],
-      installations: [],
-    };
+    return [{ check: 'opens', ok: false, detail: `cannot connect to PostgreSQL: ${message(error)}` }];
   }
   const findings: PostgresFinding[] = [];
-  const installations: { id: string; sealedSecrets: string }[] = [];
   try {
     const server = await client.query<{ version: string; database: string }>(
       'SELECT current_setting($1) AS version, current_database() AS database',
@@ -104,17 +101,36 @@ export async function inspectPostgres(
     } finally {
       await client.query('ROLLBACK').catch(() => undefined);
     }
-    if (version > 0) {
-      const rows = await client.query<{ id: string; sealed_secrets: string }>(
-        'SELECT id, sealed_secrets FROM installations WHERE platform = $1 ORDER BY id',
-        [platform],
-      );
-      for (const row of rows.rows) installations.push({ id: row.id, sealedSecrets: row.sealed_secrets });
-    }
   } catch (error) {
     findings.push({ check: 'schema', ok: false, detail: message(error) });
   } finally {
     await client.end().catch(() => undefined);
   }
-  return { findings, installations };
+  return findings;
+}
+
+/**
+ * The platform's installations as sealed in the database, read without creating or migrating anything:
+ * empty when the database cannot be reached or has no installations table yet (the database checks say why).
+ */
+export async function readPostgresInstallations(
+  url: string,
+  schema: string | null,
+  platform: string,
+): Promise<{ id: string; sealedSecrets: string }[]> {
+  const client = checkClient(url, schema);
+  try {
+    await client.connect();
+    const table = await client.query(`SELECT to_regclass('installations') IS NOT NULL AS present`);
+    if (!table.rows[0]?.present) return [];
+    const rows = await client.query<{ id: string; sealed_secrets: string }>(
+      'SELECT id, sealed_secrets FROM installations WHERE platform = $1 ORDER BY id',
+      [platform],
+    );
+    return rows.rows.map((row) => ({ id: row.id, sealedSecrets: row.sealed_secrets }));
+  } catch {
+    return [];
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
